@@ -1,0 +1,36 @@
+# citistat: two commands set up and run everything on a fresh machine.
+#   make demo   builds the briefing books from the shipped sample data
+#   make test   runs the test suite
+# Both install what is missing first (system libraries, a virtual environment, the package).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PERIOD ?= 2024-03
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test setup system-deps bench clean
+
+demo: setup
+	$(BIN)/citistat run --period $(PERIOD) sample_data/
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+# Reinstall only when the package metadata changes.
+$(STAMP): setup.cfg pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""citistat's benchmark: `python -m bench` (see bench/README.md). Not part of the installed package."""

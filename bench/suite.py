@@ -1,0 +1,237 @@
+"""What one `python -m bench run` measures, in order, and the numbers derived from it.
+
+1. citistat end to end (`run`: ingest + build) per workload, `repeat` fresh processes each;
+2. the naive pipeline on the same file, for the sizes asked;
+3. a rebuild after one agency's notes change (`build` from the archive);
+4. agency scaling: the smallest size with half the agencies.
+Speed-ups, linearity and the goals are computed from those medians.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .measure import ChildResult, run_child, summarise
+from .workloads import (
+    DEFAULT_AGENCIES,
+    HISTORY_TICKETS,
+    PERIOD,
+    WORK_DIR,
+    History,
+    Log,
+    Workload,
+    aliases_file,
+    ensure_template_workspace,
+    ensure_workloads,
+    fresh_workspace,
+    size_label,
+)
+
+NAIVE_FIXED_STAGES = ("charts", "html", "pdf_book", "pdf_agencies")  # depend on agencies, not tickets
+
+
+@dataclass
+class Plan:
+    sizes: list[int]
+    formats: list[str]
+    repeat: int = 3
+    naive_sizes: list[int] = field(default_factory=list)
+    naive_formats: list[str] = field(default_factory=lambda: ["xlsx"])
+    naive_repeat: int = 1
+    extrapolate_naive: bool = False
+    agencies: int = DEFAULT_AGENCIES
+    history_tickets: int = HISTORY_TICKETS
+    rebuild: bool = True
+    rebuild_repeat: int = 1
+    scaling_agencies: int | None = 50  # None: skip the agency-scaling run
+    keep_workspaces: bool = False
+    work_dir: Path = WORK_DIR
+
+    def workloads(self) -> list[Workload]:
+        return [Workload(size, self.agencies, fmt) for size in self.sizes for fmt in self.formats]
+
+    def history(self, agencies: int | None = None) -> History:
+        return History(agencies or self.agencies, self.history_tickets)
+
+
+def prepare(plan: Plan, log: Log = print) -> None:
+    """Generate every input the plan needs (cached) and the template workspaces."""
+    workloads = plan.workloads()
+    if plan.scaling_agencies:
+        workloads.append(Workload(min(plan.sizes), plan.scaling_agencies, plan.formats[0]))
+    ensure_workloads(workloads, plan.work_dir, log)
+    ensure_template_workspace(plan.history(), plan.work_dir, log)
+    if plan.scaling_agencies:
+        ensure_template_workspace(plan.history(plan.scaling_agencies), plan.work_dir, log)
+
+
+def run_plan(plan: Plan, log: Log = print) -> dict:
+    prepare(plan, log)
+    runs_dir = plan.work_dir / "runs"
+    entries: list[dict] = []
+    rebuilds: list[dict] = []
+    for workload in plan.workloads():
+        summary, last_ws = time_citistat(plan, workload, runs_dir, log)
+        entries.append(_entry(workload, "citistat", summary))
+        if plan.rebuild and workload.fmt == plan.formats[0] and last_ws is not None:
+            rebuilds.append(_entry(workload, "citistat rebuild", time_rebuild(plan, last_ws, log)))
+        if last_ws is not None and not plan.keep_workspaces:
+            shutil.rmtree(last_ws, ignore_errors=True)
+        if workload.tickets in plan.naive_sizes and workload.fmt in plan.naive_formats:
+            entries.append(_entry(workload, "naive", time_naive(plan, workload, runs_dir, log)))
+    if plan.extrapolate_naive:
+        entries.extend(extrapolate_naive(entries))
+    scaling = time_agency_scaling(plan, entries, runs_dir, log) if plan.scaling_agencies else []
+    return {
+        "period": PERIOD,
+        "plan": {"sizes": [size_label(s) for s in plan.sizes], "formats": plan.formats, "repeat": plan.repeat,
+                 "naive_sizes": [size_label(s) for s in plan.naive_sizes], "agencies": plan.agencies,
+                 "history": plan.history().key},
+        "entries": entries,
+        "rebuilds": rebuilds,
+        "scaling": scaling,
+        "speedups": speedups(entries),
+        "linearity": linearity(entries),
+    }
+
+
+def _entry(workload: Workload, tool: str, summary: dict) -> dict:
+    return {"tickets": workload.tickets, "size": size_label(workload.tickets), "format": workload.fmt,
+            "agencies": workload.agencies, "tool": tool, **summary}
+
+
+def time_citistat(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> tuple[dict, Path | None]:
+    """`repeat` fresh-process runs, each on a fresh copy of the history workspace."""
+    template = ensure_template_workspace(plan.history(workload.agencies), plan.work_dir, log)
+    results: list[ChildResult] = []
+    workspace: Path | None = None
+    for index in range(plan.repeat):
+        if workspace is not None:
+            shutil.rmtree(workspace, ignore_errors=True)
+        workspace = fresh_workspace(template, runs_dir)
+        child = run_child(["run", "--workspace", str(workspace), "--period", workload.period,
+                           str(workload.path(plan.work_dir))])
+        results.append(child)
+        log(_progress("citistat", workload, index, child))
+    return summarise(results), workspace
+
+
+def time_naive(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> dict:
+    aliases = aliases_file(plan.history(workload.agencies), plan.work_dir)
+    results = []
+    for index in range(plan.naive_repeat):
+        out = runs_dir / f"naive-{size_label(workload.tickets)}-{workload.fmt}-{index}"
+        shutil.rmtree(out, ignore_errors=True)
+        args = [str(workload.path(plan.work_dir)), "--out", str(out), "--period", workload.period]
+        if aliases.is_file():
+            args += ["--aliases", str(aliases)]
+        child = run_child(args, module="bench.naive")
+        results.append(child)
+        log(_progress("naive", workload, index, child))
+        if not plan.keep_workspaces:
+            shutil.rmtree(out, ignore_errors=True)
+    return summarise(results)
+
+
+def time_rebuild(plan: Plan, workspace: Path, log: Log) -> dict:
+    """Edit one agency's notes, then time `citistat build` of the period; `rebuild_repeat` times."""
+    results = []
+    for index in range(plan.rebuild_repeat):
+        edit = run_child(["notes", "--workspace", str(workspace), "--period", PERIOD])
+        if not edit.ok:
+            log(f"  notes edit failed: {edit.stderr_tail}")
+            results.append(edit)
+            continue
+        child = run_child(["build", "--workspace", str(workspace), "--period", PERIOD])
+        results.append(child)
+        log(f"  rebuild after notes edit #{index + 1}: {child.wall_s:.2f} s" + ("" if child.ok else " FAILED"))
+    return summarise(results)
+
+
+def time_agency_scaling(plan: Plan, entries: list[dict], runs_dir: Path, log: Log) -> list[dict]:
+    """The smallest size with `scaling_agencies` agencies, beside the same size with the full count."""
+    size, fmt = min(plan.sizes), plan.formats[0]
+    workload = Workload(size, plan.scaling_agencies, fmt)
+    summary, workspace = time_citistat(plan, workload, runs_dir, log)
+    if workspace is not None and not plan.keep_workspaces:
+        shutil.rmtree(workspace, ignore_errors=True)
+    full = _find(entries, "citistat", size, fmt, plan.agencies)
+    rows = [_entry(workload, "citistat", summary)]
+    if full:
+        rows.append(full)
+    return rows
+
+
+def _find(entries: list[dict], tool: str, tickets: int, fmt: str, agencies: int | None = None) -> dict | None:
+    for entry in entries:
+        if (entry["tool"], entry["tickets"], entry["format"]) == (tool, tickets, fmt) and (
+                agencies is None or entry["agencies"] == agencies):
+            return entry
+    return None
+
+
+def _progress(tool: str, workload: Workload, index: int, child: ChildResult) -> str:
+    status = "" if child.ok else f" FAILED (exit {child.returncode})\n{child.stderr_tail}"
+    return (f"  {tool:8} {workload.label:18} #{index + 1}: {child.wall_s:7.2f} s, "
+            f"peak {child.peak_rss_mib:6.0f} MiB (tree {child.tree_peak_rss_mib:6.0f}){status}")
+
+
+def extrapolate_naive(entries: list[dict]) -> list[dict]:
+    """Naive estimates for sizes it was not run at, from the largest size it was run at.
+
+    Reading and aggregation are scaled linearly with tickets; charts and PDFs
+    depend on the agency count only, so they are kept. Clearly labelled.
+    """
+    estimates = []
+    for entry in entries:
+        if entry["tool"] != "citistat" or _find(entries, "naive", entry["tickets"], entry["format"]):
+            continue
+        measured = [e for e in entries if e["tool"] == "naive" and e["format"] == entry["format"] and e["wall_s"]]
+        if not measured:
+            continue
+        base = max(measured, key=lambda e: e["tickets"])
+        factor = entry["tickets"] / base["tickets"]
+        stages = {name: seconds * (1 if name in NAIVE_FIXED_STAGES else factor)
+                  for name, seconds in base["stages"].items()}
+        startup = base["wall_s"] - sum(base["stages"].values())
+        estimates.append({
+            "tickets": entry["tickets"], "size": entry["size"], "format": entry["format"],
+            "agencies": entry["agencies"], "tool": "naive (extrapolated)",
+            "extrapolated_from": base["size"], "runs": 0, "ok": 0,
+            "wall_s": startup + sum(stages.values()), "stages": stages,
+            "peak_rss_mib": None, "tree_peak_rss_mib": None,
+        })
+    return estimates
+
+
+def speedups(entries: list[dict]) -> list[dict]:
+    rows = []
+    for entry in entries:
+        if not entry["tool"].startswith("naive") or not entry.get("wall_s"):
+            continue
+        ours = _find(entries, "citistat", entry["tickets"], entry["format"], entry["agencies"])
+        if ours and ours.get("wall_s"):
+            rows.append({"size": entry["size"], "format": entry["format"], "naive": entry["tool"],
+                         "naive_s": entry["wall_s"], "citistat_s": ours["wall_s"],
+                         "speedup": entry["wall_s"] / ours["wall_s"]})
+    return rows
+
+
+def linearity(entries: list[dict]) -> list[dict]:
+    """Seconds per 100k tickets, and the marginal cost per 100k between consecutive sizes."""
+    rows = []
+    for fmt in sorted({e["format"] for e in entries}):
+        ours = sorted((e for e in entries if e["tool"] == "citistat" and e["format"] == fmt and e.get("wall_s")),
+                      key=lambda e: e["tickets"])
+        previous = None
+        for entry in ours:
+            row = {"format": fmt, "size": entry["size"], "wall_s": entry["wall_s"],
+                   "s_per_100k": entry["wall_s"] / entry["tickets"] * 100_000, "marginal_s_per_100k": None}
+            if previous:
+                extra = entry["tickets"] - previous["tickets"]
+                row["marginal_s_per_100k"] = (entry["wall_s"] - previous["wall_s"]) / extra * 100_000
+            rows.append(row)
+            previous = entry
+    return rows

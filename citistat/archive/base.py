@@ -1,0 +1,144 @@
+"""The archive's foundation: the open database, the lock, transactions and paths.
+
+The parts of the archive (periods, sessions, follow-ups, notes) are mixins on
+top of this class; `Archive` in `__init__` puts them together.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+from ..errors import ArchiveError, UsageError
+from .lock import ArchiveLock
+from .schema import migrate
+
+DATABASE_NAME = "archive.sqlite"
+DEFAULT_MEETING_WEEKDAY = 2  # Wednesday, as in config [build] meeting_weekday
+
+
+class ArchiveBase:
+    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None, meeting_weekday: int):
+        self.root = root
+        self.db = db
+        self._lock = lock
+        self.meeting_weekday = meeting_weekday
+        self._frame_cache: dict[str, object] = {}
+
+    @classmethod
+    def open(cls, path: str | Path = "briefings", *, readonly: bool = False,
+             meeting_weekday: int = DEFAULT_MEETING_WEEKDAY):
+        """Open (and create or upgrade) the archive at `path`.
+
+        A writable archive is locked for this process until `close()`; a second
+        writer gets an ArchiveError naming the holder. `readonly=True` takes no
+        lock, never writes, and fails when there is no archive yet.
+        """
+        root = Path(path).resolve()
+        database = root / DATABASE_NAME
+        if readonly:
+            if not database.exists():
+                raise ArchiveError(f"no archive at {root} (no {DATABASE_NAME}); run `citistat run` or `citistat ingest` first")
+            db = _connect(f"file:{database}?mode=ro", uri=True)
+            return cls(root, db, None, meeting_weekday)
+        root.mkdir(parents=True, exist_ok=True)
+        lock = ArchiveLock(root)
+        lock.acquire()
+        try:
+            db = _connect(str(database))
+            migrate(db, str(root))
+        except BaseException:
+            lock.release()
+            raise
+        return cls(root, db, lock, meeting_weekday)
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def readonly(self) -> bool:
+        return self._lock is None
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All changes inside commit together or not at all (also when the process is killed)."""
+        if self.readonly:
+            raise ArchiveError(f"archive {self.root} was opened read-only")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- paths: the database stores paths relative to the archive root, so the folder can move.
+    def relative(self, path: Path) -> str:
+        try:
+            return Path(path).resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            raise ArchiveError(f"{path} is outside the archive {self.root}; write outputs into the build folder") from None
+
+    def absolute(self, relative: str) -> Path:
+        return self.root / relative
+
+    def meeting_date_for(self, period: str) -> date:
+        """The session's meeting date, or the default one (see default_meeting_date)."""
+        row = self.db.execute(
+            "SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
+            "ORDER BY revision DESC LIMIT 1", (period,)
+        ).fetchone()
+        if row:
+            return date.fromisoformat(row[0])
+        return default_meeting_date(period, self.meeting_weekday)
+
+
+def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
+    # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE … COMMIT), never implicit.
+    db = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=5)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA foreign_keys = ON")
+    if not uri:
+        db.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+def shift_period(period: str, months: int) -> str:
+    year, month = int(period[:4]), int(period[5:7])
+    index = year * 12 + (month - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def default_meeting_date(period: str, weekday: int = DEFAULT_MEETING_WEEKDAY) -> date:
+    """The first `weekday` (0 = Monday) at least 3 days after the period ends (as the pipeline does)."""
+    earliest = date.fromisoformat(shift_period(period, 1) + "-01") + timedelta(days=2)
+    return earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
+
+
+def parse_iso_date(value: str, what: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise UsageError(f"{what} {value!r} is not a date of the form YYYY-MM-DD (for example 2024-04-15)") from None
+
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_period(period: str) -> str:
+    if not isinstance(period, str) or not _PERIOD.match(period):
+        raise UsageError(f"period {period!r} is not of the form YYYY-MM (for example 2024-03)")
+    return period

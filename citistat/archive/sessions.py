@@ -1,0 +1,308 @@
+"""Sessions: build a period's books into a draft folder, record what went in and out, publish.
+
+A published session is immutable: its files are made read-only and their
+hashes kept, and a later build of the same period goes to `<period>/rev-N/`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from ..errors import ArchiveError
+from ..safe_io import atomic_write_text
+from .base import check_period, parse_iso_date
+from .files import make_read_only, make_writable, sha256_bytes, sha256_file
+from .periods import PeriodStore
+from .schema import now_iso
+
+MANIFEST_NAME = "manifest.json"
+VERSIONED_LIBRARIES = ("citistat", "pandas", "pyarrow", "jinja2", "weasyprint", "matplotlib", "openpyxl", "fastexcel")
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    period: str
+    revision: int
+    status: str  # "draft" | "published"
+    build_state: str  # "none" | "building" | "built"
+    meeting_date: str | None
+    data_revision: int | None  # the revision whose folder holds the data this session uses
+    created_at: str
+    published_at: str | None
+    folder: Path
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "folder": str(self.folder)}
+
+
+@dataclass(frozen=True)
+class SessionBuild:
+    """Where one build writes its outputs: always a draft folder, never a published one."""
+
+    session_id: int
+    period: str
+    revision: int
+    folder: Path
+    meeting_date: str | None
+    status: str = "draft"
+
+
+@dataclass(frozen=True)
+class Problem:
+    period: str
+    revision: int | None
+    path: str
+    code: str  # "missing" | "hash_mismatch" | "database"
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # relative to the archive root
+    role: str  # "city_book" | "agency_brief" | "memo" | "export" | "manifest" | "other"
+    sha256: str
+    size: int
+
+
+class SessionStore(PeriodStore):
+    def sessions(self) -> list[Session]:
+        rows = self.db.execute("SELECT * FROM sessions ORDER BY period, revision").fetchall()
+        return [self._session(row) for row in rows]
+
+    def session(self, period: str, revision: int | None = None) -> Session:
+        """The latest revision of a period's session (or the one asked for)."""
+        check_period(period)
+        if revision is None:
+            row = self.db.execute("SELECT * FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1",
+                                  (period,)).fetchone()
+        else:
+            row = self.db.execute("SELECT * FROM sessions WHERE period = ? AND revision = ?",
+                                  (period, revision)).fetchone()
+        if row is None:
+            which = f"revision {revision} of " if revision else ""
+            raise ArchiveError(f"no session for {which}period {period} in {self.root}; known periods: "
+                               f"{', '.join(self.periods()) or 'none'}")
+        return self._session(row)
+
+    def outputs(self, session: Session) -> list[Output]:
+        rows = self.db.execute("SELECT path, role, sha256, size FROM outputs WHERE session_id = ? ORDER BY path",
+                               (session.id,)).fetchall()
+        return [Output(**dict(r)) for r in rows]
+
+    def manifest(self, session: Session) -> dict | None:
+        row = self.db.execute("SELECT manifest FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+                              (session.id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def meeting_date(self, period: str) -> str | None:
+        """The meeting date recorded for the period's session, if any."""
+        row = self.db.execute("SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
+                              "ORDER BY revision DESC LIMIT 1", (period,)).fetchone()
+        return row[0] if row else None
+
+    def begin_build(self, period: str, meeting_date: str | None = None) -> SessionBuild:
+        """Open a build of the period's books: the draft's folder, or a new revision after publish."""
+        check_period(period)
+        if meeting_date is not None:
+            meeting_date = parse_iso_date(meeting_date, "meeting date")
+        latest = self.session(period) if self._has_session(period) else None
+        if latest is None or latest.data_revision is None:
+            raise ArchiveError(f"no data stored for period {period}; ingest the period's files before building")
+        with self.transaction() as db:
+            if latest.status == "published":
+                revision = latest.revision + 1
+                folder = self.session_folder(period, revision)
+                db.execute(
+                    "INSERT INTO sessions (period, revision, status, build_state, meeting_date, data_revision, "
+                    "created_at, folder) VALUES (?, ?, 'draft', 'building', ?, ?, ?, ?)",
+                    (period, revision, meeting_date or latest.meeting_date, latest.data_revision, now_iso(),
+                     self.relative(folder)))
+            else:
+                revision = latest.revision
+                self._unfreeze_outputs(latest)  # a publish killed half-way may have left them read-only
+                db.execute("UPDATE sessions SET build_state = 'building', meeting_date = COALESCE(?, meeting_date) "
+                           "WHERE id = ?", (meeting_date, latest.id))
+                db.execute("DELETE FROM outputs WHERE session_id = ?", (latest.id,))
+        session = self.session(period, revision)
+        session.folder.mkdir(parents=True, exist_ok=True)
+        return SessionBuild(session.id, period, revision, session.folder, session.meeting_date)
+
+    def record_outputs(self, build: SessionBuild, manifest: dict, outputs: list[Path]) -> Path:
+        """Hash the build's outputs and write the run manifest beside them; return the manifest's path."""
+        session = self.session(build.period, build.revision)
+        if session.status != "draft":
+            raise ArchiveError(f"session {build.period} revision {build.revision} is published; start a new build")
+        if session.build_state != "building":
+            raise ArchiveError(f"the data of {build.period} were stored again after this build began, so its books "
+                               "are out of date; build the period again")
+        recorded = [self._output(Path(p), build, manifest) for p in outputs]
+        full = self._full_manifest(session, manifest, recorded)
+        text = json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+        manifest_path = atomic_write_text(build.folder / MANIFEST_NAME, text)
+        with self.transaction() as db:
+            db.execute("DELETE FROM outputs WHERE session_id = ?", (session.id,))
+            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                           [(session.id, o.path, o.role, o.sha256, o.size) for o in recorded])
+            db.execute("INSERT INTO runs (session_id, created_at, config_hash, manifest, manifest_path, manifest_sha256) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       (session.id, now_iso(), full.get("config_hash"), text, self.relative(manifest_path),
+                        sha256_bytes(text.encode("utf-8"))))
+            db.execute("UPDATE sessions SET build_state = 'built' WHERE id = ?", (session.id,))
+        return manifest_path
+
+    def publish(self, period: str) -> Session:
+        """Freeze the latest build: files read-only, hashes checked, status published."""
+        session = self.session(period)
+        if session.status == "published":
+            raise ArchiveError(f"period {period} revision {session.revision} is already published "
+                               f"({session.published_at}); build again to make revision {session.revision + 1}")
+        if session.build_state != "built":
+            raise ArchiveError(f"period {period} revision {session.revision} has no finished build; "
+                               "run `citistat build` (or `citistat run`) before publishing")
+        problems = self._verify_session(session) + self._verify_data(period, session.data_revision)
+        if problems:
+            listed = "\n".join(f"  - {p.message}" for p in problems)
+            raise ArchiveError(f"cannot publish {period}: its files do not match what was recorded:\n{listed}\n"
+                               "build the period again, then publish")
+        for path in self._session_files(session):
+            make_read_only(path)
+        with self.transaction() as db:
+            db.execute("UPDATE sessions SET status = 'published', published_at = ? WHERE id = ?", (now_iso(), session.id))
+        return self.session(period, session.revision)
+
+    def verify(self, period: str | None = None) -> list[Problem]:
+        """Every stored file checked against its hash; problems listed, nothing repaired or used."""
+        problems: list[Problem] = []
+        if period is None:
+            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                problems.append(Problem("", None, "archive.sqlite", "database", f"database check failed: {check}"))
+        periods = [check_period(period)] if period else sorted(set(self.periods()) | {s.period for s in self.sessions()})
+        for p in periods:
+            for row in self.db.execute("SELECT revision FROM periods WHERE period = ? ORDER BY revision", (p,)):
+                problems.extend(self._verify_data(p, row[0]))
+            for session in (s for s in self.sessions() if s.period == p):
+                problems.extend(self._verify_session(session))
+        return problems
+
+    # -- internals
+
+    def _has_session(self, period: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sessions WHERE period = ?", (period,)).fetchone() is not None
+
+    def _session(self, row) -> Session:
+        data = dict(row)
+        data["folder"] = self.absolute(data["folder"])
+        return Session(**data)
+
+    def _output(self, path: Path, build: SessionBuild, manifest: dict) -> Output:
+        path = path if path.is_absolute() else build.folder / path
+        if not path.is_file():
+            raise ArchiveError(f"output {path} does not exist; record only files the build wrote")
+        relative = self.relative(path)
+        if not path.resolve().is_relative_to(build.folder.resolve()):
+            raise ArchiveError(f"output {path} is outside the build folder {build.folder}")
+        inside = path.resolve().relative_to(build.folder.resolve()).as_posix()
+        role = manifest.get("roles", {}).get(inside) or guess_role(Path(inside))
+        return Output(relative, role, sha256_file(path), path.stat().st_size)
+
+    def _full_manifest(self, session: Session, manifest: dict, recorded: list[Output]) -> dict:
+        data_row = self._data_row(session.period, session.data_revision)
+        counts = self.db.execute("SELECT grain, path, sha256 FROM counts WHERE period = ? AND revision = ? ORDER BY grain",
+                                 (session.period, session.data_revision)).fetchall()
+        full = dict(manifest)
+        full.update({
+            "period": session.period,
+            "revision": session.revision,
+            "meeting_date": session.meeting_date,
+            "recorded_at": now_iso(),
+            "inputs": [{k: r[k] for k in ("name", "sha256", "size", "status")}
+                       for r in self.input_file_rows(session.period)],
+            "data": {"tickets": {"path": data_row["tickets_path"], "sha256": data_row["tickets_sha256"]},
+                     "counts": {c["grain"]: {"path": c["path"], "sha256": c["sha256"]} for c in counts}},
+            "outputs": [{"path": o.path, "role": o.role, "sha256": o.sha256, "size": o.size} for o in recorded],
+        })
+        full.setdefault("versions", library_versions())
+        if "config" in full and "config_hash" not in full:
+            blob = json.dumps(full["config"], sort_keys=True, ensure_ascii=False, default=str)
+            full["config_hash"] = sha256_bytes(blob.encode("utf-8"))
+        return full
+
+    def _session_files(self, session: Session) -> list[Path]:
+        files = [self.absolute(o.path) for o in self.outputs(session)]
+        run = self.db.execute("SELECT manifest_path FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+                              (session.id,)).fetchone()
+        if run:
+            files.append(self.absolute(run[0]))
+        data = self._data_row(session.period, session.data_revision)
+        if data:
+            files.append(self.absolute(data["tickets_path"]))
+            files.extend(self.absolute(r[0]) for r in self.db.execute(
+                "SELECT path FROM counts WHERE period = ? AND revision = ?", (session.period, session.data_revision)))
+        return files
+
+    def _unfreeze_outputs(self, session: Session) -> None:
+        files = [self.absolute(o.path) for o in self.outputs(session)] + [session.folder / MANIFEST_NAME]
+        for path in files:
+            if path.is_file():
+                make_writable(path)
+
+    def _verify_session(self, session: Session) -> list[Problem]:
+        if session.build_state != "built":
+            return []  # an unfinished draft build records nothing yet, so there is nothing to contradict
+        expected = [(o.path, o.sha256) for o in self.outputs(session)]
+        run = self.db.execute("SELECT manifest_path, manifest_sha256 FROM runs WHERE session_id = ? ORDER BY id DESC "
+                              "LIMIT 1", (session.id,)).fetchone()
+        if run:
+            expected.append((run[0], run[1]))
+        return [p for rel, sha in expected if (p := self._check_file(session.period, session.revision, rel, sha))]
+
+    def _verify_data(self, period: str, revision: int | None) -> list[Problem]:
+        if revision is None:
+            return []
+        expected = [(r[0], r[1]) for r in self.db.execute(
+            "SELECT tickets_path, tickets_sha256 FROM periods WHERE period = ? AND revision = ?", (period, revision))]
+        expected += [(r[0], r[1]) for r in self.db.execute(
+            "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?", (period, revision))]
+        return [p for rel, sha in expected if (p := self._check_file(period, revision, rel, sha))]
+
+    def _check_file(self, period: str, revision: int, relative: str, sha: str) -> Problem | None:
+        path = self.absolute(relative)
+        if not path.is_file():
+            return Problem(period, revision, relative, "missing", f"{relative} is missing")
+        if sha256_file(path) != sha:
+            return Problem(period, revision, relative, "hash_mismatch",
+                           f"{relative} has changed since it was recorded (corrupted or edited by hand)")
+        return None
+
+
+def guess_role(relative: Path) -> str:
+    """What an output is, from its name, for the index page; a manifest "roles" entry wins."""
+    name = relative.name.lower()
+    parts = [p.lower() for p in relative.parts[:-1]]
+    if relative.suffix.lower() in (".xlsx", ".csv", ".json", ".parquet"):
+        return "export"
+    if "memo" in name or "纪要" in name:
+        return "memo"
+    if "-book-" in name or name.startswith(("city", "book")) or "全市" in name:
+        return "city_book"
+    if "agencies" in parts or name.startswith(("agency", "brief")) or relative.suffix.lower() == ".pdf":
+        return "agency_brief"  # render names briefs citistat-<period>-<agency>-<lang>-<edition>.pdf
+    return "other"
+
+
+def library_versions() -> dict[str, str]:
+    versions = {}
+    for name in VERSIONED_LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

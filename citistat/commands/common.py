@@ -1,0 +1,70 @@
+"""Options and helpers every command shares."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from ..config import Config, load_config
+from ..errors import UsageError
+from ..workspace import Workspace, open_workspace
+
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_period(value: str | None) -> str | None:
+    if value is not None and not PERIOD_PATTERN.match(value):
+        raise UsageError(f"period {value!r} is not of the form YYYY-MM (for example 2024-03)")
+    return value
+
+
+def _period_callback(ctx, param, value):
+    try:
+        return check_period(value)
+    except UsageError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+def workspace_option(func):
+    return click.option(
+        "--workspace",
+        "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Workspace folder (config/ and the archive). Default: the current directory.",
+    )(func)
+
+
+def period_option(required: bool = True, help: str = "The period, YYYY-MM."):
+    return click.option("--period", "-p", required=required, callback=_period_callback, help=help)
+
+
+def input_options(func):
+    """--profile, --aliases and --roster: the same on every command that reads files."""
+    func = click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                        help="Agency roster CSV (agency,unit_type,…) for this run.")(func)
+    func = click.option("--aliases", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                        help="Agency alias CSV (alias,canonical[,valid_from,valid_to]) for this run.")(func)
+    func = click.option("--profile", default=None,
+                        help="Input profile to use (see `citistat profiles`). Default: detected from the header.")(func)
+    return func
+
+
+def lang_options(func):
+    func = click.option("--edition", type=click.Choice(["internal", "public"]), default=None,
+                        help="public drops free text, the repeat-caller list and internal notes.")(func)
+    func = click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
+                        help="Language of the books. Default: from the workspace configuration.")(func)
+    return func
+
+
+def open_config(workspace: Path | None, aliases: Path | None = None, roster: Path | None = None) -> tuple[Workspace, Config]:
+    ws = open_workspace(workspace)
+    return ws, load_config(ws, aliases=aliases, roster=roster)
+
+
+def echo_err(message: str, quiet: bool = False) -> None:
+    if not quiet:
+        click.echo(message, err=True)

@@ -1,0 +1,26 @@
+"""`citistat publish`: freeze a period's latest build as the published session."""
+
+from __future__ import annotations
+
+import click
+
+from .common import period_option, workspace_option
+
+
+@click.command("publish")
+@workspace_option
+@period_option()
+def command(workspace, period: str) -> None:
+    """Publish the period's latest build: its files become read-only and their hashes are kept.
+
+    A later build of the same period goes to a new revision (briefings/<period>/rev-2/);
+    the published files are never overwritten.
+    """
+    from ..archive import write_index
+    from ..archive.workspace import open_workspace_archive
+
+    with open_workspace_archive(workspace) as archive:
+        session = archive.publish(period)
+        files = len(archive.outputs(session))
+        write_index(archive)
+    click.echo(f"published {period} revision {session.revision} ({files} file(s) frozen) in {session.folder}")

@@ -1,0 +1,46 @@
+"""How commands tell the user what happened: results on stdout, progress on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def report_load(outcome, *, quiet: bool = False) -> None:
+    """One line per file and the reconciliation identity, on stderr."""
+    if quiet:
+        return
+    result = outcome.ingest
+    for report in result.files:
+        rec = report.reconciliation
+        reason = f" ({report.reason})" if report.reason else ""
+        click.echo(
+            f"  {report.status:<11} {Path(report.path).name}: read {rec.read}, accepted {rec.accepted}, "
+            f"rejected {rec.rejected}, excluded {rec.excluded}, duplicates {rec.duplicates}, skipped {rec.skipped}{reason}",
+            err=True,
+        )
+    total = result.reconciliation
+    click.echo(
+        f"rows read {total.read} = accepted {total.accepted} + rejected {total.rejected} + excluded {total.excluded}"
+        f" + duplicates {total.duplicates} + skipped {total.skipped}"
+        f" ({'balances' if total.balances() else 'DOES NOT BALANCE'})",
+        err=True,
+    )
+    for period, change in sorted(outcome.stored.items()):
+        click.echo(f"  stored {period}: {change}", err=True)
+
+
+def report_build(built, root: Path) -> None:
+    """Where the books are, on stdout (one path per line after a heading)."""
+    click.echo(f"Books for {built.period} (revision {built.revision}) in {_relative(built.folder, root)}/:")
+    for path in built.outputs:
+        if path.suffix in (".pdf", ".html", ".xlsx", ".csv", ".json"):
+            click.echo(f"  {_relative(path, root)}")

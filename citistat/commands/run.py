@@ -1,0 +1,42 @@
+"""`citistat run`: load a period's files (and any history they hold), then build its books."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import echo_err, input_options, lang_options, open_config, period_option, workspace_option
+from .reporting import report_build, report_load
+
+
+@click.command("run")
+@period_option(help="The period to brief, YYYY-MM. Files may hold earlier periods too: they become history.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@input_options
+@lang_options
+@click.option("--meeting-date", help="Date of the session (YYYY-MM-DD). Default: a few days after the period ends.")
+@workspace_option
+@click.pass_context
+def command(ctx, period, files, profile, aliases, roster, lang, edition, meeting_date, workspace):
+    """Load FILES (files or folders) and build the briefing books of PERIOD.
+
+    Every period found in the files is stored in the archive, so a year of
+    monthly exports loaded once gives every later book its trends. The books
+    are written to the archive folder of the period, e.g. briefings/2024-03/.
+
+    Example: citistat run --period 2024-03 sample_data/
+    """
+    from ..pipeline import StageTimer, build_books, expand_inputs, load_files
+
+    ws, config = open_config(workspace, aliases, roster)
+    quiet = ctx.obj.get("quiet", False)
+    timer = StageTimer()
+    outcome = load_files(ws, config, expand_inputs(list(files)), profile=profile, lang=lang, timer=timer)
+    report_load(outcome, quiet=quiet)
+    built = build_books(ws, config, period, lang=lang, edition=edition, meeting_date=meeting_date, timer=timer)
+    report_build(built, ws.root)
+    failed = any(f.status in ("failed", "quarantined") for f in outcome.ingest.files)
+    if failed:
+        echo_err("some rows or files were quarantined: see the rejects report and the data-quality appendix.", quiet)
+        ctx.exit(1)

@@ -1,0 +1,106 @@
+"""`citistat sessions`: list, show and verify the sessions in the archive."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .common import workspace_option
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+
+
+@click.group("sessions")
+def command() -> None:
+    """The archive of sessions: what was built, published, and from which files."""
+
+
+@command.command("list")
+@workspace_option
+@json_option
+def list_sessions(workspace, as_json: bool) -> None:
+    """Every session: period, revision, status, meeting date."""
+    from ..archive.workspace import open_workspace_archive
+
+    with open_workspace_archive(workspace, readonly=True) as archive:
+        sessions = archive.sessions()
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in sessions], ensure_ascii=False, indent=2))
+        return
+    if not sessions:
+        click.echo("no sessions yet")
+    for s in sessions:
+        click.echo(f"{s.period}  rev {s.revision}  {s.status:<9}  meeting {s.meeting_date or '—'}  "
+                   f"build {s.build_state}  {s.published_at or ''}".rstrip())
+
+
+@command.command("show")
+@click.argument("period")
+@click.option("--revision", type=int, default=None, help="A revision other than the latest.")
+@workspace_option
+@json_option
+def show(period: str, revision: int | None, workspace, as_json: bool) -> None:
+    """One session: files in, data quality, outputs, manifest, follow-ups raised."""
+    from ..archive.workspace import open_workspace_archive
+
+    with open_workspace_archive(workspace, readonly=True) as archive:
+        details = session_details(archive, period, revision)
+    if as_json:
+        click.echo(json.dumps(details, ensure_ascii=False, indent=2, default=str))
+        return
+    s = details["session"]
+    click.echo(f"{s['period']} revision {s['revision']}: {s['status']} (build {s['build_state']}), "
+               f"meeting {s['meeting_date'] or '—'}, folder {s['folder']}")
+    for f in details["input_files"]:
+        click.echo(f"  input  {f['name']}  {f['status']}  sha256 {(f['sha256'] or '?')[:12]}")
+    click.echo(f"  issues {details['issue_counts'] or 'none'}")
+    for o in details["outputs"]:
+        click.echo(f"  output {o['path']}  ({o['role']})  sha256 {o['sha256'][:12]}")
+    click.echo(f"  follow-ups raised: {details['followups']}")
+
+
+def session_details(archive, period: str, revision: int | None = None) -> dict:
+    session = archive.session(period, revision)
+    manifest = archive.manifest(session) or {}
+    return {
+        "session": session.to_dict(),
+        "input_files": [{k: v for k, v in row.items() if k != "reconciliation"} | {
+            "reconciliation": json.loads(row["reconciliation"])} for row in archive.input_file_rows(period)],
+        "issue_counts": archive.issue_counts(period),
+        "outputs": [vars(o) for o in archive.outputs(session)],
+        "config_hash": manifest.get("config_hash"),
+        "versions": manifest.get("versions", {}),
+        "followups": archive.followup_status_counts(period),
+    }
+
+
+@command.command("verify")
+@click.argument("period", required=False)
+@workspace_option
+@json_option
+def verify(period: str | None, workspace, as_json: bool) -> None:
+    """Check every stored file against its recorded hash; exit 1 when any differs or is missing."""
+    from ..archive.workspace import open_workspace_archive
+
+    with open_workspace_archive(workspace, readonly=True) as archive:
+        problems = archive.verify(period)
+    if as_json:
+        click.echo(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            click.echo(f"{p.period} rev {p.revision}: {p.message}")
+        click.echo(f"{len(problems)} problem(s)" if problems else "all files match their recorded hashes")
+    if problems:
+        raise click.exceptions.Exit(1)
+
+
+@command.command("index")
+@workspace_option
+def index(workspace) -> None:
+    """Write briefings/index.html, a page listing every session (opens without a server)."""
+    from ..archive import write_index
+    from ..archive.workspace import open_workspace_archive
+
+    with open_workspace_archive(workspace) as archive:
+        click.echo(str(write_index(archive)))

@@ -1,0 +1,266 @@
+"""ingest.load: files in, the canonical ticket table plus a full data-quality record out.
+
+Per file: open it (a file that cannot be opened fails alone; the batch goes on),
+choose the input profile, parse every row, skip structural rows, reject rows
+missing a required value, apply the period filter. Then across files: collapse
+duplicates. Every row read is accounted for:
+
+    read = accepted + rejected + excluded + duplicates + skipped      (per file and in total)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Config
+from ..quality import FILE, INFO, DataIssue, FileReport, Reconciliation
+from ..tickets import conform, empty_tickets, period_of
+from .agencies import AgencyTable
+from .dedup import DUPLICATE_COLUMNS, deduplicate
+from .normalise import REJECT_COLUMNS, ParsedTable, ProfileMismatch, parse_table
+from .profiles import Profile, ProfileChoiceError, build_profile, detect_profile
+from .report import message
+
+DEFAULT_REJECT_THRESHOLD = 0.05
+SKIPPED_COLUMNS = ["file", "sheet", "row", "first_cell", "reason"]
+EXCLUDED_COLUMNS = ["file", "sheet", "row", "ticket_id", "created_at", "period"]
+
+
+@dataclass
+class IngestResult:
+    tickets: pd.DataFrame  # canonical table (conform), period filter applied when a period was given
+    issues: list[DataIssue]
+    files: list[FileReport]
+    rejects: pd.DataFrame  # one row per rejected row: location, code, message, hint, then the original cells
+    reconciliation: Reconciliation  # the total over all files
+    duplicates: pd.DataFrame  # every version of each repeated ticket (dedup.DUPLICATE_COLUMNS)
+    excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
+    skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIPPED_COLUMNS))
+    period: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status in ("ok", "warnings") for f in self.files)
+
+
+@dataclass
+class _FileLoad:
+    """One file's parse, before the cross-file steps."""
+
+    report: FileReport
+    parsed: ParsedTable | None = None
+    issues: list[DataIssue] = field(default_factory=list)
+
+
+def load(
+    paths: Iterable[str | Path],
+    config: Config,
+    *,
+    period: str | None = None,
+    profile: str | None = None,
+    salt: bytes = b"",
+    lang: str = "zh-CN",
+) -> IngestResult:
+    """Read every file into one canonical ticket table; never raises for bad data."""
+    from .rawtable import Limits
+
+    profiles = {name: build_profile(name, data) for name, data in config.profiles.items()}
+    agencies = AgencyTable(config.aliases, config.roster)
+    limits = Limits.from_settings(config.settings)
+    threshold = float(config.settings.get("ingest", {}).get("reject_threshold", DEFAULT_REJECT_THRESHOLD))
+
+    loads = [
+        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang)
+        for order, path in enumerate(paths)
+    ]
+    rows = _concat([load_.parsed.tickets.assign(load_order=i) for i, load_ in enumerate(loads) if load_.parsed])
+    issues = [issue for load_ in loads for issue in load_.issues]
+    if not config.roster:
+        issues.append(_plain_issue("no_roster", INFO, lang))
+
+    rows, excluded = _period_filter(rows, period)
+    deduped = deduplicate(rows) if not rows.empty else None
+    issues += _dedup_issues(deduped, lang) if deduped else []
+    tickets = deduped.tickets if deduped else rows
+
+    _reconcile(loads, excluded, deduped.dropped if deduped else rows.iloc[0:0], tickets, threshold, issues, lang, period)
+    return IngestResult(
+        tickets=_canonical(tickets),
+        issues=issues,
+        files=[load_.report for load_ in loads],
+        rejects=_concat([load_.parsed.rejects for load_ in loads if load_.parsed], REJECT_COLUMNS),
+        reconciliation=sum((load_.report.reconciliation for load_ in loads), Reconciliation()),
+        duplicates=deduped.duplicates if deduped else pd.DataFrame(columns=DUPLICATE_COLUMNS),
+        excluded=_excluded_frame(excluded),
+        skipped=_concat([load_.parsed.skipped for load_ in loads if load_.parsed], SKIPPED_COLUMNS),
+        period=period,
+    )
+
+
+# ------------------------------------------------------------------ one file
+
+
+def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str | None, agencies: AgencyTable,
+               limits, *, salt: bytes, lang: str) -> _FileLoad:
+    from .rawtable import FileFailure, open_table
+
+    report = FileReport(path=path, sha256=_sha256(path))
+    result = _FileLoad(report)
+    synonyms = _synonyms(profiles if chosen is None else {k: v for k, v in profiles.items() if k == chosen})
+    try:
+        raw = open_table(path, header_synonyms=synonyms, limits=limits)
+    except FileFailure as failure:
+        return _failed(result, dataclasses.replace(failure.issue, file=path))
+    raw.file = path  # every record of this file names it as the user wrote it
+    result.issues += [dataclasses.replace(issue, file=path) for issue in raw.issues]
+    report.format, report.encoding, report.sheet, report.header_rows = raw.format, raw.encoding, raw.sheet, list(raw.header_rows)
+
+    name, problem = _choose_profile(raw, profiles, chosen, lang)
+    if problem is not None:
+        return _failed(result, problem)
+    report.profile = name
+    result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
+    try:
+        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang)
+    except ProfileMismatch as mismatch:
+        return _failed(result, mismatch.issue)
+    result.issues += result.parsed.issues
+    return result
+
+
+def _choose_profile(raw, profiles: dict[str, Profile], chosen: str | None, lang: str) -> tuple[str | None, DataIssue | None]:
+    if chosen is not None:
+        if chosen in profiles:
+            return chosen, None
+        return None, _plain_issue("unknown_profile_name", FILE, lang, file=raw.file, value=chosen,
+                                  formats=", ".join(sorted(profiles)))
+    try:
+        return detect_profile(raw.columns, profiles), None
+    except ProfileChoiceError as error:
+        value = ", ".join(error.candidates) if error.candidates else " | ".join(map(str, raw.columns[:30]))
+        return None, _plain_issue(error.code, FILE, lang, file=raw.file, sheet=raw.sheet, value=value)
+
+
+def _failed(result: _FileLoad, issue: DataIssue) -> _FileLoad:
+    result.report.status, result.report.reason = "failed", issue.code
+    result.issues.append(issue)
+    result.parsed = None
+    return result
+
+
+def _synonyms(profiles: dict[str, Profile]) -> set[str]:
+    """Every header name the profiles know: the reader uses them to find the header row."""
+    return {synonym for profile in profiles.values() for synonyms in profile.columns.values() for synonym in synonyms}
+
+
+def _sha256(path: str) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------ across files
+
+
+def _period_filter(rows: pd.DataFrame, period: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows in the period, rows outside it); a ticket belongs to the month it was created in."""
+    if rows.empty:
+        return rows, rows.iloc[0:0]
+    rows = rows.assign(period=period_of(rows["created_at"]))
+    if period is None:
+        return rows, rows.iloc[0:0]
+    inside = rows["period"].eq(period).fillna(False).astype(bool)
+    return rows[inside], rows[~inside]
+
+
+def _dedup_issues(deduped, lang: str) -> list[DataIssue]:
+    issues = []
+    identical = deduped.duplicates[deduped.duplicates["kind"].eq("identical") & ~deduped.duplicates["kept"]]
+    for file, count in identical.groupby("source_file", sort=False).size().items():
+        issues.append(_plain_issue("duplicate_identical", INFO, lang, file=str(file), count=int(count)))
+    for conflict in deduped.conflicts:
+        kept = f"{Path(str(conflict['kept_file'])).name}:{conflict['kept_row']}"
+        issue = _plain_issue("duplicate_conflict", INFO, lang, file=str(conflict["kept_file"]), value=conflict["ticket_id"],
+                             count=conflict["versions"], kept=kept)
+        issues.append(dataclasses.replace(issue, sheet=conflict["kept_sheet"], row=conflict["kept_row"]))
+    return issues
+
+
+def _reconcile(loads: list[_FileLoad], excluded: pd.DataFrame, dropped: pd.DataFrame, tickets: pd.DataFrame,
+               threshold: float, issues: list[DataIssue], lang: str, period: str | None) -> None:
+    """Fill each file's reconciliation and status from where its rows ended up."""
+    per_file = {
+        "excluded": excluded["source_file"].value_counts() if not excluded.empty else pd.Series(dtype=int),
+        "duplicates": dropped["source_file"].value_counts() if not dropped.empty else pd.Series(dtype=int),
+        "accepted": tickets["source_file"].value_counts() if not tickets.empty else pd.Series(dtype=int),
+    }
+    for load_ in loads:
+        report, parsed = load_.report, load_.parsed
+        if parsed is None:
+            continue
+        counts = Reconciliation(
+            read=parsed.read, rejected=len(parsed.rejects), skipped=len(parsed.skipped),
+            **{key: int(series.get(report.path, 0)) for key, series in per_file.items()},
+        )
+        report.reconciliation = counts
+        if counts.excluded:
+            issues.append(_plain_issue("out_of_period", INFO, lang, file=report.path, count=counts.excluded, period=period))
+        report.status = _status(counts, load_.issues, threshold)
+        if report.status == "failed":
+            report.reason = "too_many_rejects"
+            issues.append(_plain_issue("too_many_rejects", FILE, lang, file=report.path, count=counts.rejected,
+                                       value=f"{_share(counts):.1%}", kept=f"{threshold:.0%}"))
+
+
+def _status(counts: Reconciliation, issues: list[DataIssue], threshold: float) -> str:
+    if counts.rejected and _share(counts) > threshold:
+        return "failed"
+    if counts.rejected:
+        return "quarantined"
+    if any(i.severity not in (INFO,) for i in issues):
+        return "warnings"
+    return "ok"
+
+
+def _share(counts: Reconciliation) -> float:
+    data_rows = counts.read - counts.skipped
+    return counts.rejected / data_rows if data_rows else 0.0
+
+
+def _canonical(tickets: pd.DataFrame) -> pd.DataFrame:
+    if tickets.empty:
+        return empty_tickets()
+    if "period" not in tickets:
+        tickets = tickets.assign(period=period_of(tickets["created_at"]))
+    return conform(tickets)
+
+
+def _excluded_frame(excluded: pd.DataFrame) -> pd.DataFrame:
+    if excluded.empty:
+        return pd.DataFrame(columns=EXCLUDED_COLUMNS)
+    frame = excluded.rename(columns={"source_file": "file", "source_sheet": "sheet", "source_row": "row"})
+    return frame[EXCLUDED_COLUMNS].reset_index(drop=True)
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns) if columns is not None else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:
+    text, hint = message(code, lang, **fields)
+    return DataIssue(code=code, severity=severity, message=text, hint=hint, file=file, sheet=sheet,
+                     raw_value=str(fields["value"]) if fields.get("value") is not None else None)

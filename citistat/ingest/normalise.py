@@ -1,0 +1,476 @@
+"""One raw table + one profile → canonical rows, rejected rows, skipped rows and issues.
+
+Each column is parsed by its role:
+
+- required (ticket_id, created_at, agency): a missing, unparseable or formula-error
+  value rejects the row (ROW issue, to the rejects report);
+- flags and vocabularies (responded, resolved, satisfaction, …): an unknown answer or a
+  formula error makes the value unknown and is reported (CELL issue);
+- other optional fields: a bad value becomes missing and is reported (CELL issue).
+
+Structural rows (blank, 小计/合计/总计, 制表人/审核人 lines) are skipped and listed.
+Caller names are never read; phone numbers only become a salted hash.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..quality import CELL, FILE, INFO, ROW, DataIssue
+from ..safe_io import neutralise_cell
+from .agencies import AgencyTable
+from .profiles import Profile, fold_label
+from .report import message
+from .values import (
+    blank_mask,
+    cell_text,
+    fold_key,
+    formula_error_mask,
+    map_distinct,
+    parse_dates,
+    parse_ids,
+    parse_text,
+    parse_vocab,
+    text_mask,
+)
+
+if TYPE_CHECKING:  # the reader is a sibling module; only its shape matters here
+    from .rawtable import RawTable
+
+DATE_FIELDS = ("created_at", "closed_at", "due_at", "resolution_action_at")
+FLAG_FIELDS = ("responded", "valid_callback", "reopened")
+TEXT_FIELDS = ("category", "subcategory", "district", "street", "place", "channel", "title")
+STRUCTURAL_KEYWORDS = ("小计", "合计", "总计", "制表人", "制表", "审核人", "审核", "填报人", "负责人", "total", "subtotal", "grandtotal")
+RAW_VALUE_LIMIT = 200  # characters of a raw value kept in an issue
+STATUS_RANK = {"open": 1, "in_progress": 2, "returned": 3, "reopened": 4, "closed": 5, "cancelled": 5}
+
+
+class ProfileMismatch(Exception):
+    """The file lacks a column the profile requires: the whole file fails."""
+
+    def __init__(self, issue: DataIssue):
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+@dataclass
+class ParsedTable:
+    tickets: pd.DataFrame  # canonical columns (+ status_rank) for the rows kept; index = row position in the raw table
+    rejects: pd.DataFrame  # one row per rejected row: location, reason, and the row's original cells
+    skipped: pd.DataFrame  # file, sheet, row, first_cell, reason
+    issues: list[DataIssue] = field(default_factory=list)
+    read: int = 0
+
+
+@dataclass
+class _Context:
+    """What every issue of one table shares."""
+
+    raw: "RawTable"
+    profile: Profile
+    columns: dict[str, int]  # canonical field -> column position
+    lang: str
+    issues: list[DataIssue] = field(default_factory=list)
+    row_issues: dict[int, list[DataIssue]] = field(default_factory=dict)  # position -> ROW issues
+
+    def column_name(self, field_name: str) -> str:
+        return self.raw.columns[self.columns[field_name]]
+
+    def issue(self, code: str, severity: str, position: int | None, field_name: str | None = None,
+              raw_value: object = None, **fields: object) -> DataIssue:
+        column = self.column_name(field_name) if field_name in self.columns else None
+        text, hint = message(code, self.lang, column=column or "", value=_short(raw_value), **fields)
+        letters = getattr(self.raw, "column_letters", None) or []
+        index = self.columns.get(field_name) if field_name else None
+        found = DataIssue(
+            code=code, severity=severity, message=text, hint=hint, file=str(self.raw.file), sheet=self.raw.sheet,
+            row=int(self.raw.row_numbers[position]) if position is not None else None, column=column,
+            column_letter=letters[index] if index is not None and index < len(letters) else None,
+            raw_value=_short(raw_value),
+        )
+        self.issues.append(found)
+        if severity == ROW and position is not None:
+            self.row_issues.setdefault(position, []).append(found)
+        return found
+
+    def cells(self, field_name: str) -> pd.Series:
+        return self.raw.data.iloc[:, self.columns[field_name]].reset_index(drop=True)
+
+    def each(self, mask: pd.Series) -> Iterable[int]:
+        return np.flatnonzero(mask.to_numpy(dtype=bool))
+
+
+def map_columns(columns: list[str], profile: Profile) -> dict[str, int]:
+    """canonical field -> position of the file column whose header is one of its synonyms.
+
+    A two-level header reads "回访情况/是否满意": the whole name is tried first,
+    then the leaf after the last "/". Earlier synonyms win over later ones.
+    """
+    whole = [fold_label(c) for c in columns]
+    leaves = [fold_label(str(c).rsplit("/", 1)[-1]) for c in columns]
+    found: dict[str, int] = {}
+    for field_name, synonyms in profile.columns.items():
+        for synonym in synonyms:
+            key = fold_label(synonym)
+            position = _first(whole, key)
+            position = _first(leaves, key) if position is None else position
+            if position is not None and position not in found.values():
+                found[field_name] = position
+                break
+    return found
+
+
+def _first(labels: list[str], key: str) -> int | None:
+    return labels.index(key) if key in labels else None
+
+
+def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, salt: bytes = b"",
+                lang: str = "zh-CN") -> ParsedTable:
+    """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column)."""
+    ctx = _Context(raw, profile, map_columns(list(raw.columns), profile), lang)
+    _check_required_columns(ctx)
+    n = len(raw.data)
+    data = raw.data.reset_index(drop=True)
+    structural, skipped = _structural_rows(ctx, data)
+    live = ~structural
+
+    out: dict[str, pd.Series] = {}
+    out["ticket_id"] = _ticket_ids(ctx, live)
+    for name in DATE_FIELDS:
+        if name in ctx.columns:
+            out[name] = _dates(ctx, name, live)
+    for name in TEXT_FIELDS:
+        if name in ctx.columns:
+            out[name] = _text(ctx, name, live)
+    _derive(ctx, out, live)
+    out["status"], status_key = _status(ctx, live)
+    _flags_and_answers(ctx, out, status_key, live)
+    out["caller_key"] = _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
+    _agency(ctx, out, agencies, live)
+    _closed_before_created(ctx, out, live)
+
+    rejected = pd.Series(False, index=range(n))
+    rejected[list(ctx.row_issues)] = True
+    rejected &= live
+    keep = live & ~rejected
+    tickets = pd.DataFrame({k: v for k, v in out.items() if k in _CANONICAL_FROM_FILE}, index=range(n))[keep]
+    tickets["status_rank"] = status_key[keep].map(STATUS_RANK).fillna(0).astype(int)
+    tickets["source_file"] = str(raw.file)
+    tickets["source_sheet"] = raw.sheet
+    tickets["source_row"] = np.asarray(raw.row_numbers)[keep.to_numpy()]
+    return ParsedTable(tickets=tickets, rejects=_rejects_frame(ctx, data, rejected), skipped=skipped,
+                       issues=ctx.issues, read=n)
+
+
+_CANONICAL_FROM_FILE = (
+    "ticket_id", "created_at", "agency", "agency_raw", "unit_type", "category", "subcategory", "district", "street",
+    "place", "channel", "status", "title", "closed_at", "due_at", "responded", "resolved", "satisfaction",
+    "valid_callback", "reopened", "caller_key",
+)
+
+
+# ------------------------------------------------------------------ columns and rows
+
+
+def _check_required_columns(ctx: _Context) -> None:
+    derived = set(ctx.profile.derive)
+    for field_name in ctx.profile.required:
+        if field_name in ctx.columns or field_name in derived:
+            continue
+        synonyms = ctx.profile.columns.get(field_name, ())
+        near = difflib.get_close_matches(synonyms[0] if synonyms else field_name, list(ctx.raw.columns), n=1, cutoff=0.5)
+        text, hint = message("missing_column", ctx.lang, column=field_name, value=", ".join(synonyms))
+        if near:
+            hint = message("missing_column_near", ctx.lang, column=field_name, value=near[0])[1]
+        raise ProfileMismatch(DataIssue(code="missing_column", severity=FILE, message=text, hint=hint,
+                                        file=str(ctx.raw.file), sheet=ctx.raw.sheet, column=field_name))
+
+
+def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Blank rows and total/signature lines: the first filled cell is a keyword and there is no valid id.
+
+    Only rows whose id cell is blank or itself a keyword can be structural, so the
+    row-by-row look at every cell is limited to those few rows.
+    """
+    n = len(data)
+    id_key = _id_keys(ctx.cells("ticket_id"))
+    keyword = id_key.astype("string").str.startswith(STRUCTURAL_KEYWORDS).fillna(False).astype(bool)
+    candidates = np.flatnonzero((id_key.eq("") | keyword).to_numpy())
+    blank = pd.Series(False, index=range(n))
+    summary = pd.Series(False, index=range(n))
+    first_text = pd.Series(None, index=range(n), dtype=object)
+    for position in candidates:
+        cells = [cell_text(v) for v in data.iloc[position].tolist()]
+        first = next((c for c in cells if c), None)
+        first_text[position] = first
+        blank[position] = first is None
+        summary[position] = first is not None and fold_key(first).startswith(STRUCTURAL_KEYWORDS)
+    for position in ctx.each(summary):
+        ctx.issue("structural_row", INFO, position, raw_value=first_text[position])
+    if blank.any():
+        ctx.issue("blank_rows", INFO, None, count=int(blank.sum()))
+    structural = blank | summary
+    rows = np.asarray(ctx.raw.row_numbers)[structural.to_numpy()]
+    skipped = pd.DataFrame({
+        "file": str(ctx.raw.file), "sheet": ctx.raw.sheet, "row": rows,
+        "first_cell": first_text[structural].to_numpy(),
+        "reason": np.where(blank[structural].to_numpy(), "blank", "summary_or_signature"),
+    })
+    return structural, skipped
+
+
+def _id_keys(raw: pd.Series) -> pd.Series:
+    """Id cells folded for the keyword test; "" where blank. Ids are all distinct, so this stays vectorised."""
+    keys = pd.Series("x", index=raw.index, dtype=object)  # numbers and dates are never keywords
+    keys[blank_mask(raw).to_numpy()] = ""
+    texts = (text_mask(raw) & keys.ne("")).to_numpy()
+    if texts.any():
+        text = raw[texts].astype("string")
+        plain = text.str.isascii().fillna(True).astype(bool)
+        keys[texts] = text.str.strip().str.lower().astype(object).to_numpy()
+        exotic = text[~plain]  # full-width or CJK: folded one by one (few in an id column)
+        if not exotic.empty:
+            keys[exotic.index] = exotic.map(fold_key)
+    return keys.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ fields by role
+
+
+def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
+    raw = ctx.cells("ticket_id")
+    errors = formula_error_mask(raw) & live
+    parsed = parse_ids(raw)
+    for position in ctx.each(errors):
+        ctx.issue("formula_error", ROW, position, "ticket_id", raw[position])
+    for position in ctx.each(parsed.missing & live):
+        ctx.issue("missing_required", ROW, position, "ticket_id")
+    for position in ctx.each(parsed.precision_lost & live):
+        ctx.issue("id_precision", CELL, position, "ticket_id", raw[position])
+    return parsed.ids.where(~errors, pd.NA)
+
+
+def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
+    raw = ctx.cells(name)
+    errors = formula_error_mask(raw)
+    parsed = parse_dates(raw.where(~errors, None), ctx.profile.date_formats, date1904=bool(getattr(ctx.raw, "date1904", False)),
+                         sentinels=ctx.profile.sentinels, timezone=ctx.profile.timezone)
+    required = name in ctx.profile.required
+    severity = ROW if required else CELL
+    formats = _format_list(ctx.profile.date_formats)
+    for position in ctx.each(errors & live):
+        ctx.issue("formula_error", severity, position, name, raw[position])
+    for position in ctx.each(parsed.bad & live):
+        ctx.issue("bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats)
+    if required:
+        missing = parsed.values.isna() & ~parsed.bad & ~errors & live
+        for position in ctx.each(missing):
+            ctx.issue("missing_required", ROW, position, name, raw[position])
+    sentinels = int((parsed.sentinel & live).sum())
+    if sentinels:
+        ctx.issue("sentinel_date", INFO, None, name, count=sentinels)
+    return parsed.values
+
+
+def _text(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
+    raw = ctx.cells(name)
+    errors = formula_error_mask(raw)
+    for position in ctx.each(errors & live):
+        ctx.issue("formula_error", CELL, position, name, raw[position])
+    return parse_text(raw.where(~errors, None))
+
+
+def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
+    """Fields a profile derives from another one, e.g. the district named at the start of a title."""
+    for target, rule in ctx.profile.derive.items():
+        source = out.get(rule["from"])
+        if source is None and rule["from"] in ctx.columns:
+            source = parse_text(ctx.cells(rule["from"]))
+        if source is None:
+            continue
+        found = source.str.extract(rule["pattern"], expand=True)[0].astype("string")
+        if rule.get("fallback"):
+            found = found.fillna(rule["fallback"]).where(source.notna(), pd.NA)
+        if target == "agency":
+            out["_agency_derived"] = found
+        else:
+            out[target] = found
+
+
+def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(status to store, normalised key or None); unknown statuses are kept as written and listed once."""
+    n = len(live)
+    if "status" not in ctx.columns:
+        none = pd.Series([None] * n, index=range(n), dtype=object)
+        return none.astype("string"), none
+    raw = ctx.cells("status")
+    parsed = parse_vocab(raw.where(~formula_error_mask(raw), None), ctx.profile.status)
+    text = parse_text(raw)
+    unknown = parsed.unrecognised & live
+    for value, count in text[unknown].value_counts().items():
+        first = int(np.flatnonzero((text == value).fillna(False).to_numpy() & unknown.to_numpy())[0])
+        ctx.issue("unknown_status", INFO, first, "status", value, count=int(count))
+    stored = parsed.values.astype("string").fillna(text.where(parsed.unrecognised, pd.NA))
+    return stored, parsed.values
+
+
+def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.Series:
+    """A vocabulary column; unknown answers and formula errors become None and are reported per cell."""
+    raw = ctx.cells(name)
+    errors = formula_error_mask(raw)
+    parsed = parse_vocab(raw.where(~errors, None), vocabulary)
+    for position in ctx.each(errors & live):
+        ctx.issue("formula_error", CELL, position, name, raw[position])
+    for position in ctx.each(parsed.unrecognised & live):
+        ctx.issue("unknown_answer", CELL, position, name, raw[position])
+    return parsed.values
+
+
+def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series, live: pd.Series) -> None:
+    n = len(live)
+    nothing = pd.Series([None] * n, index=range(n), dtype=object)
+    flags = ctx.profile.flags
+    for name in FLAG_FIELDS:
+        out[name] = _answers(ctx, name, flags, live) if name in ctx.columns else nothing.copy()
+    if "resolved" in ctx.columns:
+        out["resolved"] = _answers(ctx, "resolved", {**flags, **ctx.profile.resolution}, live)
+    else:
+        out["resolved"] = nothing.copy()
+    satisfaction = _answers(ctx, "satisfaction", ctx.profile.satisfaction, live) if "satisfaction" in ctx.columns else nothing
+    out["satisfaction"] = satisfaction.where(satisfaction.notna(), "unknown")
+    out["responded"] = _response_rule(ctx, out, status_key)
+    if ctx.profile.resolution_rule == "status_closed":
+        out["resolved"] = status_key.map(lambda k: None if k is None else k == "closed").astype(object)
+    reopened_status = status_key.eq("reopened").fillna(False)
+    out["reopened"] = out["reopened"].where(~reopened_status, True)
+    for name in (*FLAG_FIELDS, "resolved"):
+        out[name] = out[name].astype("boolean")
+
+
+def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series) -> pd.Series:
+    """responded by the profile's rule: the call-back answer, a reply on record, or action by the due date."""
+    rule = ctx.profile.response_rule
+    if rule == "answer":
+        return out["responded"]
+    n = len(status_key)
+    action = out.get("closed_at", pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"))
+    if "resolution_action_at" in out:
+        action = pd.concat([action, out["resolution_action_at"]], axis=1).min(axis=1)
+    if rule == "closed":
+        return action.notna().astype(object)
+    due = out.get("due_at", pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"))
+    # A due date at midnight means "by the end of that day".
+    due_end = due.where(due != due.dt.normalize(), due + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
+    stamps = [s for s in (out.get("created_at"), out.get("closed_at"), out.get("resolution_action_at")) if s is not None]
+    as_of = max((s.max() for s in stamps if s.notna().any()), default=pd.NaT)  # the export's moment, near enough
+    responded = pd.Series([None] * n, index=range(n), dtype=object)
+    known_due = due_end.notna()
+    responded[known_due & action.notna()] = (action <= due_end)[known_due & action.notna()]
+    if pd.notna(as_of):
+        responded[known_due & action.isna() & (due_end < as_of)] = False
+    return responded
+
+
+def _caller_keys(ctx: _Context, salt: bytes) -> pd.Series:
+    """sha256(salt + digits of the phone number), 16 hex characters; the number itself is dropped here."""
+    raw = ctx.cells("caller_phone")
+    texts = text_mask(raw)
+    if not texts.all():  # numbers as text without ".0"
+        raw = raw.where(texts, map_distinct(raw.where(~texts), cell_text))
+    digits = raw.astype("string").str.normalize("NFKC").str.replace(r"\D", "", regex=True)
+    keys = [hashlib.sha256(salt + d.encode("ascii")).hexdigest()[:16] if isinstance(d, str) and d else None
+            for d in digits.to_numpy(dtype=object, na_value=None)]
+    return pd.Series(keys, index=raw.index, dtype="string")
+
+
+def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, live: pd.Series) -> None:
+    n = len(live)
+    formula = pd.Series(False, index=range(n))
+    column = "agency" if "agency" in ctx.columns else None
+    if column:
+        raw = ctx.cells("agency")
+        formula = formula_error_mask(raw)
+        for position in ctx.each(formula & live):
+            ctx.issue("formula_error", ROW, position, "agency", raw[position])
+        written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
+    else:  # derived from another field by the profile
+        written = out.pop("_agency_derived", pd.Series(pd.NA, index=range(n), dtype="string"))
+    resolved = agencies.resolve(written, out["created_at"])
+    for position in ctx.each(resolved.agency.isna() & ~formula & live):
+        ctx.issue("missing_required", ROW, position, column)
+    out["agency"], out["agency_raw"], out["unit_type"] = resolved.agency, written, resolved.unit_type
+    for name in sorted(resolved.unknown):
+        rows = np.flatnonzero((resolved.agency == name).fillna(False).to_numpy() & live.to_numpy())
+        if len(rows):
+            ctx.issue("unknown_agency", CELL, int(rows[0]), column, name, count=len(rows))
+
+
+def _as_written(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return cell_text(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _closed_before_created(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
+    if "closed_at" not in out:
+        return
+    early = (out["closed_at"] < out["created_at"]).fillna(False) & live
+    for position in ctx.each(early):
+        ctx.issue("closed_before_created", CELL, position, "closed_at", out["closed_at"][position])
+
+
+# ------------------------------------------------------------------ rejects
+
+
+def _rejects_frame(ctx: _Context, data: pd.DataFrame, rejected: pd.Series) -> pd.DataFrame:
+    """One row per rejected row: where, why (first reason; all codes), then the row's original cells."""
+    positions = list(np.flatnonzero(rejected.to_numpy()))
+    records = []
+    for position in positions:
+        found = ctx.row_issues[position]
+        first = found[0]
+        records.append({
+            "file": first.file, "sheet": first.sheet, "row": first.row, "column": first.column,
+            "column_letter": first.column_letter, "raw_value": first.raw_value, "code": first.code,
+            "message": first.message, "hint": first.hint, "codes": ";".join(dict.fromkeys(i.code for i in found)),
+        })
+    frame = pd.DataFrame.from_records(records, columns=REJECT_COLUMNS)
+    originals = data.iloc[positions].reset_index(drop=True)
+    originals.columns = _original_names(list(ctx.raw.columns))
+    return pd.concat([frame, originals.astype(object)], axis=1)
+
+
+REJECT_COLUMNS = ["file", "sheet", "row", "column", "column_letter", "raw_value", "code", "message", "hint", "codes"]
+
+
+def _original_names(columns: list[str]) -> list[str]:
+    """The file's own header names, made unique and kept apart from the report's columns."""
+    names, seen = [], set(REJECT_COLUMNS)
+    for index, column in enumerate(columns):
+        name = str(column) if str(column).strip() else f"column {index + 1}"
+        while name in seen:
+            name = f"{name} (source)"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _format_list(formats: tuple[str, ...], shown: int = 4) -> str:
+    more = "…" if len(formats) > shown else ""
+    return ", ".join(formats[:shown]) + more
+
+
+def _short(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value)
+    if len(text) > RAW_VALUE_LIMIT:
+        text = text[:RAW_VALUE_LIMIT] + "…"
+    return str(neutralise_cell(text))

@@ -1,0 +1,321 @@
+"""Input profiles: how one kind of export maps onto the canonical ticket table.
+
+A profile is configuration (config/profiles/<name>.toml), not code. It names,
+per canonical field, the column headers a source uses for it; the date formats
+and their declared day/month order; the vocabularies for flags, resolution,
+satisfaction and status; sentinel values meaning "no date"; the time zone; and
+the rules that turn a row into `responded` / `resolved` (from call-back answers
+in 12345 practice, from timestamps and status in 311 practice).
+
+`validate_profile` is called by citistat.config.load_config for every profile,
+so this module imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ..tickets import CANONICAL_COLUMNS, SATISFACTION_LEVELS
+
+# Fields a profile may map: the canonical columns a file can supply, plus the
+# personal fields read only to hash (caller_phone) or to drop (caller_name).
+DERIVED_FIELDS = frozenset({"period", "agency_raw", "unit_type", "caller_key", "source_file", "source_sheet", "source_row"})
+MAPPABLE_FIELDS: tuple[str, ...] = tuple(c for c in CANONICAL_COLUMNS if c not in DERIVED_FIELDS) + (
+    "caller_phone",
+    "caller_name",
+    "resolution_action_at",
+)
+DEFAULT_REQUIRED: tuple[str, ...] = ("ticket_id", "created_at", "agency")
+DATE_ORDERS = ("ymd", "mdy", "dmy")
+RESPONSE_RULES = ("answer", "closed", "closed_by_due")
+RESOLUTION_RULES = ("answer", "status_closed")
+STATUS_KEYS = ("closed", "in_progress", "returned", "reopened", "open", "cancelled")
+FLAG_SECTIONS = ("flags", "resolution")
+TOP_LEVEL_KEYS = frozenset(
+    {
+        "description", "columns", "required", "date_formats", "date_order", "timezone", "sentinels",
+        "flags", "resolution", "satisfaction", "status", "rules", "derive", "min_matches",
+    }
+)
+_DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
+
+
+def fold_label(text: str) -> str:
+    """A header label folded for matching: NFKC, no spaces of any kind, lower case."""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "\u200b\u200c\u200d\u2060\ufeff").lower()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated profile, ready for the loader."""
+
+    name: str
+    columns: dict[str, tuple[str, ...]]  # canonical field -> header synonyms
+    required: tuple[str, ...] = DEFAULT_REQUIRED
+    date_formats: tuple[str, ...] = ()
+    date_order: str = "ymd"
+    timezone: str | None = None
+    sentinels: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict)  # folded answer -> True/False
+    resolution: dict[str, bool] = field(default_factory=dict)
+    satisfaction: dict[str, str] = field(default_factory=dict)  # folded answer -> level
+    status: dict[str, str] = field(default_factory=dict)  # folded raw status -> normalised status
+    response_rule: str = "answer"
+    resolution_rule: str = "answer"
+    description: str = ""
+    derive: dict[str, dict] = field(default_factory=dict)  # field -> {from, pattern, fallback}
+    min_matches: int = 3  # distinct fields whose headers must match for detection
+
+    def header_map(self) -> dict[str, str]:
+        """folded header synonym -> canonical field."""
+        return {fold_label(s): name for name, synonyms in self.columns.items() for s in synonyms}
+
+
+def validate_profile(name: str, data: Mapping) -> list[str]:
+    """Every problem in one profile's data, as sentences a user can act on. Empty when valid."""
+    problems: list[str] = []
+    if not isinstance(data, Mapping):
+        return [f"profile {name!r} is not a table of settings"]
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        problems.append(f"profile {name!r}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
+    problems += _check_columns(name, data.get("columns"))
+    derived = data.get("derive") if isinstance(data.get("derive"), Mapping) else {}
+    problems += _check_required(name, data.get("required", list(DEFAULT_REQUIRED)), {**(data.get("columns") or {}), **derived})
+    problems += _check_dates(name, data)
+    problems += _check_vocabularies(name, data)
+    problems += _check_rules(name, data.get("rules", {}), data.get("columns") or {})
+    if "timezone" in data:
+        problems += _check_timezone(name, data["timezone"])
+    problems += _check_derive(name, data.get("derive", {}))
+    return problems
+
+
+def build_profile(name: str, data: Mapping) -> Profile:
+    """A Profile from validated data (call validate_profile first; load_config does)."""
+    rules = data.get("rules", {})
+    return Profile(
+        name=name,
+        columns={k: tuple(v) for k, v in data["columns"].items()},
+        required=tuple(data.get("required", DEFAULT_REQUIRED)),
+        date_formats=tuple(data.get("date_formats", ())),
+        date_order=data.get("date_order", "ymd"),
+        timezone=data.get("timezone"),
+        sentinels=tuple(str(s) for s in data.get("sentinels", ())),
+        flags=_folded_flags(data.get("flags", {})),
+        resolution=_folded_flags(data.get("resolution", {})),
+        satisfaction=_folded(data.get("satisfaction", {})),
+        status=_folded(data.get("status", {})),
+        response_rule=rules.get("responded", "answer"),
+        resolution_rule=rules.get("resolved", "answer"),
+        description=data.get("description", ""),
+        derive={k: dict(v) for k, v in data.get("derive", {}).items()},
+        min_matches=int(data.get("min_matches", 3)),
+    )
+
+
+class ProfileChoiceError(ValueError):
+    """No profile, or more than one, fits a header; `candidates` lists the ones that tied."""
+
+    def __init__(self, code: str, candidates: list[str], message: str):
+        super().__init__(message)
+        self.code = code
+        self.candidates = candidates
+
+
+def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapping]) -> str:
+    """The profile whose column synonyms match the header best.
+
+    `profiles` maps names to built Profiles or to raw profile data (Config.profiles).
+
+    A candidate must find every required field (or derive it) and at least
+    `min_matches` fields. The one matching most fields wins; a tie for first
+    place is ambiguous and raises ProfileChoiceError listing the candidates.
+    """
+    columns = [str(c) for c in columns]
+    folded = {fold_label(c) for c in columns} | {fold_label(c.rsplit("/", 1)[-1]) for c in columns}  # two-level headers
+    scores: dict[str, int] = {}
+    for name, profile in profiles.items():
+        if not isinstance(profile, Profile):
+            profile = build_profile(name, profile)
+        matched = {f for f, synonyms in profile.columns.items() if any(fold_label(s) in folded for s in synonyms)}
+        needed = set(profile.required) - set(profile.derive)
+        if needed <= matched and len(matched) >= profile.min_matches:
+            scores[name] = len(matched)
+    if not scores:
+        raise ProfileChoiceError("no_profile", [], "the header matches no input profile")
+    best = max(scores.values())
+    leaders = sorted(name for name, score in scores.items() if score == best)
+    if len(leaders) > 1:
+        raise ProfileChoiceError("ambiguous_profile", leaders, f"the header matches several profiles: {', '.join(leaders)}")
+    return leaders[0]
+
+
+def _folded(table: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    return {fold_label(answer): key for key, answers in table.items() for answer in answers}
+
+
+def _folded_flags(table: Mapping[str, Iterable[str]]) -> dict[str, bool]:
+    return {fold_label(answer): key == "true" for key, answers in table.items() for answer in answers}
+
+
+def _check_derive(name: str, derive: object) -> list[str]:
+    if not isinstance(derive, Mapping):
+        return [f"profile {name!r}: [derive] must be a table of field = {{from = ..., pattern = ...}}"]
+    problems = []
+    for target, rule in derive.items():
+        if target not in MAPPABLE_FIELDS or not isinstance(rule, Mapping):
+            problems.append(f"profile {name!r}: [derive] {target!r} must be a field with a table {{from, pattern[, fallback]}}")
+            continue
+        if rule.get("from") not in MAPPABLE_FIELDS:
+            problems.append(f"profile {name!r}: [derive.{target}] from = {rule.get('from')!r} is not a field")
+        try:
+            compiled = re.compile(str(rule.get("pattern", "")))
+            if compiled.groups != 1:
+                problems.append(f"profile {name!r}: [derive.{target}] pattern must have exactly one (group)")
+        except re.error as exc:
+            problems.append(f"profile {name!r}: [derive.{target}] pattern is not a valid regular expression ({exc})")
+    return problems
+
+
+def _check_columns(name: str, columns: object) -> list[str]:
+    if not isinstance(columns, Mapping) or not columns:
+        return [f"profile {name!r}: [columns] is missing; map each field to a list of header names, e.g. ticket_id = [\"工单编号\"]"]
+    problems = []
+    seen: dict[str, str] = {}
+    for field_name, synonyms in columns.items():
+        if field_name not in MAPPABLE_FIELDS:
+            problems.append(f"profile {name!r}: [columns] {field_name!r} is not a field; use one of {', '.join(MAPPABLE_FIELDS)}")
+            continue
+        if not _is_text_list(synonyms) or not synonyms:
+            problems.append(f"profile {name!r}: [columns] {field_name} must be a non-empty list of header names")
+            continue
+        for synonym in synonyms:
+            other = seen.setdefault(fold_label(synonym), field_name)
+            if other != field_name:
+                problems.append(f"profile {name!r}: header {synonym!r} is listed for both {other} and {field_name}; keep it under one")
+    return problems
+
+
+def _check_required(name: str, required: object, columns: Mapping) -> list[str]:
+    if not _is_text_list(required):
+        return [f"profile {name!r}: required must be a list of field names"]
+    problems = []
+    for field_name in DEFAULT_REQUIRED:
+        if field_name not in required:
+            problems.append(f"profile {name!r}: required must include {field_name}")
+    for field_name in required:
+        if field_name not in columns:
+            problems.append(f"profile {name!r}: required field {field_name!r} has no entry in [columns] or [derive]")
+    return problems
+
+
+def _check_dates(name: str, data: Mapping) -> list[str]:
+    problems = []
+    order = data.get("date_order", "ymd")
+    if order not in DATE_ORDERS:
+        problems.append(f"profile {name!r}: date_order = {order!r}; use one of {', '.join(DATE_ORDERS)}")
+    formats = data.get("date_formats", [])
+    if not _is_text_list(formats) or not formats:
+        problems.append(f"profile {name!r}: date_formats must be a non-empty list of strftime formats, e.g. [\"%Y-%m-%d %H:%M:%S\"]")
+        return problems
+    for fmt in formats:
+        if fmt.upper() == "ISO8601":  # pandas' strict ISO 8601 parser: year first, never ambiguous
+            continue
+        if not _DATE_DIRECTIVE.search(fmt):
+            problems.append(f"profile {name!r}: date format {fmt!r} has no % directive")
+        elif order in DATE_ORDERS and not _format_follows_order(fmt, order):
+            problems.append(
+                f"profile {name!r}: date format {fmt!r} contradicts date_order = {order!r}; "
+                "a profile declares one order so ambiguous dates are never guessed"
+            )
+    sentinels = data.get("sentinels", [])
+    if not isinstance(sentinels, list) or not all(isinstance(s, (str, int, float)) for s in sentinels):
+        problems.append(f"profile {name!r}: sentinels must be a list of texts or numbers")
+    return problems
+
+
+def _format_follows_order(fmt: str, order: str) -> bool:
+    """True when the day and month directives of `fmt` appear in the declared order."""
+    day = fmt.find("%d")
+    month = min((i for i in (fmt.find("%m"), fmt.find("%b"), fmt.find("%B")) if i >= 0), default=-1)
+    if day < 0 or month < 0:
+        return True
+    return (month < day) if order in ("ymd", "mdy") else (day < month)
+
+
+def _check_vocabularies(name: str, data: Mapping) -> list[str]:
+    problems = []
+    for section in FLAG_SECTIONS:
+        table = data.get(section)
+        if table is None:
+            continue
+        if not isinstance(table, Mapping) or set(table) - {"true", "false"}:
+            problems.append(f"profile {name!r}: [{section}] takes two lists, true = [...] and false = [...]")
+            continue
+        problems += _overlaps(name, section, table)
+    satisfaction = data.get("satisfaction", {})
+    if isinstance(satisfaction, Mapping):
+        for level in satisfaction:
+            if level not in SATISFACTION_LEVELS:
+                problems.append(f"profile {name!r}: [satisfaction] {level!r} is not a level; use one of {', '.join(SATISFACTION_LEVELS)}")
+        problems += _overlaps(name, "satisfaction", satisfaction)
+    else:
+        problems.append(f"profile {name!r}: [satisfaction] must map levels to lists of answers")
+    status = data.get("status", {})
+    if isinstance(status, Mapping):
+        for key in status:
+            if key not in STATUS_KEYS:
+                problems.append(f"profile {name!r}: [status] {key!r} is not a status; use one of {', '.join(STATUS_KEYS)}")
+        problems += _overlaps(name, "status", status)
+    else:
+        problems.append(f"profile {name!r}: [status] must map statuses to lists of values")
+    return problems
+
+
+def _overlaps(name: str, section: str, table: Mapping) -> list[str]:
+    problems, seen = [], {}
+    for key, answers in table.items():
+        if not _is_text_list(answers):
+            problems.append(f"profile {name!r}: [{section}] {key} must be a list of texts")
+            continue
+        for answer in answers:
+            other = seen.setdefault(fold_label(answer), key)
+            if other != key:
+                problems.append(f"profile {name!r}: [{section}] answer {answer!r} is listed under both {other} and {key}")
+    return problems
+
+
+def _check_rules(name: str, rules: object, columns: Mapping) -> list[str]:
+    if not isinstance(rules, Mapping):
+        return [f"profile {name!r}: [rules] must be a table"]
+    problems = []
+    responded = rules.get("responded", "answer")
+    resolved = rules.get("resolved", "answer")
+    if responded not in RESPONSE_RULES:
+        problems.append(f"profile {name!r}: [rules] responded = {responded!r}; use one of {', '.join(RESPONSE_RULES)}")
+    elif responded == "closed_by_due" and "due_at" not in columns:
+        problems.append(f"profile {name!r}: [rules] responded = \"closed_by_due\" needs a due_at entry in [columns]")
+    if resolved not in RESOLUTION_RULES:
+        problems.append(f"profile {name!r}: [rules] resolved = {resolved!r}; use one of {', '.join(RESOLUTION_RULES)}")
+    elif resolved == "status_closed" and "status" not in columns:
+        problems.append(f"profile {name!r}: [rules] resolved = \"status_closed\" needs a status entry in [columns]")
+    return problems
+
+
+def _check_timezone(name: str, zone: object) -> list[str]:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return [f"profile {name!r}: timezone {zone!r} is unknown; use an IANA name such as \"Asia/Shanghai\""]
+    return []
+
+
+def _is_text_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -1,0 +1,184 @@
+"""What a file really is, judged by its bytes, never by its name.
+
+Exports arrive misnamed: HTML tables saved as .xls, CSVs named .xls, password-
+protected workbooks that look like legacy .xls. Each case gets its own reason
+code and a message that says what to do.
+
+    sniff_format(path) -> Sniffed       # raises FileFailure
+    decode_text(raw, file) -> (text, encoding)
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .rawtable import FileFailure
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+HEAD_BYTES = 4096
+TEXT_ENCODINGS = ("utf-8-sig", "gb18030")  # never gb18030 first: it accepts almost any bytes
+DELIMITERS = (",", "\t", ";", "|")
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    format: str  # "xlsx" | "xls" | "text" | "html" | "json"
+    misnamed: bool = False  # the extension promises another format
+
+
+def sniff_format(path: str) -> Sniffed:
+    """The container format of `path`, from its first bytes; FileFailure for what cannot be read."""
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except FileNotFoundError:
+        raise FileFailure.of("file_not_found", file, f"{file} does not exist", "check the path") from None
+    except OSError as exc:
+        raise FileFailure.of("unreadable_file", file, f"{file} cannot be read ({exc.strerror})", "check the file's permissions") from None
+    suffix = Path(file).suffix.lower()
+    if not head.strip():
+        raise FileFailure.of("empty_file", file, f"{file} is empty", "export the data again; the file has no content")
+    if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
+        _check_workbook_zip(file)
+        return Sniffed("xlsx", misnamed=suffix not in (".xlsx", ".xlsm"))
+    if head.startswith(OLE2_MAGIC):
+        return Sniffed(_ole2_kind(file), misnamed=suffix != ".xls")
+    start = _text_start(head)
+    if start.startswith(("<!doctype html", "<html", "<table", "<meta", "<head", "<body")) or (
+        start.startswith("<?xml") and "<html" in start
+    ):
+        return Sniffed("html", misnamed=suffix not in (".html", ".htm"))
+    if start.startswith(("{", "[")):
+        return Sniffed("json", misnamed=suffix != ".json")
+    return Sniffed("text", misnamed=suffix in (".xls", ".xlsx"))
+
+
+def _text_start(head: bytes) -> str:
+    """The first characters of a text file, lower-cased, BOM and leading blanks removed."""
+    for encoding in ("utf-8-sig", "gb18030", "latin-1"):
+        try:
+            return head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        except LookupError:  # pragma: no cover - the codecs are built in
+            continue
+    return ""  # pragma: no cover
+
+
+def _check_workbook_zip(file: str) -> None:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise FileFailure.of(
+            "corrupt_file", file,
+            f"{file} is a damaged or truncated Excel file ({exc})",
+            "the copy is incomplete: download or export it again, or open it in Excel and save it anew",
+        ) from None
+    if "xl/workbook.xml" not in names:
+        raise FileFailure.of(
+            "not_a_workbook", file,
+            f"{file} is a zip file but not an Excel workbook (it has no xl/workbook.xml)",
+            "export the data from the hotline system as .xlsx or .csv",
+        )
+
+
+def _ole2_kind(file: str) -> str:
+    """Legacy .xls (a Workbook/Book stream) or a password-protected xlsx (EncryptionInfo/EncryptedPackage)."""
+    import olefile  # a dependency of msoffcrypto-tool
+
+    try:
+        with olefile.OleFileIO(file) as ole:
+            streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
+    except OSError as exc:
+        raise FileFailure.of(
+            "corrupt_file", file, f"{file} is a damaged Office file ({exc})", "open it in Excel and save it again as .xlsx"
+        ) from None
+    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+        raise FileFailure.of(
+            "encrypted_file", file,
+            f"{file} is protected by a password",
+            "open it in Excel with the password, remove the protection (File ▸ Info ▸ Protect Workbook) and save it again",
+        )
+    if "Workbook" in streams or "Book" in streams:
+        if _xls_is_encrypted(file):
+            raise FileFailure.of(
+                "encrypted_file", file, f"{file} is a legacy .xls protected by a password",
+                "open it in Excel with the password, remove the protection and save it as .xlsx",
+            )
+        return "xls"
+    raise FileFailure.of(
+        "not_a_workbook", file,
+        f"{file} is an Office document but not an Excel workbook",
+        "export the data from the hotline system as .xlsx or .csv",
+    )
+
+
+def _xls_is_encrypted(file: str) -> bool:
+    """A legacy workbook with a FILEPASS record: msoffcrypto-tool knows how to tell."""
+    try:
+        import msoffcrypto
+
+        with open(file, "rb") as handle:
+            return bool(msoffcrypto.OfficeFile(handle).is_encrypted())
+    except Exception:  # noqa: BLE001 - a parser failure here means "not recognisably encrypted"; xlrd reports the rest
+        return False
+
+
+def decode_text(raw: bytes, file: str) -> tuple[str, str]:
+    """Text from bytes: strict UTF-8 (BOM allowed), else GB18030; FileFailure with the byte offset otherwise.
+
+    The encoding returned is "utf-8-sig" (UTF-8 with a BOM), "utf-8", "gb18030" or "utf-16".
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM, unambiguous
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileFailure.of(
+                "unknown_encoding", file, f"{file}: damaged UTF-16 text at byte offset {exc.start}",
+                "save the file again as 'CSV UTF-8' from Excel",
+            ) from None
+    failures = []
+    for encoding in TEXT_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            failures.append(f"{encoding}: byte 0x{raw[exc.start]:02x} at offset {exc.start}")
+            continue
+        if "\x00" in text:
+            break  # NUL characters: binary, not text
+        if encoding == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8"  # report what the file is: the BOM is optional
+        return text, encoding
+    else:
+        raise FileFailure.of(
+            "unknown_encoding", file,
+            f"{file}: cannot determine the text encoding ({'; '.join(failures)})",
+            "save the file as 'CSV UTF-8' from Excel, or as GBK/GB18030",
+        )
+    raise FileFailure.of(
+        "unknown_format", file,
+        f"{file} is neither a spreadsheet nor a text table (it contains binary data)",
+        "export the data from the hotline system as .xlsx or .csv",
+    )
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter used by the most lines, most often: tab, comma, semicolon or bar."""
+    best, best_score = ",", -1
+    for delimiter in DELIMITERS:
+        counts = [line.count(delimiter) for line in lines if line.strip()]
+        if not counts:
+            continue
+        # Lines that agree on a count make a table; the most common non-zero count wins.
+        nonzero = [c for c in counts if c]
+        if not nonzero:
+            continue
+        typical = max(set(nonzero), key=lambda c: (nonzero.count(c), c))
+        score = nonzero.count(typical) * typical
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best

@@ -1,0 +1,363 @@
+"""Vectorised parsing of raw cells into typed columns.
+
+Every parser takes a pandas Series of raw cell values (str, float, int, bool,
+datetime, None; formula errors as strings such as "#N/A") and returns the
+parsed Series plus boolean masks saying which cells were bad and why. The
+loader turns those masks into DataIssues; this module knows nothing of files.
+
+Speed matters (a megacity month is 1–2 million rows): dates are parsed one
+explicit format at a time on the still-unparsed remainder, and text
+vocabularies are folded once per distinct value, not once per cell.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from .profiles import fold_label
+
+FORMULA_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#N/A N/A"}
+)
+_FORMULA_ERROR_SPELLINGS = list(FORMULA_ERRORS | {e.lower() for e in FORMULA_ERRORS})
+EXCEL_EPOCH_1900 = pd.Timestamp("1899-12-30")  # serial 1 = 1900-01-01, shifted by Lotus' 1900 leap-year bug
+EXCEL_EPOCH_1904 = pd.Timestamp("1904-01-01")
+_LARGEST_SERIAL = 2958465  # 9999-12-31
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2})(:\d{2}(?::\d{2})?)")
+_OFFSET_AT_END = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+# ---------------------------------------------------------------- cell classes
+
+
+def blank_mask(raw: pd.Series) -> pd.Series:
+    """True where a cell holds nothing: None/NaN, or text that is only spaces of any kind."""
+    blank = raw.isna().to_numpy(dtype=bool).copy()
+    texts = text_mask(raw)
+    if texts.any():
+        stripped = raw[texts].astype("string").str.strip()
+        empty = stripped.eq("").to_numpy(dtype=bool).copy()
+        exotic = (~stripped.str.isascii()).to_numpy(dtype=bool) & ~empty
+        if exotic.any():  # zero-width spaces are not whitespace to str.strip()
+            empty[exotic] = stripped[exotic].map(lambda v: fold_spaces(v) == "").to_numpy(dtype=bool)
+        blank[texts.to_numpy()] = empty
+    return pd.Series(blank, index=raw.index)
+
+
+def text_mask(raw: pd.Series) -> pd.Series:
+    """True where a cell is a Python str (one cheap type check per cell)."""
+    return raw.map(type).eq(str).fillna(False).astype(bool)
+
+
+def formula_error_mask(raw: pd.Series) -> pd.Series:
+    """True where a cell holds a spreadsheet error value such as #N/A or #REF!.
+
+    Readers hand error cells over as their exact error text, so a hash lookup
+    (isin) finds them; a lower-case spelling typed by hand is matched too.
+    """
+    return raw.isin(_FORMULA_ERROR_SPELLINGS).astype(bool)
+
+
+def fold_spaces(text: str) -> str:
+    """NFKC, zero-width characters removed, every kind of space (U+3000, NBSP, TAB) made one ASCII space, trimmed."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    return " ".join(text.split())
+
+
+def fold_key(text: str) -> str:
+    """A vocabulary key: spaces folded away entirely and lower case, so "是 " == "是" and "Yes" == "YES"."""
+    return fold_label(text)
+
+
+def map_distinct(raw: pd.Series, func: Callable[[object], object]) -> pd.Series:
+    """Apply `func` once per distinct value (exports repeat a few values a million times)."""
+    if raw.empty:
+        return pd.Series([], index=raw.index, dtype=object)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
+    return pd.Series(mapped[codes], index=raw.index, dtype=object)
+
+
+def cell_text(value: object) -> str | None:
+    """A raw cell as text: integers without ".0", booleans as TRUE/FALSE, None for blank."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = fold_spaces(str(value))
+    return text or None
+
+
+# ---------------------------------------------------------------- text and ids
+
+
+def parse_text(raw: pd.Series) -> pd.Series:
+    """Optional free text: folded spaces, blank → missing."""
+    return map_distinct(raw, cell_text).astype("string")
+
+
+@dataclass
+class IdParse:
+    ids: pd.Series  # string dtype, <NA> where missing
+    missing: pd.Series  # bool
+    precision_lost: pd.Series  # bool: a number longer than Excel's 15 digits
+
+
+def parse_ids(raw: pd.Series) -> IdParse:
+    """Ticket ids as text: no ".0", no leading TAB or apostrophe, NFKC; long numbers flagged."""
+    texts = text_mask(raw)
+    ids = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if texts.any():
+        ids[texts] = _clean_id_texts(raw[texts].astype("string"))
+    others = ~texts & raw.notna()
+    if others.any():
+        ids[others] = map_distinct(raw[others], _id_text).astype("string")
+    precision_lost = pd.Series(False, index=raw.index)
+    if others.any():
+        precision_lost[others] = map_distinct(raw[others], _id_lost_digits).astype(bool)
+    return IdParse(ids=ids, missing=ids.isna(), precision_lost=precision_lost)
+
+
+def _clean_id_texts(text: pd.Series) -> pd.Series:
+    exotic = ~text.str.isascii().fillna(True).astype(bool)
+    if exotic.any():
+        text[exotic] = text[exotic].str.normalize("NFKC").str.replace("[\u200b-\u200d\u2060\ufeff]", "", regex=True)
+    text = text.str.strip().str.lstrip("'\t ").str.strip()  # exports force text with a leading TAB or apostrophe
+    return text.where(text.ne(""), pd.NA)
+
+
+def _id_text(value: object) -> str | None:
+    """An id cell that is not text: a number (no ".0"), or anything else as written."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text or None
+
+
+def _id_lost_digits(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and (value != value or not value.is_integer()):
+        return False
+    return len(str(abs(int(value)))) > EXCEL_DIGITS
+
+
+# ---------------------------------------------------------------- dates
+
+
+@dataclass
+class DateParse:
+    values: pd.Series  # datetime64[ns], NaT where missing or bad
+    bad: pd.Series  # bool: a value was there but no declared format fits (raw text kept by the caller)
+    sentinel: pd.Series  # bool: a "no date" placeholder such as 01/01/1900 or serial 0
+
+
+def parse_dates(
+    raw: pd.Series,
+    formats: Iterable[str],
+    *,
+    date1904: bool = False,
+    sentinels: Iterable[object] = (),
+    timezone: str | None = None,
+) -> DateParse:
+    """Parse a date column with the profile's explicit formats, never guessing per row.
+
+    Datetime cells pass through; numbers are Excel serials in the workbook's
+    epoch; text is tried against each format in turn on what is still unparsed.
+    A value no format fits (2024-02-30, 13/13/2024) is bad, not guessed.
+    """
+    formats = tuple(formats)
+    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    kinds = _date_kinds(raw)
+    sentinel = pd.Series(False, index=raw.index)
+
+    native = kinds == "datetime"
+    if native.any():
+        result[native] = pd.to_datetime(raw[native].map(_naive), errors="coerce").astype("datetime64[ns]")
+
+    numbers = kinds == "number"
+    if numbers.any():
+        serials = raw[numbers].astype(float)
+        sentinel[numbers] = serials == 0
+        usable = numbers & ~sentinel
+        result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904)
+
+    text_mask = kinds == "text"
+    if text_mask.any():
+        text = _date_texts(raw[text_mask])
+        sentinel_text = {_date_text(str(s)) for s in sentinels}
+        is_sentinel = text.isin(sentinel_text)
+        sentinel[text_mask] = is_sentinel
+        result[text[~is_sentinel].index] = _parse_text_dates(text[~is_sentinel], formats, timezone)
+
+    sentinel |= _sentinel_dates(result, sentinels, formats)
+    result[sentinel] = pd.NaT
+    bad = (kinds != "blank") & result.isna() & ~sentinel
+    return DateParse(values=result, bad=bad, sentinel=sentinel)
+
+
+def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
+    """Excel day numbers (fractions are the time of day) in the workbook's epoch; out of range → NaT."""
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+    in_range = (serials > 0) & (serials <= _LARGEST_SERIAL)
+    # Round to the second: Excel stores times as binary fractions of a day.
+    seconds = (serials.where(in_range) * 86400).round()
+    return (epoch + pd.to_timedelta(seconds, unit="s")).astype("datetime64[ns]")
+
+
+def _date_kinds(raw: pd.Series) -> pd.Series:
+    """blank / datetime / number / text / other per cell, deciding once per Python type."""
+    kinds = map_distinct(raw.map(type), _type_kind)
+    kinds[raw.isna()] = "blank"
+    texts = kinds == "text"
+    if texts.any():
+        plain = raw[texts].str.isascii().astype(bool)
+        empty_plain = raw[texts][plain].str.strip().eq("")
+        kinds[empty_plain[empty_plain].index] = "blank"
+        exotic = raw[texts][~plain]  # rare: full-width characters or exotic spaces
+        if not exotic.empty:
+            kinds[exotic.index] = exotic.map(_date_kind)
+    return kinds
+
+
+def _type_kind(kind: object) -> str:
+    if kind is None or kind is type(None) or kind is pd.NaT.__class__:
+        return "blank"
+    if isinstance(kind, type) and issubclass(kind, (datetime, date, np.datetime64)):
+        return "datetime"
+    if isinstance(kind, type) and issubclass(kind, bool):
+        return "other"
+    if isinstance(kind, type) and issubclass(kind, (int, float, np.integer, np.floating)):
+        return "number"  # NaN floats are set to blank by the caller
+    if kind is str:
+        return "text"
+    return "other"
+
+
+def _date_kind(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return "blank"
+    if isinstance(value, (datetime, date, pd.Timestamp, np.datetime64)):
+        return "datetime"
+    if isinstance(value, bool):
+        return "other"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "number"
+    if isinstance(value, str):
+        return "text" if fold_spaces(value) else "blank"
+    return "other"
+
+
+def _naive(value: object) -> object:
+    if isinstance(value, (datetime, pd.Timestamp)) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _date_texts(raw: pd.Series) -> pd.Series:
+    """`_date_text` for a column, vectorised for the common plain-ASCII case."""
+    text = raw.str.strip().str.lstrip("'")
+    plain = text.str.isascii().fillna(False).astype(bool)
+    if (~plain).any():
+        text[~plain] = raw[~plain].map(_date_text)
+    return text
+
+
+def _date_text(value: object) -> str | None:
+    """Date text ready for strptime: NFKC (full-width digits), spaces folded, 下午6:30 → 6:30 PM."""
+    if value is None:
+        return None
+    text = fold_spaces(str(value)).lstrip("'")
+    return _CHINESE_HALF_DAY.sub(_half_day_to_ampm, text)
+
+
+def _half_day_to_ampm(match: re.Match) -> str:
+    marker, hour, rest = match.group(1), int(match.group(2)), match.group(3)
+    # 中午 (midday) means 12 or 1 o'clock in the afternoon; 中午11:50 is still morning.
+    afternoon = marker in ("下午", "晚上") or (marker == "中午" and hour in (12, 1, 2))
+    return f"{hour}{rest} {'PM' if afternoon else 'AM'}"
+
+
+def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = text.notna()
+    for fmt in _by_sample_hits(text, formats, timezone):
+        if not todo.any():
+            break
+        parsed = _parse_one_format(text[todo], fmt, timezone)
+        hit = parsed.notna()
+        out[parsed.index[hit]] = parsed[hit]
+        todo[parsed.index[hit]] = False
+    return out
+
+
+def _by_sample_hits(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> list[str]:
+    """The declared formats, those that fit a sample of the column first.
+
+    Every declared format is still tried on whatever remains; the order only
+    saves a million-row column from a first pass with a format that fits nothing.
+    """
+    if len(text) < 5000:
+        return list(formats)
+    sample = text.dropna().sample(n=min(500, int(text.notna().sum())), random_state=0)
+    hits = {fmt: int(_parse_one_format(sample, fmt, timezone).notna().sum()) for fmt in formats}
+    return sorted(formats, key=lambda fmt: -hits[fmt])  # stable: ties keep the declared order
+
+
+def _parse_one_format(text: pd.Series, fmt: str, timezone: str | None) -> pd.Series:
+    """One declared format; values with a UTC offset are converted to the profile's local time."""
+    if fmt.upper() == "ISO8601" or "%z" in fmt:
+        aware = text.str.contains(_OFFSET_AT_END, na=False)
+        out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        if aware.any():
+            parsed = pd.to_datetime(text[aware], format=fmt, errors="coerce", utc=True)
+            local = parsed.dt.tz_convert(timezone) if timezone else parsed
+            out[aware] = local.dt.tz_localize(None).astype("datetime64[ns]")
+        if (~aware).any() and "%z" not in fmt:
+            out[~aware] = pd.to_datetime(text[~aware], format=fmt, errors="coerce").astype("datetime64[ns]")
+        return out
+    return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[ns]")
+
+
+def _sentinel_dates(values: pd.Series, sentinels: Iterable[object], formats: tuple[str, ...]) -> pd.Series:
+    """Parsed values equal to a sentinel given as text (01/01/1900 written any way the formats allow)."""
+    texts = pd.Series([_date_text(str(s)) for s in sentinels if isinstance(s, str)], dtype=object)
+    if texts.empty:
+        return pd.Series(False, index=values.index)
+    stamps = _parse_text_dates(texts, formats, None).dropna()
+    return values.isin(set(stamps)) if not stamps.empty else pd.Series(False, index=values.index)
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+@dataclass
+class VocabParse:
+    values: pd.Series  # object: the mapped value, None where blank or unrecognised
+    unrecognised: pd.Series  # bool: a value was there but is not in the vocabulary
+
+
+def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
+    """Map answers through a vocabulary keyed by `fold_key`; blank → None, unknown answers flagged.
+
+    Answer columns hold a handful of distinct values: each is folded and looked up once.
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    keys = [None if cell_text(v) is None else fold_key(cell_text(v)) for v in uniques]
+    mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
+    unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
+    return VocabParse(values=pd.Series(mapped[codes], index=raw.index, dtype=object),
+                      unrecognised=pd.Series(unknown[codes], index=raw.index))

@@ -1,0 +1,261 @@
+"""Building the books: charts, then HTML, then PDF — the city book and one brief per agency.
+
+A `BookRenderer` holds everything one process needs (templates, messages,
+fonts, the context). With `workers > 1` the PDFs are written by a `spawn`
+pool, each worker making its own renderer once and then taking documents:
+layout and font subsetting are CPU-bound, so two cores give about 2×.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from ..briefing import BriefingInputs
+from ..errors import CitistatError
+from ..results import METRICS, PeriodResult
+from ..safe_io import atomic_write_text
+from . import charts as chart_drawing
+from .context import agency_order, build_context, slugify
+from .fonts import CJKFont, check_coverage, find_cjk_font, register_with_matplotlib
+from .messages import load_messages
+from .pdf import PdfWriter, check_variant, font_face_css
+from .templating import STATIC_DIR, agency_template, find_static, make_environment
+
+log = logging.getLogger(__name__)
+
+CHARTS_DIR = "charts"
+AGENCIES_DIR = "agencies"
+STYLESHEET = "book.css"
+
+
+@dataclass
+class BookSet:
+    """The files one build wrote."""
+
+    city_book_pdf: Path | None
+    city_book_html: Path | None
+    agency_pdfs: dict[str, Path]
+    charts: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def paths(self) -> list[Path]:
+        books = [p for p in (self.city_book_pdf, self.city_book_html) if p is not None]
+        return books + [self.agency_pdfs[name] for name in sorted(self.agency_pdfs)]
+
+
+def chart_urls(result: PeriodResult) -> dict[str, dict[str, str]]:
+    """agency -> chart name -> URL relative to the output folder ("" is the city)."""
+    urls = {"": {"trend": f"{CHARTS_DIR}/city-trend.png"}}
+    if result.topics:
+        urls[""]["topics"] = f"{CHARTS_DIR}/topics.png"
+    for index, unit in enumerate(agency_order(result), start=1):
+        urls[unit.agency] = {"spark": f"{CHARTS_DIR}/agency-{index}-spark.png"}
+    return urls
+
+
+def names_to_draw(inputs: BriefingInputs) -> list[str]:
+    """Every name the books print that comes from data: the tofu guard checks these."""
+    result = inputs.result
+    names = {inputs.city, result.city.agency, *result.unit_types}
+    for unit in result.units:
+        names.add(unit.agency)
+        names.update(row.category for row in unit.categories)
+        names.update(row.place for row in unit.places)
+    names.update(row.category for row in result.hot_topics + result.rising_topics)
+    names.update(topic.name for topic in result.topics)
+    return sorted(n for n in names if n)
+
+
+class BookRenderer:
+    """Templates + messages + context + PDF writer for one set of inputs, in one process."""
+
+    def __init__(self, inputs: BriefingInputs, out_dir: Path, templates_dirs: list[Path], *, font: CJKFont,
+                 pdf_variant: str | None = None, attachments: list[Path] = ()) -> None:
+        from .fetcher import RestrictedFetcher
+
+        self.inputs = inputs
+        self.out_dir = out_dir
+        self.font = font
+        self.templates_dirs = [Path(d) for d in templates_dirs]
+        self.messages = load_messages(inputs.lang)
+        self.env = make_environment(self.templates_dirs, self.messages)
+        self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result))
+        self.context["stylesheet"] = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
+        self.variant = check_variant(pdf_variant, list(attachments))
+        assets = [d / STATIC_DIR for d in self.templates_dirs]
+        self.fetcher = RestrictedFetcher(assets + [out_dir / CHARTS_DIR], font.files())
+        self._writer: PdfWriter | None = None
+        self.attachments = list(attachments)
+
+    @property
+    def writer(self) -> PdfWriter:
+        if self._writer is None:
+            self._writer = PdfWriter(self.fetcher, self.variant, self.attachments)
+        return self._writer
+
+    def city_html(self) -> str:
+        return self.env.get_template("book.html").render(self.context)
+
+    def agency_html(self, name: str) -> str:
+        agency = next((a for a in self.context["agencies"] if a.name == name), None)
+        if agency is None:
+            raise CitistatError(f"agency {name!r} is not in the period's results")
+        return agency_template(self.env, agency.slug).render({**self.context, "agency": agency})
+
+    def memo_html(self) -> str:
+        return self.env.get_template("memo.html").render(self.context)
+
+    def city_pdf(self, path: Path, html: str | None = None) -> Path:
+        return self.writer.write(html or self.city_html(), self.out_dir, path, attach=bool(self.attachments))
+
+    def agency_pdf(self, name: str, path: Path) -> Path:
+        return self.writer.write(self.agency_html(name), self.out_dir, path)
+
+
+def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencies: bool = True) -> Path:
+    """Every chart the books reference, as PNG files under out_dir/charts (agency sparklines optional)."""
+    family = register_with_matplotlib(font)
+    t = load_messages(inputs.lang)
+    labels = {m: t(f"metric.{m}") for m in METRICS} | {
+        "volume": t("metric.volume"), "last_year": t("topics.last_year"), "this_period": t("topics.this_period")}
+    urls = chart_urls(inputs.result)
+    result = inputs.result
+    chart_drawing.trend_chart(result.city, labels, out_dir / urls[""]["trend"], family)
+    if result.topics:
+        chart_drawing.topic_chart(result.topics, labels, out_dir / urls[""]["topics"], family)
+    if agencies:
+        draw_sparklines(inputs, out_dir, font, [u.agency for u in agency_order(result)])
+    return out_dir / CHARTS_DIR
+
+
+def draw_sparklines(inputs: BriefingInputs, out_dir: Path, font: CJKFont, names: list[str]) -> None:
+    family = register_with_matplotlib(font)
+    urls = chart_urls(inputs.result)
+    for name in names:
+        chart_drawing.sparklines(inputs.result.unit(name), out_dir / urls[name]["spark"], family)
+
+
+def book_file_names(inputs: BriefingInputs) -> tuple[str, str]:
+    stem = f"citistat-{inputs.period}-book-{inputs.lang}-{inputs.edition}"
+    return f"{stem}.pdf", f"{stem}.html"
+
+
+def agency_file_name(inputs: BriefingInputs, agency: str) -> str:
+    return f"citistat-{inputs.period}-{slugify(agency)}-{inputs.lang}-{inputs.edition}.pdf"
+
+
+def build_books(
+    inputs: BriefingInputs,
+    out_dir: Path,
+    *,
+    templates_dirs: list[Path],
+    formats: tuple[str, ...] | list[str] = ("pdf", "html"),
+    agencies: list[str] | None = None,
+    pdf_variant: str | None = None,
+    attachments: list[Path] | tuple[Path, ...] = (),
+    workers: int = 1,
+) -> BookSet:
+    """Write the city book (PDF and/or HTML) and one PDF brief per agency into out_dir.
+
+    `agencies` limits the briefs (None = every unit); `workers > 1` writes the
+    PDFs in a spawn process pool of that size.
+    """
+    unknown = set(formats) - {"pdf", "html"}
+    if unknown:
+        raise CitistatError(f"unknown output format(s) {', '.join(sorted(unknown))}; use pdf and/or html")
+    out_dir = Path(out_dir)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    font = find_cjk_font()
+    check_coverage(font, names_to_draw(inputs))
+    names = [u.agency for u in agency_order(inputs.result)] if agencies is None else list(agencies)
+    renderer = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=pdf_variant,
+                            attachments=[Path(a) for a in attachments])
+    known = {a.name for a in renderer.context["agencies"]}
+    unknown_agencies = [name for name in names if name not in known]
+    if unknown_agencies:  # before any work
+        raise CitistatError(f"no results for agency {', '.join(unknown_agencies)} in {inputs.period}; "
+                            f"known agencies: {', '.join(sorted(known))}")
+    pooled = workers > 1 and "pdf" in formats
+    charts_dir = draw_charts(inputs, out_dir, font, agencies=not pooled)  # sparklines are drawn by the pool
+    timings["charts"] = time.perf_counter() - started
+
+    pdf_name, html_name = book_file_names(inputs)
+    html_path = pdf_path = None
+    city_html = renderer.city_html()
+    if "html" in formats:
+        html_path = atomic_write_text(out_dir / html_name, city_html)
+    agency_pdfs: dict[str, Path] = {}
+    step = time.perf_counter()
+    targets = {name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names}
+    if "pdf" in formats:
+        pdf_path = out_dir / pdf_name
+        if pooled:
+            agency_pdfs = _write_in_pool(renderer, font, workers, pdf_path, targets)
+        else:
+            renderer.city_pdf(pdf_path, city_html)
+            agency_pdfs = {name: renderer.agency_pdf(name, path) for name, path in targets.items()}
+    timings["pdf"] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - started
+    if renderer.fetcher.denied:
+        log.warning("templates referenced %d resource(s) outside the asset folders; they were left out",
+                    len(renderer.fetcher.denied))
+    return BookSet(pdf_path, html_path, agency_pdfs, charts_dir, timings)
+
+
+# --- the process pool -------------------------------------------------------------------------
+
+_WORKER: BookRenderer | None = None
+
+
+def _start_worker(inputs, out_dir, templates_dirs, font, variant, attachments) -> None:
+    global _WORKER
+    _WORKER = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=variant, attachments=attachments)
+
+
+def _worker_sparklines(names: list[str]) -> None:
+    assert _WORKER is not None
+    draw_sparklines(_WORKER.inputs, _WORKER.out_dir, _WORKER.font, names)
+
+
+def _worker_city(path: Path) -> Path:
+    assert _WORKER is not None
+    return _WORKER.city_pdf(path)
+
+
+def _worker_agency(name: str, path: Path) -> Path:
+    assert _WORKER is not None
+    return _WORKER.agency_pdf(name, path)
+
+
+def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_path: Path,
+                   targets: dict[str, Path]) -> dict[str, Path]:
+    """Sparklines first (every document needs them), then the city book (the longest job), then the briefs,
+    spread over `workers` spawned processes."""
+    args = (renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant, renderer.attachments)
+    units = [u.agency for u in agency_order(renderer.inputs.result)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=_start_worker, initargs=args) as pool:
+        for done in [pool.submit(_worker_sparklines, units[i::workers]) for i in range(workers)]:
+            done.result()
+        city = pool.submit(_worker_city, city_path)
+        futures = {name: pool.submit(_worker_agency, name, path) for name, path in targets.items()}
+        city.result()
+        return {name: future.result() for name, future in futures.items()}
+
+
+def render_memo(inputs: BriefingInputs, out_path: Path, *, templates_dirs: list[Path]) -> Path:
+    """The follow-up memo: every commitment and data request of the session, by agency (PDF, or HTML by suffix)."""
+    out_path = Path(out_path)
+    font = find_cjk_font()
+    check_coverage(font, sorted({f.agency for f in inputs.followups} | {inputs.city}))
+    renderer = BookRenderer(inputs, out_path.parent, templates_dirs, font=font)
+    html = renderer.memo_html()
+    if out_path.suffix.lower() == ".html":
+        return atomic_write_text(out_path, html)
+    return renderer.writer.write(html, out_path.parent, out_path)

@@ -1,0 +1,60 @@
+"""HTML → PDF with WeasyPrint: fonts by file, restricted fetching, conformance variants, attachments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import CitistatError
+from ..safe_io import atomic_write_bytes
+from .fonts import CJKFont
+
+DEFAULT_VARIANT = "pdf/ua-1"  # tagged, with a structure tree and /Lang: readable by screen readers
+VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-3b", "pdf/a-3u", "pdf/a-2b", "pdf/a-2u")
+FONT_FAMILY = "CitistatCJK"
+
+
+def font_face_css(font: CJKFont) -> str:
+    """@font-face rules for the CJK font files (a real bold face when one exists)."""
+    rules = [f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: normal; src: url("{font.regular.as_uri()}"); }}']
+    if font.bold is not None:
+        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold; src: url("{font.bold.as_uri()}"); }}')
+    return "\n".join(rules) + "\n"
+
+
+def check_variant(variant: str | None, attachments: list[Path]) -> str:
+    """The variant to write; attachments only where the standard allows them (PDF/A-3, or not PDF/A)."""
+    variant = (variant or DEFAULT_VARIANT).lower()
+    if variant not in VARIANTS:
+        raise CitistatError(f"PDF variant {variant!r} is not supported; use one of {', '.join(VARIANTS)}")
+    if attachments and variant.startswith("pdf/a-") and not variant.startswith("pdf/a-3"):
+        raise CitistatError(f"{variant} forbids attached files; use pdf/a-3b to attach {', '.join(p.name for p in attachments)}")
+    return variant
+
+
+class PdfWriter:
+    """One per process: shares the font configuration so font files are loaded once, not per document."""
+
+    def __init__(self, fetcher, variant: str, attachments: list[Path] = ()) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fetcher = fetcher
+        self.variant = variant
+        self.attachments = list(attachments)
+        self.font_config = FontConfiguration()
+
+    def write(self, html: str, base_url: Path, out_path: Path, *, attach: bool = False) -> Path:
+        from weasyprint import HTML, Attachment
+
+        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=self.fetcher).render(
+            font_config=self.font_config)
+        files = [Attachment(filename=str(p), url_fetcher=_plain_fetcher()) for p in self.attachments] if attach else []
+        data = document.write_pdf(pdf_variant=self.variant, attachments=files or None,
+                                  uncompressed_pdf=False, pdf_identifier=b"citistat")
+        return atomic_write_bytes(out_path, data)
+
+
+def _plain_fetcher():
+    """Attachments are files the caller chose (counts CSV, manifest), so they bypass the asset fence."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"file"})

@@ -1,0 +1,188 @@
+"""Integrity screens: patterns a panel should ask about, phrased as questions, never accusations.
+
+Each screen reads counts only (the "solved tickets that come back" screen reads
+tickets, in repeat.py) and returns a Flag or None. Thresholds come from the
+[screens] section of config/scoring.toml. Screens speak from `min_tickets`
+(default 10), below the ranking minimum: a question costs little, and small
+units are where a pattern hides; the 100 % streak alone needs the ranking
+minimum of answers each period, because 100 % of a handful is common.
+"""
+
+from __future__ import annotations
+
+from ..results import Delta, Flag
+from .definitions import Scoring
+from .history import CountBook, Counts, shift_period
+from .rates import tally
+from .stats import two_proportion_test
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "quick_close": {
+        "en": "{share:.0%} of closed tickets ({n} of {closed}) were closed within {minutes} minutes of creation. "
+              "Were these problems really solved on the first contact?",
+        "zh-CN": "已办结工单中有 {share:.0%}（{closed} 件中 {n} 件）在受理后 {minutes} 分钟内办结。这些诉求是否确已当场解决？",
+    },
+    "sat_up_resolution_down": {
+        "en": "Satisfaction rose {sat:+.1f} points while resolution fell {res:+.1f} points against {base}. "
+              "What explains residents being more satisfied with fewer problems solved?",
+        "zh-CN": "与 {base} 相比，满意率上升 {sat:+.1f} 个百分点，解决率却下降 {res:+.1f} 个百分点。解决的问题少了、满意度反而上升，原因是什么？",
+    },
+    "basic_share_jump": {
+        "en": "The share of 'basically satisfied' among satisfied answers jumped from {before:.0%} in {base} to {after:.0%}. "
+              "Has the way call-backs are conducted changed?",
+        "zh-CN": "“基本满意”占满意回访的比例由 {base} 的 {before:.0%} 升至 {after:.0%}。回访方式是否有变化？",
+    },
+    "perfect_streak": {
+        "en": "{metric} has been exactly 100 % for {periods} periods in a row. How are these call-backs conducted?",
+        "zh-CN": "{metric}已连续 {periods} 个周期为 100%。这些回访是如何开展的？",
+    },
+    "callback_coverage_drop": {
+        "en": "Call-back coverage fell from {before:.0%} to {after:.0%} of tickets. Which tickets were not called back, and why?",
+        "zh-CN": "有回访结果的工单比例由 {before:.0%} 降至 {after:.0%}。哪些工单未回访？原因是什么？",
+    },
+    "came_back": {
+        "en": "{n} ticket(s) marked solved were followed within {days} days by another from the same caller "
+              "about the same problem or place. Were they really solved?",
+        "zh-CN": "{n} 件标记为已解决的工单在 {days} 天内被同一来电人就同一问题或地点再次反映。这些问题是否真正解决？",
+    },
+    "repeat_callers": {
+        "en": "{n} caller(s) contacted the hotline {min_tickets} or more times recently. Who is following up with them?",
+        "zh-CN": "近期有 {n} 位来电人反映 {min_tickets} 次及以上。由谁跟进这些诉求？",
+    },
+}
+
+METRIC_NAMES: dict[str, dict[str, str]] = {
+    "response": {"en": "Response rate", "zh-CN": "响应率"},
+    "resolution": {"en": "Resolution rate", "zh-CN": "解决率"},
+    "satisfaction": {"en": "Satisfaction rate", "zh-CN": "满意率"},
+    "on_time": {"en": "On-time closure", "zh-CN": "按期办结率"},
+}
+
+
+def message(code: str, lang: str, **values) -> str:
+    templates = MESSAGES[code]
+    return templates.get(lang, templates["en"]).format(**values)
+
+
+def metric_name(metric: str, lang: str) -> str:
+    names = METRIC_NAMES.get(metric, {})
+    return names.get(lang, names.get("en", metric))
+
+
+def quick_close(counts: Counts, scoring: Scoring, lang: str) -> Flag | None:
+    """Many tickets closed within minutes of creation."""
+    closed, quick = counts.get("closed", 0), counts.get("quick_closed", 0)
+    if closed < scoring.screens.min_tickets or quick == 0:
+        return None
+    share = quick / closed
+    if share <= scoring.screens.quick_close_share:
+        return None
+    minutes = scoring.screens.quick_close_minutes
+    return Flag("quick_close", "watch", message("quick_close", lang, share=share, n=quick, closed=closed, minutes=minutes),
+                share, {"quick_closed": quick, "closed": closed, "minutes": minutes})
+
+
+def satisfaction_up_resolution_down(deltas: dict[str, dict[str, Delta]], scoring: Scoring, lang: str) -> Flag | None:
+    sat = deltas.get("satisfaction", {}).get("previous")
+    res = deltas.get("resolution", {}).get("previous")
+    if sat is None or res is None or sat.pp is None or res.pp is None:
+        return None
+    threshold = scoring.screens.sat_up_resolution_down_pp
+    if sat.pp < threshold or res.pp > -threshold or not (sat.significant or res.significant):
+        return None
+    return Flag("sat_up_resolution_down", "watch",
+                message("sat_up_resolution_down", lang, sat=sat.pp, res=res.pp, base=sat.base_period),
+                sat.pp - res.pp, {"satisfaction_pp": sat.pp, "resolution_pp": res.pp, "against": sat.base_period})
+
+
+def _basic_share(counts: Counts) -> tuple[float | None, int]:
+    satisfied = counts.get("very_satisfied", 0) + counts.get("satisfied_plain", 0) + counts.get("basically_satisfied", 0)
+    return (counts.get("basically_satisfied", 0) / satisfied if satisfied else None), satisfied
+
+
+def _jump_is_real(x_after: float, n_after: int, x_before: float, n_before: int, scoring: Scoring) -> bool:
+    """Enough answers on both sides and a change the two-proportion test tells apart from noise."""
+    if min(n_after, n_before) < scoring.screens.min_tickets:
+        return False
+    test = two_proportion_test(x_after, n_after, x_before, n_before, scoring.alpha)
+    return test is not None and test.significant
+
+
+def basic_share_jump(current: Counts, bases: dict[str, Counts], scoring: Scoring, lang: str) -> Flag | None:
+    """The share of 基本满意 among satisfied answers jumps against an earlier period (previous, a year ago):
+    a sign answers may be coached. A jump must pass the threshold and the significance test."""
+    after, n_after = _basic_share(current)
+    if after is None:
+        return None
+    for base_period, counts in bases.items():
+        before, n_before = _basic_share(counts)
+        if before is None:
+            continue
+        jump = (after - before) * 100
+        if jump >= scoring.screens.basic_share_jump_pp and _jump_is_real(
+                current.get("basically_satisfied", 0), n_after, counts.get("basically_satisfied", 0), n_before, scoring):
+            return Flag("basic_share_jump", "watch",
+                        message("basic_share_jump", lang, before=before, after=after, base=base_period), jump,
+                        {"before": before, "after": after, "against": base_period,
+                         "satisfied_before": n_before, "satisfied_after": n_after})
+    return None
+
+
+def perfect_streak(book: CountBook, agency: str | None, period: str, metric: str, scoring: Scoring,
+                   lang: str) -> Flag | None:
+    """A rate at exactly 100 % period after period, each on enough answers to make that unlikely."""
+    needed = scoring.screens.perfect_streak_periods
+    if needed <= 0:
+        return None
+    streak, p = 0, period
+    while book.is_known(p):
+        parts = tally(metric, book.counts(agency, p), scoring.rates)
+        if parts.denominator < scoring.min_n or parts.shortfall > 0:
+            break
+        streak += 1
+        p = shift_period(p, -1)
+    if streak < needed:
+        return None
+    return Flag("perfect_streak", "info",
+                message("perfect_streak", lang, metric=metric_name(metric, lang), periods=streak),
+                float(streak), {"metric": metric, "periods": streak})
+
+
+def _coverage(counts: Counts, scoring: Scoring) -> float | None:
+    n = counts.get("n_tickets", 0)
+    return tally("satisfaction", counts, scoring.rates).denominator / n if n else None
+
+
+def callback_coverage_drop(current: Counts, previous: Counts | None, scoring: Scoring, lang: str) -> Flag | None:
+    """Fewer tickets carry a satisfaction answer: unhappy residents may be left out of the survey."""
+    if previous is None:
+        return None
+    after, before = _coverage(current, scoring), _coverage(previous, scoring)
+    if after is None or before is None:
+        return None
+    drop = (before - after) * 100
+    n_after, n_before = current["n_tickets"], previous["n_tickets"]
+    if drop < scoring.screens.callback_coverage_drop_pp or not _jump_is_real(
+            after * n_after, n_after, before * n_before, n_before, scoring):
+        return None
+    return Flag("callback_coverage_drop", "watch", message("callback_coverage_drop", lang, before=before, after=after),
+                -drop, {"before": before, "after": after})
+
+
+def _known(book: CountBook, agency: str | None, periods: list[str]) -> dict[str, Counts]:
+    return {p: book.counts(agency, p) for p in periods if book.is_known(p)}
+
+
+def unit_screens(book: CountBook, agency: str | None, period: str, deltas: dict[str, dict[str, Delta]],
+                 scoring: Scoring, lang: str) -> list[Flag]:
+    current = book.counts(agency, period)
+    previous = _known(book, agency, [shift_period(period, -1)])
+    found = [
+        quick_close(current, scoring, lang),
+        satisfaction_up_resolution_down(deltas, scoring, lang),
+        basic_share_jump(current, _known(book, agency, [shift_period(period, -1), shift_period(period, -12)]),
+                         scoring, lang),
+        callback_coverage_drop(current, next(iter(previous.values()), None), scoring, lang),
+        *(perfect_streak(book, agency, period, m, scoring, lang) for m in ("response", "resolution", "satisfaction")),
+    ]
+    return [flag for flag in found if flag is not None]

@@ -1,0 +1,57 @@
+"""index.html: every session with its links, data quality and follow-ups, all escaped."""
+
+from __future__ import annotations
+
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "archive"))
+from builders import APRIL, MARCH, build, store  # noqa: E402
+
+from citistat.archive import Archive  # noqa: E402
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs)["href"])
+
+
+def test_index_lists_sessions_links_quality_and_followups(tmp_path):
+    with Archive.open(tmp_path / "briefings") as archive:
+        store(archive, "2024-03", MARCH)
+        build(archive, "2024-03", "2024-04-03")
+        archive.publish("2024-03")
+        build(archive, "2024-03")
+        store(archive, "2024-04", APRIL)
+        archive.add_followup("市水务局", "x", "李四", period="2024-03")
+        path = archive.write_index()
+    html = path.read_text(encoding="utf-8")
+    assert path == tmp_path / "briefings" / "index.html"
+    assert html.count("<tr id=") == 3  # 2024-03 rev 1 and rev 2, 2024-04 rev 1
+    assert '<td class="published">published' in html and '<td class="draft">draft' in html
+    links = _Links()
+    links.feed(html)
+    assert "2024-03/city-book.pdf" in links.hrefs and "2024-03/rev-2/city-book.html" in links.hrefs
+    # Links are relative and percent-encoded, and each resolves to a file in the archive.
+    assert "2024-03/agencies/%E5%B8%82%E5%9F%8E%E5%B8%82%E7%AE%A1%E7%90%86%E5%B1%80.pdf" in links.hrefs
+    assert all((path.parent / unquote(href)).is_file() for href in links.hrefs)
+    assert "rows read 5, accepted 4, rejected 1" in html and "row 1" in html
+    assert html.count("open 1, overdue 0, done 0, dropped 0") == 2  # raised at 2024-03, shown on both revisions
+
+
+def test_index_escapes_names(tmp_path):
+    with Archive.open(tmp_path / "briefings") as archive:
+        store(archive, "2024-03", MARCH)
+        session_build = archive.begin_build("2024-03")
+        evil = session_build.folder / '<img src=x onerror="alert(1)">&.pdf'
+        evil.write_text("x")
+        archive.record_outputs(session_build, {}, [evil])
+        html = archive.write_index().read_text(encoding="utf-8")
+    assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;.pdf" in html

@@ -1,0 +1,96 @@
+"""One writer at a time, and nothing lost when a run is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from citistat.archive import Archive
+from citistat.errors import ArchiveError
+
+WORKER = Path(__file__).parent / "fixtures" / "archive" / "worker.py"
+
+
+def test_second_writer_gets_a_clear_error_naming_the_holder(tmp_path):
+    with Archive.open(tmp_path / "b"):
+        with pytest.raises(ArchiveError) as caught:
+            Archive.open(tmp_path / "b")
+    message = caught.value.message
+    assert f"is in use by process {os.getpid()} since " in message
+    assert "wait for that run to finish, or remove" in message and "archive.lock" in message
+
+
+def test_lock_is_released_on_close_and_readers_need_none(tmp_path):
+    with Archive.open(tmp_path / "b") as writer:
+        with Archive.open(tmp_path / "b", readonly=True) as reader:
+            assert reader.sessions() == []
+            with pytest.raises(ArchiveError, match="read-only"):
+                reader.add_followup("市水务局", "x", "y", period="2024-03")
+        assert writer.periods() == []
+    Archive.open(tmp_path / "b").close()
+
+
+def test_reading_a_missing_archive_says_so(tmp_path):
+    with pytest.raises(ArchiveError, match="no archive at"):
+        Archive.open(tmp_path / "nothing", readonly=True)
+
+
+def _run_worker(root: Path, iterations: int, *kill_at: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    return subprocess.Popen([sys.executable, str(WORKER), str(root), str(iterations), *kill_at],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _assert_consistent(root: Path) -> None:
+    with Archive.open(root, readonly=True) as reader:  # a reader first: it must cope with the interrupted write
+        assert reader.verify() == []
+    with Archive.open(root) as archive:  # the killed run's lock went with it
+        assert archive.verify() == []
+        for period in archive.periods():
+            tickets, counts = archive.tickets(period), archive.counts("agency", [period])
+            assert counts["n_tickets"].sum() == len(tickets)  # data rows and files belong together
+        for session in archive.sessions():
+            if session.status == "published":
+                assert session.build_state == "built" and archive.outputs(session)
+
+
+def _assert_next_run_completes(root: Path) -> None:
+    rerun = _run_worker(root, 6)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert out.split() == [str(i) for i in range(6)]
+    _assert_consistent(root)
+
+
+# Each point is reached several times per iteration; the N-th time falls in a later
+# iteration, after some sessions are built and one is published (iteration 3).
+@pytest.mark.parametrize("point, nth", [("data_written", 9), ("before_commit", 23), ("manifest_written", 5),
+                                        ("frozen", 2), ("before_commit", 40)])
+def test_run_killed_at_a_fragile_point_leaves_a_consistent_archive(tmp_path, point, nth):
+    root = tmp_path / "briefings"
+    worker = _run_worker(root, 50, point, str(nth))
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == -signal.SIGKILL, err
+    assert 0 < len(out.split()) < 50  # it did some work, and it died before the end
+    _assert_consistent(root)
+    _assert_next_run_completes(root)
+
+
+@pytest.mark.parametrize("finished, delay", [(2, 0.02), (6, 0.07)])
+def test_run_killed_at_a_random_moment_leaves_a_consistent_archive(tmp_path, finished, delay):
+    root = tmp_path / "briefings"
+    worker = _run_worker(root, 50)
+    for _ in range(finished + 1):  # wait for `finished` + 1 iterations to end
+        if not worker.stdout.readline():
+            pytest.fail(f"worker ended early: {worker.stderr.read()}")
+    time.sleep(delay)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    _assert_consistent(root)
+    _assert_next_run_completes(root)

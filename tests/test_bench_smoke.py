@@ -1,0 +1,84 @@
+"""The benchmark still runs end to end (tiny sizes; no timing is asserted), and its arithmetic is right."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.__main__ import main
+from bench.suite import extrapolate_naive, linearity, speedups
+from bench.workloads import parse_size, size_label, widen_agencies
+
+SPACES = r"[\s\u3000\u00a0]+"
+
+
+@pytest.mark.parametrize(("text", "tickets"), [("100k", 100_000), ("1M", 1_000_000), ("2.5M", 2_500_000),
+                                               ("50000", 50_000)])
+def test_sizes_parse_and_label_back(text, tickets):
+    assert parse_size(text) == tickets
+    assert parse_size(size_label(tickets)) == tickets
+
+
+def test_parse_size_rejects_words():
+    with pytest.raises(ValueError, match="not a number"):
+        parse_size("lots")
+
+
+def _entry(tool, tickets, wall, stages=None, fmt="xlsx"):
+    return {"tool": tool, "tickets": tickets, "size": size_label(tickets), "format": fmt, "agencies": 100,
+            "wall_s": wall, "stages": stages or {}}
+
+
+def test_speedup_is_naive_over_citistat():
+    entries = [_entry("citistat", 100_000, 4.0), _entry("naive", 100_000, 36.0)]
+    assert speedups(entries)[0]["speedup"] == pytest.approx(9.0)  # 36 / 4
+
+
+def test_linearity_gives_per_100k_and_marginal_cost():
+    entries = [_entry("citistat", 100_000, 5.0), _entry("citistat", 1_000_000, 14.0), _entry("citistat", 2_000_000, 24.0)]
+    rows = linearity(entries)
+    assert [round(r["s_per_100k"], 2) for r in rows] == [5.0, 1.4, 1.2]  # 5/1, 14/10, 24/20
+    assert rows[0]["marginal_s_per_100k"] is None
+    assert rows[1]["marginal_s_per_100k"] == pytest.approx(1.0)  # (14 - 5) / 9
+    assert rows[2]["marginal_s_per_100k"] == pytest.approx(1.0)  # (24 - 14) / 10
+
+
+def test_naive_extrapolation_scales_reading_only_and_says_so():
+    naive = _entry("naive", 100_000, 40.0, {"read": 8.0, "aggregate": 1.0, "charts": 12.0, "pdf_agencies": 16.0})
+    entries = [_entry("citistat", 100_000, 4.0), naive, _entry("citistat", 1_000_000, 12.0)]
+    [estimate] = extrapolate_naive(entries)
+    assert estimate["tool"] == "naive (extrapolated)" and estimate["extrapolated_from"] == "100k"
+    # startup 40 - 37 = 3; read and aggregate × 10 = 90; charts and PDFs kept = 28
+    assert estimate["wall_s"] == pytest.approx(3 + 90 + 28)
+
+
+def test_widening_moves_half_of_a_street_office_to_its_twin():
+    from citistat.sample import generate_tickets
+
+    frame = generate_tickets(["2024-03"], 3000, agencies=60, seed=7)
+    wide = widen_agencies(frame, 2, seed=7)
+    before = frame["承办单位"].str.replace(SPACES, "", regex=True)
+    after = wide["承办单位"].str.replace(SPACES, "", regex=True)
+    assert after.nunique() == before.nunique() + 2
+    moved = before != after
+    assert 0 < moved.sum() < (before.isin(before[moved].unique())).sum()  # a share, not all
+    assert (wide.loc[moved, "所属区"] == frame.loc[moved, "所属区"]).all()  # twins sit in the same district
+
+
+def test_benchmark_runs_end_to_end(tmp_path, capsys):
+    code = main(["run", "--sizes", "2k", "--formats", "xlsx", "--repeat", "1", "--naive-sizes", "2k",
+                 "--agencies", "4", "--history-tickets", "300", "--scaling-agencies", "0",
+                 "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results")])
+    assert code == 0
+    [json_path] = (tmp_path / "results").glob("*.json")
+    results = json.loads(json_path.read_text(encoding="utf-8"))
+    by_tool = {entry["tool"]: entry for entry in results["entries"]}
+    ours, naive = by_tool["citistat"], by_tool["naive"]
+    assert (ours["ok"], ours["runs"]) == (1, 1), ours["failures"]
+    assert (naive["ok"], naive["runs"]) == (1, 1), naive["failures"]
+    assert 1900 <= ours["last_report"]["tickets"] <= 2000  # a few messy rows may be rejected
+    assert {"ingest", "render"} <= set(ours["stages"])
+    assert results["rebuilds"][0]["ok"] == 1, results["rebuilds"][0]["failures"]
+    assert results["speedups"][0]["speedup"] > 0
+    assert "| 2k | xlsx | 4 | citistat |" in capsys.readouterr().out

@@ -1,0 +1,106 @@
+"""The books as HTML: editions, languages, escaping, strictness and template overrides (no PDF here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+
+import render_fixtures as fx
+from citistat.render.books import BookRenderer
+from citistat.render.fonts import find_cjk_font
+from citistat.workspace import DEFAULT_TEMPLATES_DIR
+
+PHONE = "13800138000"  # the raw value of the fixture's data issue
+
+
+def renderer(tmp_path: Path, lang="zh-CN", edition="internal", workspace: Path | None = None) -> BookRenderer:
+    dirs = ([workspace] if workspace else []) + [DEFAULT_TEMPLATES_DIR]
+    return BookRenderer(fx.briefing_inputs(lang=lang, edition=edition), tmp_path, dirs, font=find_cjk_font())
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_public_edition_has_no_caller_ref_phone_or_internal_note(tmp_path, lang):
+    r = renderer(tmp_path, lang, "public")
+    html = r.city_html() + "".join(r.agency_html(a.name) for a in r.context["agencies"])
+    for secret in (fx.CALLER_REF, PHONE, fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE):
+        assert secret not in html
+    assert "watchlist" not in html  # the whole watch-list section is gone
+    assert "本月解决率下降系集中供暖投诉所致" in html  # the agency's right of reply is public
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_internal_edition_shows_them(tmp_path, lang):
+    html = renderer(tmp_path, lang, "internal").city_html()
+    for shown in (fx.CALLER_REF, PHONE, fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE):
+        assert shown in html
+
+
+def test_book_language_and_words_follow_the_catalogue(tmp_path):
+    zh = renderer(tmp_path, "zh-CN").city_html()
+    en = renderer(tmp_path, "en").city_html()
+    assert '<html lang="zh-CN">' in zh and '<html lang="en">' in en
+    assert "考核排名" in zh and "Rankings" in en
+    assert '"第 " counter(page) " 页 / 共 " counter(pages) " 页"' in zh
+    assert '"Page " counter(page) " of " counter(pages) ""' in en
+
+
+def test_rates_always_beside_their_n_and_na_as_dash(tmp_path):
+    html = renderer(tmp_path).city_html()
+    # water satisfaction: 221 / (221 + 12) = 94.85 %, n 233, 12 dissatisfied
+    assert "94.8%" in html and "n 233 · 不满意 12" in html
+    # jiaodaokou is unranked (score None): rank and score are "—"
+    assert "—" in html
+
+
+def test_ticket_html_is_shown_as_text(tmp_path):
+    html = renderer(tmp_path).city_html()
+    assert fx.HOSTILE not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;&lt;script&gt;" in html
+
+
+def test_workspace_template_overrides_the_shipped_one(tmp_path):
+    workspace = tmp_path / "ws"
+    (workspace / "sections").mkdir(parents=True)
+    (workspace / "sections" / "cover.html").write_text('<section class="cover">本市定制封面 {{ book.city }}</section>', "utf-8")
+    html = renderer(tmp_path, workspace=workspace).city_html()
+    assert "本市定制封面 示例市" in html
+    assert "考核排名" in html  # every other section still comes from the shipped templates
+
+
+def test_per_agency_override_applies_to_that_agency_only(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / f"agency-{fx.WATER}.html").write_text("水务局专用模板 {{ agency.name }} {{ agency.unit.n_tickets }}", "utf-8")
+    r = renderer(tmp_path, workspace=workspace)
+    assert r.agency_html(fx.WATER).strip() == f"水务局专用模板 {fx.WATER} 240"
+    assert "水务局专用模板" not in r.agency_html(fx.HOUSING)
+
+
+def test_a_misspelt_name_in_a_template_fails_the_build(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "agency.html").write_text("{{ agency.unit.n_tikets }}", "utf-8")
+    with pytest.raises(jinja2.UndefinedError, match="n_tikets"):
+        renderer(tmp_path, workspace=workspace).agency_html(fx.WATER)
+
+
+def test_book_links_every_agency_from_the_toc(tmp_path):
+    r = renderer(tmp_path)
+    html = r.city_html()
+    for agency in r.context["agencies"]:
+        assert f'<a href="#{agency.anchor}">{agency.name}</a>' in html
+        assert f'id="{agency.anchor}"' in html
+
+
+def test_same_inputs_give_the_same_html(tmp_path):
+    assert renderer(tmp_path).city_html() == renderer(tmp_path).city_html()
+
+
+def test_memo_lists_every_followup_by_agency_with_owner_and_due(tmp_path):
+    html = renderer(tmp_path).memo_html()
+    assert "会议事项跟进备忘录" in html
+    for owner, due in (("王主任", "2024年3月20日"), ("李科长", "2024年4月30日"), ("张主任", "2024年3月1日")):
+        assert owner in html and due in html
+    assert html.index(fx.WATER) < html.index(fx.HOUSING) < html.index(fx.WANGJING)  # book order
