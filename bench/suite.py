@@ -48,6 +48,9 @@ class Plan:
     scaling_agencies: int | None = 50  # None: skip the agency-scaling run
     keep_workspaces: bool = False
     work_dir: Path = WORK_DIR
+    # agency count -> template workspace, fixed by prepare() so that a code change
+    # in the middle of a run cannot swap the history under later repetitions
+    templates: dict[int, Path] = field(default_factory=dict)
 
     def workloads(self) -> list[Workload]:
         return [Workload(size, self.agencies, fmt) for size in self.sizes for fmt in self.formats]
@@ -62,9 +65,8 @@ def prepare(plan: Plan, log: Log = print) -> None:
     if plan.scaling_agencies:
         workloads.append(Workload(min(plan.sizes), plan.scaling_agencies, plan.formats[0]))
     ensure_workloads(workloads, plan.work_dir, log)
-    ensure_template_workspace(plan.history(), plan.work_dir, log)
-    if plan.scaling_agencies:
-        ensure_template_workspace(plan.history(plan.scaling_agencies), plan.work_dir, log)
+    for agencies in {plan.agencies, plan.scaling_agencies} - {None}:
+        plan.templates[agencies] = ensure_template_workspace(plan.history(agencies), plan.work_dir, log)
 
 
 def run_plan(plan: Plan, log: Log = print) -> dict:
@@ -104,7 +106,8 @@ def _entry(workload: Workload, tool: str, summary: dict) -> dict:
 
 def time_citistat(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> tuple[dict, Path | None]:
     """`repeat` fresh-process runs, each on a fresh copy of the history workspace."""
-    template = ensure_template_workspace(plan.history(workload.agencies), plan.work_dir, log)
+    template = plan.templates.get(workload.agencies) or ensure_template_workspace(
+        plan.history(workload.agencies), plan.work_dir, log)
     results: list[ChildResult] = []
     workspace: Path | None = None
     for index in range(plan.repeat):

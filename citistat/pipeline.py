@@ -14,12 +14,12 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
 from . import __version__
 from .briefing import BriefingInputs, InputFile
+from .archive.base import default_meeting_date
 from .config import Config
 from .errors import NoUsableData
 from .quality import Reconciliation
@@ -105,7 +105,10 @@ def load_files(
     from . import ingest
     from .count import count_all
 
+    from .score.definitions import parse_scoring
+
     timer = timer or StageTimer()
+    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
     with timer.stage("ingest"):
         result = ingest.load(files, config, period=period, profile=profile, salt=ws.caller_salt(), lang=lang or config.lang)
     tickets = result.tickets
@@ -116,7 +119,7 @@ def load_files(
         for each_period, frame in tickets.groupby("period", observed=True, sort=True):
             frame = frame.reset_index(drop=True)
             with timer.stage("count"):
-                counts = count_all(frame)
+                counts = count_all(frame, quick_close_minutes=quick_close)
             sources = set(frame["source_file"].dropna().unique())
             files_here = [f for f in result.files if f.path in sources]
             issues_here = [i for i in result.issues if i.file in sources or not i.file]
@@ -133,16 +136,6 @@ def _nothing_usable_message(result, period: str | None) -> str:
         lines.append(f"  {report.path}: {report.reason}")
     lines.append("Run `citistat validate FILES…` to see every problem with its location.")
     return "\n".join(lines)
-
-
-def default_meeting_date(period: str, weekday: int = 2) -> str:
-    """The first given weekday (0 = Monday) at least 3 days after the period ends."""
-    year, month = map(int, period.split("-"))
-    next_month = date(year + (month == 12), month % 12 + 1, 1)
-    day = next_month + timedelta(days=2)
-    while day.weekday() != weekday:
-        day += timedelta(days=1)
-    return day.isoformat()
 
 
 def library_versions() -> dict[str, str]:
@@ -185,7 +178,7 @@ def build_books(
         with timer.stage("score"):
             result = score_period(history, period, config)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
-            period, config.settings.get("build", {}).get("meeting_weekday", 2))
+            period, config.settings.get("build", {}).get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
         inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition=edition, meeting=meeting)
         with timer.stage("render"):
@@ -270,11 +263,13 @@ def _manifest(config: Config, inputs: BriefingInputs, outputs: list[Path]) -> di
     }
 
 
-def history_from_tickets(tickets, period: str):
+def history_from_tickets(tickets, config: Config):
     """A History built in memory from a canonical table (no archive involved)."""
     from .count import History, count_all
+    from .score.definitions import parse_scoring
 
-    return History(counts=count_all(tickets), tickets=tickets)
+    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
+    return History(counts=count_all(tickets, quick_close_minutes=quick_close), tickets=tickets)
 
 
 def score_from_files(ws: Workspace, config: Config, files: list[Path], period: str, *, profile: str | None = None):
@@ -284,7 +279,7 @@ def score_from_files(ws: Workspace, config: Config, files: list[Path], period: s
     result = ingest.load(expand_inputs(files), config, profile=profile, salt=ws.caller_salt(), lang=config.lang)
     if result.tickets.empty or period not in set(result.tickets["period"].dropna()):
         raise NoUsableData(_nothing_usable_message(result, period))
-    return score_period(history_from_tickets(result.tickets, period), period, config)
+    return score_period(history_from_tickets(result.tickets, config), period, config)
 
 
 def score_from_archive(ws: Workspace, config: Config, period: str):
@@ -310,7 +305,7 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
         if period not in archive.periods():
             raise NoUsableData(f"period {period} is not in the archive; run `citistat run` or `citistat ingest` first.")
         result = score_period(archive.history(period), period, config)
-        meeting = archive.meeting_date(period) or default_meeting_date(period)
+        meeting = archive.meeting_date(period) or default_meeting_date(period).isoformat()
         session = archive.session(period)
         revision = getattr(session, "revision", 1) if session else 1
         status = getattr(session, "status", "draft") if session else "draft"

@@ -136,7 +136,7 @@ def briefing_inputs(*, lang: str = "zh-CN", edition: str = "internal") -> Briefi
 
 
 def with_agencies(inputs: BriefingInputs, count: int) -> BriefingInputs:
-    """The fixture widened to `count` street offices (for timing runs; not used by the quick tests)."""
+    """The fixture widened to `count` street offices ranked 2, 3, … after 望京街道 (timing runs, ranking excerpts)."""
     base = inputs.result.unit(WANGJING)
     extra = [replace(base, agency=f"测试街道{i:03d}", rank=i + 2, rank_of=count + 2) for i in range(count)]
     result = replace(inputs.result, units=inputs.result.units + extra)

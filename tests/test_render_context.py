@@ -96,6 +96,16 @@ def test_open_followups_counted_for_the_agenda():
     assert context()["summary"]["open_followups"] == 2  # ids 1 and 2 open, id 3 done
 
 
+def test_peers_are_the_neighbours_in_the_ranking():
+    inputs = fx.with_agencies(fx.briefing_inputs(), 8)  # 街乡镇: 望京 1, 测试街道000–007 ranks 2–9, 交道口 unranked
+    agencies = build_context(inputs, load_messages("zh-CN"))["agencies"]
+    peers = {a.name: [u.agency for u in a.peers] for a in agencies}
+    assert peers[fx.WANGJING] == [fx.WANGJING, "测试街道000", "测试街道001", "测试街道002"]
+    assert peers["测试街道004"] == [f"测试街道{i:03d}" for i in range(1, 8)]  # ranks 3..9: three either side
+    assert peers[fx.JIAODAOKOU] == ["测试街道005", "测试街道006", "测试街道007", fx.JIAODAOKOU]  # unranked: last
+    assert peers[fx.WATER] == [fx.WATER, fx.HOUSING]
+
+
 def test_slug_keeps_chinese_and_flattens_punctuation():
     assert slugify("市水务局") == "市水务局"
     assert slugify("市园林绿化局(首都绿化办)") == "市园林绿化局-首都绿化办"

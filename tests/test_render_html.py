@@ -104,3 +104,32 @@ def test_memo_lists_every_followup_by_agency_with_owner_and_due(tmp_path):
     for owner, due in (("王主任", "2024年3月20日"), ("李科长", "2024年4月30日"), ("张主任", "2024年3月1日")):
         assert owner in html and due in html
     assert html.index(fx.WATER) < html.index(fx.HOUSING) < html.index(fx.WANGJING)  # book order
+
+
+def test_workspace_stylesheet_replaces_the_shipped_one(tmp_path):
+    workspace = tmp_path / "ws"
+    (workspace / "static").mkdir(parents=True)
+    (workspace / "static" / "book.css").write_text("h1 { color: #123456; }", "utf-8")
+    html = renderer(tmp_path, workspace=workspace).city_html()
+    assert "#123456" in html and "#0b3d6e" not in html
+    assert '@font-face { font-family: "CitistatCJK"' in html  # the font rules are always there
+
+
+def test_importing_render_loads_neither_weasyprint_nor_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, citistat.render; print(any(m in sys.modules for m in ('weasyprint', 'matplotlib')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_a_unit_without_some_metric_shows_dashes(tmp_path):
+    from dataclasses import replace
+
+    inputs = fx.briefing_inputs()
+    bare = replace(inputs.result.unit(fx.WATER), rates={}, deltas={})
+    inputs = replace(inputs, result=replace(inputs.result, units=[bare, *inputs.result.units[:1]]))
+    r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    assert '<span class="rate na">—</span>' in r.agency_html(fx.WATER)
+    assert fx.WATER in r.city_html()

@@ -53,9 +53,10 @@ def en_public(tmp_path_factory):
     out = tmp_path_factory.mktemp("en")
     counts = out / "counts.csv"
     counts.write_text("agency,n_tickets\n市水务局,240\n", "utf-8")
-    books, _ = build_recording_warnings(
+    books, records = build_recording_warnings(
         fx.briefing_inputs(lang="en", edition="public"), out, templates_dirs=[DEFAULT_TEMPLATES_DIR],
         formats=("pdf",), agencies=[], pdf_variant="pdf/a-3b", attachments=[counts])
+    assert [r.getMessage() for r in records] == []
     return books
 
 
@@ -71,6 +72,10 @@ def outline_titles(outline, depth=0) -> list[tuple[int, str]]:
         else:
             found.append((depth, item.title))
     return found
+
+
+def flat_outline(outline) -> list:
+    return [entry for item in outline for entry in (flat_outline(item) if isinstance(item, list) else [item])]
 
 
 def test_weasyprint_logs_no_warning(zh_books):
@@ -97,8 +102,7 @@ def test_bookmarks_for_every_section_and_agency(zh_books):
 
 def test_toc_page_numbers_point_at_the_sections(zh_books):
     reader = PdfReader(zh_books[0].city_book_pdf)
-    outline = [item for item in reader.outline if not isinstance(item, list)] + reader.outline[-4]
-    pages = {item.title: reader.get_destination_page_number(item) + 1 for item in outline if not isinstance(item, list)}
+    pages = {item.title: reader.get_destination_page_number(item) + 1 for item in flat_outline(reader.outline)}
     toc = reader.pages[2].extract_text()
     for name in AGENCIES + ["总体情况", "考核排名"]:
         number = re.search(re.escape(name) + r"[ .]*?(\d+)\s*$", toc, flags=re.M)
@@ -158,6 +162,8 @@ def test_public_english_book_hides_internal_data_and_attaches_files(en_public):
     for secret in (fx.CALLER_REF, "13800138000", fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE):
         assert secret not in text
     assert list(reader.attachments) == ["counts.csv"]
+    assert reader.attachments["counts.csv"][0].decode("utf-8").startswith("agency,n_tickets")
+    assert "pdfaid" in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     assert en_public.agency_pdfs == {}
 
 

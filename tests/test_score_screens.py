@@ -16,7 +16,7 @@ from citistat.score.screens import (
     quick_close,
     satisfaction_up_resolution_down,
 )
-from citistat.score.topics import category_rows, rising_topics, topic_mask, topic_result
+from citistat.score.topics import category_rows, category_rows_by_agency, rising_topics, topic_mask, topic_result
 from citistat.tickets import conform
 
 SCORING = Scoring()
@@ -157,6 +157,8 @@ def test_categories_hot_and_rising():
     assert rows_now[0].share == 30 / 40
     assert [r.category for r in rising_topics(rows_now, 5, 20)] == ["noise"]
     assert category_rows(counts, "2024-03", previous_known=False)[0].previous_n is None
+    assert category_rows_by_agency(counts, "2024-03") == {"A": rows_now}
+    assert category_rows_by_agency(counts, "2024-03", size=1) == {"A": rows_now[:1]}
 
 
 def test_monthly_topic_by_category_or_keyword_against_last_year():

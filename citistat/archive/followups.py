@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..briefing import FollowUp
 from ..errors import ArchiveError, UsageError
-from .base import check_period, parse_iso_date
+from .base import check_period, default_meeting_date, parse_iso_date
 from .ledger_import import ImportReport, read_followup_sheet
 from .rates import METRICS, rate
 from .schema import now_iso
@@ -169,14 +169,20 @@ class FollowUpLedger(SessionStore):
             raise FollowUpImportError(report)
         raised_on = self._session_day(period)
         with self.transaction() as db:
-            report.imported = [_insert(db, row, period, raised_on) for row in report.rows]
+            for row in report.rows:
+                # Importing the same sheet twice must not double the ledger.
+                existing = _same_item(db, row, period)
+                if existing is None:
+                    report.imported.append(_insert(db, row, period, raised_on))
+                else:
+                    report.already.append(existing)
         return report
 
     def _session_day(self, period: str) -> str:
-        """raised_on when not given: the session's meeting date if known, else today."""
+        """raised_on when not given: the session's meeting date if known, else the period's default one."""
         row = self.db.execute("SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
                               "ORDER BY revision DESC LIMIT 1", (period,)).fetchone()
-        return row[0] if row else date.today().isoformat()
+        return row[0] if row else default_meeting_date(period).isoformat()
 
 
 class _AgencyRates:
@@ -206,6 +212,12 @@ class FollowUpImportError(ArchiveError):
         lines = "\n".join(f"  - {p.location()}: {p.message} ({p.hint})" for p in report.problems)
         super().__init__(f"{report.path}: {len(report.problems)} problem(s); nothing was imported:\n{lines}\n"
                          "fix these rows and import again, or import only the good rows with --skip-bad")
+
+
+def _same_item(db, values: dict, period: str) -> int | None:
+    row = db.execute("SELECT id FROM followups WHERE agency = ? AND text = ? AND raised_period = ? AND kind = ?",
+                     (values["agency"], values["text"], period, values["kind"])).fetchone()
+    return row[0] if row else None
 
 
 def _insert(db, values: dict, period: str, raised_on: str) -> int:

@@ -44,9 +44,10 @@ class ImportReport:
     rows: list[dict] = field(default_factory=list)  # the good rows, ready to add
     problems: list[DataIssue] = field(default_factory=list)
     imported: list[int] = field(default_factory=list)  # ids given to the rows added
+    already: list[int] = field(default_factory=list)  # ids of identical items recorded before
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "rows_read": self.rows_read, "imported": self.imported,
+        return {"path": self.path, "rows_read": self.rows_read, "imported": self.imported, "already": self.already,
                 "problems": [p.to_dict() for p in self.problems]}
 
 

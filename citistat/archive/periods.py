@@ -105,13 +105,15 @@ class PeriodStore(ArchiveBase):
 
     def history_parts(self, period: str, lookback: int = 13, ticket_periods: int = 3
                       ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-        """Counts of the `lookback` periods ending with `period` and tickets of the last `ticket_periods`."""
+        """Counts of the `lookback` periods ending with `period`; tickets of the last `ticket_periods`
+        and of the same period a year before (keyword topics compare with it)."""
         check_period(period)
         window = {shift_period(period, -k) for k in range(lookback)}
         known = [p for p in self.periods() if p in window]
         grains = sorted({g for p in known for g in self.grains(p)})
         counts = {grain: self.counts(grain, known) for grain in grains}
-        recent = [p for p in known if p in {shift_period(period, -k) for k in range(ticket_periods)}]
+        wanted = {shift_period(period, -k) for k in range(ticket_periods)} | {shift_period(period, -12)}
+        recent = [p for p in known if p in wanted]
         return counts, self.tickets(recent)
 
     def history(self, period: str, lookback: int = 13):

@@ -133,5 +133,7 @@ def import_followups(path, period, skip_bad, workspace, as_json) -> None:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"imported {len(report.imported)} follow-up(s) from {path}")
+    if report.already:
+        click.echo(f"{len(report.already)} identical item(s) were recorded before and were not added again", err=True)
     for problem in report.problems:
         click.echo(f"skipped {problem.location()}: {problem.message}", err=True)

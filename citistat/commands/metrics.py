@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import click
@@ -36,6 +37,17 @@ def command(period, files, as_json, profile, aliases, roster, workspace):
         click.echo(format_table(result))
 
 
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _left(text: str, width: int) -> str:
+    while _width(text) > width:
+        text = text[:-1]
+    return text + " " * (width - _width(text))
+
+
 def _pct(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}"
 
@@ -45,16 +57,17 @@ def _delta(unit, metric: str) -> str:
     if delta is None or delta.pp is None:
         return "—"
     mark = "*" if delta.significant else ""
-    return f"{delta.pp:+.1f}{mark}"
+    pp = round(delta.pp, 1) + 0.0  # no "-0.0"
+    return f"{pp:+.1f}{mark}"
 
 
 def format_table(result) -> str:
-    header = f"{'rank':>4}  {'agency':<18} {'type':<6} {'n':>6}  {'resp%':>6} {'Δ':>6}  {'resol%':>6} {'Δ':>6}  {'satis%':>6} {'Δ':>6}  {'score':>5}"
+    header = f"{'rank':>4}  {_left('agency', 24)} {_left('type', 6)} {'n':>6}  {'resp%':>6} {'Δ':>6}  {'resol%':>6} {'Δ':>6}  {'satis%':>6} {'Δ':>6}  {'score':>5}"
     lines = [f"period {result.period} (previous {result.previous_period or '—'}); weights {result.weights_version}", header]
     units = [result.city] + [u for t in result.unit_types for u in result.ranking(t)]
     for unit in units:
         rank = "" if unit.rank is None else f"{unit.rank}{'†' if unit.small_n else ''}"
-        cells = [f"{rank:>4}", f"{unit.agency[:18]:<18}", f"{(unit.unit_type or '')[:6]:<6}", f"{unit.n_tickets:>6}"]
+        cells = [f"{rank:>4}", _left(unit.agency, 24), _left(unit.unit_type or "", 6), f"{unit.n_tickets:>6}"]
         for metric in ("response", "resolution", "satisfaction"):
             rate = unit.rates.get(metric)
             cells.append(f" {_pct(rate.value if rate else None):>6} {_delta(unit, metric):>6}")

@@ -149,6 +149,14 @@ def agency_file_name(inputs: BriefingInputs, agency: str) -> str:
     return f"citistat-{inputs.period}-{slugify(agency)}-{inputs.lang}-{inputs.edition}.pdf"
 
 
+def _check_agencies(names: list[str], renderer: BookRenderer, period: str) -> None:
+    known = sorted(a.name for a in renderer.context["agencies"])
+    unknown = [name for name in names if name not in set(known)]
+    if unknown:
+        shown = ", ".join(known[:10]) + (f" … ({len(known)} in all)" if len(known) > 10 else "")
+        raise CitistatError(f"no results for agency {', '.join(unknown)} in {period}; known agencies: {shown}")
+
+
 def build_books(
     inputs: BriefingInputs,
     out_dir: Path,
@@ -176,11 +184,7 @@ def build_books(
     names = [u.agency for u in agency_order(inputs.result)] if agencies is None else list(agencies)
     renderer = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=pdf_variant,
                             attachments=[Path(a) for a in attachments])
-    known = {a.name for a in renderer.context["agencies"]}
-    unknown_agencies = [name for name in names if name not in known]
-    if unknown_agencies:  # before any work
-        raise CitistatError(f"no results for agency {', '.join(unknown_agencies)} in {inputs.period}; "
-                            f"known agencies: {', '.join(sorted(known))}")
+    _check_agencies(names, renderer, inputs.period)  # before any work
     pooled = workers > 1 and "pdf" in formats
     charts_dir = draw_charts(inputs, out_dir, font, agencies=not pooled)  # sparklines are drawn by the pool
     timings["charts"] = time.perf_counter() - started

@@ -19,6 +19,7 @@ from .formatting import date_label
 from .messages import Messages
 
 PUBLIC = "public"
+PEER_SPAN = 3  # units shown either side of an agency in its brief's ranking excerpt
 INTERNAL = "internal"
 
 
@@ -50,6 +51,7 @@ class AgencyView:
     notes: AgencyNotes  # internal notes emptied in the public edition
     followups: list[FollowUpView]
     questions: list[str]  # what the panel is likely to ask
+    peers: list[UnitResult] = field(default_factory=list)  # the units ranked just above and below, itself included
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> URL relative to the book
 
 
@@ -140,8 +142,19 @@ def _agency_view(inputs: BriefingInputs, unit: UnitResult, index: int, messages:
         notes=notes,
         followups=followups,
         questions=_questions(unit, notes, followups, messages),
+        peers=ranking_neighbours(inputs.result, unit.agency),
         charts=charts,
     )
+
+
+def ranking_neighbours(result: PeriodResult, agency: str, span: int = PEER_SPAN) -> list[UnitResult]:
+    """The agency and up to `span` units either side of it in its unit type's ranking (a brief's rank context)."""
+    unit = result.unit(agency)
+    if unit.unit_type is None:
+        return []
+    ranking = result.ranking(unit.unit_type)
+    at = next(i for i, u in enumerate(ranking) if u.agency == agency)
+    return ranking[max(0, at - span): at + span + 1]
 
 
 def _followups_by_agency(inputs: BriefingInputs, agencies: list[AgencyView], public: bool) -> list[tuple[str, list[FollowUpView]]]:

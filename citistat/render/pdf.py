@@ -47,7 +47,9 @@ class PdfWriter:
 
         document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=self.fetcher).render(
             font_config=self.font_config)
-        files = [Attachment(filename=str(p), url_fetcher=_plain_fetcher()) for p in self.attachments] if attach else []
+        # "Data": PDF/A-3 wants each embedded file's relationship to the document stated
+        files = [Attachment(filename=str(p), url_fetcher=_plain_fetcher(), relationship="Data")
+                 for p in self.attachments] if attach else []
         data = document.write_pdf(pdf_variant=self.variant, attachments=files or None,
                                   uncompressed_pdf=False, pdf_identifier=b"citistat")
         return atomic_write_bytes(out_path, data)

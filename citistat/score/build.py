@@ -54,14 +54,6 @@ def _canonical(tickets: pd.DataFrame | None) -> pd.DataFrame:
     return conform(tickets)
 
 
-def _categories_by_agency(category_counts: pd.DataFrame, period: str, previous_known: bool) -> dict[str, list]:
-    periods = {period, shift_period(period, -1)}
-    frame = category_counts.loc[category_counts["period"].isin(periods).fillna(False).to_numpy()
-                                & category_counts["agency"].notna().to_numpy()]
-    return {str(agency): topics.category_rows(group, period, None, previous_known)
-            for agency, group in frame.groupby(frame["agency"].astype(str))}
-
-
 def make_context(history: History, period: str, config: Config) -> Context:
     scoring = parse_scoring(config.scoring)
     book = CountBook(history)
@@ -78,7 +70,8 @@ def make_context(history: History, period: str, config: Config) -> Context:
         category_counts=category_counts, place_counts=place_counts,
         came_back=repeat.came_back(tickets, period, scoring.screens.repeat_window_days),
         watchlists=watch, places=places,
-        categories=_categories_by_agency(category_counts, period, previous_known),
+        categories=topics.category_rows_by_agency(category_counts, period, previous_known,
+                                                  scoring.screens.hot_topics_size),
     )
 
 

@@ -91,7 +91,7 @@ def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agenc
     if recent.empty:
         return {}
     start, _ = period_bounds(period)
-    # Integer codes for units, callers and tickets: grouping and sorting on them is many times
+    # Integer codes for units and callers: grouping and sorting on them is many times
     # faster than on text, which matters at a million tickets.
     unit_codes, units = pd.factorize(recent["agency"].astype("string"), sort=True) if by_agency else (
         np.zeros(len(recent), dtype=np.int64), pd.Index([CITY]))
@@ -99,7 +99,7 @@ def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agenc
     frame = pd.DataFrame({
         "unit": unit_codes,
         "caller": caller_codes,
-        "ticket": pd.factorize(recent["ticket_id"].astype("string"), sort=True)[0],
+        "ticket": np.arange(len(recent)),  # row order breaks ties between tickets created at the same time
         "created_at": recent["created_at"].to_numpy(),
         "resolved": recent["resolved"].astype("boolean").to_numpy(dtype=bool, na_value=False).astype(int),
         "dissatisfied": _dissatisfied(recent, scoring).to_numpy().astype(int),

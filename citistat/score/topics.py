@@ -40,6 +40,32 @@ def category_rows(category_counts: pd.DataFrame, period: str, agency: str | None
     return rows
 
 
+def category_rows_by_agency(category_counts: pd.DataFrame, period: str, previous_known: bool = True,
+                           size: int | None = None) -> dict[str, list[CategoryRow]]:
+    """category_rows for every agency at once (one grouping instead of one filter per agency)."""
+    previous = shift_period(period, -1)
+    frame = category_counts.loc[category_counts["period"].isin([period, previous]).fillna(False).to_numpy()
+                                & category_counts["agency"].notna().to_numpy()
+                                & category_counts["category"].notna().to_numpy()]
+    if frame.empty:
+        return {}
+    frame = frame.assign(now=frame["n_tickets"].where(frame["period"] == period, 0),
+                         before=frame["n_tickets"].where(frame["period"] == previous, 0))
+    table = frame.groupby([frame["agency"].astype(str), frame["category"].astype(str)])[["now", "before"]].sum()
+    table = table.loc[table["now"] > 0].reset_index()
+    table["total"] = table.groupby("agency")["now"].transform("sum")
+    table = table.sort_values(["agency", "now", "category"], ascending=[True, False, True])
+    rows: dict[str, list[CategoryRow]] = {}
+    for agency, category, now, before, total in table[["agency", "category", "now", "before", "total"]].itertuples(
+            index=False):
+        listed = rows.setdefault(agency, [])
+        if size is None or len(listed) < size:
+            previous_n = int(before) if previous_known else None
+            change = int(now) - previous_n if previous_n is not None else None
+            listed.append(CategoryRow(category, int(now), int(now) / int(total), previous_n, change))
+    return rows
+
+
 def hot_topics(rows: list[CategoryRow], size: int) -> list[CategoryRow]:
     return rows[:size]
 
