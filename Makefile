@@ -12,7 +12,7 @@ STAMP   = $(VENV)/.installed
 .PHONY: demo test setup system-deps bench clean
 
 demo: setup
-	$(BIN)/citistat run --period $(PERIOD) sample_data/
+	bash scripts/demo.sh
 
 test: setup
 	$(BIN)/python -m pytest -n 2 -q

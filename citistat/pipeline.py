@@ -58,7 +58,7 @@ class BuildOutcome:
     revision: int
     folder: Path
     outputs: list[Path]
-    books: object  # render.BookSet
+    books: dict[str, object]  # language -> render.BookSet
     timings: dict[str, float]
 
 
@@ -82,9 +82,9 @@ def sha256_file(path: Path) -> str:
 
 
 def open_archive(ws: Workspace, config: Config):
-    from .archive import Archive
+    from .archive.workspace import archive_for
 
-    return Archive.open(ws.archive_dir(config.settings))
+    return archive_for(ws, config.settings)
 
 
 def load_files(
@@ -95,6 +95,7 @@ def load_files(
     period: str | None = None,
     profile: str | None = None,
     lang: str | None = None,
+    new_revision: bool = False,
     timer: StageTimer | None = None,
 ) -> LoadOutcome:
     """Ingest files and store every period they hold in the archive (as drafts).
@@ -124,7 +125,8 @@ def load_files(
             files_here = [f for f in result.files if f.path in sources]
             issues_here = [i for i in result.issues if i.file in sources or not i.file]
             with timer.stage("archive"):
-                stored[str(each_period)] = archive.store_period(str(each_period), frame, counts, files_here, issues_here)
+                stored[str(each_period)] = archive.store_period(
+                    str(each_period), frame, counts, files_here, issues_here, new_revision=new_revision)
     return LoadOutcome(result, stored)
 
 
@@ -153,51 +155,104 @@ def build_books(
     config: Config,
     period: str,
     *,
-    lang: str | None = None,
+    langs: tuple[str, ...] = (),
     edition: str | None = None,
     meeting_date: str | None = None,
     formats: tuple[str, ...] | None = None,
+    loaded: LoadOutcome | None = None,
     timer: StageTimer | None = None,
 ) -> BuildOutcome:
-    """Score a stored period against its history and write its books into the archive."""
-    from .render import build_books as render_books
-    from .render import export_tables_xlsx
+    """Score a stored period against its history and write its books into the archive.
+
+    One build writes the books in every language asked (default: the
+    configured one), so the session records them together. `loaded` is the
+    load that just stored the period, when there was one: its rejects report
+    (every rejected row with its original cells) goes beside the books;
+    without it the report is rebuilt from the archived issues.
+    """
     from .score import score_period
 
     timer = timer or StageTimer()
-    lang = lang or config.lang
+    langs = tuple(dict.fromkeys(langs or (config.lang,)))
     edition = edition or config.edition
-    formats = tuple(formats or config.settings.get("build", {}).get("formats", ("pdf", "html")))
+    settings = config.settings.get("build", {})
     with open_archive(ws, config) as archive:
-        if period not in archive.periods():
-            known = ", ".join(archive.periods()) or "none"
-            raise NoUsableData(f"period {period} is not in the archive (stored periods: {known}); "
-                               f"load it first with `citistat ingest --period {period} FILES…` or `citistat run`.")
+        _require_period(archive, period)
         with timer.stage("history"):
             history = archive.history(period)
         with timer.stage("score"):
             result = score_period(history, period, config)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
-            period, config.settings.get("build", {}).get("meeting_weekday", 2)).isoformat()
+            period, settings.get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
-        inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition=edition, meeting=meeting)
-        with timer.stage("render"):
-            books = render_books(
-                inputs,
-                build.folder,
-                templates_dirs=_templates_dirs(ws),
-                formats=formats,
-                pdf_variant=config.settings.get("build", {}).get("pdf_variant"),
-            )
-        outputs = list(books.paths())
+        books_by_lang, outputs = {}, []
         with timer.stage("exports"):
-            outputs.append(export_tables_xlsx(inputs, build.folder / f"citistat-{period}-tables.xlsx"))
-            outputs.extend(archive.write_rejects(period, build.folder))
-            outputs.append(_write_run_summary(build.folder, inputs, timer))
-        manifest = _manifest(config, inputs, outputs)
-        archive.record_outputs(build, manifest, outputs)
+            shared = [*_write_rejects(archive, period, build.folder, loaded), _write_counts_csv(history, period, build.folder)]
+        for lang in langs:
+            inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition=edition, meeting=meeting)
+            rendered = _render_language(ws, config, inputs, build.folder, shared, formats, timer)
+            books_by_lang[lang] = rendered.books
+            outputs.extend(rendered.outputs)
+        outputs = list(dict.fromkeys([*outputs, *shared, _write_run_summary(build.folder, inputs, timer)]))
+        archive.record_outputs(build, _manifest(config, inputs, outputs), outputs)
         archive.write_index()
-    return BuildOutcome(period, build.revision, build.folder, outputs, books, dict(timer.seconds))
+    return BuildOutcome(period, build.revision, build.folder, outputs, books_by_lang, dict(timer.seconds))
+
+
+def _require_period(archive, period: str) -> None:
+    if period not in archive.periods():
+        known = ", ".join(archive.periods()) or "none"
+        raise NoUsableData(f"period {period} is not in the archive (stored periods: {known}); "
+                           f"load it first with `citistat ingest --period {period} FILES…` or `citistat run`.")
+
+
+@dataclass
+class LanguageBooks:
+    books: object  # render.BookSet
+    outputs: list[Path]
+
+
+def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, folder: Path, shared: list[Path],
+                     formats: tuple[str, ...] | None, timer: StageTimer) -> LanguageBooks:
+    """One language's books, its tables workbook and its input manifest."""
+    from .render import build_books as render_books
+    from .render import export_tables_xlsx
+
+    settings = config.settings.get("build", {})
+    stem = f"citistat-{inputs.period}"
+    with timer.stage("exports"):
+        tables = export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")
+        manifest = _write_input_manifest(folder, config, inputs)
+    pdf_variant = settings.get("pdf_variant")
+    with timer.stage("render"):
+        books = render_books(
+            inputs,
+            folder,
+            templates_dirs=_templates_dirs(ws),
+            formats=tuple(formats or settings.get("formats", ("pdf", "html"))),
+            pdf_variant=pdf_variant,
+            # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
+            attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
+            workers=int(settings.get("workers", 2)),
+        )
+    return LanguageBooks(books, [*books.paths(), tables, manifest])
+
+
+def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None) -> list[Path]:
+    if loaded is None:
+        return archive.write_rejects(period, folder)
+    from .ingest.report import write_rejects
+
+    return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects")
+
+
+def _write_counts_csv(history, period: str, folder: Path) -> Path:
+    """The period's agency counts as CSV: a book in PDF/A-3 carries it as an attachment."""
+    from .safe_io import write_table_csv
+
+    counts = history.grain("agency")
+    counts = counts[counts["period"] == period]
+    return write_table_csv(folder / f"citistat-{period}-counts.csv", list(counts.columns), counts.itertuples(index=False))
 
 
 def _templates_dirs(ws: Workspace) -> list[Path]:
@@ -251,7 +306,7 @@ def _write_run_summary(folder: Path, inputs: BriefingInputs, timer: StageTimer) 
     return path
 
 
-def _manifest(config: Config, inputs: BriefingInputs, outputs: list[Path]) -> dict:
+def _manifest(config: Config, inputs: BriefingInputs, outputs: list[Path] = ()) -> dict:
     return {
         "period": inputs.period,
         "revision": inputs.revision,
@@ -261,6 +316,15 @@ def _manifest(config: Config, inputs: BriefingInputs, outputs: list[Path]) -> di
         "versions": inputs.versions,
         "outputs": {p.name: sha256_file(p) for p in outputs if p.is_file()},
     }
+
+
+def _write_input_manifest(folder: Path, config: Config, inputs: BriefingInputs) -> Path:
+    """What went in (files, configuration, versions), written before the books so a PDF/A book can carry it."""
+    from .safe_io import atomic_write_text
+
+    path = folder / f"citistat-{inputs.period}-inputs.json"
+    atomic_write_text(path, json.dumps(_manifest(config, inputs), ensure_ascii=False, indent=2, default=str))
+    return path
 
 
 def history_from_tickets(tickets, config: Config):
@@ -286,8 +350,7 @@ def score_from_archive(ws: Workspace, config: Config, period: str):
     from .score import score_period
 
     with open_archive(ws, config) as archive:
-        if period not in archive.periods():
-            raise NoUsableData(f"period {period} is not in the archive; give FILES or run `citistat ingest` first.")
+        _require_period(archive, period)
         return score_period(archive.history(period), period, config)
 
 
@@ -302,8 +365,7 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
 
     lang = lang or config.lang
     with open_archive(ws, config) as archive:
-        if period not in archive.periods():
-            raise NoUsableData(f"period {period} is not in the archive; run `citistat run` or `citistat ingest` first.")
+        _require_period(archive, period)
         result = score_period(archive.history(period), period, config)
         meeting = archive.meeting_date(period) or default_meeting_date(period).isoformat()
         session = archive.session(period)

@@ -1,31 +1,24 @@
-"""Opening the archive of a workspace, for the commands."""
+"""Opening the archive of a workspace, where its configuration says it is."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
-from ..workspace import DEFAULT_CONFIG_DIR, open_workspace
+from ..workspace import Workspace, open_workspace
 from .base import DEFAULT_MEETING_WEEKDAY
 
 
-def open_workspace_archive(workspace: str | Path | None, *, readonly: bool = False):
-    """The archive configured for the workspace ([archive] path, default briefings/)."""
+def archive_for(ws: Workspace, settings: dict, *, readonly: bool = False):
+    """The archive at the workspace's [archive] path (default briefings/)."""
     from . import Archive
 
-    ws = open_workspace(workspace)
-    settings = _settings(ws)
     weekday = settings.get("build", {}).get("meeting_weekday", DEFAULT_MEETING_WEEKDAY)
     return Archive.open(ws.archive_dir(settings), readonly=readonly, meeting_weekday=weekday)
 
 
-def _settings(ws) -> dict:
-    """The validated settings; the settings file alone while a pipeline stage is not installed."""
+def open_workspace_archive(workspace: str | Path | None, *, readonly: bool = False):
+    """For commands that take --workspace: validate the configuration, then open its archive."""
     from ..config import load_config
 
-    try:
-        return load_config(ws).settings
-    except ModuleNotFoundError:
-        local = ws.config_dir / "citistat.toml"
-        path = local if local.exists() else DEFAULT_CONFIG_DIR / "citistat.toml"
-        return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    ws = open_workspace(workspace)
+    return archive_for(ws, load_config(ws).settings, readonly=readonly)

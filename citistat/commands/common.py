@@ -55,8 +55,9 @@ def input_options(func):
 def lang_options(func):
     func = click.option("--edition", type=click.Choice(["internal", "public"]), default=None,
                         help="public drops free text, the repeat-caller list and internal notes.")(func)
-    func = click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
-                        help="Language of the books. Default: from the workspace configuration.")(func)
+    func = click.option("--lang", "langs", type=click.Choice(["zh-CN", "en"]), multiple=True,
+                        help="Language of the books; repeat for both (--lang zh-CN --lang en). "
+                             "Default: from the workspace configuration.")(func)
     return func
 
 

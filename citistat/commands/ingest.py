@@ -15,9 +15,10 @@ from .reporting import report_load
                                     "Default: every period found.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @input_options
+@click.option("--new-revision", is_flag=True, help="Allow new data for a published period: it becomes a new revision.")
 @workspace_option
 @click.pass_context
-def command(ctx, period, files, profile, aliases, roster, workspace):
+def command(ctx, period, files, profile, aliases, roster, new_revision, workspace):
     """Load FILES into the archive (as drafts) and say what changed.
 
     Re-ingesting a period replaces its draft data and reports the tickets
@@ -27,8 +28,9 @@ def command(ctx, period, files, profile, aliases, roster, workspace):
     from ..pipeline import expand_inputs, load_files
 
     ws, config = open_config(workspace, aliases, roster)
-    outcome = load_files(ws, config, expand_inputs(list(files)), period=period, profile=profile)
-    report_load(outcome, quiet=False)
+    outcome = load_files(ws, config, expand_inputs(list(files)), period=period, profile=profile,
+                         new_revision=new_revision)
+    report_load(outcome, quiet=ctx.obj.get("quiet", False))
     for stored_period in sorted(outcome.stored):
         click.echo(stored_period)
     if any(f.status in ("failed", "quarantined") for f in outcome.ingest.files):

@@ -34,13 +34,23 @@ def report_load(outcome, *, quiet: bool = False) -> None:
         f" ({'balances' if total.balances() else 'DOES NOT BALANCE'})",
         err=True,
     )
-    for period, change in sorted(outcome.stored.items()):
-        click.echo(f"  stored {period}: {change}", err=True)
+    for _, change in sorted(outcome.stored.items()):
+        for line in change.lines():
+            click.echo(f"  {line}", err=True)
 
 
 def report_build(built, root: Path) -> None:
-    """Where the books are, on stdout (one path per line after a heading)."""
+    """Where the books are, on stdout: the city book, the briefs' folder, the exports."""
     click.echo(f"Books for {built.period} (revision {built.revision}) in {_relative(built.folder, root)}/:")
+    shown = set()
+    for lang, books in built.books.items():
+        for path in (books.city_book_pdf, books.city_book_html):
+            if path is not None:
+                click.echo(f"  {_relative(path, root)}")
+        if books.agency_pdfs:
+            folder = next(iter(books.agency_pdfs.values())).parent
+            click.echo(f"  {_relative(folder, root)}/  ({len(books.agency_pdfs)} agency briefs, {lang})")
+        shown |= {books.city_book_pdf, books.city_book_html, *books.agency_pdfs.values()}
     for path in built.outputs:
-        if path.suffix in (".pdf", ".html", ".xlsx", ".csv", ".json"):
+        if path not in shown:
             click.echo(f"  {_relative(path, root)}")

@@ -16,9 +16,10 @@ from .reporting import report_build, report_load
 @input_options
 @lang_options
 @click.option("--meeting-date", help="Date of the session (YYYY-MM-DD). Default: a few days after the period ends.")
+@click.option("--new-revision", is_flag=True, help="Allow new data for a published period: it becomes a new revision.")
 @workspace_option
 @click.pass_context
-def command(ctx, period, files, profile, aliases, roster, lang, edition, meeting_date, workspace):
+def command(ctx, period, files, profile, aliases, roster, langs, edition, meeting_date, new_revision, workspace):
     """Load FILES (files or folders) and build the briefing books of PERIOD.
 
     Every period found in the files is stored in the archive, so a year of
@@ -32,9 +33,11 @@ def command(ctx, period, files, profile, aliases, roster, lang, edition, meeting
     ws, config = open_config(workspace, aliases, roster)
     quiet = ctx.obj.get("quiet", False)
     timer = StageTimer()
-    outcome = load_files(ws, config, expand_inputs(list(files)), profile=profile, lang=lang, timer=timer)
+    outcome = load_files(ws, config, expand_inputs(list(files)), profile=profile, lang=(langs or (None,))[0],
+                         new_revision=new_revision, timer=timer)
     report_load(outcome, quiet=quiet)
-    built = build_books(ws, config, period, lang=lang, edition=edition, meeting_date=meeting_date, timer=timer)
+    built = build_books(ws, config, period, langs=langs, edition=edition, meeting_date=meeting_date,
+                        loaded=outcome, timer=timer)
     report_build(built, ws.root)
     failed = any(f.status in ("failed", "quarantined") for f in outcome.ingest.files)
     if failed:

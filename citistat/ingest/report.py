@@ -148,7 +148,7 @@ def _missing(value: object) -> bool:
 # ------------------------------------------------------------------ rejects report
 
 
-def write_rejects(result, out_dir) -> list:
+def write_rejects(result, out_dir, stem: str = "rejects") -> list:
     """rejects.csv and rejects.xlsx (every rejected row, formula-injection safe); returns the two paths.
 
     The xlsx also lists skipped rows, rows outside the period and duplicate versions,
@@ -162,12 +162,12 @@ def write_rejects(result, out_dir) -> list:
     out.mkdir(parents=True, exist_ok=True)
     rejects = result.rejects
     header, rows = _table(rejects)
-    csv_path = write_table_csv(out / "rejects.csv", header, rows)
+    csv_path = write_table_csv(out / f"{stem}.csv", header, rows)
     sheets = {"rejects": (header, rows)}
     for name, frame in (("skipped", result.skipped), ("excluded", result.excluded), ("duplicates", result.duplicates)):
         sheets[name] = _table(frame)
     sheets["issues"] = (ISSUE_FIELDS, [[issue.to_dict()[k] for k in ISSUE_FIELDS] for issue in result.issues])
-    xlsx_path = write_table_xlsx(out / "rejects.xlsx", sheets)
+    xlsx_path = write_table_xlsx(out / f"{stem}.xlsx", sheets)
     return [csv_path, xlsx_path]
 
 
