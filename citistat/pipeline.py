@@ -281,7 +281,7 @@ def _briefing_inputs(archive, config: Config, result, build, *, lang: str, editi
         reconciliation=total,
         issue_counts=dict(Counter(i.code for i in issues)),
         issues=issues[:ISSUE_SAMPLE],
-        followups=archive.followups_for_briefing(result.period),
+        followups=archive.followups_for_briefing(result.period, definitions=_rate_definitions(config)),
         notes=archive.notes_for_briefing(result.period),
         input_files=[InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
         config_hash=config.digest(),
@@ -373,7 +373,7 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
         status = getattr(session, "status", "draft") if session else "draft"
         build = _MemoTarget(revision=revision, status=status)
         inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition="internal", meeting=meeting)
-        inputs = _with_session_followups(inputs, archive, period)
+        inputs = _with_session_followups(inputs, archive, period, config)
         out = ws.archive_dir(config.settings) / period / "memo" / f"citistat-{period}-memo-{lang}.pdf"
         return render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
 
@@ -384,9 +384,15 @@ class _MemoTarget:
     status: str
 
 
-def _with_session_followups(inputs: BriefingInputs, archive, period: str) -> BriefingInputs:
+def _rate_definitions(config: Config):
+    from .score.definitions import parse_scoring
+
+    return parse_scoring(config.scoring).rates
+
+
+def _with_session_followups(inputs: BriefingInputs, archive, period: str, config: Config) -> BriefingInputs:
     """The memo lists what this session raised, not only what is still open from earlier ones."""
     from dataclasses import replace
 
-    raised_here = archive.followups_raised_in(period)
+    raised_here = archive.followups_raised_in(period, definitions=_rate_definitions(config))
     return replace(inputs, followups=raised_here)

@@ -185,3 +185,17 @@ def test_thresholds_come_from_configuration():
     scoring = parse_scoring({"screens": {"quick_close_share": 0.5}})
     assert scoring.screens == ScreenSettings(quick_close_share=0.5)
     assert quick_close({"closed": 40, "quick_closed": 10}, scoring, "en") is None
+
+
+def test_agency_names_that_appear_or_disappear_are_questions():
+    from citistat.score.screens import agency_changes
+
+    rows = [{"agency": "A", "period": "2024-02"}, {"agency": "Old", "period": "2024-02"},
+            {"agency": "A", "period": "2024-03"}, {"agency": "New", "period": "2024-03"}]
+    tickets = frame(rows)
+    book = CountBook(History(counts=count_all(tickets), tickets=tickets))
+    flags = {f.code: f for f in agency_changes(book, "2024-03", "en")}
+    assert flags["agencies_appeared"].evidence["names"] == ["New"]
+    assert flags["agencies_disappeared"].evidence["names"] == ["Old"]
+    assert "2024-02" in flags["agencies_appeared"].message
+    assert agency_changes(book, "2024-02", "en") == []  # no previous period known: nothing to compare

@@ -6,13 +6,13 @@ top of this class; `Archive` in `__init__` puts them together.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..periods import check_period, shift_period  # noqa: F401 (re-exported for the archive modules)
 from ..errors import ArchiveError, UsageError
 from .lock import ArchiveLock
 from .schema import migrate
@@ -116,10 +116,6 @@ def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
     return db
 
 
-def shift_period(period: str, months: int) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def default_meeting_date(period: str, weekday: int = DEFAULT_MEETING_WEEKDAY) -> date:
@@ -135,10 +131,3 @@ def parse_iso_date(value: str, what: str) -> str:
         raise UsageError(f"{what} {value!r} is not a date of the form YYYY-MM-DD (for example 2024-04-15)") from None
 
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def check_period(period: str) -> str:
-    if not isinstance(period, str) or not _PERIOD.match(period):
-        raise UsageError(f"period {period!r} is not of the form YYYY-MM (for example 2024-03)")
-    return period

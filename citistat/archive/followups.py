@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ..briefing import FollowUp
 from ..errors import ArchiveError, UsageError
-from .base import check_period, default_meeting_date, parse_iso_date
+from .base import check_period, parse_iso_date
 from .ledger_import import ImportReport, read_followup_sheet
-from .rates import METRICS, rate
+from ..results import METRICS
 from .schema import now_iso
 from .sessions import SessionStore
 
@@ -126,7 +126,8 @@ class FollowUpLedger(SessionStore):
                                "ORDER BY id", (followup_id,)).fetchall()
         return [dict(r) for r in rows]
 
-    def followups_for_briefing(self, period: str, *, recent_days: int = RECENT_DAYS) -> list[FollowUp]:
+    def followups_for_briefing(self, period: str, *, recent_days: int = RECENT_DAYS,
+                               definitions=None) -> list[FollowUp]:
         """Items from earlier sessions the period's books must show: still open, or closed recently.
 
         Ages and "overdue" are measured at the period's meeting date; metric_before is
@@ -138,15 +139,15 @@ class FollowUpLedger(SessionStore):
         rows = self.db.execute(
             "SELECT * FROM followups WHERE raised_period < ? AND (status = 'open' OR closed_on >= ?) "
             "ORDER BY agency, raised_on, id", (period, since)).fetchall()
-        rates = _AgencyRates(self)
+        rates = _AgencyRates(self, definitions)
         return [_briefing_item(row, meeting, period, rates) for row in rows]
 
-    def followups_raised_in(self, period: str) -> list[FollowUp]:
+    def followups_raised_in(self, period: str, *, definitions=None) -> list[FollowUp]:
         """What the period's own session raised, for the follow-up memo written after it."""
         check_period(period)
         meeting = self.meeting_date_for(period)
         rows = self.db.execute("SELECT * FROM followups WHERE raised_period = ? ORDER BY agency, id", (period,))
-        return [_briefing_item(row, meeting, period, _AgencyRates(self)) for row in rows]
+        return [_briefing_item(row, meeting, period, _AgencyRates(self, definitions)) for row in rows]
 
     def followup_status_counts(self, period: str, as_of: date | None = None) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -180,16 +181,21 @@ class FollowUpLedger(SessionStore):
 
     def _session_day(self, period: str) -> str:
         """raised_on when not given: the session's meeting date if known, else the period's default one."""
-        row = self.db.execute("SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
-                              "ORDER BY revision DESC LIMIT 1", (period,)).fetchone()
-        return row[0] if row else default_meeting_date(period).isoformat()
+        return self.meeting_date_for(period).isoformat()
 
 
 class _AgencyRates:
-    """An agency's rate in a period, from the agency-grain counts, read once per period."""
+    """An agency's rate in a period, from the agency-grain counts, read once per period.
 
-    def __init__(self, archive: SessionStore):
+    The rate is the score stage's, under the configured definitions (the weight
+    of 基本满意, the call-back base), so "before/after" matches the books' numbers.
+    """
+
+    def __init__(self, archive: SessionStore, definitions=None):
+        from ..score.definitions import RateDefinitions
+
         self.archive = archive
+        self.definitions = definitions or RateDefinitions()
         self._totals: dict[str, dict[str, dict[str, int]]] = {}
 
     def get(self, agency: str, period: str, metric: str | None) -> float | None:
@@ -200,8 +206,10 @@ class _AgencyRates:
 
             frame = self.archive.counts("agency", [period]) if "agency" in self.archive.grains(period) else None
             self._totals[period] = agency_totals(frame)
+        from ..score.rates import tally
+
         counts = self._totals[period].get(agency)
-        return rate(counts, metric) if counts else None
+        return tally(metric, counts, self.definitions).value if counts else None
 
 
 class FollowUpImportError(ArchiveError):

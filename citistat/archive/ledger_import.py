@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..quality import ROW, DataIssue
-from .rates import METRICS
+from ..results import METRICS
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "agency": ("单位", "责任单位", "承办单位", "agency", "department"),

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
 
 from ..config import Config, load_config
 from ..errors import UsageError
+from ..periods import check_period
 from ..workspace import Workspace, open_workspace
-
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def check_period(value: str | None) -> str | None:
-    if value is not None and not PERIOD_PATTERN.match(value):
-        raise UsageError(f"period {value!r} is not of the form YYYY-MM (for example 2024-03)")
-    return value
-
 
 def _period_callback(ctx, param, value):
     try:
-        return check_period(value)
+        return value if value is None else check_period(value)
     except UsageError as exc:
         raise click.BadParameter(exc.message) from None
 

@@ -58,7 +58,7 @@ def add(text, period, agency, owner, due, metric, kind, notes, raised_on, worksp
 @workspace_option
 @json_option
 def list_followups(period, agency, status, workspace, as_json) -> None:
-    """List follow-ups."""
+    """List follow-ups, optionally of one session, agency or status (overdue is computed as of today)."""
     with _archive(workspace, readonly=True) as archive:
         records = archive.list_followups(period, agency, status)
     if as_json:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..periods import period_range as every_period
 from ..safe_io import atomic_write_text
 from .agencies import (
     IMPROVING_UNITS,
@@ -40,10 +41,10 @@ FILE_STEM = "12345_工单"
 
 def period_range(first: str, last: str) -> list[str]:
     """Every "YYYY-MM" from `first` to `last`, both included."""
-    months = pd.period_range(pd.Period(first, freq="M"), pd.Period(last, freq="M"), freq="M")
-    if len(months) == 0:
+    months = every_period(first, last)
+    if not months:
         raise ValueError(f"{first} comes after {last}")
-    return [str(m) for m in months]
+    return months
 
 
 DEFAULT_PERIODS = period_range(FIRST_PERIOD, LAST_PERIOD)

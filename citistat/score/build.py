@@ -203,7 +203,7 @@ def score_period(history: History, period: str, config: Config) -> PeriodResult:
         hot_topics=topics.hot_topics(rows, settings.hot_topics_size),
         rising_topics=topics.rising_topics(all_rows, settings.hot_topics_size, settings.rising_min_n),
         topics=[topics.topic_result(t, ctx.tickets, ctx.category_counts, period, ctx.book.known) for t in config.topics],
-        flags=list(city.flags),
+        flags=[*city.flags, *screens.agency_changes(ctx.book, period, ctx.lang)],
         definitions=definitions_for(ctx.scoring, period, unit_type_order(config, units)),
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,

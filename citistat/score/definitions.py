@@ -8,9 +8,9 @@ needs the values it changes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 
+from ..periods import is_period
 from ..tickets import SATISFACTION_LEVELS
 
 RATE_METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
@@ -19,7 +19,6 @@ BASES: tuple[str, ...] = ("answered", "valid_callback")
 RESPONSE_SOURCES: tuple[str, ...] = ("callback", "on_time")
 ANY_UNIT_TYPE = "*"
 WEIGHT_TOLERANCE = 1e-6
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Answers that can never mean satisfied or dissatisfied: they are the "unknown" kinds.
 _UNKNOWN_LEVELS = ("not_surveyed", "refused", "unreachable", "unknown")
 
@@ -171,7 +170,7 @@ def _check_weights(versions: object, problems: list[str]) -> None:
             if not isinstance(version.get(key), str) or not version.get(key):
                 problems.append(f"{where}: {key} is missing; give it as text")
         start = version.get("effective_from")
-        if isinstance(start, str) and not _PERIOD.match(start):
+        if isinstance(start, str) and not is_period(start):
             problems.append(f"{where}: effective_from = {start!r}; write the period as YYYY-MM")
         key = (str(start), str(version.get("unit_type")))
         if key in seen:

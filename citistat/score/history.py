@@ -12,23 +12,11 @@ from collections import defaultdict
 import pandas as pd
 
 from ..count import ALL_COUNT_COLUMNS, History
+from ..periods import period_range, shift_period  # noqa: F401 (used by the score modules)
 
 Counts = dict[str, int]
 
 
-def shift_period(period: str, months: int) -> str:
-    """"2024-03" shifted by `months` (negative = earlier)."""
-    year, month = map(int, period.split("-"))
-    index = year * 12 + (month - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def period_range(first: str, last: str) -> list[str]:
-    periods, current = [], first
-    while current <= last:
-        periods.append(current)
-        current = shift_period(current, 1)
-    return periods
 
 
 def zero_counts() -> Counts:

@@ -49,6 +49,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} caller(s) contacted the hotline {min_tickets} or more times recently. Who is following up with them?",
         "zh-CN": "近期有 {n} 位来电人反映 {min_tickets} 次及以上。由谁跟进这些诉求？",
     },
+    "agencies_appeared": {
+        "en": "{n} unit name(s) have tickets this period but had none in {base}: {names}. "
+              "New units, or a rename the alias table does not know yet?",
+        "zh-CN": "{n} 个单位本期有工单、{base} 没有：{names}。是新设单位，还是别名表尚未收录的更名？",
+    },
+    "agencies_disappeared": {
+        "en": "{n} unit name(s) had tickets in {base} and have none this period: {names}. "
+              "Were they renamed, merged, or are their tickets missing from the exports?",
+        "zh-CN": "{n} 个单位在 {base} 有工单、本期没有：{names}。是否更名、合并，或其工单未导出？",
+    },
 }
 
 METRIC_NAMES: dict[str, dict[str, str]] = {
@@ -186,3 +196,29 @@ def unit_screens(book: CountBook, agency: str | None, period: str, deltas: dict[
         *(perfect_streak(book, agency, period, m, scoring, lang) for m in ("response", "resolution", "satisfaction")),
     ]
     return [flag for flag in found if flag is not None]
+
+
+NAMES_LISTED = 8  # a flag names this many units and says how many more
+
+
+def agency_changes(book: CountBook, period: str, lang: str) -> list[Flag]:
+    """Unit names that appear or disappear against the previous period.
+
+    A rename the alias table misses shows up as one name vanishing and another
+    appearing: a −100 % / +100 % swing the panel should never see unexplained.
+    """
+    base = shift_period(period, -1)
+    if not book.is_known(base):
+        return []
+    now, before = set(book.agencies(period)), set(book.agencies(base))
+    flags = []
+    for code, names in (("agencies_appeared", now - before), ("agencies_disappeared", before - now)):
+        if not names:
+            continue
+        listed = sorted(names)
+        shown = "、".join(listed[:NAMES_LISTED]) if lang == "zh-CN" else ", ".join(listed[:NAMES_LISTED])
+        if len(listed) > NAMES_LISTED:
+            shown += f" (+{len(listed) - NAMES_LISTED})"
+        flags.append(Flag(code, "watch", message(code, lang, n=len(listed), base=base, names=shown),
+                          value=float(len(listed)), evidence={"names": listed, "base_period": base}))
+    return flags
