@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "archive"))
 from builders import APRIL, MARCH, build, store  # noqa: E402
 
 from citistat.archive import Archive  # noqa: E402

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "archive"))
 from builders import MARCH, build, store  # noqa: E402
 
 from citistat.archive import Archive  # noqa: E402

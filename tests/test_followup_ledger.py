@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "archive"))
 from builders import APRIL, MARCH, build, store  # noqa: E402
 
 from citistat.archive import Archive, default_meeting_date  # noqa: E402
