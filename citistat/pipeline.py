@@ -180,8 +180,6 @@ def build_books(
         _require_period(archive, period)
         with timer.stage("history"):
             history = archive.history(period)
-        with timer.stage("score"):
-            result = score_period(history, period, config)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
             period, settings.get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
@@ -189,6 +187,8 @@ def build_books(
         with timer.stage("exports"):
             shared = [*_write_rejects(archive, period, build.folder, loaded), _write_counts_csv(history, period, build.folder)]
         for lang in langs:
+            with timer.stage("score"):  # per language: the panel's questions are worded in it
+                result = score_period(history, period, config, lang=lang)
             inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition=edition, meeting=meeting)
             rendered = _render_language(ws, config, inputs, build.folder, shared, formats, timer)
             books_by_lang[lang] = rendered.books
@@ -366,7 +366,7 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
     lang = lang or config.lang
     with open_archive(ws, config) as archive:
         _require_period(archive, period)
-        result = score_period(archive.history(period), period, config)
+        result = score_period(archive.history(period), period, config, lang=lang)
         meeting = archive.meeting_date(period) or default_meeting_date(period).isoformat()
         session = archive.session(period)
         revision = getattr(session, "revision", 1) if session else 1

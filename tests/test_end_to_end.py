@@ -73,6 +73,7 @@ def test_city_book_names_agencies_and_rates_in_both_languages(first_session):
     en = _pdf_text(next(folder.glob("*book-en-internal.pdf")))
     assert "响应率" in zh and "解决率" in zh and "满意率" in zh
     assert re.search(r"Response", en) and re.search(r"Satisfaction", en)
+    assert "全市" not in en and "满意率" not in en, "the English book speaks English, the panel's questions included"
     roster = (root / "config" / "agencies" / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]
     some_agency = roster[0].split(",")[0]
     assert some_agency in zh

@@ -54,7 +54,7 @@ def _canonical(tickets: pd.DataFrame | None) -> pd.DataFrame:
     return conform(tickets)
 
 
-def make_context(history: History, period: str, config: Config) -> Context:
+def make_context(history: History, period: str, config: Config, lang: str | None = None) -> Context:
     scoring = parse_scoring(config.scoring)
     book = CountBook(history)
     tickets = _canonical(history.tickets)
@@ -66,7 +66,7 @@ def make_context(history: History, period: str, config: Config) -> Context:
     places = repeat.recurring_places(place_counts, period, scoring)
     places.update(repeat.recurring_places(place_counts, period, scoring, by_agency=False))
     return Context(
-        period=period, scoring=scoring, lang=config.lang, book=book, tickets=tickets,
+        period=period, scoring=scoring, lang=lang or config.lang, book=book, tickets=tickets,
         category_counts=category_counts, place_counts=place_counts,
         came_back=repeat.came_back(tickets, period, scoring.screens.repeat_window_days),
         watchlists=watch, places=places,
@@ -181,11 +181,11 @@ def with_ranks(units: list[UnitResult]) -> list[UnitResult]:
     return ranked
 
 
-def score_period(history: History, period: str, config: Config) -> PeriodResult:
+def score_period(history: History, period: str, config: Config, *, lang: str | None = None) -> PeriodResult:
     """Rates, intervals, deltas, scores, ranks, screens and topics of one period."""
     from .methods import definitions_for
 
-    ctx = make_context(history, period, config)
+    ctx = make_context(history, period, config, lang)
     units = with_ranks([unit_result(ctx, agency, unit_type) for agency, unit_type in roster_units(config, ctx)])
     city = unit_result(ctx, None, None, label=CITY_NAMES.get(ctx.lang, CITY_NAMES["en"]))
     rows = city.categories
