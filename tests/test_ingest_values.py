@@ -192,3 +192,22 @@ def test_a_bad_alias_date_is_a_config_error_with_the_line():
         AgencyTable([{"alias": "a", "canonical": "b", "valid_from": "2024/01/01", "_line": 7}], [])
     assert "line 7" in str(caught.value.problems[0]) and "YYYY-MM-DD" in caught.value.problems[0]
 
+
+
+def test_a_column_already_typed_as_dates_passes_through():
+    raw = pd.Series(pd.to_datetime(["2024-03-05 09:10", None, "1900-01-01 00:00"]))
+    parsed = parse_dates(raw, ["%Y-%m-%d %H:%M"], sentinels=["1900-01-01 00:00"])
+    assert parsed.values.iloc[0] == pd.Timestamp("2024-03-05 09:10")
+    assert parsed.values.iloc[1:].isna().all()
+    assert parsed.sentinel.tolist() == [False, False, True]
+    assert not parsed.bad.any()
+
+
+def test_time_zones_are_dropped_from_typed_and_mixed_columns():
+    aware = pd.Series(pd.to_datetime(["2024-03-05 09:10"]).tz_localize("Asia/Shanghai"))
+    assert parse_dates(aware, []).values.iloc[0] == pd.Timestamp("2024-03-05 09:10")
+    mixed = pd.Series([pd.Timestamp("2024-03-05 09:10", tz="Asia/Shanghai"), pd.Timestamp("2024-03-06 10:00"),
+                       pd.Timestamp("2024-03-07 11:00", tz="UTC")], dtype=object)
+    values = parse_dates(mixed, []).values
+    assert values.tolist() == [pd.Timestamp("2024-03-05 09:10"), pd.Timestamp("2024-03-06 10:00"),
+                               pd.Timestamp("2024-03-07 11:00")]

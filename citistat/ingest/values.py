@@ -180,13 +180,15 @@ def parse_dates(
     A value no format fits (2024-02-30, 13/13/2024) is bad, not guessed.
     """
     formats = tuple(formats)
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return _typed_dates(raw, sentinels, formats)
     result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     kinds = _date_kinds(raw)
     sentinel = pd.Series(False, index=raw.index)
 
     native = kinds == "datetime"
     if native.any():
-        result[native] = pd.to_datetime(raw[native].map(_naive), errors="coerce").astype("datetime64[ns]")
+        result[native] = _native_datetimes(raw[native])
 
     numbers = kinds == "number"
     if numbers.any():
@@ -259,6 +261,29 @@ def _date_kind(value: object) -> str:
     if isinstance(value, str):
         return "text" if fold_spaces(value) else "blank"
     return "other"
+
+
+def _typed_dates(raw: pd.Series, sentinels: Iterable[object], formats: tuple[str, ...]) -> DateParse:
+    """A column the reader already typed as dates (every cell a date or blank): nothing to parse."""
+    values = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
+    values = values.astype("datetime64[ns]")
+    sentinel = _sentinel_dates(values, sentinels, formats)
+    values = values.mask(sentinel)
+    return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel)
+
+
+def _native_datetimes(cells: pd.Series) -> pd.Series:
+    """Date cells in an object column, made naive; one vectorised call unless time zones are mixed."""
+    try:
+        values = pd.to_datetime(cells, errors="coerce")
+        lost = values.isna().any()  # mixed time zones come back as NaT rather than an error
+    except (ValueError, TypeError):
+        lost = True
+    if lost:  # strip each cell's time zone, then convert
+        values = pd.to_datetime(cells.map(_naive), errors="coerce")
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return values.astype("datetime64[ns]")
 
 
 def _naive(value: object) -> object:
