@@ -40,6 +40,27 @@ def test_drawing_never_touches_pyplot(tmp_path):
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=fx.__file__.rsplit("/tests/", 1)[0])
-    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "charts").glob("*.png")) == [
         "agency-1-spark.png", "agency-2-spark.png", "agency-3-spark.png", "agency-4-spark.png",
         "city-trend.png", "topics.png"]
+
+
+def test_a_chart_drawn_from_the_same_inputs_is_not_drawn_again(tmp_path):
+    family = register_with_matplotlib(find_cjk_font())
+    unit = fx.briefing_inputs().result.unit(fx.HOUSING)
+    path = tmp_path / "spark.png"
+    drawn = []
+
+    def draw(u=unit):
+        drawn.append(u.agency)
+        return charts.sparklines(u, path, family)
+
+    charts.draw_if_changed(path, draw, "sparklines", unit.series, family)
+    charts.draw_if_changed(path, draw, "sparklines", unit.series, family)  # same inputs: kept
+    assert drawn == [fx.HOUSING]
+    other = fx.briefing_inputs().result.unit(fx.WATER)
+    charts.draw_if_changed(path, lambda: draw(other), "sparklines", other.series, family)  # new data: redrawn
+    assert drawn == [fx.HOUSING, fx.WATER]
+    path.unlink()  # the image is gone though its key remains: redrawn
+    charts.draw_if_changed(path, lambda: draw(other), "sparklines", other.series, family)
+    assert drawn == [fx.HOUSING, fx.WATER, fx.WATER] and path.is_file()

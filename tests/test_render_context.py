@@ -111,3 +111,18 @@ def test_slug_keeps_chinese_and_flattens_punctuation():
     assert slugify("市园林绿化局(首都绿化办)") == "市园林绿化局-首都绿化办"
     assert slugify("Parks & Recreation") == "parks-recreation"
     assert slugify("../../etc") == "etc"
+
+
+def test_trend_rows_newest_first_with_gaps_as_none():
+    from dataclasses import replace
+
+    from citistat.render.context import trend_rows
+
+    unit = fx.briefing_inputs().result.unit(fx.HOUSING)
+    rows = trend_rows(unit)
+    assert [r.period for r in rows[:2]] == ["2024-03", "2024-02"] and rows[-1].period == "2023-03" and len(rows) == 13
+    assert rows[0].n == 180 and rows[-1].n == 180 - 12  # the fixture's volume climbs by one a period
+    assert rows[0].rates["response"] == round(170 / 176, 4)  # the series ends at this period's rate
+    # a rate with no point for a period reads as N/A, not as a shifted neighbour
+    shorter = replace(unit, series={**unit.series, "satisfaction": unit.series["satisfaction"][1:]})
+    assert trend_rows(shorter)[-1].rates["satisfaction"] is None and trend_rows(shorter)[0].rates["satisfaction"] is not None

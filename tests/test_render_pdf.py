@@ -212,3 +212,24 @@ def test_same_inputs_give_the_same_pdf_bytes(tmp_path):
     first = renderer.agency_pdf(fx.WANGJING, tmp_path / "brief.pdf").read_bytes()
     second = renderer.agency_pdf(fx.WANGJING, tmp_path / "brief.pdf").read_bytes()
     assert first == second
+
+
+def test_each_brief_is_its_own(zh_books):
+    """A brief names its agency, not another's; its bookmarks, title and page numbers are its own."""
+    for name, path in zh_books[0].agency_pdfs.items():
+        reader = PdfReader(path)
+        text = text_of(reader)
+        others = [other for other in AGENCIES if other != name and other not in text_of_peers(name)]
+        assert name in reader.pages[0].extract_text()
+        assert not [other for other in others if other in text], name
+        assert [title for _, title in outline_titles(reader.outline)] == [name]
+        assert reader.metadata.title.startswith(name)
+        # the footer counts the brief's own pages: "第 1 页" on its first page, and no total
+        assert "第 1 页" in reader.pages[0].extract_text() and "共" not in reader.pages[-1].extract_text()[-40:]
+
+
+def text_of_peers(name: str) -> str:
+    """What a brief may print besides its own name: its ranking neighbours (its unit type) and its hotspots."""
+    unit = fx.briefing_inputs().result.unit(name)
+    same_type = {fx.DEPT: [fx.WATER, fx.HOUSING], fx.STREET: [fx.WANGJING, fx.JIAODAOKOU]}
+    return " ".join(same_type.get(unit.unit_type, []) + [row.place for row in unit.places])

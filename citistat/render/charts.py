@@ -8,12 +8,13 @@ matplotlibrc.
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..results import METRICS, SeriesPoint, UnitResult
-from ..safe_io import atomic_write_bytes
+from ..safe_io import atomic_write_bytes, atomic_write_text
 from .formatting import short_period
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency.
@@ -25,6 +26,9 @@ PALETTE = {
     "accent": "#D55E00",  # vermilion
 }
 DPI = 150
+# Bump when a drawing function changes, so charts cached by an older citistat are drawn again.
+DRAWING_VERSION = "1"
+KEYS_DIR = ".keys"  # beside the charts: one file per chart holding the hash of what it was drawn from
 
 
 def style(family: str) -> dict:
@@ -42,6 +46,29 @@ def style(family: str) -> dict:
         "svg.hashsalt": "citistat",
         "path.simplify": True,
     }
+
+
+def chart_key(*inputs: object) -> str:
+    """A hash of everything a chart is drawn from (data, labels, font family, dpi, drawing code version).
+
+    The inputs are frozen dataclasses, lists, dicts and strings, whose repr is stable between runs.
+    """
+    from matplotlib import __version__ as matplotlib_version
+
+    text = repr((DRAWING_VERSION, DPI, matplotlib_version, inputs))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def draw_if_changed(path: Path, draw: Callable[[], Path], *inputs: object) -> Path:
+    """Draw the chart unless `path` was already drawn from the same inputs (a rebuild after a notes edit
+    redraws nothing). The key is written after the image, so an interrupted draw is redone."""
+    key = chart_key(*inputs)
+    key_file = path.parent / KEYS_DIR / f"{path.name}.sha256"
+    if path.is_file() and key_file.is_file() and key_file.read_text("ascii") == key:
+        return path
+    drawn = draw()
+    atomic_write_text(key_file, key)
+    return drawn
 
 
 def save_png(figure, path: Path) -> Path:

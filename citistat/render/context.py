@@ -43,6 +43,15 @@ class Mover:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    """One period of an agency's 13-period history: tickets and the three rates (None = N/A)."""
+
+    period: str
+    n: int | None
+    rates: dict[str, float | None]
+
+
+@dataclass(frozen=True)
 class AgencyView:
     name: str
     slug: str  # file-name form, for per-agency template overrides (agency-<slug>.html)
@@ -53,6 +62,7 @@ class AgencyView:
     questions: list[str]  # what the panel is likely to ask
     peers: list[UnitResult] = field(default_factory=list)  # the units ranked just above and below, itself included
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> URL relative to the book
+    trend: list[TrendRow] = field(default_factory=list)  # newest period first
 
 
 @dataclass(frozen=True)
@@ -144,7 +154,16 @@ def _agency_view(inputs: BriefingInputs, unit: UnitResult, index: int, messages:
         questions=_questions(unit, notes, followups, messages),
         peers=ranking_neighbours(inputs.result, unit.agency),
         charts=charts,
+        trend=trend_rows(unit),
     )
+
+
+def trend_rows(unit: UnitResult) -> list[TrendRow]:
+    """The unit's series as rows, newest period first; a rate missing for a period is None."""
+    by_metric = {m: {p.period: p.value for p in unit.series.get(m, [])} for m in METRICS}
+    volume = {p.period: p.n for p in unit.series.get("volume", [])}
+    periods = sorted(set(volume).union(*by_metric.values()), reverse=True)
+    return [TrendRow(period, volume.get(period), {m: by_metric[m].get(period) for m in METRICS}) for period in periods]
 
 
 def ranking_neighbours(result: PeriodResult, agency: str, span: int = PEER_SPAN) -> list[UnitResult]:

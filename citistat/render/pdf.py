@@ -42,17 +42,26 @@ class PdfWriter:
         self.attachments = list(attachments)
         self.font_config = FontConfiguration()
 
-    def write(self, html: str, base_url: Path, out_path: Path, *, attach: bool = False) -> Path:
-        from weasyprint import HTML, Attachment
+    def layout(self, html: str, base_url: Path):
+        """Lay the HTML out into pages (the slow part: about 0.1 s a page)."""
+        from weasyprint import HTML
 
-        document = HTML(string=html, base_url=str(base_url) + "/", url_fetcher=self.fetcher).render(
+        return HTML(string=html, base_url=str(base_url) + "/", url_fetcher=self.fetcher).render(
             font_config=self.font_config)
+
+    def write_document(self, document, out_path: Path, *, attach: bool = False) -> Path:
+        """Write laid-out pages (a whole document or a `document.copy(pages)`) as one PDF."""
+        from weasyprint import Attachment
+
         # "Data": PDF/A-3 wants each embedded file's relationship to the document stated
         files = [Attachment(filename=str(p), url_fetcher=_plain_fetcher(), relationship="Data")
                  for p in self.attachments] if attach else []
         data = document.write_pdf(pdf_variant=self.variant, attachments=files or None,
                                   uncompressed_pdf=False, pdf_identifier=b"citistat")
         return atomic_write_bytes(out_path, data)
+
+    def write(self, html: str, base_url: Path, out_path: Path, *, attach: bool = False) -> Path:
+        return self.write_document(self.layout(html, base_url), out_path, attach=attach)
 
 
 def _plain_fetcher():
