@@ -11,7 +11,6 @@ import json
 import logging
 import platform
 import time
-from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -186,10 +185,11 @@ def build_books(
         books_by_lang, outputs = {}, []
         with timer.stage("exports"):
             shared = [*_write_rejects(archive, period, build.folder, loaded), _write_counts_csv(history, period, build.folder)]
+        record = _session_record(archive, config, period)
         for lang in langs:
             with timer.stage("score"):  # per language: the panel's questions are worded in it
                 result = score_period(history, period, config, lang=lang)
-            inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition=edition, meeting=meeting)
+            inputs = _briefing_inputs(record, config, result, build, lang=lang, edition=edition, meeting=meeting)
             rendered = _render_language(ws, config, inputs, build.folder, shared, formats, timer)
             books_by_lang[lang] = rendered.books
             outputs.extend(rendered.outputs)
@@ -262,12 +262,27 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
     return dirs + [DEFAULT_TEMPLATES_DIR]
 
 
-def _briefing_inputs(archive, config: Config, result, build, *, lang: str, edition: str, meeting: str) -> BriefingInputs:
-    files = archive.file_reports(result.period)
-    issues = archive.issues(result.period)
+def _session_record(archive, config: Config, period: str) -> dict:
+    """What the archive remembers of a period, the same in every language: read once per build."""
+    files = archive.file_reports(period)
     total = Reconciliation()
     for report in files:
         total = total + report.reconciliation
+    return {
+        "files": files,
+        "reconciliation": total,
+        "issue_counts": archive.issue_counts(period),
+        "issues": archive.issues(period, limit=ISSUE_SAMPLE),
+        "followups": archive.followups_for_briefing(period, definitions=_rate_definitions(config)),
+        "notes": archive.notes_for_briefing(period),
+        "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
+        "config_hash": config.digest(),
+        "versions": library_versions(),
+    }
+
+
+def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, edition: str,
+                     meeting: str) -> BriefingInputs:
     return BriefingInputs(
         city=config.city if lang == "zh-CN" else config.settings.get("city", {}).get("name_en", config.city),
         period=result.period,
@@ -277,16 +292,8 @@ def _briefing_inputs(archive, config: Config, result, build, *, lang: str, editi
         revision=build.revision,
         status=build.status,
         result=result,
-        files=files,
-        reconciliation=total,
-        issue_counts=dict(Counter(i.code for i in issues)),
-        issues=issues[:ISSUE_SAMPLE],
-        followups=archive.followups_for_briefing(result.period, definitions=_rate_definitions(config)),
-        notes=archive.notes_for_briefing(result.period),
-        input_files=[InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
-        config_hash=config.digest(),
-        versions=library_versions(),
         generated_on=meeting,  # fixed by the session, so a rebuild gives the same book
+        **record,
     )
 
 
@@ -372,7 +379,8 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
         revision = getattr(session, "revision", 1) if session else 1
         status = getattr(session, "status", "draft") if session else "draft"
         build = _MemoTarget(revision=revision, status=status)
-        inputs = _briefing_inputs(archive, config, result, build, lang=lang, edition="internal", meeting=meeting)
+        inputs = _briefing_inputs(_session_record(archive, config, period), config, result, build, lang=lang,
+                                  edition="internal", meeting=meeting)
         inputs = _with_session_followups(inputs, archive, period, config)
         out = ws.archive_dir(config.settings) / period / "memo" / f"citistat-{period}-memo-{lang}.pdf"
         return render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
