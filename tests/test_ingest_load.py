@@ -231,6 +231,9 @@ def test_load_files_end_to_end(tmp_path, config):
     assert result.rejects["code"].tolist() == ["bad_date"] and result.rejects["row"].tolist() == [6]
     gd5 = result.tickets.set_index("ticket_id").loc["GD5"]
     assert gd5["created_at"] == pd.Timestamp("2024-03-06 18:30") and gd5["satisfaction"] == "dissatisfied"
+    # the benchmark reports these steps; the broken file's failed open is counted as reading time
+    assert set(result.timings) == {"read", "parse", "combine"} and all(s >= 0 for s in result.timings.values())
+    assert result.timings["read"] > 0 and result.timings["parse"] > 0
 
 
 def test_dated_alias_renames_within_its_dates_when_loading(tmp_path, config):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -11,6 +12,7 @@ from citistat.errors import ConfigError
 from citistat.ingest.agencies import AgencyTable, normalise_agency
 from citistat.ingest.values import (
     blank_mask,
+    cell_text,
     excel_serial_to_datetime,
     formula_error_mask,
     parse_dates,
@@ -211,3 +213,14 @@ def test_time_zones_are_dropped_from_typed_and_mixed_columns():
     values = parse_dates(mixed, []).values
     assert values.tolist() == [pd.Timestamp("2024-03-05 09:10"), pd.Timestamp("2024-03-06 10:00"),
                                pd.Timestamp("2024-03-07 11:00")]
+
+
+@pytest.mark.parametrize("blank", [None, float("nan"), pd.NA, pd.NaT, np.datetime64("NaT"), "", " \u3000\u200b"])
+def test_every_kind_of_empty_cell_reads_as_blank(blank):
+    # a date column the reader already typed holds NaT in a blank row: that row is blank, not a ticket without id
+    assert cell_text(blank) is None
+
+
+def test_cell_text_keeps_what_a_user_typed():
+    assert [cell_text(v) for v in (12.0, 12.5, True, " 市水务局\u3000", pd.Timestamp("2024-03-05"))] == [
+        "12", "12.5", "TRUE", "市水务局", "2024-03-05 00:00:00"]

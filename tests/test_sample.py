@@ -397,3 +397,32 @@ def test_parse_periods():
         parse_periods("2024-03..2023-03")
     with pytest.raises(UsageError, match="twice"):
         parse_periods("2024-03,2024-03")
+
+
+def test_an_xlsx_export_too_big_for_one_sheet_is_refused_not_truncated(small_period, tmp_path, monkeypatch):
+    from citistat.sample import writers
+
+    monkeypatch.setattr(writers, "XLSX_MAX_TICKETS", 150)
+    with pytest.raises(ValueError, match="write_export_parts"):
+        write_export(small_period, tmp_path / "feb.xlsx")
+    assert not (tmp_path / "feb.xlsx").exists()
+
+
+def test_a_big_month_is_written_as_numbered_parts_that_load_together(small_period, tmp_path, monkeypatch):
+    from citistat.config import load_config
+    from citistat.ingest import load
+    from citistat.sample import writers
+
+    monkeypatch.setattr(writers, "XLSX_MAX_TICKETS", 80)
+    paths = writers.write_export_parts(small_period, tmp_path / "feb.xlsx", "xlsx")
+    assert [p.name for p in paths] == ["feb-part1of3.xlsx", "feb-part2of3.xlsx", "feb-part3of3.xlsx"]
+    footers = [list(openpyxl.load_workbook(p)["工单明细"].iter_rows(values_only=True))[-2][:2] for p in paths]
+    assert footers == [("合计", "共80件"), ("合计", "共80件"), ("合计", "共40件")]
+    result = load(paths, load_config(None), salt=b"s")
+    counts = result.reconciliation
+    assert counts.balances() and len(result.files) == 3
+    # every ticket is read once (the parts neither overlap nor lose a row); each part's stray blank
+    # row, 合计 and 制表人 lines are skipped; 待补录 and 2024-02-30 are the two rejects
+    assert (counts.read, counts.skipped, counts.rejected) == (len(small_period) + 3 * 3, 3 * 3, 2)
+    assert result.skipped["reason"].tolist().count("blank") == 3
+    assert writers.write_export_parts(small_period, tmp_path / "feb.csv", "csv") == [tmp_path / "feb.csv"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ class IngestResult:
     excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
     skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SKIPPED_COLUMNS))
     period: str | None = None
+    # seconds per step, summed over files: read (open + decode), parse (header to canonical rows), combine
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -56,6 +59,8 @@ class _FileLoad:
     report: FileReport
     parsed: ParsedTable | None = None
     issues: list[DataIssue] = field(default_factory=list)
+    read_s: float = 0.0
+    parse_s: float = 0.0
 
 
 def load(
@@ -79,6 +84,7 @@ def load(
         _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang)
         for order, path in enumerate(paths)
     ]
+    combine_started = time.perf_counter()
     rows = _concat([load_.parsed.tickets.assign(load_order=i) for i, load_ in enumerate(loads) if load_.parsed])
     issues = [issue for load_ in loads for issue in load_.issues]
     if not config.roster:
@@ -90,8 +96,11 @@ def load(
     tickets = deduped.tickets if deduped else rows
 
     _reconcile(loads, excluded, deduped.dropped if deduped else rows.iloc[0:0], tickets, threshold, issues, lang, period)
+    tickets = _canonical(tickets)
+    timings = {"read": sum(load_.read_s for load_ in loads), "parse": sum(load_.parse_s for load_ in loads),
+               "combine": time.perf_counter() - combine_started}
     return IngestResult(
-        tickets=_canonical(tickets),
+        tickets=tickets,
         issues=issues,
         files=[load_.report for load_ in loads],
         rejects=_concat([load_.parsed.rejects for load_ in loads if load_.parsed], REJECT_COLUMNS),
@@ -100,6 +109,7 @@ def load(
         excluded=_excluded_frame(excluded),
         skipped=_concat([load_.parsed.skipped for load_ in loads if load_.parsed], SKIPPED_COLUMNS),
         period=period,
+        timings=timings,
     )
 
 
@@ -113,10 +123,13 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     report = FileReport(path=path, sha256=_sha256(path))
     result = _FileLoad(report)
     synonyms = _synonyms(profiles if chosen is None else {k: v for k, v in profiles.items() if k == chosen})
+    started = time.perf_counter()
     try:
         raw = open_table(path, header_synonyms=synonyms, limits=limits)
     except FileFailure as failure:
         return _failed(result, dataclasses.replace(failure.issue, file=path))
+    finally:
+        result.read_s = time.perf_counter() - started
     raw.file = path  # every record of this file names it as the user wrote it
     result.issues += [dataclasses.replace(issue, file=path) for issue in raw.issues]
     report.format, report.encoding, report.sheet, report.header_rows = raw.format, raw.encoding, raw.sheet, list(raw.header_rows)
@@ -126,10 +139,13 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
         return _failed(result, problem)
     report.profile = name
     result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
+    started = time.perf_counter()
     try:
         result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang)
     except ProfileMismatch as mismatch:
         return _failed(result, mismatch.issue)
+    finally:
+        result.parse_s = time.perf_counter() - started
     result.issues += result.parsed.issues
     return result
 

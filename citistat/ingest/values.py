@@ -88,8 +88,13 @@ def map_distinct(raw: pd.Series, func: Callable[[object], object]) -> pd.Series:
 
 
 def cell_text(value: object) -> str | None:
-    """A raw cell as text: integers without ".0", booleans as TRUE/FALSE, None for blank."""
-    if value is None or (isinstance(value, float) and value != value):
+    """A raw cell as text: integers without ".0", booleans as TRUE/FALSE, None for blank.
+
+    Blank is None, NaN, pd.NA and NaT: a date column the reader typed holds NaT in a blank row.
+    """
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, np.datetime64) and np.isnat(value):
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"

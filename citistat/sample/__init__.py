@@ -2,6 +2,7 @@
 
     generate_tickets(periods, tickets_per_period, agencies=60, seed=7) -> DataFrame
     write_export(frame, path, fmt="xlsx" | "csv", title=None, period=None) -> Path
+    write_export_parts(frame, path, fmt) -> list[Path]   (xlsx above a million tickets: numbered parts)
     write_sample_set(out_dir, tickets_per_period=2500, seed=7) -> list[Path]
     write_agency_tables(config_dir, agencies=60) -> list[Path]
 
@@ -20,7 +21,7 @@ from .sample_set import (
     write_agency_tables,
     write_sample_set,
 )
-from .writers import write_export
+from .writers import write_export, write_export_parts
 
 __all__ = [
     "COLUMNS",
@@ -35,5 +36,6 @@ __all__ = [
     "period_range",
     "write_agency_tables",
     "write_export",
+    "write_export_parts",
     "write_sample_set",
 ]

@@ -28,7 +28,7 @@ from .agencies import (
 from .callers import FIRST_CASE
 from .catalog import FIRST_FILE_DISTRICTS, RENAME_FROM, RENAME_LAST_DAY_OLD, RENAMED_NEW, RENAMED_OLD
 from .generate import generate_by_period
-from .writers import write_export
+from .writers import write_export, write_export_parts
 
 FIRST_PERIOD = "2023-03"
 LAST_PERIOD = "2024-03"
@@ -75,12 +75,12 @@ def write_sample_set(out_dir: str | Path, *, tickets_per_period: int = DEFAULT_T
     written: list[Path] = []
     if formats:
         for period, frame in frames.items():
-            written += [write_export(frame, out_dir / monthly_file_name(period, fmt), fmt, period=period)
-                        for fmt in formats]
+            for fmt in formats:
+                written += write_export_parts(frame, out_dir / monthly_file_name(period, fmt), fmt, period=period)
     else:
         *earlier, last = periods
         for period in earlier:
-            written.append(write_export(frames[period], out_dir / monthly_file_name(period), "xlsx", period=period))
+            written += write_export_parts(frames[period], out_dir / monthly_file_name(period), "xlsx", period=period)
         written += _write_split_period(frames[last], last, out_dir, np.random.default_rng(seed))
     if readme:
         readme_text = render_readme(periods, tickets_per_period, seed, agencies, [p.name for p in written], formats,
@@ -93,7 +93,7 @@ def _write_split_period(frame: pd.DataFrame, period: str, out_dir: Path, rng: np
     first, second = split_with_overlap(frame, rng)
     first_name, second_name = split_file_names(period)
     return [
-        write_export(first, out_dir / first_name, "xlsx", period=period),
+        *write_export_parts(first, out_dir / first_name, "xlsx", period=period),
         write_export(second, out_dir / second_name, "csv", period=period),
     ]
 

@@ -37,6 +37,9 @@ FORMATS = ("xlsx", "csv")
 CONSTANT_MEMORY_ROWS = 50_000
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _ROWS_PER_CHUNK = 50_000
+# A sheet holds 1,048,576 rows; hotline systems export at most a million tickets per file and split
+# a larger month into numbered parts, as citistat's sample writer does (`write_export_parts`).
+XLSX_MAX_TICKETS = 1_000_000
 _COLUMN_WIDTHS = {"工单编号": 18, "来电时间": 18, "办结时间": 18, "标题": 30, "承办单位": 24, "社区": 14}
 
 
@@ -59,9 +62,36 @@ def write_export(frame: pd.DataFrame, path: str | Path, fmt: str = "xlsx", *, ti
     path = Path(path)
     if fmt == "csv":
         return _write_csv(frame, path, title)
+    if len(frame) > XLSX_MAX_TICKETS:
+        # xlsxwriter would silently drop the rows past the sheet's end
+        raise ValueError(f"{len(frame):,} tickets do not fit one xlsx sheet (at most {XLSX_MAX_TICKETS:,} per file); "
+                         "write them with write_export_parts, which splits them into numbered files")
     if constant_memory is None:
         constant_memory = len(frame) > CONSTANT_MEMORY_ROWS
     return _write_xlsx(frame, path, title, exported_at, constant_memory)
+
+
+def write_export_parts(frame: pd.DataFrame, path: str | Path, fmt: str = "xlsx", **options) -> list[Path]:
+    """Write `frame` as one export, or as numbered parts when an xlsx file cannot hold it.
+
+    Parts are named like the path with `-part1of2` before the suffix (`part_paths`); each
+    carries its own title, header and 合计 row, as a hotline system's split export does.
+    """
+    paths = part_paths(path, fmt, len(frame))
+    if len(paths) == 1:
+        return [write_export(frame, paths[0], fmt, **options)]
+    options.setdefault("period", infer_period(frame))
+    return [write_export(frame.iloc[i * XLSX_MAX_TICKETS:(i + 1) * XLSX_MAX_TICKETS], part, fmt, **options)
+            for i, part in enumerate(paths)]
+
+
+def part_paths(path: str | Path, fmt: str, tickets: int) -> list[Path]:
+    """The file(s) an export of `tickets` rows is written as: one, or numbered xlsx parts."""
+    path = Path(path)
+    parts = -(-tickets // XLSX_MAX_TICKETS) if fmt == "xlsx" else 1
+    if parts <= 1:
+        return [path]
+    return [path.with_name(f"{path.stem}-part{i}of{parts}{path.suffix}") for i in range(1, parts + 1)]
 
 
 def infer_period(frame: pd.DataFrame) -> str:
