@@ -33,19 +33,19 @@ _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.naive")
-    parser.add_argument("file", type=Path)
+    parser.add_argument("files", type=Path, nargs="+", help="the export (several when it comes in parts)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--period", required=True)
     parser.add_argument("--aliases", type=Path, help="alias,canonical CSV to map short names (optional)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    emit_report(run(args.file, args.out, args.period, args.aliases))
+    emit_report(run(args.files, args.out, args.period, args.aliases))
 
 
-def run(path: Path, out: Path, period: str, aliases: Path | None = None) -> dict:
+def run(paths: list[Path] | Path, out: Path, period: str, aliases: Path | None = None) -> dict:
     stages: dict[str, float] = {}
     start = time.perf_counter()
-    frame = _timed(stages, "read", read_export, path)
+    frame = _timed(stages, "read", read_exports, [paths] if isinstance(paths, Path) else list(paths))
     frame = _timed(stages, "normalise", normalise, frame, _read_aliases(aliases))
     rates, daily = _timed(stages, "aggregate", aggregate, frame)
     charts = _timed(stages, "charts", draw_charts, daily, out / "charts")
@@ -66,6 +66,13 @@ def _timed(stages: dict[str, float], name: str, func, *args):
     value = func(*args)
     stages[name] = time.perf_counter() - start
     return value
+
+
+def read_exports(paths: list[Path]):
+    import pandas as pd
+
+    frames = [read_export(path) for path in paths]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def read_export(path: Path):

@@ -115,7 +115,7 @@ def time_citistat(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> t
             shutil.rmtree(workspace, ignore_errors=True)
         workspace = fresh_workspace(template, runs_dir)
         child = run_child(["run", "--workspace", str(workspace), "--period", workload.period,
-                           str(workload.path(plan.work_dir))])
+                           *map(str, workload.paths(plan.work_dir))])
         results.append(child)
         log(_progress("citistat", workload, index, child))
     return summarise(results), workspace
@@ -127,7 +127,7 @@ def time_naive(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> dict
     for index in range(plan.naive_repeat):
         out = runs_dir / f"naive-{size_label(workload.tickets)}-{workload.fmt}-{index}"
         shutil.rmtree(out, ignore_errors=True)
-        args = [str(workload.path(plan.work_dir)), "--out", str(out), "--period", workload.period]
+        args = [*map(str, workload.paths(plan.work_dir)), "--out", str(out), "--period", workload.period]
         if aliases.is_file():
             args += ["--aliases", str(aliases)]
         child = run_child(args, module="bench.naive")

@@ -88,6 +88,13 @@ class Workload:
     def path(self, work_dir: Path = WORK_DIR) -> Path:
         return work_dir / "inputs" / f"tickets-{self.period}-{size_label(self.tickets)}-a{self.agencies}.{self.fmt}"
 
+    def paths(self, work_dir: Path = WORK_DIR) -> list[Path]:
+        """The file(s) of the export: an xlsx month over a million tickets comes as numbered parts,
+        as hotline systems export it (a sheet holds 1,048,576 rows)."""
+        from citistat.sample.writers import part_paths
+
+        return part_paths(self.path(work_dir), self.fmt, self.tickets)
+
 
 @dataclass(frozen=True)
 class History:
@@ -228,25 +235,26 @@ def aliases_file(history: History, work_dir: Path = WORK_DIR) -> Path:
 
 def ensure_workloads(workloads: list[Workload], work_dir: Path = WORK_DIR, log: Log = print) -> None:
     """Generate every missing export; one frame per (size, agencies) serves both formats."""
-    from citistat.sample import write_export
+    from citistat.sample import write_export_parts
 
     groups: dict[tuple[int, int, str], list[Workload]] = {}
     for workload in workloads:
         groups.setdefault((workload.tickets, workload.agencies, workload.period), []).append(workload)
     for (tickets, agencies, period), members in groups.items():
-        missing = [w for w in members if not _is_cached(w.path(work_dir), _workload_spec(w))]
+        missing = [w for w in members if not all(_is_cached(p, _workload_spec(w)) for p in w.paths(work_dir))]
         if not missing:
             continue
         start = time.perf_counter()
         frame = generate_frame([period], tickets, agencies)
         log(f"generated {size_label(tickets)} tickets, {agencies} agencies in {time.perf_counter() - start:.1f} s")
         for workload in missing:
-            path = workload.path(work_dir)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            workload.path(work_dir).parent.mkdir(parents=True, exist_ok=True)
             start = time.perf_counter()
-            write_export(frame, path, fmt=workload.fmt)
-            _mark_cached(path, _workload_spec(workload))
-            log(f"wrote {path.name} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - start:.1f} s")
+            paths = write_export_parts(frame, workload.path(work_dir), fmt=workload.fmt)
+            for path in paths:
+                _mark_cached(path, _workload_spec(workload))
+            size = sum(p.stat().st_size for p in paths) / 1e6
+            log(f"wrote {', '.join(p.name for p in paths)} ({size:.1f} MB) in {time.perf_counter() - start:.1f} s")
         del frame
 
 

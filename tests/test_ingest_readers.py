@@ -220,6 +220,36 @@ def test_blank_cells_are_missing_and_blank_lines_keep_line_numbers(tmp_path):
     assert table.data.iloc[1].isna().all()  # the blank line is a row, for the loader to count as skipped
 
 
+def test_regular_csv_parses_the_same_on_the_fast_path_as_on_the_general_one():
+    import io
+
+    from citistat.ingest import readers
+
+    rest = ('GD1,"市水务局,东区",满意,=1+1\r\n'
+            'GD2,"他说""好""",, \u3000\r\n'
+            ',,,\r\n'               # a blank record: kept as a row of missing values
+            'GD3,"",基本满意,\t7\r\n').encode("utf-8")
+    fast = readers._parse_one_record_per_line(rest, ",")
+    general = pd.read_csv(io.BytesIO(rest), sep=",", header=None, dtype=str, keep_default_na=False, na_values=[""],
+                          skip_blank_lines=False, engine="c")
+    general.columns = range(general.shape[1])
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, general)
+    assert fast.iloc[1, 1] == '他说"好"' and fast.iloc[2].isna().all() and pd.isna(fast.iloc[3, 1])
+    # an empty line is a row of missing values here too, so line numbers still follow records
+    assert readers._parse_one_record_per_line(b"GD1,a\n\nGD2,b\n", ",").iloc[1].isna().all()
+
+
+@pytest.mark.parametrize("rest", [
+    'GD1,"a\nb"\nGD2,c\n',       # a line break inside quotes: records and lines differ
+    "GD1,a\nGD2,b,extra\n",       # a ragged row: the general path pads it
+])
+def test_irregular_csv_leaves_the_fast_path(rest):
+    from citistat.ingest import readers
+
+    assert readers._parse_one_record_per_line(rest.encode("utf-8"), ",") is None
+
+
 def test_quoted_cell_over_two_lines_keeps_physical_line_numbers():
     table = read("multiline.csv")
     assert table.row_numbers.tolist() == [2, 4]

@@ -224,3 +224,14 @@ def test_every_kind_of_empty_cell_reads_as_blank(blank):
 def test_cell_text_keeps_what_a_user_typed():
     assert [cell_text(v) for v in (12.0, 12.5, True, " 市水务局\u3000", pd.Timestamp("2024-03-05"))] == [
         "12", "12.5", "TRUE", "市水务局", "2024-03-05 00:00:00"]
+
+
+def test_caller_keys_are_keyed_stable_and_blank_for_no_number():
+    from citistat.ingest.values import caller_keys
+
+    numbers = pd.Series(["13812345678", None, "", "13812345678", "13812345679"], dtype="string")
+    keys = caller_keys(numbers, b"salt")
+    assert keys[0] == keys[3] != keys[4] and keys[[1, 2]].isna().all()
+    assert all(len(k) == 16 and set(k) <= set("0123456789abcdef") for k in keys.dropna())
+    assert caller_keys(numbers, b"other salt")[0] != keys[0]  # another workspace, other keys
+    assert caller_keys(pd.Series([None], dtype="string"), b"salt").isna().all()

@@ -9,13 +9,12 @@ Each column is parsed by its role:
 - other optional fields: a bad value becomes missing and is reported (CELL issue).
 
 Structural rows (blank, 小计/合计/总计, 制表人/审核人 lines) are skipped and listed.
-Caller names are never read; phone numbers only become a salted hash.
+Caller names are never read; phone numbers only become a keyed hash (values.caller_keys).
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from .profiles import Profile, fold_label
 from .report import message
 from .values import (
     blank_mask,
+    caller_keys,
     cell_text,
     fold_key,
     formula_error_mask,
@@ -379,15 +379,13 @@ def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Seri
 
 
 def _caller_keys(ctx: _Context, salt: bytes) -> pd.Series:
-    """sha256(salt + digits of the phone number), 16 hex characters; the number itself is dropped here."""
+    """A pseudonym per phone number (values.caller_keys, over its digits); the number itself is dropped here."""
     raw = ctx.cells("caller_phone")
     texts = text_mask(raw)
     if not texts.all():  # numbers as text without ".0"
         raw = raw.where(texts, map_distinct(raw.where(~texts), cell_text))
     digits = raw.astype("string").str.normalize("NFKC").str.replace(r"\D", "", regex=True)
-    keys = [hashlib.sha256(salt + d.encode("ascii")).hexdigest()[:16] if isinstance(d, str) and d else None
-            for d in digits.to_numpy(dtype=object, na_value=None)]
-    return pd.Series(keys, index=raw.index, dtype="string")
+    return caller_keys(digits, salt)
 
 
 def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, live: pd.Series) -> None:

@@ -713,6 +713,9 @@ def _line_offset(data, newline, line: int) -> int:
 def _parse_delimited(rest: bytes, delimiter: str, data_line: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Every record of `rest` (which starts at physical line `data_line`) as text, blank -> missing,
     with its physical line number."""
+    fast = _parse_one_record_per_line(rest, delimiter)
+    if fast is not None:
+        return fast, np.arange(data_line, data_line + len(fast), dtype=np.int64)
     try:
         frame = pd.read_csv(
             io.BytesIO(rest), sep=delimiter, header=None, dtype=str, keep_default_na=False,
@@ -732,6 +735,37 @@ def _parse_delimited(rest: bytes, delimiter: str, data_line: int) -> tuple[pd.Da
     else:
         numbers = _record_lines(rest.decode("utf-8"), delimiter, data_line, len(frame))
     return frame, numbers
+
+
+def _parse_one_record_per_line(rest: bytes, delimiter: str) -> pd.DataFrame | None:
+    """The common export, parsed by pyarrow on every core: one record per line, every line as wide
+    as the first (an empty line is a row of missing values, as on the general path). None for
+    anything else (a line of another width, a quoted line break, bad UTF-8): the general path
+    handles those."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    first = rest[: rest.find(b"\n") if b"\n" in rest else len(rest)].rstrip(b"\r").decode("utf-8", "replace")
+    if not first:
+        return None
+    width = len(next(csv.reader([first], delimiter=delimiter)))
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(rest),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=True),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}, null_values=[""],
+                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1):
+        return None  # a quoted cell spans lines: row numbers must come from the general path
+    # one chunk per column: later steps slice and compare whole columns (many chunks make that slower)
+    frame = table.combine_chunks().to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame.columns = range(width)
+    return frame
 
 
 def _record_lines(rest: str, delimiter: str, first_line: int, count: int) -> np.ndarray:
