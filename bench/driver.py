@@ -51,7 +51,7 @@ def run_job(args) -> dict:
     built = build_books(ws, config, args.period, timer=timer)
     report = _load_report(loaded)
     report.update(_build_report(built))
-    report["stages"] = {**dict(timer.seconds), **_finer_timings(loaded.ingest, "ingest"), **_finer_timings(built.books, "render")}
+    report["stages"] = {**dict(timer.seconds), **_finer_timings(loaded.ingest, "ingest"), **_render_timings(built)}
     return report
 
 
@@ -76,7 +76,7 @@ def build_job(args) -> dict:
         ws, config = _open(args.workspace)
     built = build_books(ws, config, args.period, timer=timer)
     report = _build_report(built)
-    report["stages"] = {**dict(timer.seconds), **_finer_timings(built.books, "render")}
+    report["stages"] = {**dict(timer.seconds), **_render_timings(built)}
     return report
 
 
@@ -125,8 +125,18 @@ def _build_report(built) -> dict:
 
 
 def _agency_count(built) -> int | None:
-    agency_pdfs = getattr(built.books, "agency_pdfs", None)
-    return len(agency_pdfs) if agency_pdfs is not None else None
+    """Briefs written per language."""
+    counts = {len(books.agency_pdfs) for books in (built.books or {}).values()}
+    return counts.pop() if len(counts) == 1 else None
+
+
+def _render_timings(built) -> dict[str, float]:
+    """Charts and PDF seconds, summed over the languages of the build (one BookSet each)."""
+    total: dict[str, float] = {}
+    for books in (built.books or {}).values():
+        for name, seconds in _finer_timings(books, "render").items():
+            total[name] = total.get(name, 0.0) + seconds
+    return total
 
 
 def _finer_timings(obj, prefix: str) -> dict[str, float]:

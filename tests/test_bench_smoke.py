@@ -78,7 +78,8 @@ def test_benchmark_runs_end_to_end(tmp_path, capsys):
     assert (ours["ok"], ours["runs"]) == (1, 1), ours["failures"]
     assert (naive["ok"], naive["runs"]) == (1, 1), naive["failures"]
     assert 1900 <= ours["last_report"]["tickets"] <= 2000  # a few messy rows may be rejected
-    assert {"ingest", "render"} <= set(ours["stages"])
+    assert {"ingest", "render", "ingest.read", "ingest.parse", "render.charts", "render.pdf"} <= set(ours["stages"])
+    assert ours["last_report"]["agencies"] == 4
     assert results["rebuilds"][0]["ok"] == 1, results["rebuilds"][0]["failures"]
     assert results["speedups"][0]["speedup"] > 0
     assert "| 2k | xlsx | 4 | citistat |" in capsys.readouterr().out

@@ -29,12 +29,42 @@ def caller_ref(caller_key: str) -> str:
     return "R-" + hashlib.sha256(f"watch:{caller_key}".encode()).hexdigest()[:6]
 
 
+# What the repeat screens read of a ticket: copying only these keeps the window cheap at a million rows.
+REPEAT_COLUMNS = ("ticket_id", "agency", "caller_key", "category", "place", "created_at", "closed_at", "resolved",
+                  "satisfaction")
+
+
 def recent_tickets(tickets: pd.DataFrame, period: str, window_days: int) -> pd.DataFrame:
-    """Tickets with a caller, created from `window_days` before the period to its end."""
+    """Tickets with a caller, created from `window_days` before the period to its end (REPEAT_COLUMNS)."""
     start, end = period_bounds(period)
     created = tickets["created_at"]
     keep = tickets["caller_key"].notna() & (created >= start - pd.Timedelta(days=window_days)) & (created < end)
-    return tickets.loc[keep.fillna(False).to_numpy()]
+    return tickets.loc[keep.fillna(False).to_numpy(), [c for c in REPEAT_COLUMNS if c in tickets.columns]]
+
+
+def callers_seen_again(recent: pd.DataFrame, by_agency: bool = False, min_tickets: int = 2,
+                       since: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The rows of callers with at least `min_tickets` tickets (to the same agency when `by_agency`),
+    one of them created at or after `since` when given.
+
+    Most callers call once: dropping them first, with integer codes and no sort, keeps
+    the joins and sorts that follow small at a million tickets. Only whole callers are
+    dropped, so nothing that follows changes.
+    """
+    if recent.empty:
+        return recent
+    callers, _ = pd.factorize(recent["caller_key"].astype("string"))
+    if by_agency:
+        units, _ = pd.factorize(recent["agency"].astype("string"))
+        group = units.astype(np.int64) * (int(callers.max()) + 1) + callers
+    else:
+        group = callers.astype(np.int64)
+    _, group, sizes = np.unique(group, return_inverse=True, return_counts=True)
+    keep = sizes[group] >= min_tickets
+    if since is not None:
+        later = (recent["created_at"] >= since).to_numpy(dtype=bool, na_value=False)
+        keep &= np.bincount(group, weights=later, minlength=len(sizes))[group] > 0
+    return recent.loc[keep]
 
 
 def _same(left: pd.Series, right: pd.Series) -> pd.Series:
@@ -48,10 +78,10 @@ def came_back(tickets: pd.DataFrame, period: str, window_days: int) -> pd.DataFr
     Returns one row per solved ticket that came back: ticket_id, agency, caller_key.
     """
     columns = ["ticket_id", "agency", "caller_key"]
-    recent = recent_tickets(tickets, period, window_days)
+    start, _ = period_bounds(period)
+    recent = callers_seen_again(recent_tickets(tickets, period, window_days), since=start)
     if recent.empty:
         return pd.DataFrame({c: pd.Series([], dtype="string") for c in columns})
-    start, _ = period_bounds(period)
     solved = recent.loc[recent["resolved"].astype("boolean").fillna(False).to_numpy(),
                         ["ticket_id", "agency", "caller_key", "category", "place", "created_at", "closed_at"]].copy()
     # A ticket is "solved" from its closing time; without one, from its creation.
@@ -88,9 +118,10 @@ def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agenc
     recent = recent_tickets(tickets, period, settings.repeat_window_days)
     if by_agency:
         recent = recent.loc[recent["agency"].notna().to_numpy()]
+    start, _ = period_bounds(period)
+    recent = callers_seen_again(recent, by_agency, settings.repeat_caller_min_tickets, since=start)
     if recent.empty:
         return {}
-    start, _ = period_bounds(period)
     # Integer codes for units and callers: grouping and sorting on them is many times
     # faster than on text, which matters at a million tickets.
     unit_codes, units = pd.factorize(recent["agency"].astype("string"), sort=True) if by_agency else (
