@@ -27,7 +27,10 @@ from .workspace import Workspace
 log = logging.getLogger(__name__)
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".html", ".htm", ".json"}
-ISSUE_SAMPLE = 200  # issues listed in the appendix; the rejects report has them all
+# The appendix shows a few issues of each reason (the counts table has them all by reason;
+# the rejects report and `citistat validate` list every one): pages of rows help nobody in the room.
+ISSUE_SAMPLE = 60
+ISSUE_SAMPLE_PER_CODE = 5
 
 
 @dataclass
@@ -272,7 +275,7 @@ def _session_record(archive, config: Config, period: str) -> dict:
         "files": files,
         "reconciliation": total,
         "issue_counts": archive.issue_counts(period),
-        "issues": archive.issues(period, limit=ISSUE_SAMPLE),
+        "issues": archive.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
         "followups": archive.followups_for_briefing(period, definitions=_rate_definitions(config)),
         "notes": archive.notes_for_briefing(period),
         "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],

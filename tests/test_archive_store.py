@@ -102,6 +102,21 @@ def test_files_and_issues_are_kept(archive):
     assert archive.issues("2024-03") == issues()
 
 
+def test_issue_sample_takes_a_few_of_each_reason_in_order(archive):
+    import dataclasses
+
+    from builders import agency_counts, files, tickets  # noqa: E402
+
+    found = [dataclasses.replace(issues()[0], row=10 + i) for i in range(8)] + issues()[1:]
+    frame = tickets("2024-03", MARCH)
+    archive.store_period("2024-03", frame, {"agency": agency_counts(frame)}, files(), found)
+    sample = archive.issues("2024-03", per_code=3)
+    # the subtotal row comes after eight bad dates, yet shows: every reason gets its examples
+    assert [(i.code, i.row) for i in sample] == [("bad_date", 10), ("bad_date", 11), ("bad_date", 12), ("subtotal_row", 9)]
+    assert [i.row for i in archive.issues("2024-03", limit=2, per_code=3)] == [10, 11]
+    assert len(archive.issues("2024-03")) == 9
+
+
 def test_rejects_report_lists_row_issues_only(archive, tmp_path):
     store(archive, "2024-03", MARCH)
     (path,) = archive.write_rejects("2024-03", tmp_path)

@@ -26,7 +26,9 @@ def test_public_edition_has_no_caller_ref_phone_or_internal_note(tmp_path, lang)
     html = r.city_html() + "".join(r.agency_html(a.name) for a in r.context["agencies"])
     for secret in (fx.CALLER_REF, PHONE, fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE):
         assert secret not in html
-    assert "watchlist" not in html  # the whole watch-list section is gone
+    # the whole watch-list section is gone (the stylesheet may still name its class)
+    assert 'class="list compact watchlist' not in html
+    assert f"<h3>{r.messages('agency.watchlist')}" not in html
     assert "本月解决率下降系集中供暖投诉所致" in html  # the agency's right of reply is public
 
 
@@ -133,3 +135,20 @@ def test_a_unit_without_some_metric_shows_dashes(tmp_path):
     r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
     assert '<span class="rate na">—</span>' in r.agency_html(fx.WATER)
     assert fx.WATER in r.city_html()
+
+
+def test_city_book_lists_five_rows_per_list_and_the_brief_all(tmp_path):
+    import dataclasses
+
+    from citistat.results import PlaceRow
+
+    inputs = fx.briefing_inputs(lang="en")
+    places = [PlaceRow(f"Place number {i}", 20 - i, 3) for i in range(7)]
+    units = [dataclasses.replace(u, places=places) if u.agency == fx.WATER else u for u in inputs.result.units]
+    inputs = dataclasses.replace(inputs, result=dataclasses.replace(inputs.result, units=units))
+    r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    book, brief = r.city_html(), r.agency_html(fx.WATER)
+    # the book keeps each agency to its page; the brief, the agency's own copy, has every row
+    assert [f"Place number {i}<" in book for i in range(7)] == [True] * 5 + [False] * 2
+    assert all(f"Place number {i}<" in brief for i in range(7))
+    assert "The first 5 of 7" in book and "The first 5 of" not in brief

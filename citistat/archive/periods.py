@@ -149,10 +149,22 @@ class PeriodStore(ArchiveBase):
             out[row["severity"]] = out.get(row["severity"], 0) + row["n"]
         return out
 
-    def issues(self, period: str, limit: int | None = None) -> list[DataIssue]:
-        """The period's issues in the order ingest found them (the first `limit` when given)."""
+    def issues(self, period: str, limit: int | None = None, per_code: int | None = None) -> list[DataIssue]:
+        """The period's issues in the order ingest found them: the first `limit` when given, and with
+        `per_code` at most that many of each reason code (a sample that shows every kind of problem)."""
         rows = self._current_rows("SELECT issue FROM issues", period, "position")
-        return [DataIssue(**json.loads(r["issue"])) for r in rows[:limit]]
+        if per_code is None:
+            return [DataIssue(**json.loads(r["issue"])) for r in rows[:limit]]
+        picked: list[DataIssue] = []
+        taken: dict[str, int] = {}
+        for row in rows:
+            data = json.loads(row["issue"])
+            if taken.get(data["code"], 0) < per_code:
+                taken[data["code"]] = taken.get(data["code"], 0) + 1
+                picked.append(DataIssue(**data))
+                if limit is not None and len(picked) >= limit:
+                    break
+        return picked
 
     def write_rejects(self, period: str, folder: Path) -> list[Path]:
         """The rejects report of the build: every file- and row-level issue, one CSV line each."""
