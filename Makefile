@@ -18,7 +18,7 @@ test: setup
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench run --extrapolate-naive
 
 setup: system-deps $(STAMP)
 
