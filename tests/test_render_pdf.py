@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 
 import pytest
 from pypdf import PdfReader
@@ -198,13 +199,28 @@ def test_memo_pdf(tmp_path):
     assert "会议事项跟进备忘录" in text and "王主任" in text and "2024年3月20日" in text
 
 
-def test_spawn_pool_of_two_writes_the_same_set(tmp_path):
+def test_spawn_pool_of_two_writes_the_same_set(tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # the spawned workers' temporary folder
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # this process's
     books = build_books(fx.briefing_inputs(), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",),
                         workers=2)
     assert sorted(books.agency_pdfs) == sorted(AGENCIES)
     assert sorted(p.name for p in books.charts.glob("agency-*-spark.png")) == [f"agency-{i}-spark.png" for i in range(1, 5)]
     assert fx.HOUSING in PdfReader(books.agency_pdfs[fx.HOUSING]).pages[0].extract_text()
     assert books.city_book_html is None and len(PdfReader(books.city_book_pdf).pages) >= 12
+    # WeasyPrint copies the CJK fonts (~40 MB) into a folder per process; the workers must not leave theirs
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_writer_removes_its_font_copies(tmp_path):
+    renderer = BookRenderer(fx.briefing_inputs(), tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    renderer.agency_pdf(fx.WANGJING, tmp_path / "brief.pdf")
+    folder = renderer.writer.font_config._folder
+    assert folder is not None and folder.is_dir() and any(folder.iterdir())
+    renderer.writer.close()
+    assert not folder.exists()
 
 
 def test_same_inputs_give_the_same_pdf_bytes(tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from multiprocessing.util import Finalize
 from pathlib import Path
+from shutil import rmtree
 
 from ..errors import CitistatError
 from ..safe_io import atomic_write_bytes
@@ -41,6 +43,10 @@ class PdfWriter:
         self.variant = variant
         self.attachments = list(attachments)
         self.font_config = FontConfiguration()
+        # WeasyPrint copies @font-face files (~40 MB of CJK fonts) into a temporary folder that only its
+        # __del__ removes, which never runs in a pool worker (they leave by os._exit) and not reliably at
+        # interpreter exit: remove it when the writer goes away, or when the process ends, whichever is first.
+        self.close = Finalize(self, _remove_font_folder, args=(self.font_config,), exitpriority=0)
 
     def layout(self, html: str, base_url: Path):
         """Lay the HTML out into pages (the slow part: about 0.1 s a page)."""
@@ -62,6 +68,13 @@ class PdfWriter:
 
     def write(self, html: str, base_url: Path, out_path: Path, *, attach: bool = False) -> Path:
         return self.write_document(self.layout(html, base_url), out_path, attach=attach)
+
+
+def _remove_font_folder(font_config) -> None:
+    folder = getattr(font_config, "_folder", None)
+    if folder:
+        rmtree(folder, ignore_errors=True)
+        font_config._folder = None
 
 
 def _plain_fetcher():
