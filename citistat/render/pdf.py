@@ -39,6 +39,9 @@ class PdfWriter:
     def __init__(self, fetcher, variant: str, attachments: list[Path] = ()) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import pdf_speedups
+
+        pdf_speedups.install()
         self.fetcher = fetcher
         self.variant = variant
         self.attachments = list(attachments)
