@@ -13,6 +13,7 @@ from .workloads import DEFAULT_AGENCIES, FORMATS, HISTORY_TICKETS, WORK_DIR, par
 
 DEFAULT_SIZES = "100k,1M,2M"
 DEFAULT_NAIVE_SIZES = "100k"
+DEFAULT_INGEST_SIZES = "1M"
 
 
 def _sizes(text: str) -> list[int]:
@@ -63,6 +64,10 @@ def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--naive-repeat", type=int, default=1, help="default 1")
     sub.add_argument("--extrapolate-naive", action="store_true",
                      help="estimate the naive time at sizes it did not run at (labelled as extrapolated)")
+    sub.add_argument("--ingest-sizes", type=_sizes, default=_sizes(DEFAULT_INGEST_SIZES),
+                     help=f"sizes at which ingestion alone is timed beside the bare reader (default "
+                          f"{DEFAULT_INGEST_SIZES}; only sizes also in --sizes)")
+    sub.add_argument("--no-ingest", action="store_true", help="skip the ingestion-vs-reader measurement")
     sub.add_argument("--no-rebuild", action="store_true", help="skip the rebuild-after-notes measurement")
     sub.add_argument("--rebuild-repeat", type=int, default=1, help="rebuilds timed per size (default 1)")
     sub.add_argument("--keep", action="store_true", help="keep run workspaces and naive outputs in bench/work/runs/")
@@ -86,6 +91,7 @@ def make_plan(args: argparse.Namespace):
         rebuild=not getattr(args, "no_rebuild", False),
         rebuild_repeat=getattr(args, "rebuild_repeat", 1),
         scaling_agencies=args.scaling_agencies or None,
+        ingest_sizes=[] if getattr(args, "no_ingest", True) else args.ingest_sizes,
         keep_workspaces=getattr(args, "keep", False),
         work_dir=args.work_dir,
     )

@@ -63,7 +63,7 @@ def ingest_job(args) -> dict:
     ws, config = _open(args.workspace)
     loaded = load_files(ws, config, expand_inputs(list(args.files)), timer=timer)
     report = _load_report(loaded)
-    report["stages"] = dict(timer.seconds)
+    report["stages"] = {**dict(timer.seconds), **_finer_timings(loaded.ingest, "ingest")}
     return report
 
 

@@ -20,6 +20,10 @@ GOAL_RSS_MIB = 1024.0
 GOAL_SPEEDUP = 8.0
 GOAL_REBUILD_S = 3.0
 GOAL_MARGINAL_GROWTH = 1.25  # marginal s/100k at the largest step ≤ this × the first step
+# Ingestion of a 1M-ticket export (read, header, parse, normalise, dedup)
+GOAL_INGEST_RATIO = 1.3  # xlsx: ≤ this × the bare fastexcel read of the same file
+GOAL_INGEST_CSV_S = 3.0
+GOAL_INGEST_RSS_MIB = 1024.0
 
 
 def machine_info() -> dict:
@@ -110,6 +114,18 @@ def markdown(results: dict) -> str:
         for row in results["rebuilds"]:
             lines.append(f"| {row['size']} | {row['format']} | {row.get('ok', 0)}/{row.get('runs', 0)} | "
                          f"{_s(row.get('wall_s'), 2)} | {_stages(row.get('stages', {}))} |")
+    if results.get("ingestion"):
+        lines += ["", "## Ingestion beside the bare reader", "",
+                  "Bare reader: fastexcel (calamine) to Arrow for xlsx, `pyarrow.csv` for CSV (`bench/reader.py`). "
+                  "Seconds are in-process (imports excluded); RSS is the process peak.", "",
+                  "| size | format | bare read s | bare peak MiB | ingest s | ingest peak MiB | ratio | ingest stages |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for row in results["ingestion"]:
+            bare = row["bare_read"]
+            lines.append(f"| {row['size']} | {row['format']} | {_s(bare['stages'].get('read'))} | "
+                         f"{_s(bare.get('peak_rss_mib'), 0)} | {_s(row['stages'].get('ingest'))} | "
+                         f"{_s(row.get('peak_rss_mib'), 0)} | {_s(row.get('ratio'), 2)}× | "
+                         f"{_stages({k: v for k, v in row['stages'].items() if k.startswith('ingest.')})} |")
     lines += ["", "## Goals", "", "| goal | measured | met |", "|---|---|---|"]
     for goal, measured, met in goals(results):
         lines.append(f"| {goal} | {measured} | {'yes' if met else ('no' if met is not None else 'not measured')} |")
@@ -140,6 +156,7 @@ def goals(results: dict) -> list[tuple[str, str, bool | None]]:
         rows.append((f"≥ {GOAL_SPEEDUP:.0f}× naive at {row['size']} {row['format']}{label}",
                      f"{row['speedup']:.1f}×", row["speedup"] >= GOAL_SPEEDUP))
     rows.extend(_linearity_goals(results["linearity"]))
+    rows.extend(_ingestion_goals(results.get("ingestion", [])))
     for row in results["rebuilds"]:
         wall = row.get("wall_s")
         rows.append((f"rebuild ≤ {GOAL_REBUILD_S:.0f} s at {row['size']}", f"{_s(wall, 2)} s",
@@ -157,4 +174,22 @@ def _linearity_goals(rows: list[dict]) -> list[tuple[str, str, bool | None]]:
         out.append((f"linear growth ({fmt}): marginal s/100k at {marginals[-1]['size']} ≤ "
                     f"{GOAL_MARGINAL_GROWTH}× at {marginals[0]['size']}",
                     f"{last:.2f} vs {first:.2f}", first > 0 and last <= GOAL_MARGINAL_GROWTH * first))
+    return out
+
+
+def _ingestion_goals(rows: list[dict]) -> list[tuple[str, str, bool | None]]:
+    out = []
+    for row in rows:
+        if row["tickets"] != 1_000_000:
+            continue
+        seconds, ratio, rss = row["stages"].get("ingest"), row.get("ratio"), row.get("peak_rss_mib")
+        if row["format"] == "xlsx":
+            out.append((f"1M xlsx ingestion ≤ {GOAL_INGEST_RATIO}× the bare fastexcel read",
+                        f"{_s(ratio, 2)}× ({_s(seconds)} s vs {_s(row['bare_read']['stages'].get('read'))} s)",
+                        None if ratio is None else ratio <= GOAL_INGEST_RATIO))
+        else:
+            out.append((f"1M {row['format']} ingestion ≤ {GOAL_INGEST_CSV_S:.0f} s", f"{_s(seconds)} s",
+                        None if seconds is None else seconds <= GOAL_INGEST_CSV_S))
+        out.append((f"1M {row['format']} ingestion ≤ {GOAL_INGEST_RSS_MIB:.0f} MiB peak RSS", f"{_s(rss, 0)} MiB",
+                    None if rss is None else rss <= GOAL_INGEST_RSS_MIB))
     return out

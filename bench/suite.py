@@ -3,7 +3,9 @@
 1. citistat end to end (`run`: ingest + build) per workload, `repeat` fresh processes each;
 2. the naive pipeline on the same file, for the sizes asked;
 3. a rebuild after one agency's notes change (`build` from the archive);
-4. agency scaling: the smallest size with half the agencies.
+4. agency scaling: the smallest size with half the agencies;
+5. ingestion alone (`ingest`) beside the bare reader (`bench.reader`) on the same file, at the
+   ingest sizes: the ingestion goals are ratios to that read.
 Speed-ups, linearity and the goals are computed from those medians.
 """
 
@@ -46,6 +48,7 @@ class Plan:
     rebuild: bool = True
     rebuild_repeat: int = 1
     scaling_agencies: int | None = 50  # None: skip the agency-scaling run
+    ingest_sizes: list[int] = field(default_factory=list)  # ingestion vs the bare reader at these sizes
     keep_workspaces: bool = False
     work_dir: Path = WORK_DIR
     # agency count -> template workspace, fixed by prepare() so that a code change
@@ -86,6 +89,8 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
     if plan.extrapolate_naive:
         entries.extend(extrapolate_naive(entries))
     scaling = time_agency_scaling(plan, entries, runs_dir, log) if plan.scaling_agencies else []
+    ingestion = [time_ingestion(plan, workload, runs_dir, log)
+                 for workload in plan.workloads() if workload.tickets in plan.ingest_sizes]
     return {
         "period": PERIOD,
         "plan": {"sizes": [size_label(s) for s in plan.sizes], "formats": plan.formats, "repeat": plan.repeat,
@@ -94,6 +99,7 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
         "entries": entries,
         "rebuilds": rebuilds,
         "scaling": scaling,
+        "ingestion": ingestion,
         "speedups": speedups(entries),
         "linearity": linearity(entries),
     }
@@ -165,6 +171,30 @@ def time_agency_scaling(plan: Plan, entries: list[dict], runs_dir: Path, log: Lo
     if full:
         rows.append(full)
     return rows
+
+
+def time_ingestion(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> dict:
+    """`citistat ingest` of the export into a fresh workspace, and the bare reader on the same file(s),
+    alternated so that both see the same machine; `repeat` times each."""
+    template = plan.templates.get(workload.agencies) or ensure_template_workspace(
+        plan.history(workload.agencies), plan.work_dir, log)
+    files = [str(p) for p in workload.paths(plan.work_dir)]
+    ingests, bare = [], []
+    for index in range(plan.repeat):
+        child = run_child(files, module="bench.reader")
+        bare.append(child)
+        log(_progress("reader", workload, index, child))
+        workspace = fresh_workspace(template, runs_dir)
+        try:
+            child = run_child(["ingest", "--workspace", str(workspace), *files])
+        finally:
+            shutil.rmtree(workspace, ignore_errors=True)
+        ingests.append(child)
+        log(_progress("ingest", workload, index, child))
+    ours, reader = summarise(ingests), summarise(bare)
+    ingest_s, read_s = ours["stages"].get("ingest"), reader["stages"].get("read")
+    return {**_entry(workload, "citistat ingest", ours), "bare_read": reader,
+            "ratio": ingest_s / read_s if ingest_s and read_s else None}
 
 
 def _find(entries: list[dict], tool: str, tickets: int, fmt: str, agencies: int | None = None) -> dict | None:

@@ -69,7 +69,7 @@ def test_widening_moves_half_of_a_street_office_to_its_twin():
 def test_benchmark_runs_end_to_end(tmp_path, capsys):
     code = main(["run", "--sizes", "2k", "--formats", "xlsx", "--repeat", "1", "--naive-sizes", "2k",
                  "--agencies", "4", "--history-tickets", "300", "--scaling-agencies", "0",
-                 "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results")])
+                 "--ingest-sizes", "2k", "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results")])
     assert code == 0
     [json_path] = (tmp_path / "results").glob("*.json")
     results = json.loads(json_path.read_text(encoding="utf-8"))
@@ -82,4 +82,33 @@ def test_benchmark_runs_end_to_end(tmp_path, capsys):
     assert ours["last_report"]["agencies"] == 4
     assert results["rebuilds"][0]["ok"] == 1, results["rebuilds"][0]["failures"]
     assert results["speedups"][0]["speedup"] > 0
-    assert "| 2k | xlsx | 4 | citistat |" in capsys.readouterr().out
+    [ingestion] = results["ingestion"]
+    assert ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1, ingestion["failures"]
+    assert ingestion["bare_read"]["last_report"]["rows"] >= ingestion["last_report"]["tickets"] > 1900
+    assert ingestion["ratio"] == pytest.approx(ingestion["stages"]["ingest"] / ingestion["bare_read"]["stages"]["read"])
+    table = capsys.readouterr().out
+    assert "| 2k | xlsx | 4 | citistat |" in table and "## Ingestion beside the bare reader" in table
+
+
+def test_bare_reader_reads_every_row_of_both_formats(tmp_path):
+    from bench.reader import read
+    from bench.workloads import Workload, ensure_workloads
+
+    workloads = [Workload(1500, 4, fmt) for fmt in ("xlsx", "csv")]
+    ensure_workloads(workloads, tmp_path, lambda message: None)
+    rows = {w.fmt: read(w.path(tmp_path)) for w in workloads}
+    # the same export in both formats: the tickets plus the same few structural rows (合计, signature)
+    assert rows["xlsx"] == rows["csv"] and 1500 <= rows["csv"] <= 1510
+
+
+def test_ingestion_goals_compare_with_the_bare_read():
+    from bench.report import _ingestion_goals
+
+    row = {"tickets": 1_000_000, "format": "xlsx", "stages": {"ingest": 13.0}, "ratio": 1.3,
+           "peak_rss_mib": 900.0, "bare_read": {"stages": {"read": 10.0}}}
+    (ratio_goal, _, met), (rss_goal, _, rss_met) = _ingestion_goals([row])
+    assert "1.3× the bare fastexcel read" in ratio_goal and met is True and rss_met is True
+    slow = {**row, "ratio": 1.31, "peak_rss_mib": 1100.0}
+    assert [met for _, _, met in _ingestion_goals([slow])] == [False, False]
+    csv = {**row, "format": "csv", "stages": {"ingest": 3.5}}
+    assert _ingestion_goals([csv])[0][2] is False
