@@ -141,3 +141,12 @@ def test_every_reason_code_has_both_languages_and_a_formatted_message():
         for lang in entry:
             text, hint = message(code, lang, column="C", value="v", count=2, period="2024-03", kept="k", formats="f")
             assert "{" not in text + hint, (code, lang)
+
+
+def test_english_counts_agree_with_their_nouns():
+    from citistat.ingest.report import message
+
+    assert "(1 ticket); kept" in message("unknown_agency", "en", value="BSS", count=1)[0]
+    assert "(3 tickets); kept" in message("unknown_agency", "en", value="BSS", count=3)[0]
+    assert message("blank_rows", "en", count=1)[0] == "skipped 1 blank row"
+    assert "1 件工单" in message("unknown_agency", "zh-CN", value="某局", count=1)[0]

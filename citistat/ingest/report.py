@@ -1,7 +1,7 @@
 """Reports on an ingest: the message catalogue, the rejects files, the JSON and terminal summaries.
 
 Reason codes are stable (scripts and the archive key on them); the wording
-may improve. Templates take named fields such as {column}, {value}, {count}.
+may improve. Templates take named fields such as {column}, {value}, {count}; English ones add {s}, "s" unless the count is 1.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "unknown_status": {
         "zh-CN": ("工单状态 {value!r} 不在词表中（{count} 行），原样保留", "在输入配置的 [status] 中加入该值"),
-        "en": ("status {value!r} is not in the profile's vocabulary ({count} rows); kept as written", "add it to the profile's [status] table"),
+        "en": ("status {value!r} is not in the profile's vocabulary ({count} row{s}); kept as written", "add it to the profile's [status] table"),
     },
     "unknown_agency": {
         "zh-CN": ("承办单位 {value!r} 不在单位名录中（{count} 件工单），已保留", "在名录 roster.csv 中加入该单位，或在 aliases.csv 中把它映射到规范名称"),
-        "en": ("agency {value!r} is not in the roster ({count} tickets); kept", "add it to roster.csv, or map it to a canonical name in aliases.csv"),
+        "en": ("agency {value!r} is not in the roster ({count} ticket{s}); kept", "add it to roster.csv, or map it to a canonical name in aliases.csv"),
     },
     "closed_before_created": {
         "zh-CN": ("办结时间早于来电时间", "核对该工单的时间记录"),
@@ -46,7 +46,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "sentinel_date": {
         "zh-CN": ("“{column}”中有 {count} 个占位日期（如 1900-01-01 或序列号 0），按空值处理", ""),
-        "en": ("{count} placeholder dates in {column!r} (such as 01/01/1900 or serial 0) treated as missing", ""),
+        "en": ("{count} placeholder date{s} in {column!r} (such as 01/01/1900 or serial 0) treated as missing", ""),
     },
     "structural_row": {
         "zh-CN": ("跳过非数据行（{value}）", ""),
@@ -54,15 +54,15 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "blank_rows": {
         "zh-CN": ("跳过 {count} 个空行", ""),
-        "en": ("skipped {count} blank rows", ""),
+        "en": ("skipped {count} blank row{s}", ""),
     },
     "out_of_period": {
         "zh-CN": ("{count} 行的来电时间不在 {period}，未计入本期", "这些工单属于其来电所在月份"),
-        "en": ("{count} rows were created outside {period} and are excluded", "a ticket belongs to the month it was created in"),
+        "en": ("{count} row{s} created outside {period}, excluded", "a ticket belongs to the month it was created in"),
     },
     "duplicate_identical": {
         "zh-CN": ("{count} 行与已导入的工单完全相同，已合并", ""),
-        "en": ("{count} rows are identical copies of tickets already loaded; collapsed", ""),
+        "en": ("{count} row{s} identical to tickets already loaded, collapsed", ""),
     },
     "duplicate_conflict": {
         "zh-CN": ("工单 {value} 有 {count} 个不同版本，保留 {kept}", "规则：办结时间最晚者优先，其次状态最靠后者，再次后导入者"),
@@ -94,7 +94,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "too_many_rejects": {
         "zh-CN": ("{count} 行被拒收，占 {value}，超过阈值 {kept}", "检查该文件是否用对了输入配置和日期格式"),
-        "en": ("{count} rows rejected, {value} of the file, above the threshold of {kept}", "check the file's profile and date formats"),
+        "en": ("{count} row{s} rejected, {value} of the file, above the threshold of {kept}", "check the file's profile and date formats"),
     },
     "no_roster": {
         "zh-CN": ("未配置单位名录，单位类型为空", "在 config/agencies/roster.csv 中列出各单位及其类型"),
@@ -109,7 +109,7 @@ def message(code: str, lang: str = "zh-CN", **fields: object) -> tuple[str, str]
     """(message, hint) for a reason code in the given language; missing fields show as empty."""
     entry = CATALOGUE.get(code, _FALLBACK)
     template, hint = entry.get(lang) or entry["en"]
-    values = _Blank(code=code, **fields)
+    values = _Blank(code=code, s="" if fields.get("count") == 1 else "s", **fields)
     return template.format_map(values), hint.format_map(values)
 
 
