@@ -6,7 +6,7 @@ carries a full location so a clerk can open the file and find the cell.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 # Severity levels.
 FILE = "file"  # the file could not be opened or trusted: rejected whole, the batch goes on
@@ -27,9 +27,22 @@ class DataIssue:
     column: str | None = None  # column name as written in the file
     column_letter: str | None = None  # "C" for xlsx; None for csv/json
     raw_value: str | None = None  # truncated and neutralised
+    # The catalogue key (ingest.messages) and values it was worded from, so that a book in another
+    # language can word it again; "" for a message written by hand, which stays as it is.
+    key: str = ""
+    fields: dict[str, str] = field(default_factory=dict, hash=False)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def worded_in(self, lang: str) -> "DataIssue":
+        """The same issue, its message and hint in `lang` (unchanged when it was not worded from the catalogue)."""
+        if not self.key:
+            return self
+        from .ingest.messages import message
+
+        text, hint = message(self.key, lang, **self.fields)
+        return replace(self, message=text, hint=hint)
 
     def location(self) -> str:
         parts = [self.file or "?"]

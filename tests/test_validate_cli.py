@@ -134,7 +134,7 @@ def test_profiles_command_lists_sources_and_fields(tmp_path):
 
 
 def test_every_reason_code_has_both_languages_and_a_formatted_message():
-    from citistat.ingest.report import CATALOGUE, message
+    from citistat.ingest.messages import CATALOGUE, message
 
     for code, entry in CATALOGUE.items():
         assert set(entry) == {"zh-CN", "en"}, code
@@ -144,9 +144,18 @@ def test_every_reason_code_has_both_languages_and_a_formatted_message():
 
 
 def test_english_counts_agree_with_their_nouns():
-    from citistat.ingest.report import message
+    from citistat.ingest.messages import message
 
     assert "(1 ticket); kept" in message("unknown_agency", "en", value="BSS", count=1)[0]
     assert "(3 tickets); kept" in message("unknown_agency", "en", value="BSS", count=3)[0]
     assert message("blank_rows", "en", count=1)[0] == "skipped 1 blank row"
     assert "1 件工单" in message("unknown_agency", "zh-CN", value="某局", count=1)[0]
+
+
+def test_the_chinese_table_lines_up_on_a_terminal(tmp_path, clean):
+    from citistat.terminal import display_width
+
+    result = run(tmp_path, "--lang", "zh-CN", clean)
+    table = result.output.splitlines()[:3]  # header, the file, the total
+    assert table[1].split()[1] == "正常" and table[2].startswith("合计")
+    assert len({display_width(line) for line in table}) == 1, table

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 
 import click
 
+from ..terminal import pad_left_aligned
 from .common import input_options, open_config, period_option, workspace_option
 
 
@@ -37,15 +37,8 @@ def command(period, files, as_json, profile, aliases, roster, workspace):
         click.echo(format_table(result))
 
 
-def _width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _left(text: str, width: int) -> str:
-    while _width(text) > width:
-        text = text[:-1]
-    return text + " " * (width - _width(text))
+    return pad_left_aligned(text, width, cut=True)
 
 
 def _pct(value) -> str:

@@ -26,7 +26,7 @@ from .agencies import AgencyTable
 from .dedup import DUPLICATE_COLUMNS, deduplicate
 from .normalise import REJECT_COLUMNS, ParsedTable, ProfileMismatch, parse_table
 from .profiles import Profile, ProfileChoiceError, build_profile, detect_profile
-from .report import message
+from .messages import as_text, message
 
 DEFAULT_REJECT_THRESHOLD = 0.05
 SKIPPED_COLUMNS = ["file", "sheet", "row", "first_cell", "reason"]
@@ -125,7 +125,7 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     synonyms = _synonyms(profiles if chosen is None else {k: v for k, v in profiles.items() if k == chosen})
     started = time.perf_counter()
     try:
-        raw = open_table(path, header_synonyms=synonyms, limits=limits)
+        raw = open_table(path, header_synonyms=synonyms, limits=limits, lang=lang)
     except FileFailure as failure:
         return _failed(result, dataclasses.replace(failure.issue, file=path))
     finally:
@@ -279,4 +279,5 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
 def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:
     text, hint = message(code, lang, **fields)
     return DataIssue(code=code, severity=severity, message=text, hint=hint, file=file, sheet=sheet,
-                     raw_value=str(fields["value"]) if fields.get("value") is not None else None)
+                     raw_value=str(fields["value"]) if fields.get("value") is not None else None,
+                     key=code, fields=as_text(fields))

@@ -26,7 +26,7 @@ from ..quality import CELL, FILE, INFO, ROW, DataIssue
 from ..safe_io import neutralise_cell
 from .agencies import AgencyTable
 from .profiles import Profile, fold_label
-from .report import message
+from .messages import as_text, message
 from .values import (
     blank_mask,
     caller_keys,
@@ -86,14 +86,15 @@ class _Context:
     def issue(self, code: str, severity: str, position: int | None, field_name: str | None = None,
               raw_value: object = None, **fields: object) -> DataIssue:
         column = self.column_name(field_name) if field_name in self.columns else None
-        text, hint = message(code, self.lang, column=column or "", value=_short(raw_value), **fields)
+        values = {"column": column or "", "value": _short(raw_value), **fields}
+        text, hint = message(code, self.lang, **values)
         letters = getattr(self.raw, "column_letters", None) or []
         index = self.columns.get(field_name) if field_name else None
         found = DataIssue(
             code=code, severity=severity, message=text, hint=hint, file=str(self.raw.file), sheet=self.raw.sheet,
             row=int(self.raw.row_numbers[position]) if position is not None else None, column=column,
             column_letter=letters[index] if index is not None and index < len(letters) else None,
-            raw_value=_short(raw_value),
+            raw_value=_short(raw_value), key=code, fields=as_text(values),
         )
         self.issues.append(found)
         if severity == ROW and position is not None:

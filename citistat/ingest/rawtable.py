@@ -59,8 +59,13 @@ class FileFailure(Exception):
         self.issue = issue
 
     @classmethod
-    def of(cls, code: str, file: str, message: str, hint: str = "", sheet: str | None = None) -> "FileFailure":
-        return cls(DataIssue(code=code, severity=FILE, message=message, hint=hint, file=file, sheet=sheet))
+    def of(cls, key: str, file: str, *, sheet: str | None = None, **fields: object) -> "FileFailure":
+        """A failure worded from the catalogue (ingest.messages) in the language of the load in progress."""
+        from .messages import as_text, localised
+
+        text, hint = localised(key, file=file, sheet=sheet, **fields)
+        return cls(DataIssue(code=key.partition(".")[0], severity=FILE, message=text, hint=hint, file=file, sheet=sheet,
+                             key=key, fields=as_text({"file": file, "sheet": sheet, **fields})))
 
     @property
     def code(self) -> str:
@@ -112,8 +117,14 @@ def open_table(
     *,
     header_synonyms: set[str] | None = None,
     limits: Limits | None = None,
+    lang: str | None = None,
 ) -> RawTable:
-    """Open one input file of any supported format and find its ticket table; raise FileFailure if it cannot."""
+    """Open one input file of any supported format and find its ticket table; raise FileFailure if it cannot.
+
+    Messages are worded in `lang` (by default, the language of the load in progress: English outside one).
+    """
+    from .messages import current_language, messages_in
     from .readers import read_table  # the readers pull in fastexcel and friends: load them on first use
 
-    return read_table(str(path), header_synonyms=header_synonyms, limits=limits or Limits())
+    with messages_in(lang or current_language()):
+        return read_table(str(path), header_synonyms=header_synonyms, limits=limits or Limits())

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..quality import CELL, INFO, DataIssue
 from .header import HeaderGuess, MergedRange, cell_label, column_letter, find_header, finish_names
+from .messages import as_text, localised
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
 from .safety import check_xml_parts, check_zip
 from .sniff import decode_text, sniff_delimiter, sniff_format
@@ -59,11 +60,7 @@ def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -
         reader = read_xlsx if sniffed.format == "xlsx" else read_xls
         table = reader(path, header_synonyms, limits)
         if sniffed.misnamed:
-            table.issues.insert(0, _info(
-                "misnamed_file", table.file, None,
-                f"{table.file} is an .{sniffed.format} workbook despite its name; read as .{sniffed.format}",
-                f"rename it to .{sniffed.format}",
-            ))
+            table.issues.insert(0, _info("misnamed_file", table.file, None, format=sniffed.format))
         return table
     if sniffed.format == "html":
         return read_html(path, header_synonyms, limits, misnamed=sniffed.misnamed)
@@ -87,74 +84,61 @@ class _Candidate:
 def _choose(candidates: list[_Candidate], file: str, synonyms: set[str] | None, kind: str = "sheet") -> tuple[_Candidate, list[DataIssue]]:
     """The candidate whose header matches the known columns best; FileFailure when two match alike."""
     if not candidates:
-        raise FileFailure.of(
-            "no_sheet", file, f"{file} has no visible {kind} with data",
-            "unhide the sheet holding the tickets, or export the data again",
-        )
+        raise FileFailure.of(_worded("no_sheet", kind), file)
     ranked = sorted(candidates, key=lambda c: -c.guess.score)
     best = ranked[0]
     issues: list[DataIssue] = []
     if synonyms and best.guess.score > 0:
         rivals = [c for c in ranked[1:] if c.guess.score >= AMBIGUITY_SHARE * best.guess.score]
         if rivals:
-            listing = ", ".join(f"{c.name!r} ({c.guess.matched_columns} known columns)" for c in [best, *rivals])
-            raise FileFailure.of(
-                "ambiguous_sheet", file,
-                f"{file}: several {kind}s look like the ticket list: {listing}",
-                f"keep the tickets in one {kind} (move or delete the others), or split the workbook into one file per {kind}",
-            )
+            listing = ", ".join(f"{c.name!r} ({c.guess.matched_columns})" for c in [best, *rivals])
+            raise FileFailure.of(_worded("ambiguous_sheet", kind), file, listing=listing)
     elif len(candidates) > 1:
         best = candidates[0]  # nothing to compare by: the first, in workbook order
     others = [c.name for c in candidates if c is not best]
     if others:
-        issues.append(_info(
-            "other_sheets_ignored", file, best.name,
-            f"read {kind} {best.name!r}; ignored {', '.join(repr(n) for n in others)}",
-        ))
+        issues.append(_info(_worded("other_sheets_ignored", kind), file, best.name,
+                            listing=", ".join(repr(n) for n in others)))
     return best, issues
 
 
-def _info(code: str, file: str, sheet: str | None, message: str, hint: str = "", severity: str = INFO, row: int | None = None) -> DataIssue:
-    return DataIssue(code=code, severity=severity, message=message, hint=hint, file=file, sheet=sheet, row=row)
+def _info(key: str, file: str, sheet: str | None, *, severity: str = INFO, row: int | None = None,
+          **fields: object) -> DataIssue:
+    """A note or warning about the file, worded from the catalogue in the load's language."""
+    text, hint = localised(key, file=file, sheet=sheet, **fields)
+    return DataIssue(code=key.partition(".")[0], severity=severity, message=text, hint=hint, file=file, sheet=sheet, row=row,
+                     key=key, fields=as_text({"file": file, "sheet": sheet, **fields}))
+
+
+def _worded(code: str, kind: str) -> str:
+    """The catalogue key of a message about a sheet ("sheet") or an HTML table ("table")."""
+    return code if kind == "sheet" else f"{code}.{kind}"
 
 
 def _header_issues(guess: HeaderGuess, header_rows: list[int], file: str, sheet: str | None, synonyms: set[str] | None) -> list[DataIssue]:
     """Say where the header was found, and warn when no known column name was seen."""
     rows = f"{header_rows[0]}–{header_rows[-1]}" if len(header_rows) > 1 else str(header_rows[0])
     skipped = header_rows[0] - 1
-    message = f"header found at row {rows}"
-    if skipped:
-        message += f"; the {skipped} row(s) above it (titles, notes, blanks) were skipped"
-    issues = [_info("header_found", file, sheet, message, row=header_rows[0])]
+    found = _info("header_found.skipped" if skipped else "header_found", file, sheet, row=header_rows[0],
+                  rows=rows, count=skipped)
+    issues = [found]
     if synonyms and not guess.recognised:
-        issues.append(_info(
-            "header_not_recognised", file, sheet,
-            f"no known column name found in the first rows; row {rows} was taken as the header",
-            "check that the file is a ticket export and that the input profile lists its column names",
-            severity=CELL, row=header_rows[0],
-        ))
+        issues.append(_info("header_not_recognised", file, sheet, severity=CELL, row=header_rows[0], rows=rows))
     return issues
 
 
 def _check_rows(count: int, file: str, limits: Limits, sheet: str | None = None) -> None:
     if count > limits.max_rows:
-        raise FileFailure.of(
-            "too_many_rows", file,
-            f"{file} has {count:,} rows, more than the limit of {limits.max_rows:,}",
-            f"split the export by period, or raise max_rows in {SETTINGS_HINT}",
-            sheet=sheet,
-        )
+        raise FileFailure.of("too_many_rows", file, sheet=sheet, count=f"{count:,}", limit=f"{limits.max_rows:,}",
+                             settings=SETTINGS_HINT)
 
 
 def _check_text_size(path: str, limits: Limits) -> None:
     """A text file is read whole into memory: the same bound as for a workbook's inflated parts."""
     size = os.path.getsize(path)
     if size > limits.max_uncompressed_bytes:
-        raise FileFailure.of(
-            "file_too_large", str(path),
-            f"{path} is {size / 2**20:,.0f} MB, more than the limit of {limits.max_uncompressed_bytes / 2**20:,.0f} MB (max_uncompressed_mb)",
-            f"split the export by period, or raise max_uncompressed_mb in {SETTINGS_HINT}",
-        )
+        raise FileFailure.of("file_too_large", str(path), size=f"{size / 2**20:,.0f}",
+                             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
 
 
 def _names_for(guess: HeaderGuess, indexes: Sequence[int]) -> list[str]:
@@ -420,11 +404,7 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
             check_xml_parts(archive, file)
             info = _read_workbook_info(archive)
             issues = [
-                _info(
-                    "hidden_sheet_ignored", file, s.name,
-                    f"sheet {s.name!r} is hidden ({s.state}) and was ignored",
-                    "unhide it in Excel if it holds tickets",
-                )
+                _info("hidden_sheet_ignored", file, s.name, detail=s.state)
                 for s in info.sheets if s.state != "visible"
             ]
             strings = _SharedStrings(archive)
@@ -442,10 +422,7 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
                 guess = _with_merges(archive, chosen, synonyms)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError, ValueError, KeyError) as exc:
         # A damaged part (bad CRC, cut deflate stream, malformed XML, a string index out of range).
-        raise FileFailure.of(
-            "corrupt_file", file, f"{file} is a damaged Excel file ({type(exc).__name__}: {exc})",
-            "open it in Excel and save it again, or export it anew",
-        ) from None
+        raise FileFailure.of("corrupt_file.xlsx", file, detail=f"{type(exc).__name__}: {exc}") from None
     header_rows = [probe.first_row + i for i in guess.row_indices]
     data_start = header_rows[-1] + 1
     if probe.declared_last_row is not None:
@@ -512,10 +489,7 @@ def _load_with_calamine(file: str, sheet: str, skip: int) -> tuple[pd.DataFrame,
         loaded = reader.load_sheet(sheet, header_row=None, skip_rows=skip)
         table, errors = loaded.to_arrow_with_errors()
     except fastexcel.FastExcelError as exc:
-        raise FileFailure.of(
-            "corrupt_file", file, f"{file}: sheet {sheet!r} cannot be read ({exc})",
-            "open the file in Excel and save it again as .xlsx", sheet=sheet,
-        ) from None
+        raise FileFailure.of("corrupt_file.sheet", file, sheet=sheet, detail=exc) from None
     indexes = [c.absolute_index for c in loaded.selected_columns]
     frame = table.to_pandas()
     frame.columns = range(frame.shape[1])
@@ -587,13 +561,13 @@ def read_xls(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
     try:
         book = xlrd.open_workbook(file, on_demand=True)
     except (xlrd.XLRDError, AssertionError, IndexError, ValueError) as exc:
-        raise FileFailure.of("corrupt_file", file, f"{file} is a damaged .xls file ({exc})", "open it in Excel and save it as .xlsx") from None
+        raise FileFailure.of("corrupt_file.xls", file, detail=exc) from None
     try:
         issues, candidates = [], []
         for index, name in enumerate(book.sheet_names()):
             sheet = book.sheet_by_index(index)
             if sheet.visibility:
-                issues.append(_info("hidden_sheet_ignored", file, name, f"sheet {name!r} is hidden ({_XLS_STATES.get(sheet.visibility, 'hidden')}) and was ignored", "unhide it in Excel if it holds tickets"))
+                issues.append(_info("hidden_sheet_ignored", file, name, detail=_XLS_STATES.get(sheet.visibility, "hidden")))
                 continue
             first = _xls_first_row(sheet)
             if first is None:
@@ -661,7 +635,7 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     fmt = "tsv" if delimiter == "\t" else "csv"
     issues = _header_issues(guess, header_rows, file, None, synonyms)
     if misnamed:
-        issues.insert(0, _info("misnamed_file", file, None, f"{file} is a {fmt.upper()} text file despite its name; read as {fmt.upper()}", "rename it to ." + fmt))
+        issues.insert(0, _info("misnamed_file.text", file, None, format=fmt.upper(), extension=fmt))
     frame, numbers = _parse_delimited(_utf8_from_line(raw, text, encoding, data_line), delimiter, data_line)
     del raw, text
     _check_rows(len(frame), file, limits)
@@ -835,12 +809,8 @@ def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed:
     _check_rows(len(rows), file, limits)
     guess = chosen.guess
     header_rows = [i + 1 for i in guess.row_indices]
-    suffix = Path(file).suffix or "a spreadsheet"
-    warning = (
-        f"{file} is an HTML table saved as {suffix}; re-save it as .xlsx or keep it: it is read as HTML"
-        if misnamed else f"{file} is an HTML page; its table was read as text"
-    )
-    issues = [_info("html_table", file, None, warning, "open it in Excel and save it as .xlsx to keep cell types", severity=CELL)]
+    key = "html_table.misnamed" if misnamed else "html_table"
+    issues = [_info(key, file, None, severity=CELL, extension=Path(file).suffix or ".xls")]
     return _rows_table(
         rows, range(1, len(rows) + 1), guess, letters=False, file=file, sheet=None, format="html", encoding=encoding,
         header_rows=header_rows,
@@ -863,10 +833,10 @@ def read_json(path: str, limits: Limits) -> RawTable:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileFailure.of("corrupt_file", file, f"{file} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})", "export it again; the file may be truncated") from None
+        raise FileFailure.of("corrupt_file.json", file, detail=f"{exc.msg}: line {exc.lineno}, column {exc.colno}") from None
     records, columns = _json_records(document)
     if records is None:
-        raise FileFailure.of("unknown_format", file, f"{file} is JSON but not a list of records", "export the service requests as a JSON list (Open311 GeoReport v2) or as CSV")
+        raise FileFailure.of("unknown_format.json", file)
     _check_rows(len(records), file, limits)
     frame = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns, dtype=object)
     for name in frame.columns:

@@ -32,30 +32,19 @@ def check_zip(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     """Refuse a package whose declared sizes exceed the limits, naming the limit and how to raise it."""
     entries = archive.infolist()
     if len(entries) > limits.max_zip_entries:
-        raise FileFailure.of(
-            "zip_bomb", file,
-            f"{file} holds {len(entries):,} parts, more than the limit of {limits.max_zip_entries:,}",
-            f"if the workbook is genuine, raise max_zip_entries in {SETTINGS_HINT}",
-        )
+        raise FileFailure.of("zip_bomb.entries", file, count=f"{len(entries):,}", limit=f"{limits.max_zip_entries:,}",
+                             settings=SETTINGS_HINT)
     total = 0
     for entry in entries:
         total += entry.file_size
         if entry.file_size >= RATIO_CHECK_MIN_BYTES:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if ratio > limits.max_compression_ratio:
-                raise FileFailure.of(
-                    "zip_bomb", file,
-                    f"{file}: part {entry.filename} inflates {ratio:,.0f} times "
-                    f"(limit max_compression_ratio = {limits.max_compression_ratio:g})",
-                    f"this looks like a zip bomb; if the workbook is genuine, raise max_compression_ratio in {SETTINGS_HINT}",
-                )
+                raise FileFailure.of("zip_bomb.ratio", file, part=entry.filename, ratio=f"{ratio:,.0f}",
+                                     limit=f"{limits.max_compression_ratio:g}", settings=SETTINGS_HINT)
     if total > limits.max_uncompressed_bytes:
-        raise FileFailure.of(
-            "zip_bomb", file,
-            f"{file} inflates to {total / 2**20:,.0f} MB, more than the limit of "
-            f"{limits.max_uncompressed_bytes / 2**20:,.0f} MB (max_uncompressed_mb)",
-            f"split the export into smaller files, or raise max_uncompressed_mb in {SETTINGS_HINT}",
-        )
+        raise FileFailure.of("zip_bomb.size", file, size=f"{total / 2**20:,.0f}",
+                             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
 
 
 def check_xml_parts(archive: zipfile.ZipFile, file: str) -> None:
@@ -63,11 +52,7 @@ def check_xml_parts(archive: zipfile.ZipFile, file: str) -> None:
     for entry in archive.infolist():
         if entry.filename.lower().endswith(XML_SUFFIXES) and entry.file_size:
             if _prolog_declares_dtd(archive, entry):
-                raise FileFailure.of(
-                    "xml_entities", file,
-                    f"{file}: part {entry.filename} declares a DTD or XML entities, which Excel never writes",
-                    "the file may be crafted to attack XML parsers; do not open it, ask the sender for a fresh export",
-                )
+                raise FileFailure.of("xml_entities", file, part=entry.filename)
 
 
 def _prolog_declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:

@@ -37,12 +37,12 @@ def sniff_format(path: str) -> Sniffed:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
     except FileNotFoundError:
-        raise FileFailure.of("file_not_found", file, f"{file} does not exist", "check the path") from None
+        raise FileFailure.of("file_not_found", file) from None
     except OSError as exc:
-        raise FileFailure.of("unreadable_file", file, f"{file} cannot be read ({exc.strerror})", "check the file's permissions") from None
+        raise FileFailure.of("unreadable_file", file, detail=exc.strerror) from None
     suffix = Path(file).suffix.lower()
     if not head.strip():
-        raise FileFailure.of("empty_file", file, f"{file} is empty", "export the data again; the file has no content")
+        raise FileFailure.of("empty_file", file)
     if head.startswith(ZIP_MAGIC) or head.startswith(EMPTY_ZIP_MAGIC):
         _check_workbook_zip(file)
         return Sniffed("xlsx", misnamed=suffix not in (".xlsx", ".xlsm"))
@@ -73,17 +73,9 @@ def _check_workbook_zip(file: str) -> None:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise FileFailure.of(
-            "corrupt_file", file,
-            f"{file} is a damaged or truncated Excel file ({exc})",
-            "the copy is incomplete: download or export it again, or open it in Excel and save it anew",
-        ) from None
+        raise FileFailure.of("corrupt_file.truncated", file, detail=exc) from None
     if "xl/workbook.xml" not in names:
-        raise FileFailure.of(
-            "not_a_workbook", file,
-            f"{file} is a zip file but not an Excel workbook (it has no xl/workbook.xml)",
-            "export the data from the hotline system as .xlsx or .csv",
-        )
+        raise FileFailure.of("not_a_workbook.zip", file)
 
 
 def _ole2_kind(file: str) -> str:
@@ -94,27 +86,14 @@ def _ole2_kind(file: str) -> str:
         with olefile.OleFileIO(file) as ole:
             streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
     except OSError as exc:
-        raise FileFailure.of(
-            "corrupt_file", file, f"{file} is a damaged Office file ({exc})", "open it in Excel and save it again as .xlsx"
-        ) from None
+        raise FileFailure.of("corrupt_file.office", file, detail=exc) from None
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
-        raise FileFailure.of(
-            "encrypted_file", file,
-            f"{file} is protected by a password",
-            "open it in Excel with the password, remove the protection (File ▸ Info ▸ Protect Workbook) and save it again",
-        )
+        raise FileFailure.of("encrypted_file", file)
     if "Workbook" in streams or "Book" in streams:
         if _xls_is_encrypted(file):
-            raise FileFailure.of(
-                "encrypted_file", file, f"{file} is a legacy .xls protected by a password",
-                "open it in Excel with the password, remove the protection and save it as .xlsx",
-            )
+            raise FileFailure.of("encrypted_file.xls", file)
         return "xls"
-    raise FileFailure.of(
-        "not_a_workbook", file,
-        f"{file} is an Office document but not an Excel workbook",
-        "export the data from the hotline system as .xlsx or .csv",
-    )
+    raise FileFailure.of("not_a_workbook.office", file)
 
 
 def _xls_is_encrypted(file: str) -> bool:
@@ -137,10 +116,7 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise FileFailure.of(
-                "unknown_encoding", file, f"{file}: damaged UTF-16 text at byte offset {exc.start}",
-                "save the file again as 'CSV UTF-8' from Excel",
-            ) from None
+            raise FileFailure.of("unknown_encoding.utf16", file, detail=exc.start) from None
     failures = []
     for encoding in TEXT_ENCODINGS:
         try:
@@ -154,16 +130,8 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
             encoding = "utf-8"  # report what the file is: the BOM is optional
         return text, encoding
     else:
-        raise FileFailure.of(
-            "unknown_encoding", file,
-            f"{file}: cannot determine the text encoding ({'; '.join(failures)})",
-            "save the file as 'CSV UTF-8' from Excel, or as GBK/GB18030",
-        )
-    raise FileFailure.of(
-        "unknown_format", file,
-        f"{file} is neither a spreadsheet nor a text table (it contains binary data)",
-        "export the data from the hotline system as .xlsx or .csv",
-    )
+        raise FileFailure.of("unknown_encoding", file, detail="; ".join(failures))
+    raise FileFailure.of("unknown_format", file)
 
 
 def sniff_delimiter(lines: list[str]) -> str:

@@ -256,7 +256,7 @@ def _quality(inputs: BriefingInputs, public: bool) -> dict:
         "reconciliation": inputs.reconciliation,
         "balances": inputs.reconciliation.balances(),
         "issue_counts": sorted(inputs.issue_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-        "issues": [] if public else inputs.issues,
+        "issues": [] if public else [issue.worded_in(inputs.lang) for issue in inputs.issues],
     }
 
 
