@@ -51,7 +51,7 @@ def test_sample_layout_title_rows_footer_and_hidden_sheet():
     hidden = next(i for i in table.issues if i.code == "hidden_sheet_ignored")
     assert hidden.sheet == "字典" and hidden.severity == "info"
     found = next(i for i in table.issues if i.code == "header_found")
-    assert found.row == 3 and "the 2 rows above" in found.message
+    assert found.row == 3 and "skipped 2 rows above it" in found.message
 
 
 def test_two_level_merged_header():

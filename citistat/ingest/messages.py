@@ -239,7 +239,7 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     },
     "header_found.skipped": {
         "zh-CN": ("表头位于第 {rows} 行；其上方 {count} 行（标题、说明、空行）已跳过", ""),
-        "en": ("header found at row {rows}; the {count} row{s} above it (titles, notes, blanks) were skipped", ""),
+        "en": ("header found at row {rows}; skipped {count} row{s} above it (titles, notes, blanks)", ""),
     },
     "header_not_recognised": {
         "zh-CN": ("前几行中没有可识别的列名；已把第 {rows} 行当作表头", "确认文件是工单导出表，且输入配置列出了它的列名"),
