@@ -21,6 +21,7 @@ from .briefing import BriefingInputs, InputFile
 from .archive.base import default_meeting_date
 from .config import Config
 from .errors import NoUsableData
+from .memory import release_free_memory
 from .quality import Reconciliation
 from .workspace import Workspace
 
@@ -129,6 +130,8 @@ def load_files(
             with timer.stage("archive"):
                 stored[str(each_period)] = archive.store_period(
                     str(each_period), frame, counts, files_here, issues_here, new_revision=new_revision)
+    del frame  # the last period's copy of its tickets
+    release_free_memory()
     return LoadOutcome(result, stored)
 
 
@@ -189,9 +192,12 @@ def build_books(
         with timer.stage("exports"):
             shared = [*_write_rejects(archive, period, build.folder, loaded), _write_counts_csv(history, period, build.folder)]
         record = _session_record(archive, config, period)
+        results = {}
         for lang in langs:
             with timer.stage("score"):  # per language: the panel's questions are worded in it
-                result = score_period(history, period, config, lang=lang)
+                results[lang] = score_period(history, period, config, lang=lang)
+        del history  # every period's tickets: rendering needs only the results
+        for lang, result in results.items():
             inputs = _briefing_inputs(record, config, result, build, lang=lang, edition=edition, meeting=meeting)
             rendered = _render_language(ws, config, inputs, build.folder, shared, formats, timer)
             books_by_lang[lang] = rendered.books
@@ -227,6 +233,7 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
         tables = export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")
         manifest = _write_input_manifest(folder, config, inputs)
     pdf_variant = settings.get("pdf_variant")
+    release_free_memory()  # before the render pool starts: the workers should not sit beside a bloated parent
     with timer.stage("render"):
         books = render_books(
             inputs,
