@@ -286,7 +286,7 @@ def message(key: str, lang: str = "zh-CN", **fields: object) -> tuple[str, str]:
     """(message, hint) for a catalogue key in the given language; missing fields show as empty."""
     entry = CATALOGUE.get(key, _FALLBACK)
     template, hint = entry.get(lang) or entry["en"]
-    values = _Blank(code=key.partition(".")[0], s="" if fields.get("count") in (1, "1") else "s", **fields)
+    values = _Blank(code=reason_code(key), s="" if fields.get("count") in (1, "1") else "s", **fields)
     return template.format_map(values), hint.format_map(values)
 
 
@@ -307,6 +307,21 @@ def current_language() -> str:
 def localised(key: str, **fields: object) -> tuple[str, str]:
     """(message, hint) in the language of the load in progress."""
     return message(key, _LANGUAGE.get(), **fields)
+
+
+def file_issue(key: str, severity: str, *, file: str, sheet: str | None = None, row: int | None = None,
+               **fields: object):
+    """A DataIssue about a file, worded from the catalogue in the load's language, keeping its key and values."""
+    from ..quality import DataIssue
+
+    text, hint = localised(key, file=file, sheet=sheet, **fields)
+    return DataIssue(code=reason_code(key), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
+                     row=row, key=key, fields=as_text({"file": file, "sheet": sheet, **fields}))
+
+
+def reason_code(key: str) -> str:
+    """The stable reason code of a catalogue key ("corrupt_file.json" → "corrupt_file")."""
+    return key.partition(".")[0]
 
 
 def as_text(fields: dict[str, object]) -> dict[str, str]:

@@ -61,11 +61,9 @@ class FileFailure(Exception):
     @classmethod
     def of(cls, key: str, file: str, *, sheet: str | None = None, **fields: object) -> "FileFailure":
         """A failure worded from the catalogue (ingest.messages) in the language of the load in progress."""
-        from .messages import as_text, localised
+        from .messages import file_issue
 
-        text, hint = localised(key, file=file, sheet=sheet, **fields)
-        return cls(DataIssue(code=key.partition(".")[0], severity=FILE, message=text, hint=hint, file=file, sheet=sheet,
-                             key=key, fields=as_text({"file": file, "sheet": sheet, **fields})))
+        return cls(file_issue(key, FILE, file=file, sheet=sheet, **fields))
 
     @property
     def code(self) -> str:

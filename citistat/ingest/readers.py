@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..quality import CELL, INFO, DataIssue
 from .header import HeaderGuess, MergedRange, cell_label, column_letter, find_header, finish_names
-from .messages import as_text, localised
+from .messages import file_issue
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
 from .safety import check_xml_parts, check_zip
 from .sniff import decode_text, sniff_delimiter, sniff_format
@@ -105,9 +105,7 @@ def _choose(candidates: list[_Candidate], file: str, synonyms: set[str] | None, 
 def _info(key: str, file: str, sheet: str | None, *, severity: str = INFO, row: int | None = None,
           **fields: object) -> DataIssue:
     """A note or warning about the file, worded from the catalogue in the load's language."""
-    text, hint = localised(key, file=file, sheet=sheet, **fields)
-    return DataIssue(code=key.partition(".")[0], severity=severity, message=text, hint=hint, file=file, sheet=sheet, row=row,
-                     key=key, fields=as_text({"file": file, "sheet": sheet, **fields}))
+    return file_issue(key, severity, file=file, sheet=sheet, row=row, **fields)
 
 
 def _worded(code: str, kind: str) -> str:
