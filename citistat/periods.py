@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# ASCII digits only and the whole string: `\d` would take full-width and Arabic-Indic digits, and `$`
+# would let a trailing newline through.
+PERIOD_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 def is_period(value: object) -> bool:
-    return isinstance(value, str) and bool(PERIOD_PATTERN.match(value))
+    return isinstance(value, str) and PERIOD_PATTERN.fullmatch(value) is not None
 
 
 def check_period(period: str) -> str:
@@ -20,7 +22,8 @@ def check_period(period: str) -> str:
     if not is_period(period):
         from .errors import UsageError  # late: the pure score stage uses this module without click
 
-        raise UsageError(f"period {period!r} is not of the form YYYY-MM (for example 2024-03)")
+        raise UsageError(f"period {period!r} is not of the form YYYY-MM in ASCII digits, with nothing before "
+                         "or after it (for example 2024-03)")
     return period
 
 

@@ -29,8 +29,39 @@ def test_range_includes_both_ends():
     assert period_range("2024-02", "2024-01") == []
 
 
-@pytest.mark.parametrize("bad", ["2024-13", "2024-3", "24-03", "2024/03", "", None])
+@pytest.mark.parametrize("bad", ["2024-13", "2024-3", "24-03", "2024/03", "", None,
+                                 "2024-03\n", "\n2024-03", " 2024-03", "2024-03 ", "2024-03\x00",
+                                 "２０２４-03", "2024-０３", "٢٠٢٤-03", "۲۰۲۴-03", "२०२४-03", "2024-03-01"])
 def test_bad_periods_are_refused_with_the_form(bad):
     assert not is_period(bad)
     with pytest.raises(UsageError, match="YYYY-MM"):
         check_period(bad)
+
+
+# Every command that takes a period refuses a loose one the same way, before it reads or writes anything.
+LOOSE = ["2024-03\n", "２０２４-03", "٢٠٢٤-03"]
+COMMANDS_WITH_A_PERIOD = [
+    ["validate", "{file}", "--period", "{p}"], ["ingest", "{file}", "--period", "{p}"],
+    ["run", "{file}", "--period", "{p}"], ["build", "--period", "{p}"], ["publish", "--period", "{p}"],
+    ["metrics", "--period", "{p}"], ["memo", "--period", "{p}"],
+    ["followup", "add", "x", "--agency", "a", "--owner", "o", "--period", "{p}"],
+    ["followup", "list", "--period", "{p}"], ["followup", "import", "{file}", "--period", "{p}"],
+    ["notes", "set", "--agency", "a", "--period", "{p}"], ["notes", "show", "--period", "{p}"],
+    ["notes", "import", "--period", "{p}"], ["sessions", "show", "{p}"], ["sessions", "verify", "{p}"],
+]
+
+
+@pytest.mark.parametrize("loose", LOOSE, ids=["newline", "full-width", "arabic-indic"])
+@pytest.mark.parametrize("args", COMMANDS_WITH_A_PERIOD, ids=lambda a: " ".join(w for w in a[:2] if "{" not in w))
+def test_every_command_refuses_a_loose_period_with_a_usage_error(tmp_path, args, loose):
+    from click.testing import CliRunner
+
+    from citistat.cli import main
+
+    sample = tmp_path / "x.csv"
+    sample.write_text("a\n1\n", encoding="utf-8")
+    argv = [a.format(file=sample, p=loose) for a in args] + ["--workspace", str(tmp_path)]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2, result.output
+    assert "YYYY-MM in ASCII digits" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "briefings").exists()  # refused before anything was opened or written

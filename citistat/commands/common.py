@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..periods import check_period
 from ..workspace import Workspace, open_workspace
 
+
 def _period_callback(ctx, param, value):
     try:
         return value if value is None else check_period(value)
@@ -30,6 +31,11 @@ def workspace_option(func):
 
 def period_option(required: bool = True, help: str = "The period, YYYY-MM."):
     return click.option("--period", "-p", required=required, callback=_period_callback, help=help)
+
+
+def period_argument(required: bool = True):
+    """PERIOD as an argument, checked like --period."""
+    return click.argument("period", required=required, callback=_period_callback)
 
 
 def input_options(func):

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import workspace_option
+from .common import period_argument, workspace_option
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
@@ -36,7 +36,7 @@ def list_sessions(workspace, as_json: bool) -> None:
 
 
 @command.command("show")
-@click.argument("period")
+@period_argument()
 @click.option("--revision", type=int, default=None, help="A revision other than the latest.")
 @workspace_option
 @json_option
@@ -76,7 +76,7 @@ def session_details(archive, period: str, revision: int | None = None) -> dict:
 
 
 @command.command("verify")
-@click.argument("period", required=False)
+@period_argument(required=False)
 @workspace_option
 @json_option
 def verify(period: str | None, workspace, as_json: bool) -> None:
