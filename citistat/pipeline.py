@@ -84,10 +84,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_archive(ws: Workspace, config: Config):
+def open_archive(ws: Workspace, config: Config, *, wait: float = 0, readonly: bool = False):
+    """The workspace's archive: for writing (locked, waiting up to `wait` s for another writer) or reading."""
     from .archive.workspace import archive_for
 
-    return archive_for(ws, config.settings)
+    return archive_for(ws, config.settings, wait=wait, readonly=readonly)
+
+
+@contextmanager
+def writing(ws: Workspace, config: Config, archive=None, wait: float = 0):
+    """The archive a stage writes to: the one the caller holds (a command doing several stages under one
+    lock), else the workspace's, opened and locked for the stage."""
+    if archive is not None:
+        yield archive
+        return
+    with open_archive(ws, config, wait=wait) as opened:
+        yield opened
 
 
 def load_files(
@@ -100,11 +112,15 @@ def load_files(
     lang: str | None = None,
     new_revision: bool = False,
     timer: StageTimer | None = None,
+    archive=None,
+    wait: float = 0,
 ) -> LoadOutcome:
     """Ingest files and store every period they hold in the archive (as drafts).
 
     With `period`, only that period is stored; other rows count as excluded.
     Without it, every period found is stored, so one call loads a year of history.
+    The archive is locked before the first file is read, so two loads started
+    together never both read and then race: the second waits (`wait`) or is refused.
     """
     from . import ingest
     from .count import count_all
@@ -113,13 +129,14 @@ def load_files(
 
     timer = timer or StageTimer()
     quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
-    with timer.stage("ingest"):
-        result = ingest.load(files, config, period=period, profile=profile, salt=ws.caller_salt(), lang=lang or config.lang)
-    tickets = result.tickets
-    if tickets.empty:
-        raise NoUsableData(_nothing_usable_message(result, period))
     stored = {}
-    with open_archive(ws, config) as archive:
+    with writing(ws, config, archive, wait) as archive:
+        with timer.stage("ingest"):
+            result = ingest.load(files, config, period=period, profile=profile, salt=ws.caller_salt(),
+                                 lang=lang or config.lang)
+        tickets = result.tickets
+        if tickets.empty:
+            raise NoUsableData(_nothing_usable_message(result, period))
         for each_period, frame in tickets.groupby("period", observed=True, sort=True):
             frame = frame.reset_index(drop=True)
             with timer.stage("count"):
@@ -166,6 +183,8 @@ def build_books(
     formats: tuple[str, ...] | None = None,
     loaded: LoadOutcome | None = None,
     timer: StageTimer | None = None,
+    archive=None,
+    wait: float = 0,
 ) -> BuildOutcome:
     """Score a stored period against its history and write its books into the archive.
 
@@ -175,13 +194,15 @@ def build_books(
     (every rejected row with its original cells) goes beside the books;
     without it the report is rebuilt from the archived issues.
     """
+    from .render.file_names import check_no_repeats
+    from .render.reuse import with_key_files
     from .score import score_period
 
     timer = timer or StageTimer()
     langs = tuple(dict.fromkeys(langs or (config.lang,)))
     edition = edition or config.edition
     settings = config.settings.get("build", {})
-    with open_archive(ws, config) as archive:
+    with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
         with timer.stage("history"):
             history = archive.history(period)
@@ -197,12 +218,19 @@ def build_books(
             with timer.stage("score"):  # per language: the panel's questions are worded in it
                 results[lang] = score_period(history, period, config, lang=lang)
         del history  # every period's tickets: rendering needs only the results
+        input_manifest = None
         for lang, result in results.items():
             inputs = _briefing_inputs(record, config, result, build, lang=lang, edition=edition, meeting=meeting)
-            rendered = _render_language(ws, config, inputs, build.folder, shared, formats, timer)
+            if input_manifest is None:  # the same in every language: written once
+                with timer.stage("exports"):
+                    input_manifest = _write_input_manifest(build.folder, config, inputs)
+                outputs.append(input_manifest)
+            rendered = _render_language(ws, config, inputs, build.folder, shared, input_manifest, formats, timer)
             books_by_lang[lang] = rendered.books
             outputs.extend(rendered.outputs)
-        outputs = list(dict.fromkeys([*outputs, *shared, _write_run_summary(build.folder, inputs, timer)]))
+        outputs = [*outputs, *shared, _write_run_summary(build.folder, inputs, timer)]
+        check_no_repeats(outputs)
+        outputs = with_key_files(outputs)
         archive.record_outputs(build, _manifest(config, inputs, outputs), outputs)
         archive.write_index()
     return BuildOutcome(period, build.revision, build.folder, outputs, books_by_lang, dict(timer.seconds))
@@ -222,16 +250,16 @@ class LanguageBooks:
 
 
 def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, folder: Path, shared: list[Path],
-                     formats: tuple[str, ...] | None, timer: StageTimer) -> LanguageBooks:
-    """One language's books, its tables workbook and its input manifest."""
+                     manifest: Path, formats: tuple[str, ...] | None, timer: StageTimer) -> LanguageBooks:
+    """One language's books, its tables workbook and the charts its books show."""
     from .render import build_books as render_books
     from .render import export_tables_xlsx
+    from .render.books import chart_urls
 
     settings = config.settings.get("build", {})
     stem = f"citistat-{inputs.period}"
     with timer.stage("exports"):
         tables = export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")
-        manifest = _write_input_manifest(folder, config, inputs)
     pdf_variant = settings.get("pdf_variant")
     release_free_memory()  # before the render pool starts: the workers should not sit beside a bloated parent
     with timer.stage("render"):
@@ -245,7 +273,9 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
             workers=int(settings.get("workers", 2)),
         )
-    return LanguageBooks(books, [*books.paths(), tables, manifest])
+    # The HTML book loads its charts from the folder: they are outputs like the books.
+    charts = [folder / url for urls in chart_urls(inputs.result, inputs.lang).values() for url in urls.values()]
+    return LanguageBooks(books, [*books.paths(), tables, *charts])
 
 
 def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None) -> list[Path]:
@@ -366,22 +396,22 @@ def score_from_files(ws: Workspace, config: Config, files: list[Path], period: s
 def score_from_archive(ws: Workspace, config: Config, period: str):
     from .score import score_period
 
-    with open_archive(ws, config) as archive:
+    with open_archive(ws, config, readonly=True) as archive:  # a snapshot: answers while a build writes
         _require_period(archive, period)
         return score_period(archive.history(period), period, config)
 
 
-def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None = None) -> Path:
+def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None = None, wait: float = 0) -> Path:
     """The follow-up memo after a session: every commitment and data request it recorded.
 
-    It is written beside the session's books in its own folder, so a published
-    book set stays untouched when the memo comes two days later.
+    Each memo is a record of its own in the archive (memos/<period>/memo-N/), frozen as it is
+    written, so a published book set stays untouched when the memo comes two days later.
     """
     from .render import render_memo
     from .score import score_period
 
     lang = lang or config.lang
-    with open_archive(ws, config) as archive:
+    with open_archive(ws, config, wait=wait) as archive:
         _require_period(archive, period)
         result = score_period(archive.history(period), period, config, lang=lang)
         meeting = archive.meeting_date(period) or default_meeting_date(period).isoformat()
@@ -392,8 +422,9 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
         inputs = _briefing_inputs(_session_record(archive, config, period), config, result, build, lang=lang,
                                   edition="internal", meeting=meeting)
         inputs = _with_session_followups(inputs, archive, period, config)
-        out = ws.archive_dir(config.settings) / period / "memo" / f"citistat-{period}-memo-{lang}.pdf"
-        return render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
+        out = archive.memo_path(period, f"citistat-{period}-memo-{lang}.pdf")
+        render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
+        return archive.absolute(archive.record_memo(period, lang, out).path)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,68 @@ def test_second_writer_gets_a_clear_error_naming_the_holder(tmp_path):
             Archive.open(tmp_path / "b")
     message = caught.value.message
     assert f"is in use by process {os.getpid()} since " in message
-    assert "wait for that run to finish, or remove" in message and "archive.lock" in message
+    assert "wait for that run to finish, or pass --wait SECONDS" in message
+
+
+def test_a_second_writer_is_refused_with_the_same_message_every_time(tmp_path):
+    with Archive.open(tmp_path / "b"):
+        messages = set()
+        for _ in range(5):
+            with pytest.raises(ArchiveError) as caught:
+                Archive.open(tmp_path / "b")
+            messages.add(caught.value.message)
+    assert len(messages) == 1
+
+
+def test_a_second_writer_with_wait_gets_its_turn_when_the_first_ends(tmp_path):
+    import threading
+
+    opened = threading.Event()
+
+    def first_writer():
+        with Archive.open(tmp_path / "b"):
+            opened.set()
+            time.sleep(0.5)
+
+    threading.Thread(target=first_writer).start()
+    opened.wait(10)
+    started = time.monotonic()
+    with Archive.open(tmp_path / "b", wait=10) as second:
+        assert not second.readonly
+    assert 0.4 < time.monotonic() - started < 5
+
+
+def test_a_second_writer_whose_wait_runs_out_is_refused(tmp_path):
+    with Archive.open(tmp_path / "b"):
+        started = time.monotonic()
+        with pytest.raises(ArchiveError, match=r"in use by .* \(waited 0.3 s\)"):
+            Archive.open(tmp_path / "b", wait=0.3)
+        assert time.monotonic() - started >= 0.3
+
+
+def test_a_reader_keeps_its_snapshot_while_a_writer_commits(tmp_path):
+    from builders import MARCH, store
+
+    with Archive.open(tmp_path / "b") as writer:
+        with Archive.open(tmp_path / "b", readonly=True) as reader:
+            assert reader.periods() == []
+            store(writer, "2024-03", MARCH)  # commits while the reader reads
+            assert reader.periods() == [] and reader.sessions() == []  # one consistent state, not half of each
+        with Archive.open(tmp_path / "b", readonly=True) as later:
+            assert later.periods() == ["2024-03"] and len(later.tickets("2024-03")) == len(MARCH)
+
+
+def test_a_store_never_deletes_data_a_reader_may_still_read(tmp_path):
+    from builders import APRIL, MARCH, store
+
+    with Archive.open(tmp_path / "b") as writer:
+        store(writer, "2024-03", MARCH)
+        with Archive.open(tmp_path / "b", readonly=True) as reader:
+            store(writer, "2024-03", APRIL[:0] + MARCH[:2])  # replaces the draft's data while the reader reads
+            assert len(reader.tickets("2024-03")) == len(MARCH)  # the reader's snapshot still finds its files
+        assert writer.unreferenced_files()  # left for gc, which removes them once no one reads
+        writer.collect_garbage(apply=True)
+        assert writer.unreferenced_files() == [] and writer.verify() == []
 
 
 def test_lock_is_released_on_close_and_readers_need_none(tmp_path):

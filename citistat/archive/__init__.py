@@ -18,11 +18,12 @@ from .followups import FollowUpImportError, FollowUpRecord, effective_status
 from .index import write_index
 from .ledger_import import ImportReport
 from .lock import LOCK_NAME
+from .memos import Memo, MemoBook
 from .notes import NotesBook
 from .sessions import Output, Problem, Session, SessionBuild
 
 
-class Archive(NotesBook):
+class Archive(NotesBook, MemoBook):
     """The archive at one folder: `Archive.open(path)`; close it (or use `with`) to release the lock."""
 
     def write_index(self):
@@ -31,6 +32,6 @@ class Archive(NotesBook):
 
 
 __all__ = [
-    "Archive", "ChangeSummary", "FollowUpImportError", "FollowUpRecord", "ImportReport", "LOCK_NAME", "Output",
+    "Archive", "ChangeSummary", "FollowUpImportError", "FollowUpRecord", "ImportReport", "LOCK_NAME", "Memo", "Output",
     "Problem", "Session", "SessionBuild", "default_meeting_date", "effective_status", "shift_period", "write_index",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..periods import check_period, shift_period  # noqa: F401 (re-exported for the archive modules)
 from ..errors import ArchiveError, UsageError
-from .lock import ArchiveLock
+from .lock import ArchiveLock, ReaderMark
 from .schema import migrate
 
 DATABASE_NAME = "archive.sqlite"
@@ -22,34 +22,47 @@ DEFAULT_MEETING_WEEKDAY = 2  # Wednesday, as in config [build] meeting_weekday
 
 
 class ArchiveBase:
-    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None, meeting_weekday: int):
+    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None, meeting_weekday: int,
+                 reader: ReaderMark | None = None):
         self.root = root
         self.db = db
         self._lock = lock
+        self._reader = reader
         self.meeting_weekday = meeting_weekday
         self._frame_cache: dict[str, object] = {}
 
     @classmethod
     def open(cls, path: str | Path = "briefings", *, readonly: bool = False,
-             meeting_weekday: int = DEFAULT_MEETING_WEEKDAY):
+             meeting_weekday: int = DEFAULT_MEETING_WEEKDAY, wait: float = 0):
         """Open (and create or upgrade) the archive at `path`.
 
         A writable archive is locked for this process until `close()`; a second
-        writer gets an ArchiveError naming the holder. `readonly=True` takes no
-        lock, never writes, and fails when there is no archive yet.
+        writer waits up to `wait` seconds, then gets an ArchiveError naming the
+        holder. `readonly=True` takes no lock, never writes, reads one consistent
+        snapshot while a writer works, and fails when there is no archive yet.
         """
         root = Path(path).resolve()
         database = root / DATABASE_NAME
         if readonly:
             if not database.exists():
                 raise ArchiveError(f"no archive at {root} (no {DATABASE_NAME}); run `citistat run` or `citistat ingest` first")
-            db = _connect(f"file:{database}?mode=ro", uri=True)
-            return cls(root, db, None, meeting_weekday)
+            reader = ReaderMark(root)
+            try:
+                db = _connect(f"file:{database}?mode=ro", uri=True)
+                # One read transaction for the reader's whole life: every query sees the same committed state.
+                db.execute("BEGIN")
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except BaseException:
+                reader.release()
+                raise
+            return cls(root, db, None, meeting_weekday, reader)
         root.mkdir(parents=True, exist_ok=True)
         lock = ArchiveLock(root)
-        lock.acquire()
+        lock.acquire(wait)
         try:
             db = _connect(str(database))
+            # WAL: readers keep reading their snapshot while this writer commits.
+            db.execute("PRAGMA journal_mode = WAL")
             migrate(db, str(root))
         except BaseException:
             lock.release()
@@ -57,10 +70,15 @@ class ArchiveBase:
         return cls(root, db, lock, meeting_weekday)
 
     def close(self) -> None:
+        if self.db.in_transaction and self.readonly:
+            self.db.execute("ROLLBACK")
         self.db.close()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+        if self._reader is not None:
+            self._reader.release()
+            self._reader = None
 
     def __enter__(self):
         return self

@@ -24,6 +24,7 @@ from ..tickets import conform, empty_tickets
 from .base import ArchiveBase, check_period, shift_period
 from .changes import ChangeSummary, summarise
 from .files import read_verified_parquet, remove_orphans, write_parquet
+from .lock import no_readers
 from .schema import now_iso
 
 DATA_FOLDER = "data"
@@ -69,7 +70,9 @@ class PeriodStore(ArchiveBase):
                        (revision, period, revision))
             db.execute("DELETE FROM outputs WHERE session_id = (SELECT id FROM sessions WHERE period = ? AND revision = ?)",
                        (period, revision))
-        remove_orphans(data_dir, {tickets_path, *(p for p, _ in written.values())})
+        with no_readers(self.root) as free:
+            if free:  # else a reader's snapshot may still point to the old files: the next store or gc takes them
+                remove_orphans(data_dir, {tickets_path, *(p for p, _ in written.values())})
         return summarise(period, revision, previous, tickets, counts.get(AGENCY_GRAIN), unreadable)
 
     def periods(self) -> list[str]:

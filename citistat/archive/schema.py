@@ -135,8 +135,23 @@ _V1 = [
     )""",
 ]
 
+# Follow-up memos are records of their own: each written once, frozen at once, never inside a session's folder.
+_V2 = [
+    """CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        lang TEXT NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (period, number)
+    )""",
+]
+
 # Index i holds the statements that take the archive from version i to i + 1.
-MIGRATIONS: list[list[str]] = [_V1]
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 from ..errors import ArchiveError
 from ..safe_io import atomic_write_text
 from .base import check_period, parse_iso_date
+from .contents import folder_files, is_data_file, is_temporary
 from .files import make_read_only, make_writable, sha256_bytes, sha256_file
+from .lock import no_readers
 from .periods import PeriodStore
 from .schema import now_iso
 
@@ -56,7 +58,7 @@ class Problem:
     period: str
     revision: int | None
     path: str
-    code: str  # "missing" | "hash_mismatch" | "database"
+    code: str  # "missing" | "hash_mismatch" | "unexpected" | "disagreement" | "chain" | "database"
     message: str
 
     def to_dict(self) -> dict:
@@ -66,7 +68,7 @@ class Problem:
 @dataclass(frozen=True)
 class Output:
     path: str  # relative to the archive root
-    role: str  # "city_book" | "agency_brief" | "memo" | "export" | "manifest" | "other"
+    role: str  # "city_book" | "agency_brief" | "memo" | "export" | "chart" | "key" | "manifest" | "other"
     sha256: str
     size: int
 
@@ -143,6 +145,7 @@ class SessionStore(PeriodStore):
             raise ArchiveError(f"the data of {build.period} were stored again after this build began, so its books "
                                "are out of date; build the period again")
         recorded = [self._output(Path(p), build, manifest) for p in outputs]
+        self._remove_strays(session, {o.path for o in recorded})
         full = self._full_manifest(session, manifest, recorded)
         text = json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
         manifest_path = atomic_write_text(build.folder / MANIFEST_NAME, text)
@@ -166,7 +169,9 @@ class SessionStore(PeriodStore):
         if session.build_state != "built":
             raise ArchiveError(f"period {period} revision {session.revision} has no finished build; "
                                "run `citistat build` (or `citistat run`) before publishing")
-        problems = self._verify_session(session) + self._verify_data(period, session.data_revision)
+        self.collect_garbage(apply=True, sessions=[session])  # what a killed store left must not be frozen
+        problems = (self._verify_session(session) + self._verify_data(period, session.data_revision)
+                    + self._unexpected_files(session))
         if problems:
             listed = "\n".join(f"  - {p.message}" for p in problems)
             raise ArchiveError(f"cannot publish {period}: its files do not match what was recorded:\n{listed}\n"
@@ -190,7 +195,38 @@ class SessionStore(PeriodStore):
                 problems.extend(self._verify_data(p, row[0]))
             for session in (s for s in self.sessions() if s.period == p):
                 problems.extend(self._verify_session(session))
+                if session.status == "published":
+                    problems.extend(self._unexpected_files(session))
         return problems
+
+    def unreferenced_files(self, sessions: list[Session] | None = None) -> list[Path]:
+        """Files in draft folders that no database row refers to: data files and temporary files a killed
+        run left behind. Published folders are never looked into (verify reports anything extra there)."""
+        drafts = [s for s in (self.sessions() if sessions is None else sessions) if s.status == "draft"]
+        referenced = self._referenced_data_files()
+        found = []
+        for session in drafts:
+            for path in folder_files(session.folder):
+                data_orphan = is_data_file(session.folder, path) and self.relative_path(path) not in referenced
+                if data_orphan or is_temporary(path):
+                    found.append(path)
+        if sessions is None:  # the archive's own folder: index.html and the database are written there
+            found.extend(p for p in self.root.iterdir() if p.is_file() and is_temporary(p))
+        return sorted(found)
+
+    def collect_garbage(self, *, apply: bool = False, sessions: list[Session] | None = None) -> list[Path]:
+        """The unreferenced files (see above); with `apply` they are deleted (a writer's job: takes the lock)."""
+        found = self.unreferenced_files(sessions)
+        if apply:
+            if self.readonly:
+                raise ArchiveError(f"archive {self.root} was opened read-only; open it for writing to remove files")
+            with no_readers(self.root) as free:
+                if not free:
+                    raise ArchiveError("a reader is using the archive (metrics, sessions show …); "
+                                       "run gc again when it has finished")
+                for path in found:
+                    path.unlink(missing_ok=True)
+        return found
 
     # -- internals
 
@@ -229,11 +265,75 @@ class SessionStore(PeriodStore):
                      "counts": {c["grain"]: {"path": c["path"], "sha256": c["sha256"]} for c in counts}},
             "outputs": [{"path": o.path, "role": o.role, "sha256": o.sha256, "size": o.size} for o in recorded],
         })
+        full["chain"] = self._chain_links(session)
         full.setdefault("versions", library_versions())
         if "config" in full and "config_hash" not in full:
             blob = json.dumps(full["config"], sort_keys=True, ensure_ascii=False, default=str)
             full["config_hash"] = sha256_bytes(blob.encode("utf-8"))
         return full
+
+    def relative_path(self, path: Path) -> str:
+        return Path(path).relative_to(self.root).as_posix()
+
+    def _chain_links(self, session: Session) -> list[dict]:
+        """The hashes of the manifests published before this build: the previous published revision of the
+        period and the archive's latest published session. Editing such a manifest and its database row
+        together still shows, because a later manifest holds its old hash."""
+        rows = self.db.execute(
+            "SELECT s.period, s.revision, r.manifest_path, r.manifest_sha256 FROM sessions s "
+            "JOIN runs r ON r.id = (SELECT MAX(id) FROM runs WHERE session_id = s.id) "
+            "WHERE s.status = 'published' AND s.id != ? AND "
+            "(s.id = (SELECT id FROM sessions WHERE period = ? AND status = 'published' AND revision < ? "
+            "         ORDER BY revision DESC LIMIT 1) "
+            " OR s.id = (SELECT id FROM sessions WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT 1)) "
+            "ORDER BY s.period, s.revision", (session.id, session.period, session.revision)).fetchall()
+        return [{"period": r[0], "revision": r[1], "path": r[2], "sha256": r[3]} for r in rows]
+
+    def _referenced_data_files(self) -> set[str]:
+        rows = self.db.execute("SELECT tickets_path FROM periods UNION SELECT path FROM counts").fetchall()
+        return {r[0] for r in rows}
+
+    def _own_data_files(self, session: Session) -> dict[str, str]:
+        """The data files stored in this revision's folder (path -> sha256), if it holds any."""
+        rows = self.db.execute(
+            "SELECT tickets_path, tickets_sha256 FROM periods WHERE period = ? AND revision = ? "
+            "UNION ALL SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?",
+            (session.period, session.revision, session.period, session.revision)).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def _remove_strays(self, session: Session, keep: set[str]) -> None:
+        """A draft folder holds exactly what its latest build wrote: files of an earlier build that this one
+        did not write (a renamed agency's brief, a chart no longer drawn) go, so they are never published."""
+        for path in folder_files(session.folder):
+            if not is_data_file(session.folder, path) and path.name != MANIFEST_NAME \
+                    and self.relative_path(path) not in keep:
+                path.unlink(missing_ok=True)
+
+    def _unexpected_files(self, session: Session) -> list[Problem]:
+        """Files under a revision's folder that neither the database nor its manifest.json lists."""
+        expected = {o.path for o in self.outputs(session)} | set(self._own_data_files(session))
+        run = self._latest_run(session)
+        if run:
+            expected.add(run["manifest_path"])
+            manifest = self._manifest_on_disk(run) or {}
+            expected |= set(_manifest_outputs(manifest)) | set(_manifest_data(manifest))
+        problems = []
+        for path in folder_files(session.folder):
+            relative = self.relative_path(path)
+            if relative not in expected:
+                problems.append(Problem(session.period, session.revision, relative, "unexpected",
+                                        f"{relative} is not part of the published revision (added after publishing)"))
+        return problems
+
+    def _latest_run(self, session: Session):
+        return self.db.execute("SELECT manifest, manifest_path, manifest_sha256 FROM runs WHERE session_id = ? "
+                               "ORDER BY id DESC LIMIT 1", (session.id,)).fetchone()
+
+    def _manifest_on_disk(self, run) -> dict | None:
+        try:
+            return json.loads(self.absolute(run["manifest_path"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def _session_files(self, session: Session) -> list[Path]:
         files = [self.absolute(o.path) for o in self.outputs(session)]
@@ -255,14 +355,69 @@ class SessionStore(PeriodStore):
                 make_writable(path)
 
     def _verify_session(self, session: Session) -> list[Problem]:
+        """The build's files against the database and against manifest.json, and the two against each other."""
         if session.build_state != "built":
             return []  # an unfinished draft build records nothing yet, so there is nothing to contradict
-        expected = [(o.path, o.sha256) for o in self.outputs(session)]
-        run = self.db.execute("SELECT manifest_path, manifest_sha256 FROM runs WHERE session_id = ? ORDER BY id DESC "
-                              "LIMIT 1", (session.id,)).fetchone()
-        if run:
-            expected.append((run[0], run[1]))
-        return [p for rel, sha in expected if (p := self._check_file(session.period, session.revision, rel, sha))]
+        in_database = {o.path: o.sha256 for o in self.outputs(session)}
+        run = self._latest_run(session)
+        problems = self._check_manifest(session, run) if run else []
+        manifest = self._manifest_on_disk(run) if run else None
+        in_manifest = _manifest_outputs(manifest) if manifest else {}
+        if manifest is not None:
+            problems += self._disagreements(session, in_database, in_manifest, manifest)
+            problems += self._broken_links(session, manifest)
+        for relative in sorted(set(in_database) | set(in_manifest)):  # data files: see _verify_data
+            hashes = {in_database.get(relative), in_manifest.get(relative)} - {None}
+            for sha in sorted(hashes):  # two hashes disagree already; the file can match only one
+                if problem := self._check_file(session.period, session.revision, relative, sha):
+                    problems.append(problem)
+                    break
+        return problems
+
+    def _check_manifest(self, session: Session, run) -> list[Problem]:
+        problems = []
+        if sha256_bytes(run["manifest"].encode("utf-8")) != run["manifest_sha256"]:
+            problems.append(Problem(session.period, session.revision, run["manifest_path"], "database",
+                                    f"the database's copy of {run['manifest_path']} does not match its recorded hash"))
+        if problem := self._check_file(session.period, session.revision, run["manifest_path"], run["manifest_sha256"]):
+            problems.append(problem)
+        elif self._manifest_on_disk(run) is None:
+            problems.append(Problem(session.period, session.revision, run["manifest_path"], "hash_mismatch",
+                                    f"{run['manifest_path']} is not readable JSON"))
+        return problems
+
+    def _disagreements(self, session: Session, in_database: dict[str, str], in_manifest: dict[str, str],
+                       manifest: dict) -> list[Problem]:
+        """Where the database and manifest.json tell different stories (one of them was edited)."""
+        recorded_data = _manifest_data(manifest)
+        row = self._data_row(session.period, session.data_revision)
+        stored_data = {}
+        if row is not None:
+            stored_data[row["tickets_path"]] = row["tickets_sha256"]
+            stored_data |= {r[0]: r[1] for r in self.db.execute(
+                "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?",
+                (session.period, session.data_revision))}
+        problems = []
+        for what, database, listed in (("output", in_database, in_manifest), ("data file", stored_data, recorded_data)):
+            for relative in sorted(set(database) | set(listed), key=str):
+                if database.get(relative) != listed.get(relative):
+                    problems.append(Problem(
+                        session.period, session.revision, str(relative), "disagreement",
+                        f"{what} {relative}: the database says {_short(database.get(relative))}, "
+                        f"manifest.json says {_short(listed.get(relative))}; one of them was edited"))
+        return problems
+
+    def _broken_links(self, session: Session, manifest: dict) -> list[Problem]:
+        """Each earlier manifest this one recorded must still have the hash it had then."""
+        problems = []
+        for link in manifest.get("chain") or []:
+            path = self.absolute(link["path"])
+            if not path.is_file() or sha256_file(path) != link["sha256"]:
+                problems.append(Problem(
+                    link["period"], link["revision"], link["path"], "chain",
+                    f"{link['path']} is not the manifest that {session.period} revision {session.revision} "
+                    "recorded when it was built (edited or removed since)"))
+        return problems
 
     def _verify_data(self, period: str, revision: int | None) -> list[Problem]:
         if revision is None:
@@ -287,6 +442,10 @@ def guess_role(relative: Path) -> str:
     """What an output is, from its name, for the index page; a manifest "roles" entry wins."""
     name = relative.name.lower()
     parts = [p.lower() for p in relative.parts[:-1]]
+    if ".keys" in parts:
+        return "key"  # what a PDF or chart was made from, so a rebuild keeps unchanged ones
+    if relative.suffix.lower() == ".png":
+        return "chart"
     if relative.suffix.lower() in (".xlsx", ".csv", ".json", ".parquet"):
         return "export"
     if "memo" in name or "纪要" in name:
@@ -306,3 +465,19 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
+
+
+def _manifest_outputs(manifest: dict) -> dict[str, str]:
+    """path -> sha256 of every output a manifest lists."""
+    return {o["path"]: o.get("sha256") for o in manifest.get("outputs") or [] if isinstance(o, dict) and "path" in o}
+
+
+def _manifest_data(manifest: dict) -> dict[str, str]:
+    """path -> sha256 of the data files a manifest says its build used."""
+    data = manifest.get("data") or {}
+    entries = [data.get("tickets") or {}, *(data.get("counts") or {}).values()]
+    return {e["path"]: e.get("sha256") for e in entries if isinstance(e, dict) and "path" in e}
+
+
+def _short(sha: str | None) -> str:
+    return f"sha256 {sha[:12]}…" if sha else "nothing"

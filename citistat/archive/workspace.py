@@ -8,17 +8,17 @@ from ..workspace import Workspace, open_workspace
 from .base import DEFAULT_MEETING_WEEKDAY
 
 
-def archive_for(ws: Workspace, settings: dict, *, readonly: bool = False):
-    """The archive at the workspace's [archive] path (default briefings/)."""
+def archive_for(ws: Workspace, settings: dict, *, readonly: bool = False, wait: float = 0):
+    """The archive at the workspace's [archive] path (default briefings/); a writer waits up to `wait` s."""
     from . import Archive
 
     weekday = settings.get("build", {}).get("meeting_weekday", DEFAULT_MEETING_WEEKDAY)
-    return Archive.open(ws.archive_dir(settings), readonly=readonly, meeting_weekday=weekday)
+    return Archive.open(ws.archive_dir(settings), readonly=readonly, meeting_weekday=weekday, wait=wait)
 
 
-def open_workspace_archive(workspace: str | Path | None, *, readonly: bool = False):
+def open_workspace_archive(workspace: str | Path | None, *, readonly: bool = False, wait: float = 0):
     """For commands that take --workspace: validate the configuration, then open its archive."""
     from ..config import load_config
 
     ws = open_workspace(workspace)
-    return archive_for(ws, load_config(ws).settings, readonly=readonly)
+    return archive_for(ws, load_config(ws).settings, readonly=readonly, wait=wait)

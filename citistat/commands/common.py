@@ -33,6 +33,13 @@ def period_option(required: bool = True, help: str = "The period, YYYY-MM."):
     return click.option("--period", "-p", required=required, callback=_period_callback, help=help)
 
 
+def wait_option(func):
+    """For commands that write the archive: wait for another writer instead of stopping at once."""
+    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=0, show_default=True,
+                        metavar="SECONDS",
+                        help="If another run is writing the archive, wait up to this long for it to finish.")(func)
+
+
 def period_argument(required: bool = True):
     """PERIOD as an argument, checked like --period."""
     return click.argument("period", required=required, callback=_period_callback)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import period_option, workspace_option
+from .common import period_option, wait_option, workspace_option
 
 METRIC_CHOICE = click.Choice(["response", "resolution", "satisfaction"])
 KIND_CHOICE = click.Choice(["commitment", "data_request"])
@@ -18,10 +18,10 @@ def command() -> None:
     """Follow-ups: what each agency committed to at a session, who owns it, and whether it happened."""
 
 
-def _archive(workspace, readonly: bool = False):
+def _archive(workspace, readonly: bool = False, wait: float = 0):
     from ..archive.workspace import open_workspace_archive
 
-    return open_workspace_archive(workspace, readonly=readonly)
+    return open_workspace_archive(workspace, readonly=readonly, wait=wait)
 
 
 def _line(record) -> str:
@@ -42,9 +42,10 @@ def _line(record) -> str:
 @click.option("--notes", default="", help="Internal notes (never in the public edition).")
 @click.option("--raised-on", default=None, help="Date raised, YYYY-MM-DD. Default: the session's meeting date, else today.")
 @workspace_option
-def add(text, period, agency, owner, due, metric, kind, notes, raised_on, workspace) -> None:
+@wait_option
+def add(text, period, agency, owner, due, metric, kind, notes, raised_on, workspace, wait) -> None:
     """Record a follow-up raised at the period's session."""
-    with _archive(workspace) as archive:
+    with _archive(workspace, wait=wait) as archive:
         new_id = archive.add_followup(agency, text, owner, due, period=period, raised_on=raised_on,
                                       metric=metric, kind=kind, notes=notes)
         click.echo(_line(archive.followup(new_id)))
@@ -98,9 +99,10 @@ def show(followup_id, workspace, as_json) -> None:
 @click.option("--status", type=click.Choice(["open", "done", "dropped"]), default=None)
 @click.option("--note", default="", help="Why the status changed (kept in the history).")
 @workspace_option
-def update(followup_id, text, agency, owner, due, metric, kind, notes, status, note, workspace) -> None:
+@wait_option
+def update(followup_id, text, agency, owner, due, metric, kind, notes, status, note, workspace, wait) -> None:
     """Change a follow-up's fields or status."""
-    with _archive(workspace) as archive:
+    with _archive(workspace, wait=wait) as archive:
         record = archive.update_followup(followup_id, status=status, note=note, text=text, agency=agency,
                                          owner=owner, due=due, metric=metric, kind=kind, notes=notes)
     click.echo(_line(record))
@@ -112,9 +114,10 @@ def update(followup_id, text, agency, owner, due, metric, kind, notes, status, n
 @click.option("--note", default="", help="What was done, or why it was dropped.")
 @click.option("--on", "closed_on", default=None, help="Date closed, YYYY-MM-DD. Default: today.")
 @workspace_option
-def close(followup_id, dropped, note, closed_on, workspace) -> None:
+@wait_option
+def close(followup_id, dropped, note, closed_on, workspace, wait) -> None:
     """Mark a follow-up done (or dropped)."""
-    with _archive(workspace) as archive:
+    with _archive(workspace, wait=wait) as archive:
         record = archive.close_followup(followup_id, status="dropped" if dropped else "done", note=note, on=closed_on)
     click.echo(_line(record))
 
@@ -124,10 +127,11 @@ def close(followup_id, dropped, note, closed_on, workspace) -> None:
 @period_option(help="The session (YYYY-MM) that raised them.")
 @click.option("--skip-bad", is_flag=True, help="Import the good rows and report the bad ones (default: all or nothing).")
 @workspace_option
+@wait_option
 @json_option
-def import_followups(path, period, skip_bad, workspace, as_json) -> None:
+def import_followups(path, period, skip_bad, workspace, wait, as_json) -> None:
     """Import follow-ups from a CSV or xlsx (单位, 事项, 责任人, 完成时限, 指标, 类型)."""
-    with _archive(workspace) as archive:
+    with _archive(workspace, wait=wait) as archive:
         report = archive.import_followups(path, period, skip_bad=skip_bad)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import input_options, open_config, period_option, workspace_option
+from .common import input_options, open_config, period_option, wait_option, workspace_option
 from .reporting import report_load
 
 
@@ -17,8 +17,9 @@ from .reporting import report_load
 @input_options
 @click.option("--new-revision", is_flag=True, help="Allow new data for a published period: it becomes a new revision.")
 @workspace_option
+@wait_option
 @click.pass_context
-def command(ctx, period, files, profile, aliases, roster, new_revision, workspace):
+def command(ctx, period, files, profile, aliases, roster, new_revision, workspace, wait):
     """Load FILES into the archive (as drafts) and say what changed.
 
     Re-ingesting a period replaces its draft data and reports the tickets
@@ -29,7 +30,7 @@ def command(ctx, period, files, profile, aliases, roster, new_revision, workspac
 
     ws, config = open_config(workspace, aliases, roster)
     outcome = load_files(ws, config, expand_inputs(list(files)), period=period, profile=profile,
-                         new_revision=new_revision)
+                         new_revision=new_revision, wait=wait)
     report_load(outcome, quiet=ctx.obj.get("quiet", False))
     for stored_period in sorted(outcome.stored):
         click.echo(stored_period)

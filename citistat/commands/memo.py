@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import click
 
-from .common import open_config, period_option, workspace_option
+from .common import open_config, period_option, wait_option, workspace_option
 
 
 @click.command("memo")
 @period_option()
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None, help="Language of the memo.")
 @workspace_option
-def command(period, lang, workspace):
+@wait_option
+def command(period, lang, workspace, wait):
     """Write the follow-up memo of PERIOD's session.
 
     It lists every commitment and data request recorded for the session
@@ -21,5 +22,5 @@ def command(period, lang, workspace):
     from ..pipeline import write_memo
 
     ws, config = open_config(workspace)
-    path = write_memo(ws, config, period, lang=lang)
+    path = write_memo(ws, config, period, lang=lang, wait=wait)
     click.echo(str(path))

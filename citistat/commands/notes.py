@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .common import period_option, workspace_option
+from .common import period_option, wait_option, workspace_option
 
 
 @click.group("notes")
@@ -16,10 +16,10 @@ def command() -> None:
     """Notes per session and agency that the books print beside the numbers."""
 
 
-def _archive(workspace, readonly: bool = False):
+def _archive(workspace, readonly: bool = False, wait: float = 0):
     from ..archive.workspace import open_workspace_archive
 
-    return open_workspace_archive(workspace, readonly=readonly)
+    return open_workspace_archive(workspace, readonly=readonly, wait=wait)
 
 
 @command.command("set")
@@ -30,9 +30,10 @@ def _archive(workspace, readonly: bool = False):
 @click.option("--response", default=None, help="The agency's written reply.")
 @click.option("--internal", default=None, help="Office-only notes (never in the public edition).")
 @workspace_option
-def set_notes(period, agency, topics, accomplishments, response, internal, workspace) -> None:
+@wait_option
+def set_notes(period, agency, topics, accomplishments, response, internal, workspace, wait) -> None:
     """Set an agency's notes for a session; options not given keep their value."""
-    with _archive(workspace) as archive:
+    with _archive(workspace, wait=wait) as archive:
         notes = archive.set_notes(period, agency, discussion_topics=list(topics) or None,
                                   accomplishments=list(accomplishments) or None, response=response, internal=internal)
     click.echo(f"notes for {notes.agency} ({period}): {len(notes.discussion_topics)} topic(s), "
@@ -71,11 +72,12 @@ def show(period, agency, workspace, as_json) -> None:
 @period_option()
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @workspace_option
-def import_notes(period, folder, workspace) -> None:
+@wait_option
+def import_notes(period, folder, workspace, wait) -> None:
     """Import notes/<period>/<agency>.toml files (all or nothing)."""
     from ..workspace import open_workspace
 
     folder = folder or open_workspace(workspace).root / "notes" / period
-    with _archive(workspace) as archive:
+    with _archive(workspace, wait=wait) as archive:
         agencies = archive.import_notes(folder, period)
     click.echo(f"imported notes for {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'}: {', '.join(agencies)}")

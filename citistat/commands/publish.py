@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .common import period_option, workspace_option
+from .common import period_option, wait_option, workspace_option
 
 
 @click.command("publish")
 @workspace_option
 @period_option()
-def command(workspace, period: str) -> None:
+@wait_option
+def command(workspace, period: str, wait: float) -> None:
     """Publish the period's latest build: its files become read-only and their hashes are kept.
 
     A later build of the same period goes to a new revision (briefings/<period>/rev-2/);
@@ -19,7 +20,7 @@ def command(workspace, period: str) -> None:
     from ..archive import write_index
     from ..archive.workspace import open_workspace_archive
 
-    with open_workspace_archive(workspace) as archive:
+    with open_workspace_archive(workspace, wait=wait) as archive:
         session = archive.publish(period)
         files = len(archive.outputs(session))
         write_index(archive)

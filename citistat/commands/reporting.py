@@ -52,5 +52,6 @@ def report_build(built, root: Path) -> None:
             click.echo(f"  {_relative(folder, root)}/  ({len(books.agency_pdfs)} agency briefs, {lang})")
         shown |= {books.city_book_pdf, books.city_book_html, *books.agency_pdfs.values()}
     for path in built.outputs:
-        if path not in shown:
+        # Charts and reuse keys are recorded with the books (the HTML book loads them) but are not for reading.
+        if path not in shown and ".keys" not in path.parts and path.suffix != ".png":
             click.echo(f"  {_relative(path, root)}")

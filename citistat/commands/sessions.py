@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .common import period_argument, workspace_option
+from .common import period_argument, wait_option, workspace_option
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 
@@ -80,27 +80,60 @@ def session_details(archive, period: str, revision: int | None = None) -> dict:
 @workspace_option
 @json_option
 def verify(period: str | None, workspace, as_json: bool) -> None:
-    """Check every stored file against its recorded hash; exit 1 when any differs or is missing."""
+    """Check every file under the archive against the database and manifest.json; exit 1 on any problem.
+
+    Reports files missing, changed, or added under a published revision, the database and a manifest
+    disagreeing, and an earlier manifest changed since a later one recorded its hash. Files a killed
+    run left in draft folders are listed too (they are not problems: `citistat sessions gc` removes them).
+    """
     from ..archive.workspace import open_workspace_archive
 
     with open_workspace_archive(workspace, readonly=True) as archive:
         problems = archive.verify(period)
+        leftovers = [archive.relative_path(p) for p in archive.unreferenced_files()]
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
     else:
         for p in problems:
-            click.echo(f"{p.period} rev {p.revision}: {p.message}")
+            click.echo(f"{p.period} rev {p.revision}: [{p.code}] {p.message}")
         click.echo(f"{len(problems)} problem(s)" if problems else "all files match their recorded hashes")
+    for path in leftovers:
+        click.echo(f"unreferenced: {path}", err=True)
+    if leftovers:
+        click.echo(f"{len(leftovers)} file(s) no record refers to (left by an interrupted run); "
+                   "`citistat sessions gc --apply` removes them", err=True)
     if problems:
         raise click.exceptions.Exit(1)
 
 
+@command.command("gc")
+@click.option("--apply", is_flag=True, help="Delete the files (default: only list them).")
+@workspace_option
+@wait_option
+def gc(apply: bool, workspace, wait: float) -> None:
+    """List (or with --apply delete) files no record refers to, left in draft folders by an interrupted run.
+
+    Only draft folders are looked into; nothing under a published revision is ever deleted.
+    """
+    from ..archive.workspace import open_workspace_archive
+
+    with open_workspace_archive(workspace, readonly=not apply, wait=wait) as archive:
+        found = archive.collect_garbage(apply=apply)
+        for path in found:
+            click.echo(f"{'removed' if apply else 'would remove'} {archive.relative_path(path)}")
+    if not found:
+        click.echo("no unreferenced files")
+    elif not apply:
+        click.echo(f"{len(found)} file(s); run again with --apply to delete them", err=True)
+
+
 @command.command("index")
 @workspace_option
-def index(workspace) -> None:
+@wait_option
+def index(workspace, wait: float) -> None:
     """Write briefings/index.html, a page listing every session (opens without a server)."""
     from ..archive import write_index
     from ..archive.workspace import open_workspace_archive
 
-    with open_workspace_archive(workspace) as archive:
+    with open_workspace_archive(workspace, wait=wait) as archive:
         click.echo(str(write_index(archive)))

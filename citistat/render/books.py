@@ -24,7 +24,8 @@ from ..results import METRICS, PeriodResult
 from ..safe_io import atomic_write_text
 from . import charts as chart_drawing
 from . import reuse
-from .context import AgencyView, agency_order, build_context, slugify
+from .context import AgencyView, agency_order, build_context
+from .file_names import check_distinct, unit_file_stem
 from .fonts import CJKFont, check_coverage, find_cjk_font, register_with_matplotlib
 from .messages import load_messages
 from .pdf import PdfWriter, check_variant, font_face_css
@@ -54,13 +55,19 @@ class BookSet:
         return books + [self.agency_pdfs[name] for name in sorted(self.agency_pdfs)]
 
 
-def chart_urls(result: PeriodResult) -> dict[str, dict[str, str]]:
+def charts_folder(lang: str | None = None) -> str:
+    """Each language's charts in a folder of their own: their labels differ, so they are different files."""
+    return f"{CHARTS_DIR}/{lang}" if lang else CHARTS_DIR
+
+
+def chart_urls(result: PeriodResult, lang: str | None = None) -> dict[str, dict[str, str]]:
     """agency -> chart name -> URL relative to the output folder ("" is the city)."""
-    urls = {"": {"trend": f"{CHARTS_DIR}/city-trend.png"}}
+    folder = charts_folder(lang)
+    urls = {"": {"trend": f"{folder}/city-trend.png"}}
     if result.topics:
-        urls[""]["topics"] = f"{CHARTS_DIR}/topics.png"
+        urls[""]["topics"] = f"{folder}/topics.png"
     for index, unit in enumerate(agency_order(result), start=1):
-        urls[unit.agency] = {"spark": f"{CHARTS_DIR}/agency-{index}-spark.png"}
+        urls[unit.agency] = {"spark": f"{folder}/agency-{index}-spark.png"}
     return urls
 
 
@@ -94,7 +101,7 @@ class BookRenderer:
         self.templates_dirs = [Path(d) for d in templates_dirs]
         self.messages = load_messages(inputs.lang)
         self.env = make_environment(self.templates_dirs, self.messages)
-        self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result))
+        self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result, inputs.lang))
         self.context["stylesheet"] = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
         self.variant = check_variant(pdf_variant, list(attachments))
         assets = [d / STATIC_DIR for d in self.templates_dirs]
@@ -127,7 +134,7 @@ class BookRenderer:
     def pdf_key(self, html: str, *, attach: bool = False) -> str:
         """What a PDF of `html` is made from, besides the HTML: charts, fonts, variant, attachments."""
         attached = [reuse.file_hash(p) for p in self.attachments] if attach else []
-        return reuse.pdf_key(html, self.variant, reuse.folder_keys(self.out_dir / CHARTS_DIR),
+        return reuse.pdf_key(html, self.variant, reuse.folder_keys(self.out_dir / charts_folder(self.inputs.lang)),
                              *(reuse.file_stamp(p) for p in self.font.files()), *attached)
 
     def city_pdf(self, path: Path, html: str | None = None) -> Path:
@@ -164,7 +171,7 @@ def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencie
     t = load_messages(inputs.lang)
     labels = {m: t(f"metric.{m}") for m in METRICS} | {
         "volume": t("metric.volume"), "last_year": t("topics.last_year"), "this_period": t("topics.this_period")}
-    urls = chart_urls(inputs.result)
+    urls = chart_urls(inputs.result, inputs.lang)
     result = inputs.result
     trend = out_dir / urls[""]["trend"]
     chart_drawing.draw_if_changed(trend, lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
@@ -175,12 +182,12 @@ def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencie
                                       "topics", result.topics, labels, family)
     if agencies:
         draw_sparklines(inputs, out_dir, font, [u.agency for u in agency_order(result)])
-    return out_dir / CHARTS_DIR
+    return out_dir / charts_folder(inputs.lang)
 
 
 def draw_sparklines(inputs: BriefingInputs, out_dir: Path, font: CJKFont, names: list[str]) -> None:
     family = register_with_matplotlib(font)
-    urls = chart_urls(inputs.result)
+    urls = chart_urls(inputs.result, inputs.lang)
     for name in names:
         unit = inputs.result.unit(name)
         path = out_dir / urls[name]["spark"]
@@ -194,7 +201,7 @@ def book_file_names(inputs: BriefingInputs) -> tuple[str, str]:
 
 
 def agency_file_name(inputs: BriefingInputs, agency: str) -> str:
-    return f"citistat-{inputs.period}-{slugify(agency)}-{inputs.lang}-{inputs.edition}.pdf"
+    return f"citistat-{inputs.period}-{unit_file_stem(agency)}-{inputs.lang}-{inputs.edition}.pdf"
 
 
 def _check_agencies(names: list[str], renderer: BookRenderer, period: str) -> None:
@@ -233,6 +240,7 @@ def build_books(
     renderer = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=pdf_variant,
                             attachments=[Path(a) for a in attachments])
     _check_agencies(names, renderer, inputs.period)  # before any work
+    check_distinct({name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names})
     pooled = workers > 1 and "pdf" in formats
     charts_dir = draw_charts(inputs, out_dir, font, agencies=not pooled)  # sparklines are drawn by the pool
     timings["charts"] = time.perf_counter() - started

@@ -24,6 +24,17 @@ def _key_file(pdf: Path) -> Path:
     return pdf.parent / KEYS_DIR / f"{pdf.name}.sha256"
 
 
+def with_key_files(paths: list[Path]) -> list[Path]:
+    """`paths` and, after each, the key file kept beside it (if any): they are part of a build's outputs too."""
+    out = []
+    for path in paths:
+        out.append(path)
+        key_file = _key_file(Path(path))
+        if key_file.is_file():
+            out.append(key_file)
+    return out
+
+
 def folder_keys(folder: Path) -> str:
     """Every chart key of a charts folder, in name order ("" when none): what the images hold."""
     keys = folder / KEYS_DIR
