@@ -11,6 +11,7 @@ A PDF or chart whose inputs did not change since the last build is kept.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -273,8 +274,11 @@ def build_books(
 _WORKER: BookRenderer | None = None
 
 
-def _start_worker(inputs, out_dir, templates_dirs, font, variant, attachments) -> None:
+def _start_worker(parent_pid, inputs, out_dir, templates_dirs, font, variant, attachments) -> None:
     global _WORKER
+    from ..processes import die_with_parent
+
+    die_with_parent(parent_pid)  # a killed build must not leave its workers behind
     _WORKER = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=variant, attachments=attachments)
 
 
@@ -297,7 +301,7 @@ def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_pat
                    targets: dict[str, Path]) -> dict[str, Path]:
     """Sparklines first (every document needs them), then the city book (the longest job), then the briefs
     in small batches, spread over `workers` spawned processes that each start up once."""
-    args = (renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant, renderer.attachments)
+    args = (os.getpid(), renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant, renderer.attachments)
     units = [u.agency for u in agency_order(renderer.inputs.result)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                              initializer=_start_worker, initargs=args) as pool:
