@@ -136,7 +136,7 @@ def load_files(
                                  lang=lang or config.lang)
         tickets = result.tickets
         if tickets.empty:
-            raise NoUsableData(_nothing_usable_message(result, period))
+            raise NoUsableData(_nothing_usable_message(result, period), files_failed=_files_failed(result))
         for each_period, frame in tickets.groupby("period", observed=True, sort=True):
             frame = frame.reset_index(drop=True)
             with timer.stage("count"):
@@ -150,6 +150,11 @@ def load_files(
     del frame  # the last period's copy of its tickets
     release_free_memory()
     return LoadOutcome(result, stored)
+
+
+def _files_failed(result) -> bool:
+    """Nothing usable because every file failed (exit 1), not because the period asked is not in them (2)."""
+    return bool(result.files) and all(f.status in ("failed", "quarantined") for f in result.files)
 
 
 def _nothing_usable_message(result, period: str | None) -> str:
@@ -389,7 +394,7 @@ def score_from_files(ws: Workspace, config: Config, files: list[Path], period: s
 
     result = ingest.load(expand_inputs(files), config, profile=profile, salt=ws.caller_salt(), lang=config.lang)
     if result.tickets.empty or period not in set(result.tickets["period"].dropna()):
-        raise NoUsableData(_nothing_usable_message(result, period))
+        raise NoUsableData(_nothing_usable_message(result, period), files_failed=_files_failed(result))
     return score_period(history_from_tickets(result.tickets, config), period, config)
 
 
