@@ -9,7 +9,7 @@ BIN     = $(VENV)/bin
 PERIOD ?= 2024-03
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench clean
+.PHONY: demo test setup system-deps bench crash clean
 
 demo: setup
 	bash scripts/demo.sh
@@ -19,6 +19,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench run --extrapolate-naive
+
+# kill -9 at seeded random points of ingest, build and publish (21 kills), and during stores (20): prints the counts
+crash: setup
+	cd tests && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/python crash_campaign.py --kills 21 --store-kills 20
 
 setup: system-deps $(STAMP)
 
