@@ -175,3 +175,20 @@ def test_unreferenced_files_are_listed_by_verify_and_removed_by_gc_only_in_draft
     assert not orphan.exists() and not temp.exists()
     assert invoke("sessions", "gc").output.strip() == "no unreferenced files"
     assert codes(published) == []
+
+
+def test_an_archive_of_the_previous_schema_verifies_read_only_before_any_upgrade(tmp_path):
+    import sqlite3
+
+    root = tmp_path / "b"
+    with Archive.open(root) as archive:
+        store(archive, "2024-03", MARCH)
+    db = sqlite3.connect(root / "archive.sqlite")
+    db.execute("DROP TABLE memos")
+    db.execute("DELETE FROM schema_version WHERE version = 2")
+    db.commit()
+    db.close()
+    with Archive.open(root, readonly=True) as reader:
+        assert reader.verify() == [] and reader.memos() == []
+    with Archive.open(root) as writer:  # the next writer upgrades it
+        assert writer.memos() == [] and writer.verify() == []

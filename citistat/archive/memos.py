@@ -54,9 +54,14 @@ class MemoBook(SessionStore):
         return Memo(period, number, lang, relative, sha, created)
 
     def memos(self, period: str | None = None) -> list[Memo]:
+        if not self._has_memo_table():
+            return []  # an archive of an older schema opened read-only (not migrated): it has no memos yet
         rows = self.db.execute("SELECT period, number, lang, path, sha256, created_at FROM memos "
                                "WHERE ? IS NULL OR period = ? ORDER BY period, number", (period, period)).fetchall()
         return [Memo(*row) for row in rows]
+
+    def _has_memo_table(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memos'").fetchone() is not None
 
     def verify(self, period: str | None = None) -> list[Problem]:
         problems = super().verify(period)

@@ -7,6 +7,7 @@ hashes kept, and a later build of the same period goes to `<period>/rev-N/`.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -214,18 +215,25 @@ class SessionStore(PeriodStore):
             found.extend(p for p in self.root.iterdir() if p.is_file() and is_temporary(p))
         return sorted(found)
 
-    def collect_garbage(self, *, apply: bool = False, sessions: list[Session] | None = None) -> list[Path]:
-        """The unreferenced files (see above); with `apply` they are deleted (a writer's job: takes the lock)."""
+    def collect_garbage(self, *, apply: bool = False, sessions: list[Session] | None = None,
+                        readers_wait: float = 30) -> list[Path]:
+        """The unreferenced files (see above); with `apply` they are deleted (a writer's job: takes the lock),
+        once no reader is reading (waiting up to `readers_wait` s: a reader's snapshot may point to them)."""
         found = self.unreferenced_files(sessions)
-        if apply:
+        if apply and found:
             if self.readonly:
                 raise ArchiveError(f"archive {self.root} was opened read-only; open it for writing to remove files")
-            with no_readers(self.root) as free:
-                if not free:
-                    raise ArchiveError("a reader is using the archive (metrics, sessions show …); "
-                                       "run gc again when it has finished")
-                for path in found:
-                    path.unlink(missing_ok=True)
+            deadline = time.monotonic() + readers_wait
+            while True:
+                with no_readers(self.root) as free:
+                    if free:
+                        for path in found:
+                            path.unlink(missing_ok=True)
+                        return found
+                if time.monotonic() >= deadline:
+                    raise ArchiveError(f"readers kept using the archive for {readers_wait:g} s (metrics, sessions "
+                                       "show …), so files they may read were not removed; try again")
+                time.sleep(0.1)
         return found
 
     # -- internals
