@@ -39,13 +39,13 @@ def finished(*args: str, workspace: Path, timeout: float = 300) -> subprocess.Co
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
-    """A small city (5 agencies, two months) ingested, rendering with two pool workers."""
+    """A small city (3 agencies, two months) ingested, rendering with two pool workers."""
     from citistat.sample import write_agency_tables, write_sample_set
     from citistat.workspace import DEFAULT_CONFIG_DIR
 
     root = tmp_path_factory.mktemp("killed")
-    write_sample_set(root / "exports", tickets_per_period=150, seed=5, agencies=5, periods=["2024-02", "2024-03"])
-    write_agency_tables(root / "config", agencies=5)
+    write_sample_set(root / "exports", tickets_per_period=100, seed=5, agencies=3, periods=["2024-02", "2024-03"])
+    write_agency_tables(root / "config", agencies=3)
     settings = (DEFAULT_CONFIG_DIR / "citistat.toml").read_text(encoding="utf-8")
     assert "workers = 2" in settings
     (root / "config" / "citistat.toml").write_text(settings, encoding="utf-8")
