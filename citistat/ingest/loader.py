@@ -75,7 +75,8 @@ def load(
     """Read every file into one canonical ticket table; never raises for bad data."""
     from .rawtable import Limits
 
-    profiles = {name: build_profile(name, data) for name, data in config.profiles.items()}
+    years = config.settings.get("ingest", {}).get("plausible_years")
+    profiles = {name: build_profile(name, data, plausible_years=years) for name, data in config.profiles.items()}
     agencies = AgencyTable(config.aliases, config.roster)
     limits = Limits.from_settings(config.settings)
     threshold = float(config.settings.get("ingest", {}).get("reject_threshold", DEFAULT_REJECT_THRESHOLD))

@@ -60,6 +60,14 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("“{column}”中有 {count} 个占位日期（如 1900-01-01 或序列号 0），按空值处理", ""),
         "en": ("{count} placeholder date{s} in {column!r} (such as 01/01/1900 or serial 0) treated as missing", ""),
     },
+    "serial_not_a_date": {
+        "zh-CN": ("“{column}”的值 {value} 是小于 1 的 Excel 日期序列号（显示为 1899 年或更早），不是日期，按空值处理", "在原系统中补录真实日期；序列号 0 或负数通常是公式或导出错误"),
+        "en": ("{column!r} value {value} is an Excel serial below 1 (shown as 1899 or earlier), not a date; treated as missing", "enter the real date in the source system; a serial of 0 or below usually comes from a broken formula or export"),
+    },
+    "implausible_date": {
+        "zh-CN": ("“{column}”的值 {value} 不在合理年份 {first}–{last} 之内，按空值处理", "核对原表；若日期确实无误，在 config/citistat.toml 的 [ingest] plausible_years（或输入配置的 plausible_years）中放宽年份范围"),
+        "en": ("{column!r} value {value} is outside the plausible years {first}–{last}; treated as missing", "check the file; if the date is right, widen plausible_years in config/citistat.toml [ingest] (or in the profile)"),
+    },
     "structural_row": {
         "zh-CN": ("跳过非数据行（{value}）", ""),
         "en": ("skipped a non-data row ({value})", ""),

@@ -261,8 +261,7 @@ def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
 def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     raw = ctx.cells(name)
     errors = formula_error_mask(raw)
-    parsed = parse_dates(raw.where(~errors, None), ctx.profile.date_formats, date1904=bool(getattr(ctx.raw, "date1904", False)),
-                         sentinels=ctx.profile.sentinels, timezone=ctx.profile.timezone)
+    parsed = _parse_date_cells(ctx, raw.where(~errors, None))
     required = name in ctx.profile.required
     severity = ROW if required else CELL
     formats = _format_list(ctx.profile.date_formats)
@@ -270,14 +269,36 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
         ctx.issue("formula_error", severity, position, name, raw[position])
     for position in ctx.each(parsed.bad & live):
         ctx.issue("bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats)
+    _out_of_range_dates(ctx, name, raw, parsed, severity, live)
     if required:
-        missing = parsed.values.isna() & ~parsed.bad & ~errors & live
+        missing = parsed.values.isna() & ~parsed.bad & ~errors & ~parsed.not_a_date & ~parsed.implausible & live
         for position in ctx.each(missing):
             ctx.issue("missing_required", ROW, position, name, raw[position])
     sentinels = int((parsed.sentinel & live).sum())
     if sentinels:
         ctx.issue("sentinel_date", INFO, None, name, count=sentinels)
     return parsed.values
+
+
+def _parse_date_cells(ctx: _Context, cells: pd.Series):
+    profile = ctx.profile
+    return parse_dates(cells, profile.date_formats, date1904=bool(getattr(ctx.raw, "date1904", False)),
+                       sentinels=profile.sentinels, timezone=profile.timezone, serial_text=profile.serial_dates,
+                       plausible_years=profile.plausible_years)
+
+
+def _out_of_range_dates(ctx: _Context, name: str, raw: pd.Series, parsed, severity: str, live: pd.Series) -> None:
+    """Serials ≤ 0 and dates outside the plausible years: missing, with a warning (a rejected row when required)."""
+    first, last = ctx.profile.plausible_years
+    for position in ctx.each(parsed.not_a_date & live):
+        ctx.issue("serial_not_a_date", severity, position, name, _serial_shown(raw[position]))
+    for position in ctx.each(parsed.implausible & live):
+        ctx.issue("implausible_date", severity, position, name, raw[position], first=first, last=last)
+
+
+def _serial_shown(value: object) -> object:
+    """A date cell Excel drew from a serial ≤ 0 is reported with that serial's date as the raw value."""
+    return value.isoformat(sep=" ") if hasattr(value, "isoformat") else cell_text(value)
 
 
 def _text(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
@@ -292,8 +313,8 @@ def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
     """Fields a profile derives from another one, e.g. the district named at the start of a title."""
     for target, rule in ctx.profile.derive.items():
         source = out.get(rule["from"])
-        if source is None and rule["from"] in ctx.columns:
-            source = parse_text(ctx.cells(rule["from"]))
+        if (source is None or not _is_text(source)) and rule["from"] in ctx.columns:
+            source = parse_text(ctx.cells(rule["from"]))  # a date column: the pattern reads the cell as written
         if source is None:
             continue
         found = source.str.extract(rule["pattern"], expand=True)[0].astype("string")
@@ -301,8 +322,22 @@ def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
             found = found.fillna(rule["fallback"]).where(source.notna(), pd.NA)
         if target == "agency":
             out["_agency_derived"] = found
+        elif target in DATE_FIELDS:
+            out[target] = _derived_dates(ctx, target, found, live)
         else:
             out[target] = found
+
+
+def _is_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) or column.dtype == object
+
+
+def _derived_dates(ctx: _Context, target: str, found: pd.Series, live: pd.Series) -> pd.Series:
+    """A date field derived from another column's text, read with the profile's date formats."""
+    parsed = _parse_date_cells(ctx, found)
+    for position in ctx.each(parsed.bad & live):
+        ctx.issue("bad_optional_date", CELL, position, None, found[position], formats=_format_list(ctx.profile.date_formats))
+    return parsed.values
 
 
 def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -349,6 +384,8 @@ def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.
     out["responded"] = _response_rule(ctx, out, status_key)
     if ctx.profile.resolution_rule == "status_closed":
         out["resolved"] = status_key.map(lambda k: None if k is None else k == "closed").astype(object)
+    elif ctx.profile.resolution_rule == "closed":  # declared: a close date on record means resolved
+        out["resolved"] = out["closed_at"].notna().astype(object) if "closed_at" in out else out["resolved"]
     reopened_status = status_key.eq("reopened").fillna(False)
     out["reopened"] = out["reopened"].where(~reopened_status, True)
     for name in (*FLAG_FIELDS, "resolved"):
@@ -401,7 +438,7 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
     else:  # derived from another field by the profile
         written = out.pop("_agency_derived", pd.Series(pd.NA, index=range(n), dtype="string"))
-    resolved = agencies.resolve(written, out["created_at"])
+    resolved = agencies.resolve(_agency_keys(written, ctx.profile.agency_case), out["created_at"])
     for position in ctx.each(resolved.agency.isna() & ~formula & live):
         ctx.issue("missing_required", ROW, position, column)
     out["agency"], out["agency_raw"], out["unit_type"] = resolved.agency, written, resolved.unit_type
@@ -409,6 +446,14 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         rows = np.flatnonzero((resolved.agency == name).fillna(False).to_numpy() & live.to_numpy())
         if len(rows):
             ctx.issue("unknown_agency", CELL, int(rows[0]), column, name, count=len(rows))
+
+
+def _agency_keys(written: pd.Series, case: str) -> pd.Series:
+    """Agency names folded as the profile declares: 311 codes DSNY, dsny and "Dsny " are one agency."""
+    if case == "as_written":
+        return written
+    folded = written.str.strip()
+    return folded.str.upper() if case == "upper" else folded.str.lower()
 
 
 def _as_written(value: object) -> str | None:
