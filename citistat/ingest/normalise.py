@@ -147,6 +147,8 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     for name in DATE_FIELDS:
         if name in ctx.columns:
             out[name] = _dates(ctx, name, live)
+            if profile.date_precision == "day":  # declared: any time of day in the file means nothing
+                out[name] = out[name].dt.normalize()
     for name in TEXT_FIELDS:
         if name in ctx.columns:
             out[name] = _text(ctx, name, live)

@@ -18,6 +18,7 @@ TARGET_METRICS: tuple[str, ...] = (*RATE_METRICS, "on_time")
 BASES: tuple[str, ...] = ("answered", "valid_callback")
 RESPONSE_SOURCES: tuple[str, ...] = ("callback", "on_time")
 ANY_UNIT_TYPE = "*"
+MISSING_RATES = ("renormalise", "require_all")  # a rate absent for a whole unit type: drop it, or score nobody
 WEIGHT_TOLERANCE = 1e-6
 # Answers that can never mean satisfied or dissatisfied: they are the "unknown" kinds.
 _UNKNOWN_LEVELS = ("not_surveyed", "refused", "unreachable", "unknown")
@@ -84,6 +85,7 @@ class Scoring:
     weights: tuple[WeightVersion, ...] = DEFAULT_WEIGHTS
     targets: tuple[Target, ...] = ()
     screens: ScreenSettings = field(default_factory=ScreenSettings)
+    missing_rates: str = "renormalise"  # [ranking] missing_rates
 
     def weights_for(self, period: str, unit_type: str | None) -> WeightVersion | None:
         """The version in force: latest effective_from ≤ period; a unit type's own version beats "*"."""
@@ -150,6 +152,8 @@ def _check_ranking(ranking: object, problems: list[str]) -> None:
     min_n = ranking.get("min_n", 30)
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 0:
         problems.append(f"[ranking] min_n = {min_n!r}; use a whole number ≥ 0")
+    if ranking.get("missing_rates", "renormalise") not in MISSING_RATES:
+        problems.append(f"[ranking] missing_rates = {ranking.get('missing_rates')!r}; use one of {', '.join(MISSING_RATES)}")
     for key in ("alpha", "confidence"):
         value = ranking.get(key, 0.5)
         if not _is_number(value) or not 0 < value < 1:
@@ -268,4 +272,5 @@ def parse_scoring(data: dict | None) -> Scoring:
         weights=weights,
         targets=targets,
         screens=ScreenSettings(**data.get("screens", {})),
+        missing_rates=ranking.get("missing_rates", "renormalise"),
     )

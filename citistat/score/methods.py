@@ -19,6 +19,10 @@ FORMULAS: dict[str, str] = {
     "delta": "percentage points; significance by the pooled two-proportion z-test",
     "mean3": "pooled counts of the three periods before the current one",
     "score": "100 × Σ weight × rate; N/A when a weighted rate is N/A",
+    "score_missing_rates": "a rate with no answers in a whole unit type is left out and the other weights renormalised "
+                           "([ranking] missing_rates = \"renormalise\"); weights_effective lists the weights used",
+    "date_precision": "day: created and closed dates carry no time of day, so no minute-based measure is computed "
+                      "(no \"closed within N minutes\" screen) and durations are whole days",
     "ranking": "within unit type, by score, then by ticket volume; equal score and volume share a rank",
     "small_n": "a unit whose weighted rates rest on fewer than min_n answers is ranked but marked",
     "rag": "green at or above target, amber within the band below it, red further below",
@@ -42,6 +46,20 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
         "confidence": scoring.confidence,
         "screens": asdict(scoring.screens),
     }
+
+
+def weights_in_force_note(result: PeriodResult) -> str:
+    """One line for the `metrics` header: the weights each unit type's composite used, and what was left out."""
+    effective = result.definitions.get("weights_effective") or {}
+    configured = result.definitions.get("weights_in_force") or {}
+    parts = []
+    for unit_type, used in effective.items():
+        shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items()) or "none (no rate in the data)"
+        base = configured.get(unit_type) or configured.get(ANY_UNIT_TYPE) or {}
+        dropped = [m for m in ("response", "resolution", "satisfaction") if base.get(m, 0) > 0 and m not in used]
+        note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
+        parts.append(f"{unit_type}: {shown}{note}")
+    return "; ".join(parts)
 
 
 def _rate_cells(unit: UnitResult, metric: str) -> dict:
