@@ -190,3 +190,58 @@ def test_rules_that_need_a_close_date_say_so_at_load(tmp_path):
     with pytest.raises(ConfigError) as raised:
         load_config(open_workspace(tmp_path))
     assert "needs a closed_at entry" in str(raised.value)
+
+
+# ------------------------------------------------------------------ survey exports: neutral answers, no ticket id
+
+SURVEY_PROFILE = """
+description = "Satisfaction survey export without ticket ids"
+required = ["created_at", "agency"]
+row_identity = "row"
+date_formats = ["%Y-%m-%d"]
+
+[columns]
+created_at = ["回访日期"]
+agency = ["被评价单位"]
+satisfaction = ["评价结果"]
+
+[satisfaction]
+satisfied = ["满意"]
+dissatisfied = ["不满意"]
+neutral = ["一般"]
+"""
+
+
+def survey_load(tmp_path: Path):
+    profiles = tmp_path / "config" / "profiles"
+    profiles.mkdir(parents=True)
+    (profiles / "survey.toml").write_text(SURVEY_PROFILE, encoding="utf-8")
+    path = tmp_path / "survey.csv"
+    rows = [("2024-03-05", "市水务局", answer) for answer in ("满意", "满意", "一般", "不满意", "不满意")]
+    rows.append(("合计", "", ""))
+    path.write_text("回访日期,被评价单位,评价结果\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    return load([path], load_config(open_workspace(tmp_path)), lang="en")
+
+
+def test_a_file_without_ticket_ids_counts_every_row_once_and_says_so(tmp_path):
+    result = survey_load(tmp_path)
+    assert len(result.tickets) == 5 and result.tickets["ticket_id"].is_unique  # two identical rows both kept
+    assert result.tickets["ticket_id"].iloc[0] == "survey.csv#2"
+    assert result.reconciliation.balances() and result.reconciliation.skipped == 1  # the 合计 line
+    notes = [i for i in result.issues if i.code == "row_identity"]
+    assert len(notes) == 1 and "no duplicate check" in notes[0].message
+
+
+@pytest.mark.parametrize("rule, expected", [("not_satisfied", 2 / 5), ("excluded", 2 / 4), ("satisfied", 3 / 5)])
+def test_neutral_answers_are_a_declared_category_counted_as_configured(tmp_path, rule, expected):
+    from citistat.score.definitions import parse_scoring
+    from citistat.score.rates import satisfaction_tally
+
+    tickets = survey_load(tmp_path).tickets
+    assert (tickets["satisfaction"] == "neutral").sum() == 1
+    counts = count_tickets(tickets, by=("period",)).iloc[0].to_dict()
+    assert counts["neutral"] == 1
+    parts = satisfaction_tally(counts, parse_scoring({"rates": {"neutral": rule}}).rates)
+    assert parts.numerator / parts.denominator == pytest.approx(expected)
+    assert validate_scoring({"rates": {"neutral": "half"}})
+    assert validate_scoring({"rates": {"dissatisfied": ["dissatisfied", "neutral"]}})

@@ -68,6 +68,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("“{column}”的值 {value} 不在合理年份 {first}–{last} 之内，按空值处理", "核对原表；若日期确实无误，在 config/citistat.toml 的 [ingest] plausible_years（或输入配置的 plausible_years）中放宽年份范围"),
         "en": ("{column!r} value {value} is outside the plausible years {first}–{last}; treated as missing", "check the file; if the date is right, widen plausible_years in config/citistat.toml [ingest] (or in the profile)"),
     },
+    "row_identity": {
+        "zh-CN": ("文件没有工单编号：按输入配置（row_identity = \"row\"）每行算作一件工单，共 {count} 行，不做重复检查", "同一诉求若出现在多行，将被重复计数；如有编号列，请在输入配置的 [columns] 中映射 ticket_id"),
+        "en": ("the file has no ticket id: as the profile declares (row_identity = \"row\"), each of its {count} row{s} is one ticket and no duplicate check is made", "a request that appears on several rows is counted each time; map ticket_id in the profile's [columns] if the file has an id"),
+    },
     "structural_row": {
         "zh-CN": ("跳过非数据行（{value}）", ""),
         "en": ("skipped a non-data row ({value})", ""),

@@ -203,7 +203,7 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     row-by-row look at every cell is limited to those few rows.
     """
     n = len(data)
-    id_key = _id_keys(ctx.cells("ticket_id"))
+    id_key = _id_keys(ctx.cells("ticket_id") if "ticket_id" in ctx.columns else data.iloc[:, 0].reset_index(drop=True))
     keyword = id_key.astype("string").str.startswith(STRUCTURAL_KEYWORDS).fillna(False).astype(bool)
     candidates = np.flatnonzero((id_key.eq("") | keyword).to_numpy())
     blank = pd.Series(False, index=range(n))
@@ -247,7 +247,22 @@ def _id_keys(raw: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ fields by role
 
 
+def _row_ids(ctx: _Context) -> pd.Series:
+    """A file without ticket ids (row_identity = "row"): each row is one ticket, named by file, sheet and row.
+
+    Nothing can tell two rows about one request apart, so nothing is deduplicated; the report says so.
+    """
+    from pathlib import Path
+
+    where = Path(str(ctx.raw.file)).name + (f"!{ctx.raw.sheet}" if ctx.raw.sheet else "")
+    ids = pd.Series([f"{where}#{row}" for row in np.asarray(ctx.raw.row_numbers)], dtype="string")
+    ctx.issue("row_identity", INFO, None, count=len(ids))
+    return ids
+
+
 def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
+    if "ticket_id" not in ctx.columns and ctx.profile.row_identity == "row":
+        return _row_ids(ctx)
     raw = ctx.cells("ticket_id")
     errors = formula_error_mask(raw) & live
     parsed = parse_ids(raw)

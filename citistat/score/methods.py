@@ -11,7 +11,8 @@ FORMULAS: dict[str, str] = {
     "response": "responded / (responded + not responded)",
     "response_on_time": "closed by the due date / closed tickets with a due date",
     "resolution": "resolved / (resolved + not resolved); partly resolved counts as not resolved",
-    "satisfaction": "satisfied / (satisfied + dissatisfied), 基本满意 weighted by basic_weight",
+    "satisfaction": "satisfied / (satisfied + dissatisfied), 基本满意 weighted by basic_weight; "
+                    "a neutral answer (一般) as [rates] neutral says (default: answered, not satisfied)",
     "on_time": "closed by the due date / closed tickets with a due date; open tickets are unknown",
     "unknown": "blank, unrecognised, not surveyed, refused or unreachable answers: counted, in no denominator",
     "n_a": "a zero denominator gives N/A (—), never 0 % or 100 %",
