@@ -235,3 +235,65 @@ def test_chinese_answer_synonyms_are_in_the_shipped_vocabulary(tmp_path, config)
     assert tickets["responded"].tolist() == [a[2] for a in answers]
     assert tickets["resolved"].tolist() == [a[3] for a in answers]
     assert "unknown_answer" not in codes(result)
+
+
+# ------------------------------------------------------------------ 8. a new user's first hour
+
+
+def test_unknown_answers_are_listed_once_per_value_with_a_count(tmp_path, config):
+    path = tmp_path / "answers.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for i in range(30):
+            writer.writerow([f"GD{i}", "2024-03-05 10:00", "市水务局", "", "待定" if i % 2 else "也许", "已解决", "满意"])
+    result = load([path], config, lang="en")
+    unknown = [i for i in result.issues if i.code == "unknown_answer"]
+    assert sorted((i.raw_value, i.fields["count"]) for i in unknown) == [("也许", "15"), ("待定", "15")]
+    assert {i.row for i in unknown} == {2, 3}  # each at its first row
+
+
+def test_rows_outside_the_period_are_excluded_without_being_listed(tmp_path, config):
+    path = tmp_path / "two_months.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerow(["GD1", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"])
+        for i in range(20):  # another month, with cells that would raise warnings
+            writer.writerow([f"GD{i + 2}", "2024-02-05 10:00", "某个新单位", "not a date", "也许", "已解决", "满意"])
+    result = load([path], config, period="2024-03", lang="en")
+    assert result.reconciliation.excluded == 20 and len(result.tickets) == 1
+    listed = [i for i in result.issues if i.severity in ("row", "cell")]
+    assert listed == []
+    assert [i.code for i in result.issues if i.code == "out_of_period"] == ["out_of_period"]
+
+
+def test_no_profile_names_the_nearest_profile_and_the_columns_that_matched(tmp_path, config):
+    path = tmp_path / "unknown.csv"
+    path.write_text("Case Number,Opened,Agency,Complaint Type\n1,03/05/2024,DSNY,Noise\n", encoding="utf-8")
+    result = load([path], config, lang="en")
+    failure = next(i for i in result.issues if i.severity == "file")
+    assert failure.code == "no_profile"
+    assert "nearest is nyc-311" in failure.message and "Agency → agency" in failure.message
+    assert "created_at" in failure.message and "ticket_id" in failure.message
+
+
+def test_build_from_the_archive_writes_rejects_xlsx_as_run_does(tmp_path):
+    from click.testing import CliRunner
+
+    from citistat.archive import Archive
+    from citistat.cli import main
+    from citistat.pipeline import _write_rejects
+
+    path = serial_workbook(tmp_path / "in.xlsx", [SERIAL + i for i in range(20)] + [-1])
+    outcome = CliRunner().invoke(main, ["ingest", "-w", str(tmp_path), str(path)], catch_exceptions=False)
+    assert outcome.exit_code in (0, 1), outcome.output
+    archive = Archive.open(tmp_path / "briefings")
+    try:
+        written = _write_rejects(archive, "2024-03", tmp_path / "out", None)
+    finally:
+        archive.close()
+    assert sorted(p.suffix for p in written) == [".csv", ".xlsx"]
+    book = openpyxl.load_workbook(next(p for p in written if p.suffix == ".xlsx"), read_only=True)
+    rejects = list(book["rejects"].values)
+    assert rejects[0][1] == "code" and any(row[1] == "serial_not_a_date" for row in rejects[1:])

@@ -41,8 +41,8 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("ticket id {value} is a number longer than 15 digits; Excel may have lost its last digits", "export the id column as text"),
     },
     "unknown_answer": {
-        "zh-CN": ("“{column}”的值 {value!r} 不在词表中，按未知处理", "把该值加入输入配置的词表，或在原表中更正"),
-        "en": ("{column!r} value {value!r} is not in the profile's vocabulary; counted as unknown", "add the value to the profile's vocabulary or correct it in the file"),
+        "zh-CN": ("“{column}”的值 {value!r} 不在词表中（{count} 行），按未知处理", "把该值加入输入配置的词表，或在原表中更正"),
+        "en": ("{column!r} value {value!r} is not in the profile's vocabulary ({count} row{s}); counted as unknown", "add the value to the profile's vocabulary or correct it in the file"),
     },
     "unknown_status": {
         "zh-CN": ("工单状态 {value!r} 不在词表中（{count} 行），原样保留", "在输入配置的 [status] 中加入该值"),
@@ -95,6 +95,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "profile_chosen": {
         "zh-CN": ("使用输入配置 {value}", ""),
         "en": ("read with input profile {value}", ""),
+    },
+    "no_profile.nearest": {
+        "zh-CN": ("表头与任何输入配置都不匹配；最接近的是 {nearest}（匹配 {count} 列：{matched}；缺少必需字段：{missing}）", "用 --profile {nearest} 并在其 [columns] 中补上缺少字段的表头，或按 docs/profiles.md 新建配置；表头为：{value}"),
+        "en": ("the header matches no input profile; the nearest is {nearest} ({count} column{s} matched: {matched}; required fields not found: {missing})", "add the missing headers to {nearest}'s [columns] (or write a profile, docs/profiles.md); the header is: {value}"),
     },
     "no_profile": {
         "zh-CN": ("表头与任何输入配置都不匹配", "用 --profile 指定配置，或按 docs/profiles.md 新建一个；表头为：{value}"),

@@ -133,8 +133,12 @@ def _first(labels: list[str], key: str) -> int | None:
 
 
 def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, salt: bytes = b"",
-                lang: str = "zh-CN") -> ParsedTable:
-    """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column)."""
+                lang: str = "zh-CN", period: str | None = None) -> ParsedTable:
+    """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column).
+
+    With `period`, rows created in another period are only parsed: they will be
+    excluded, so their cells raise no issue and they are never listed one by one.
+    """
     ctx = _Context(raw, profile, map_columns(list(raw.columns), profile), lang)
     _check_required_columns(ctx)
     n = len(raw.data)
@@ -144,20 +148,23 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
 
     out: dict[str, pd.Series] = {}
     out["ticket_id"] = _ticket_ids(ctx, live)
+    listed = live  # rows whose problems are reported: not those that the period will exclude
     for name in DATE_FIELDS:
         if name in ctx.columns:
-            out[name] = _dates(ctx, name, live)
+            out[name] = _dates(ctx, name, listed)
             if profile.date_precision == "day":  # declared: any time of day in the file means nothing
                 out[name] = out[name].dt.normalize()
+            if name == "created_at" and period is not None:
+                listed = live & ~_outside(out[name], period)
     for name in TEXT_FIELDS:
         if name in ctx.columns:
-            out[name] = _text(ctx, name, live)
-    _derive(ctx, out, live)
-    out["status"], status_key = _status(ctx, live)
-    _flags_and_answers(ctx, out, status_key, live)
+            out[name] = _text(ctx, name, listed)
+    _derive(ctx, out, listed)
+    out["status"], status_key = _status(ctx, listed)
+    _flags_and_answers(ctx, out, status_key, listed)
     out["caller_key"] = _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
-    _agency(ctx, out, agencies, live)
-    _closed_before_created(ctx, out, live)
+    _agency(ctx, out, agencies, listed)
+    _closed_before_created(ctx, out, listed)
 
     rejected = pd.Series(False, index=range(n))
     rejected[list(ctx.row_issues)] = True
@@ -170,6 +177,13 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     tickets["source_row"] = np.asarray(raw.row_numbers)[keep.to_numpy()]
     return ParsedTable(tickets=tickets, rejects=_rejects_frame(ctx, data, rejected), skipped=skipped,
                        issues=ctx.issues, read=n)
+
+
+def _outside(created: pd.Series, period: str) -> pd.Series:
+    """True where a creation time falls in another month than `period` (two comparisons, no formatting)."""
+    start = pd.Timestamp(f"{period}-01")
+    end = start + pd.offsets.MonthBegin(1)
+    return ((created < start) | (created >= end)).fillna(False).astype(bool)
 
 
 _CANONICAL_FROM_FILE = (
@@ -366,10 +380,7 @@ def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
     raw = ctx.cells("status")
     parsed = parse_vocab(raw.where(~formula_error_mask(raw), None), ctx.profile.status)
     text = parse_text(raw)
-    unknown = parsed.unrecognised & live
-    for value, count in text[unknown].value_counts().items():
-        first = int(np.flatnonzero((text == value).fillna(False).to_numpy() & unknown.to_numpy())[0])
-        ctx.issue("unknown_status", INFO, first, "status", value, count=int(count))
+    _once_per_value(ctx, "unknown_status", INFO, "status", text, parsed.unrecognised & live)
     stored = parsed.values.astype("string").fillna(text.where(parsed.unrecognised, pd.NA))
     return stored, parsed.values
 
@@ -381,9 +392,19 @@ def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.
     parsed = parse_vocab(raw.where(~errors, None), vocabulary)
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", CELL, position, name, raw[position])
-    for position in ctx.each(parsed.unrecognised & live):
-        ctx.issue("unknown_answer", CELL, position, name, raw[position])
+    _once_per_value(ctx, "unknown_answer", CELL, name, parse_text(raw), parsed.unrecognised & live)
     return parsed.values
+
+
+def _once_per_value(ctx: _Context, code: str, severity: str, name: str, text: pd.Series, mask: pd.Series) -> None:
+    """One issue per distinct value, at its first row, with how many rows hold it (not one per row)."""
+    if not mask.any():
+        return
+    flagged = text[mask.to_numpy()]
+    firsts = flagged.groupby(flagged.astype(object).fillna(""), sort=False).head(1)
+    counts = flagged.value_counts(dropna=False)
+    for position, value in firsts.items():
+        ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
 
 
 def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series, live: pd.Series) -> None:

@@ -164,12 +164,21 @@ def build_profile(name: str, data: Mapping, *, plausible_years: tuple[int, int] 
 
 
 class ProfileChoiceError(ValueError):
-    """No profile, or more than one, fits a header; `candidates` lists the ones that tied."""
+    """No profile, or more than one, fits a header; `candidates` lists the ones that tied.
 
-    def __init__(self, code: str, candidates: list[str], message: str):
+    For no_profile, `nearest` is the profile whose synonyms matched most columns,
+    `matched` maps its fields to the file's headers that matched them, and
+    `missing` lists the required fields it could not find.
+    """
+
+    def __init__(self, code: str, candidates: list[str], message: str, *, nearest: str | None = None,
+                 matched: dict[str, str] | None = None, missing: list[str] | None = None):
         super().__init__(message)
         self.code = code
         self.candidates = candidates
+        self.nearest = nearest
+        self.matched = matched or {}
+        self.missing = missing or []
 
 
 def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapping]) -> str:
@@ -182,17 +191,23 @@ def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapp
     place is ambiguous and raises ProfileChoiceError listing the candidates.
     """
     columns = [str(c) for c in columns]
-    folded = {fold_label(c) for c in columns} | {fold_label(c.rsplit("/", 1)[-1]) for c in columns}  # two-level headers
+    headers = {fold_label(c): c for c in columns}
+    headers.update({fold_label(c.rsplit("/", 1)[-1]): c for c in columns if fold_label(c.rsplit("/", 1)[-1]) not in headers})
     scores: dict[str, int] = {}
+    near: list[tuple[int, str, dict[str, str], list[str]]] = []
     for name, profile in profiles.items():
         if not isinstance(profile, Profile):
             profile = build_profile(name, profile)
-        matched = {f for f, synonyms in profile.columns.items() if any(fold_label(s) in folded for s in synonyms)}
+        matched = {f: headers[fold_label(s)] for f, synonyms in profile.columns.items()
+                   for s in synonyms[::-1] if fold_label(s) in headers}  # reversed: the first synonym wins
         needed = set(profile.required) - set(profile.derive)
-        if needed <= matched and len(matched) >= profile.min_matches:
+        if needed <= set(matched) and len(matched) >= profile.min_matches:
             scores[name] = len(matched)
+        near.append((len(matched), name, matched, sorted(needed - set(matched))))
     if not scores:
-        raise ProfileChoiceError("no_profile", [], "the header matches no input profile")
+        count, nearest, matched, missing = max(near, key=lambda e: (e[0], -len(e[3]), e[1])) if near else (0, None, {}, [])
+        raise ProfileChoiceError("no_profile", [], "the header matches no input profile",
+                                 nearest=nearest if count else None, matched=matched, missing=missing)
     best = max(scores.values())
     leaders = sorted(name for name, score in scores.items() if score == best)
     if len(leaders) > 1:
