@@ -245,3 +245,23 @@ def test_neutral_answers_are_a_declared_category_counted_as_configured(tmp_path,
     assert parts.numerator / parts.denominator == pytest.approx(expected)
     assert validate_scoring({"rates": {"neutral": "half"}})
     assert validate_scoring({"rates": {"dissatisfied": ["dissatisfied", "neutral"]}})
+
+
+# ------------------------------------------------------------------ 9. docs/profiles.md
+
+
+def test_the_profile_guide_covers_every_key_and_its_examples_are_valid():
+    import re
+    import tomllib
+
+    from citistat.ingest.profiles import DERIVABLE_FIELDS, TOP_LEVEL_KEYS, validate_profile
+
+    text = (Path(__file__).parents[1] / "docs" / "profiles.md").read_text(encoding="utf-8")
+    for key in sorted(TOP_LEVEL_KEYS):
+        assert f"`{key}`" in text or f"`{key}." in text, key
+    for field in DERIVABLE_FIELDS:
+        assert f"`{field}`" in text, field
+    examples = re.findall(r"```toml\n(.*?)```", text, re.S)
+    assert len(examples) >= 2
+    for example in examples:
+        assert validate_profile("example", tomllib.loads(example)) == []

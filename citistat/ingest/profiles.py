@@ -223,7 +223,7 @@ def _folded_flags(table: Mapping[str, Iterable[str]]) -> dict[str, bool]:
     return {fold_label(answer): key == "true" for key, answers in table.items() for answer in answers}
 
 
-DERIVABLE_FIELDS = ("agency", "category", "subcategory", "district", "street", "place", "channel", "title", "status",
+DERIVABLE_FIELDS = ("agency", "category", "subcategory", "district", "street", "place", "channel", "title",
                     "created_at", "closed_at", "due_at", "resolution_action_at")
 
 
