@@ -166,14 +166,26 @@ def test_derive_a_date_from_text(tmp_path):
     ('[derive.caller_key]\nfrom = "category"\npattern = "(.*)"\n', "must be one of"),
     ('[derive.title]\nfrom = "category"\npattern = "(a)(b)"\n', "exactly one (group)"),
     ('date_precision = "hour"\n', "date_precision"),
+    ('min_matches = "three"\n', "min_matches"),
     ('serial_dates = "yes"\n', "serial_dates"),
     ('plausible_years = [2100, 1990]\n', "plausible_years"),
+    ('[derive.due_at]\nfrom = "category"\npattern = "(x)"\nfallback = 3\n', "fallback must be a text"),
 ])
 def test_every_profile_problem_is_reported_when_the_configuration_loads(tmp_path, extra, words):
     ws = casework_workspace(tmp_path, extra=extra)
     with pytest.raises(ConfigError) as raised:
         load_config(open_workspace(ws))
     assert words in str(raised.value)
+
+
+def test_a_date_format_strptime_cannot_compile_is_reported_at_load(tmp_path):
+    profiles = tmp_path / "config" / "profiles"
+    profiles.mkdir(parents=True)
+    text = CASEWORK_PROFILE.format(extra="", columns="", case="upper").replace('"%m/%d/%Y %H:%M"]', '"%m/%d/%Y %Q"]')
+    (profiles / "p.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(open_workspace(tmp_path))
+    assert "bad directive" in str(raised.value)
 
 
 def test_an_unknown_agency_case_is_reported_at_load(tmp_path):

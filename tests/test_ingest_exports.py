@@ -45,6 +45,12 @@ def serial_workbook(path: Path, created: list, *, date1904: bool = False, closed
     return path
 
 
+def write_csv(path: Path, rows: list[list], header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    return path
+
+
 def tickets_of(result) -> pd.DataFrame:
     return result.tickets.set_index("ticket_id")
 
@@ -78,6 +84,19 @@ def test_lotus_leap_year_bug_and_rounding():
     assert stamps[1] == pd.Timestamp("1900-03-01")  # serial 61: after the phantom 29 Feb 1900
     assert stamps[2] == pd.Timestamp("2024-03-27")  # 0.86 ms before midnight rounds up, not down to 23:59:59
     assert stamps[3].microsecond == 0
+
+
+def test_date_formatted_cells_are_rounded_to_the_second(tmp_path, config):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for i in range(3):
+        sheet.append([f"GD{i}", SERIAL + i * 0.123456789, "市水务局", None, "是", "已解决", "满意"])
+        sheet.cell(row=i + 2, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
+    book.save(tmp_path / "typed.xlsx")
+    created = load([tmp_path / "typed.xlsx"], config, lang="en").tickets["created_at"]
+    assert created.tolist()[1] == pd.Timestamp("2024-03-26 09:02:47")  # 09:02:46.667 in the cell
+    assert (created.dt.microsecond == 0).all()
 
 
 @pytest.mark.parametrize("bad", [0, -1, -45352])
@@ -122,13 +141,8 @@ def test_plausible_years_are_configurable():
 
 
 def test_a_csv_of_serials_is_converted_when_the_profile_allows_it(tmp_path, config):
-    path = tmp_path / "saved_from_excel.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for i in range(20):
-            writer.writerow([f"GD{i}", f"{SERIAL + i:.9f}", "市水务局", "", "是", "已解决", "满意"])
-        writer.writerow(["GD99", "-3", "市水务局", "", "是", "已解决", "满意"])
+    rows = [[f"GD{i}", f"{SERIAL + i:.9f}", "市水务局", "", "是", "已解决", "满意"] for i in range(20)]
+    path = write_csv(tmp_path / "saved_from_excel.csv", rows + [["GD99", "-3", "市水务局", "", "是", "已解决", "满意"]])
     result = load([path], config, lang="en")
     assert tickets_of(result).loc["GD0", "created_at"] == pd.Timestamp("2024-03-26 06:05:00")
     assert len(result.tickets) == 20 and result.rejects["code"].tolist() == ["serial_not_a_date"]
@@ -209,12 +223,10 @@ def test_ambiguous_or_impossible_dates_are_bad_never_guessed(config, text):
 
 
 def test_311_agency_codes_fold_to_one_agency(tmp_path, config):
-    path = tmp_path / "nyc.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Status"])
-        for i, agency in enumerate(["DSNY", "dsny", "Dsny ", " NYPD", "nypd"]):
-            writer.writerow([100 + i, "03/05/2024 10:00:00 AM", "03/06/2024 10:00:00 AM", agency, "Noise", "Closed"])
+    rows = [[100 + i, "03/05/2024 10:00:00 AM", "03/06/2024 10:00:00 AM", agency, "Noise", "Closed"]
+            for i, agency in enumerate(["DSNY", "dsny", "Dsny ", " NYPD", "nypd"])]
+    path = write_csv(tmp_path / "nyc.csv", rows,
+                     header=["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Status"])
     result = load([path], config, lang="en")
     assert sorted(result.tickets["agency"].unique()) == ["DSNY", "NYPD"]
     assert result.tickets["agency_raw"].tolist()[:3] == ["DSNY", "dsny", "Dsny "]  # as written
@@ -222,14 +234,12 @@ def test_311_agency_codes_fold_to_one_agency(tmp_path, config):
 
 
 def test_chinese_answer_synonyms_are_in_the_shipped_vocabulary(tmp_path, config):
-    path = tmp_path / "answers.csv"
     answers = [("已响应", "已解决", True, True), ("未响应", "未解决", False, False), ("Y", "N", True, False),
                ("1", "0", True, False), ("TRUE", "FALSE", True, False), ("否", "是", False, True)]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["工单编号", "受理时间", "承办单位", "响应情况", "解决情况", "满意度"])
-        for i, (responded, resolved, _, _) in enumerate(answers):
-            writer.writerow([f"GD{i}", "2024-03-05 10:00", "市水务局", responded, resolved, "满意"])
+    path = write_csv(tmp_path / "answers.csv",
+                     [[f"GD{i}", "2024-03-05 10:00", "市水务局", responded, resolved, "满意"]
+                      for i, (responded, resolved, _, _) in enumerate(answers)],
+                     header=["工单编号", "受理时间", "承办单位", "响应情况", "解决情况", "满意度"])
     result = load([path], config, lang="en")
     tickets = tickets_of(result)
     assert tickets["responded"].tolist() == [a[2] for a in answers]
@@ -241,12 +251,8 @@ def test_chinese_answer_synonyms_are_in_the_shipped_vocabulary(tmp_path, config)
 
 
 def test_unknown_answers_are_listed_once_per_value_with_a_count(tmp_path, config):
-    path = tmp_path / "answers.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        for i in range(30):
-            writer.writerow([f"GD{i}", "2024-03-05 10:00", "市水务局", "", "待定" if i % 2 else "也许", "已解决", "满意"])
+    path = write_csv(tmp_path / "answers.csv", [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "待定" if i % 2 else "也许",
+                                                  "已解决", "满意"] for i in range(30)])
     result = load([path], config, lang="en")
     unknown = [i for i in result.issues if i.code == "unknown_answer"]
     assert sorted((i.raw_value, i.fields["count"]) for i in unknown) == [("也许", "15"), ("待定", "15")]
@@ -254,13 +260,9 @@ def test_unknown_answers_are_listed_once_per_value_with_a_count(tmp_path, config
 
 
 def test_rows_outside_the_period_are_excluded_without_being_listed(tmp_path, config):
-    path = tmp_path / "two_months.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADER)
-        writer.writerow(["GD1", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"])
-        for i in range(20):  # another month, with cells that would raise warnings
-            writer.writerow([f"GD{i + 2}", "2024-02-05 10:00", "某个新单位", "not a date", "也许", "已解决", "满意"])
+    other_month = [[f"GD{i + 2}", "2024-02-05 10:00", "某个新单位", "not a date", "也许", "已解决", "满意"]  # would warn
+                   for i in range(20)]
+    path = write_csv(tmp_path / "two_months.csv", [["GD1", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"], *other_month])
     result = load([path], config, period="2024-03", lang="en")
     assert result.reconciliation.excluded == 20 and len(result.tickets) == 1
     listed = [i for i in result.issues if i.severity in ("row", "cell")]

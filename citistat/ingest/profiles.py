@@ -35,7 +35,7 @@ RESOLUTION_RULES = ("answer", "status_closed", "closed")
 AGENCY_CASES = ("as_written", "upper", "lower")
 DATE_PRECISIONS = ("auto", "day", "time")  # auto: day-only when no created/closed value carries a time of day
 ROW_IDENTITIES = ("ticket_id", "row")  # row: the file has no ticket id; each row is one ticket, never deduplicated
-DEFAULT_PLAUSIBLE_YEARS = (1990, 2100)  # mirrors values.DEFAULT_PLAUSIBLE_YEARS (kept import-light)
+DEFAULT_PLAUSIBLE_YEARS = (1990, 2100)  # [ingest] plausible_years: a hotline date outside them is a broken cell
 STATUS_KEYS = ("closed", "in_progress", "returned", "reopened", "open", "cancelled")
 FLAG_SECTIONS = ("flags", "resolution")
 TOP_LEVEL_KEYS = frozenset(
@@ -114,6 +114,11 @@ def _check_choices(name: str, data: Mapping) -> list[str]:
     for key, allowed in (("agency_case", AGENCY_CASES), ("date_precision", DATE_PRECISIONS), ("row_identity", ROW_IDENTITIES)):
         if key in data and data[key] not in allowed:
             problems.append(f"profile {name!r}: {key} = {data[key]!r}; use one of {', '.join(allowed)}")
+    matches = data.get("min_matches", 3)
+    if not isinstance(matches, int) or isinstance(matches, bool) or matches < 1:
+        problems.append(f"profile {name!r}: min_matches = {matches!r}; use a whole number ≥ 1")
+    if "description" in data and not isinstance(data["description"], str):
+        problems.append(f"profile {name!r}: description must be a text")
     if "serial_dates" in data and not isinstance(data["serial_dates"], bool):
         problems.append(f"profile {name!r}: serial_dates must be true or false")
     if "plausible_years" in data:
@@ -304,6 +309,8 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
             continue
         if not _DATE_DIRECTIVE.search(fmt):
             problems.append(f"profile {name!r}: date format {fmt!r} has no % directive")
+        elif _bad_directive(fmt):
+            problems.append(f"profile {name!r}: date format {fmt!r}: {_bad_directive(fmt)}")
         elif order in DATE_ORDERS and not _format_follows_order(fmt, order):
             problems.append(
                 f"profile {name!r}: date format {fmt!r} contradicts date_order = {order!r}; "
@@ -313,6 +320,17 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
     if not isinstance(sentinels, list) or not all(isinstance(s, (str, int, float)) for s in sentinels):
         problems.append(f"profile {name!r}: sentinels must be a list of texts or numbers")
     return problems
+
+
+def _bad_directive(fmt: str) -> str | None:
+    """strptime's complaint about the format itself ("'Q' is a bad directive"), found now rather than mid-load."""
+    from datetime import datetime
+
+    try:
+        datetime.strptime("", fmt)
+    except ValueError as exc:
+        return None if "does not match" in str(exc) else str(exc)
+    return None
 
 
 def _format_follows_order(fmt: str, order: str) -> bool:

@@ -33,7 +33,6 @@ EXCEL_EPOCH_1904 = pd.Timestamp("1904-01-01")
 _LARGEST_SERIAL = 2958465  # 9999-12-31
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-DEFAULT_PLAUSIBLE_YEARS = (1990, 2100)  # [ingest] plausible_years: a hotline record outside them is a broken cell
 _SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel → CSV): 45377 or 45377.253472222
 # Chinese spellings, folded to one canonical shape before the declared formats see them (see _date_text).
 _CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2})(:\d{2}(?::\d{2})?)")
@@ -330,9 +329,12 @@ def _date_kind(value: object) -> str:
 
 
 def _typed_dates(raw: pd.Series, sentinels: Iterable[object], formats: tuple[str, ...]) -> DateParse:
-    """A column the reader already typed as dates (every cell a date or blank): nothing to parse."""
+    """A column the reader already typed as dates (every cell a date or blank): nothing to parse.
+
+    Spreadsheet date cells are binary fractions of a day (09:02:46.667): rounded to the second.
+    """
     values = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
-    values = values.astype("datetime64[ns]")
+    values = values.astype("datetime64[ns]").dt.round("s")
     sentinel = _sentinel_dates(values, sentinels, formats)
     values = values.mask(sentinel)
     return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel)
@@ -349,7 +351,7 @@ def _native_datetimes(cells: pd.Series) -> pd.Series:
         values = pd.to_datetime(cells.map(_naive), errors="coerce")
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)
-    return values.astype("datetime64[ns]")
+    return values.astype("datetime64[ns]").dt.round("s")  # cells are fractions of a day: to the second
 
 
 def _naive(value: object) -> object:
