@@ -420,9 +420,11 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str |
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     non_positive = pd.Series(False, index=text.index)
     todo = text.notna()
+    remaining = text
     if serial_text and _looks_like_serials(text):
         _take_serials(text, todo, out, non_positive, date1904)
-    for fmt in _by_sample_hits(text[todo], formats, timezone):
+        remaining = text[todo]
+    for fmt in _by_sample_hits(remaining, formats, timezone):
         if not todo.any():
             break
         _take(out, todo, _parse_one_format(text[todo], fmt, timezone))
