@@ -142,10 +142,11 @@ def test_plausible_years_are_configurable():
 
 def test_a_csv_of_serials_is_converted_when_the_profile_allows_it(tmp_path, config):
     rows = [[f"GD{i}", f"{SERIAL + i:.9f}", "市水务局", "", "是", "已解决", "满意"] for i in range(20)]
-    path = write_csv(tmp_path / "saved_from_excel.csv", rows + [["GD99", "-3", "市水务局", "", "是", "已解决", "满意"]])
+    broken = [["GD98", "0", "市水务局", "", "是", "已解决", "满意"], ["GD99", "-3", "市水务局", "", "是", "已解决", "满意"]]
+    path = write_csv(tmp_path / "saved_from_excel.csv", rows + broken)
     result = load([path], config, lang="en")
     assert tickets_of(result).loc["GD0", "created_at"] == pd.Timestamp("2024-03-26 06:05:00")
-    assert len(result.tickets) == 20 and result.rejects["code"].tolist() == ["serial_not_a_date"]
+    assert len(result.tickets) == 20 and result.rejects["code"].tolist() == ["serial_not_a_date"] * 2
 
     strict = parse_dates(pd.Series([f"{SERIAL}"], dtype="string"), ["%Y-%m-%d"], serial_text=False)
     assert strict.bad.all()  # a profile without serial_dates keeps treating it as a bad date
