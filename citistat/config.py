@@ -148,6 +148,10 @@ def _check_settings(settings: dict, problems: list[str], where: str) -> None:
         problems.append(f"{where}: [build] lang = {build.get('lang')!r}; use one of {', '.join(LANGUAGES)}")
     if build.get("edition", "internal") not in EDITIONS:
         problems.append(f"{where}: [build] edition = {build.get('edition')!r}; use one of {', '.join(EDITIONS)}")
+    if "plausible_years" in settings.get("ingest", {}):
+        from .ingest.profiles import check_plausible_years
+
+        problems.extend(check_plausible_years(f"{where}: [ingest] plausible_years", settings["ingest"]["plausible_years"]))
 
 
 def load_config(

@@ -4,7 +4,7 @@ Every count is an integer that adds up across files, days, agencies and
 machines; rates are derived only in the score stage. A ticket falls in exactly
 one of yes / no / unknown for each call-back question, so for every row
 `responded + not_responded + response_unknown == n_tickets` (and likewise for
-resolution and the nine satisfaction levels).
+resolution and the ten satisfaction levels).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "very_satisfied", "satisfied_plain", "basically_satisfied", "dissatisfied_plain", "very_dissatisfied",
     "not_surveyed", "refused", "unreachable", "satisfaction_unknown",
     "valid_callback", "closed", "due_known", "closed_on_time", "overdue", "reopened", "quick_closed",
+    "neutral",
 )
 
 # The same yes/no answers restricted to tickets whose call-back was marked valid (是否有效回访),
@@ -32,7 +33,7 @@ VALID_BASE_COLUMNS: tuple[str, ...] = (
     "valid_responded", "valid_not_responded",
     "valid_resolved", "valid_not_resolved",
     "valid_very_satisfied", "valid_satisfied_plain", "valid_basically_satisfied",
-    "valid_dissatisfied_plain", "valid_very_dissatisfied",
+    "valid_dissatisfied_plain", "valid_very_dissatisfied", "valid_neutral",
 )
 
 ALL_COUNT_COLUMNS: tuple[str, ...] = COUNT_COLUMNS + VALID_BASE_COLUMNS
@@ -44,6 +45,7 @@ SATISFACTION_COLUMNS: dict[str, str] = {
     "basically_satisfied": "basically_satisfied",
     "dissatisfied": "dissatisfied_plain",
     "very_dissatisfied": "very_dissatisfied",
+    "neutral": "neutral",
     "not_surveyed": "not_surveyed",
     "refused": "refused",
     "unreachable": "unreachable",
@@ -137,8 +139,11 @@ def indicator_columns(tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAU
     on_time = (closed & due_known & (closed_at <= due_at).fillna(False).to_numpy())
     overdue = (closed & due_known & (closed_at > due_at).fillna(False).to_numpy())
     minutes_open = (closed_at - created).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 60
+    # A ticket whose created and closed stamps both carry no time of day (day-only exports) was closed
+    # "the same day", never "within N minutes": it is not asked about.
+    timed = ((created != created.dt.normalize()) | (closed_at != closed_at.dt.normalize())).to_numpy(dtype=bool)
     with np.errstate(invalid="ignore"):
-        quick = closed & (minutes_open >= 0) & (minutes_open <= quick_close_minutes)
+        quick = closed & timed & (minutes_open >= 0) & (minutes_open <= quick_close_minutes)
 
     columns: dict[str, np.ndarray] = {
         "n_tickets": np.ones(len(tickets), dtype=bool),

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-# Satisfaction answers after normalisation. The last four are "unknown" kinds:
-# they are counted and shown, and they are in no satisfaction denominator.
+# Satisfaction answers after normalisation. "neutral" (一般, "neither satisfied nor dissatisfied") is a
+# declared middle answer: by default it is in the denominator and not satisfied (top-two-box), see
+# [rates] neutral in config/scoring.toml. The last four are "unknown" kinds: they are counted and shown,
+# and they are in no satisfaction denominator.
 SATISFACTION_LEVELS: tuple[str, ...] = (
     "very_satisfied",
     "satisfied",
     "basically_satisfied",
     "dissatisfied",
     "very_dissatisfied",
+    "neutral",
     "not_surveyed",
     "refused",
     "unreachable",

@@ -79,7 +79,8 @@ def test_blanks_are_missing_not_bad():
 def test_sentinels_become_missing():
     parsed = dates(["01/01/1900 12:00:00 AM", "01/01/1900", 0, "12/31/2017 11:59:58 PM"], US_FORMATS,
                    sentinels=["01/01/1900"])
-    assert parsed.sentinel.tolist() == [True, True, True, False]
+    assert parsed.sentinel.tolist() == [True, True, False, False]
+    assert parsed.not_a_date.tolist() == [False, False, True, False]  # serial 0: missing, with a warning
     assert parsed.values[:3].isna().all() and not parsed.bad.any()
 
 

@@ -56,8 +56,18 @@ def _delta(unit, metric: str) -> str:
 
 def format_table(result) -> str:
     header = f"{'rank':>4}  {_left('agency', 24)} {_left('type', 6)} {'n':>6}  {'resp%':>6} {'Δ':>6}  {'resol%':>6} {'Δ':>6}  {'satis%':>6} {'Δ':>6}  {'score':>5}"
-    lines = [f"period {result.period} (previous {result.previous_period or '—'}); weights {result.weights_version}", header]
-    units = [result.city] + [u for t in result.unit_types for u in result.ranking(t)]
+    from ..score.methods import weights_in_force_note
+
+    lines = [f"period {result.period} (previous {result.previous_period or '—'}); weights {result.weights_version}"]
+    note = weights_in_force_note(result)
+    if note:
+        lines.append(f"weights in force: {note}")
+    if result.definitions.get("date_precision") == "day":
+        lines.append("dates carry no time of day: no minute-based measure")
+    lines.append(header)
+    typed = [u for t in result.unit_types for u in result.ranking(t)]
+    untyped = sorted((u for u in result.units if not u.unit_type), key=lambda u: (u.rank is None, u.rank or 0, u.agency))
+    units = [result.city] + typed + untyped
     for unit in units:
         rank = "" if unit.rank is None else f"{unit.rank}{'†' if unit.small_n else ''}"
         cells = [f"{rank:>4}", _left(unit.agency, 24), _left(unit.unit_type or "", 6), f"{unit.n_tickets:>6}"]

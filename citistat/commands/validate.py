@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -22,7 +23,7 @@ EXIT_PROBLEMS = 1  # rows quarantined, files failed, or (with --strict) warnings
 @click.option("--rejects", "rejects_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write rejects.csv and rejects.xlsx (every rejected row, with the reason) into this folder.")
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
-              help="Language of the messages. Default: from the workspace configuration.")
+              help="Language of the messages. Default: the workspace's [build] lang, else the system locale (LANG).")
 @workspace_option
 @click.pass_context
 def command(ctx, files, profile, aliases, roster, period, as_json, strict, rejects_dir, lang, workspace):
@@ -39,7 +40,7 @@ def command(ctx, files, profile, aliases, roster, period, as_json, strict, rejec
     from ..pipeline import expand_inputs
 
     ws, config = open_config(workspace, aliases, roster)
-    lang = lang or config.lang
+    lang = lang or message_language(config)
     result = ingest.load(expand_inputs(list(files)), config, period=period, profile=profile,
                          salt=ws.caller_salt(), lang=lang)
     if rejects_dir is not None:
@@ -51,6 +52,26 @@ def command(ctx, files, profile, aliases, roster, period, as_json, strict, rejec
     else:
         click.echo(report.render_text(result, lang))
     ctx.exit(exit_code(result, strict))
+
+
+def message_language(config) -> str:
+    """The workspace's own [build] lang when it sets one, else the system locale: zh* → zh-CN, anything else → en.
+
+    The shipped settings say zh-CN for the books of the sample city; a new user in
+    another country who has not configured a workspace should not get Chinese messages.
+    """
+    from ..config import SETTINGS_FILE
+    from ..workspace import DEFAULT_CONFIG_DIR
+
+    source = config.sources.get(SETTINGS_FILE)
+    configured = config.settings.get("build", {}).get("lang")
+    if configured and source and Path(source).resolve().parent != DEFAULT_CONFIG_DIR.resolve():
+        return configured
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value and value not in ("C", "POSIX"):
+            return "zh-CN" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def exit_code(result, strict: bool) -> int:

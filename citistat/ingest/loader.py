@@ -26,7 +26,7 @@ from .agencies import AgencyTable
 from .dedup import DUPLICATE_COLUMNS, deduplicate
 from .normalise import REJECT_COLUMNS, ParsedTable, ProfileMismatch, parse_table
 from .profiles import Profile, ProfileChoiceError, build_profile, detect_profile
-from .messages import as_text, message
+from .messages import as_text, message, reason_code
 
 DEFAULT_REJECT_THRESHOLD = 0.05
 SKIPPED_COLUMNS = ["file", "sheet", "row", "first_cell", "reason"]
@@ -75,13 +75,14 @@ def load(
     """Read every file into one canonical ticket table; never raises for bad data."""
     from .rawtable import Limits
 
-    profiles = {name: build_profile(name, data) for name, data in config.profiles.items()}
+    years = config.settings.get("ingest", {}).get("plausible_years")
+    profiles = {name: build_profile(name, data, plausible_years=years) for name, data in config.profiles.items()}
     agencies = AgencyTable(config.aliases, config.roster)
     limits = Limits.from_settings(config.settings)
     threshold = float(config.settings.get("ingest", {}).get("reject_threshold", DEFAULT_REJECT_THRESHOLD))
 
     loads = [
-        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang)
+        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang, period=period)
         for order, path in enumerate(paths)
     ]
     combine_started = time.perf_counter()
@@ -117,7 +118,7 @@ def load(
 
 
 def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str | None, agencies: AgencyTable,
-               limits, *, salt: bytes, lang: str) -> _FileLoad:
+               limits, *, salt: bytes, lang: str, period: str | None = None) -> _FileLoad:
     from .rawtable import FileFailure, open_table
 
     report = FileReport(path=path, sha256=_sha256(path))
@@ -141,7 +142,7 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
     started = time.perf_counter()
     try:
-        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang)
+        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang, period=period)
     except ProfileMismatch as mismatch:
         return _failed(result, mismatch.issue)
     finally:
@@ -160,6 +161,11 @@ def _choose_profile(raw, profiles: dict[str, Profile], chosen: str | None, lang:
         return detect_profile(raw.columns, profiles), None
     except ProfileChoiceError as error:
         value = ", ".join(error.candidates) if error.candidates else " | ".join(map(str, raw.columns[:30]))
+        if error.code == "no_profile" and error.nearest:
+            matched = ", ".join(f"{header} → {field}" for field, header in error.matched.items())
+            return None, _plain_issue("no_profile.nearest", FILE, lang, file=raw.file, sheet=raw.sheet, value=value,
+                                      nearest=error.nearest, matched=matched, missing=", ".join(error.missing) or "—",
+                                      count=len(error.matched))
         return None, _plain_issue(error.code, FILE, lang, file=raw.file, sheet=raw.sheet, value=value)
 
 
@@ -278,6 +284,6 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
 
 def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:
     text, hint = message(code, lang, **fields)
-    return DataIssue(code=code, severity=severity, message=text, hint=hint, file=file, sheet=sheet,
+    return DataIssue(code=reason_code(code), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
                      raw_value=str(fields["value"]) if fields.get("value") is not None else None,
                      key=code, fields=as_text(fields))

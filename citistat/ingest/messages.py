@@ -41,8 +41,8 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("ticket id {value} is a number longer than 15 digits; Excel may have lost its last digits", "export the id column as text"),
     },
     "unknown_answer": {
-        "zh-CN": ("“{column}”的值 {value!r} 不在词表中，按未知处理", "把该值加入输入配置的词表，或在原表中更正"),
-        "en": ("{column!r} value {value!r} is not in the profile's vocabulary; counted as unknown", "add the value to the profile's vocabulary or correct it in the file"),
+        "zh-CN": ("“{column}”的值 {value!r} 不在词表中（{count} 行），按未知处理", "把该值加入输入配置的词表，或在原表中更正"),
+        "en": ("{column!r} value {value!r} is not in the profile's vocabulary ({count} row{s}); counted as unknown", "add the value to the profile's vocabulary or correct it in the file"),
     },
     "unknown_status": {
         "zh-CN": ("工单状态 {value!r} 不在词表中（{count} 行），原样保留", "在输入配置的 [status] 中加入该值"),
@@ -59,6 +59,18 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "sentinel_date": {
         "zh-CN": ("“{column}”中有 {count} 个占位日期（如 1900-01-01 或序列号 0），按空值处理", ""),
         "en": ("{count} placeholder date{s} in {column!r} (such as 01/01/1900 or serial 0) treated as missing", ""),
+    },
+    "serial_not_a_date": {
+        "zh-CN": ("“{column}”的值 {value} 是小于 1 的 Excel 日期序列号（显示为 1899 年或更早），不是日期，按空值处理", "在原系统中补录真实日期；序列号 0 或负数通常是公式或导出错误"),
+        "en": ("{column!r} value {value} is an Excel serial below 1 (shown as 1899 or earlier), not a date; treated as missing", "enter the real date in the source system; a serial of 0 or below usually comes from a broken formula or export"),
+    },
+    "implausible_date": {
+        "zh-CN": ("“{column}”的值 {value} 不在合理年份 {first}–{last} 之内，按空值处理", "核对原表；若日期确实无误，在 config/citistat.toml 的 [ingest] plausible_years（或输入配置的 plausible_years）中放宽年份范围"),
+        "en": ("{column!r} value {value} is outside the plausible years {first}–{last}; treated as missing", "check the file; if the date is right, widen plausible_years in config/citistat.toml [ingest] (or in the profile)"),
+    },
+    "row_identity": {
+        "zh-CN": ("文件没有工单编号：按输入配置（row_identity = \"row\"）每行算作一件工单，共 {count} 行，不做重复检查", "同一诉求若出现在多行，将被重复计数；如有编号列，请在输入配置的 [columns] 中映射 ticket_id"),
+        "en": ("the file has no ticket id: as the profile declares (row_identity = \"row\"), each of its {count} row{s} is one ticket and no duplicate check is made", "a request that appears on several rows is counted each time; map ticket_id in the profile's [columns] if the file has an id"),
     },
     "structural_row": {
         "zh-CN": ("跳过非数据行（{value}）", ""),
@@ -83,6 +95,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "profile_chosen": {
         "zh-CN": ("使用输入配置 {value}", ""),
         "en": ("read with input profile {value}", ""),
+    },
+    "no_profile.nearest": {
+        "zh-CN": ("表头与任何输入配置都不匹配；最接近的是 {nearest}（匹配 {count} 列：{matched}；缺少必需字段：{missing}）", "用 --profile {nearest} 并在其 [columns] 中补上缺少字段的表头，或按 docs/profiles.md 新建配置；表头为：{value}"),
+        "en": ("the header matches no input profile; the nearest is {nearest} ({count} column{s} matched: {matched}; required fields not found: {missing})", "add the missing headers to {nearest}'s [columns] (or write a profile, docs/profiles.md); the header is: {value}"),
     },
     "no_profile": {
         "zh-CN": ("表头与任何输入配置都不匹配", "用 --profile 指定配置，或按 docs/profiles.md 新建一个；表头为：{value}"),

@@ -133,8 +133,12 @@ def _first(labels: list[str], key: str) -> int | None:
 
 
 def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, salt: bytes = b"",
-                lang: str = "zh-CN") -> ParsedTable:
-    """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column)."""
+                lang: str = "zh-CN", period: str | None = None) -> ParsedTable:
+    """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column).
+
+    With `period`, rows created in another period are only parsed: they will be
+    excluded, so their cells raise no issue and they are never listed one by one.
+    """
     ctx = _Context(raw, profile, map_columns(list(raw.columns), profile), lang)
     _check_required_columns(ctx)
     n = len(raw.data)
@@ -144,18 +148,23 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
 
     out: dict[str, pd.Series] = {}
     out["ticket_id"] = _ticket_ids(ctx, live)
+    listed = live  # rows whose problems are reported: not those that the period will exclude
     for name in DATE_FIELDS:
         if name in ctx.columns:
-            out[name] = _dates(ctx, name, live)
+            out[name] = _dates(ctx, name, listed)
+            if profile.date_precision == "day":  # declared: any time of day in the file means nothing
+                out[name] = out[name].dt.normalize()
+            if name == "created_at" and period is not None:
+                listed = live & ~_outside(out[name], period)
     for name in TEXT_FIELDS:
         if name in ctx.columns:
-            out[name] = _text(ctx, name, live)
-    _derive(ctx, out, live)
-    out["status"], status_key = _status(ctx, live)
-    _flags_and_answers(ctx, out, status_key, live)
+            out[name] = _text(ctx, name, listed)
+    _derive(ctx, out, listed)
+    out["status"], status_key = _status(ctx, listed)
+    _flags_and_answers(ctx, out, status_key, listed)
     out["caller_key"] = _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
-    _agency(ctx, out, agencies, live)
-    _closed_before_created(ctx, out, live)
+    _agency(ctx, out, agencies, listed)
+    _closed_before_created(ctx, out, listed)
 
     rejected = pd.Series(False, index=range(n))
     rejected[list(ctx.row_issues)] = True
@@ -168,6 +177,13 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     tickets["source_row"] = np.asarray(raw.row_numbers)[keep.to_numpy()]
     return ParsedTable(tickets=tickets, rejects=_rejects_frame(ctx, data, rejected), skipped=skipped,
                        issues=ctx.issues, read=n)
+
+
+def _outside(created: pd.Series, period: str) -> pd.Series:
+    """True where a creation time falls in another month than `period` (two comparisons, no formatting)."""
+    start = pd.Timestamp(f"{period}-01")
+    end = start + pd.offsets.MonthBegin(1)
+    return ((created < start) | (created >= end)).fillna(False).astype(bool)
 
 
 _CANONICAL_FROM_FILE = (
@@ -201,7 +217,7 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     row-by-row look at every cell is limited to those few rows.
     """
     n = len(data)
-    id_key = _id_keys(ctx.cells("ticket_id"))
+    id_key = _id_keys(ctx.cells("ticket_id") if "ticket_id" in ctx.columns else data.iloc[:, 0].reset_index(drop=True))
     keyword = id_key.astype("string").str.startswith(STRUCTURAL_KEYWORDS).fillna(False).astype(bool)
     candidates = np.flatnonzero((id_key.eq("") | keyword).to_numpy())
     blank = pd.Series(False, index=range(n))
@@ -245,7 +261,22 @@ def _id_keys(raw: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ fields by role
 
 
+def _row_ids(ctx: _Context) -> pd.Series:
+    """A file without ticket ids (row_identity = "row"): each row is one ticket, named by file, sheet and row.
+
+    Nothing can tell two rows about one request apart, so nothing is deduplicated; the report says so.
+    """
+    from pathlib import Path
+
+    where = Path(str(ctx.raw.file)).name + (f"!{ctx.raw.sheet}" if ctx.raw.sheet else "")
+    ids = pd.Series([f"{where}#{row}" for row in np.asarray(ctx.raw.row_numbers)], dtype="string")
+    ctx.issue("row_identity", INFO, None, count=len(ids))
+    return ids
+
+
 def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
+    if "ticket_id" not in ctx.columns and ctx.profile.row_identity == "row":
+        return _row_ids(ctx)
     raw = ctx.cells("ticket_id")
     errors = formula_error_mask(raw) & live
     parsed = parse_ids(raw)
@@ -261,8 +292,7 @@ def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
 def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     raw = ctx.cells(name)
     errors = formula_error_mask(raw)
-    parsed = parse_dates(raw.where(~errors, None), ctx.profile.date_formats, date1904=bool(getattr(ctx.raw, "date1904", False)),
-                         sentinels=ctx.profile.sentinels, timezone=ctx.profile.timezone)
+    parsed = _parse_date_cells(ctx, raw.where(~errors, None))
     required = name in ctx.profile.required
     severity = ROW if required else CELL
     formats = _format_list(ctx.profile.date_formats)
@@ -270,14 +300,36 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
         ctx.issue("formula_error", severity, position, name, raw[position])
     for position in ctx.each(parsed.bad & live):
         ctx.issue("bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats)
+    _out_of_range_dates(ctx, name, raw, parsed, severity, live)
     if required:
-        missing = parsed.values.isna() & ~parsed.bad & ~errors & live
+        missing = parsed.values.isna() & ~parsed.bad & ~errors & ~parsed.not_a_date & ~parsed.implausible & live
         for position in ctx.each(missing):
             ctx.issue("missing_required", ROW, position, name, raw[position])
     sentinels = int((parsed.sentinel & live).sum())
     if sentinels:
         ctx.issue("sentinel_date", INFO, None, name, count=sentinels)
     return parsed.values
+
+
+def _parse_date_cells(ctx: _Context, cells: pd.Series):
+    profile = ctx.profile
+    return parse_dates(cells, profile.date_formats, date1904=bool(getattr(ctx.raw, "date1904", False)),
+                       sentinels=profile.sentinels, timezone=profile.timezone, serial_text=profile.serial_dates,
+                       plausible_years=profile.plausible_years)
+
+
+def _out_of_range_dates(ctx: _Context, name: str, raw: pd.Series, parsed, severity: str, live: pd.Series) -> None:
+    """Serials ≤ 0 and dates outside the plausible years: missing, with a warning (a rejected row when required)."""
+    first, last = ctx.profile.plausible_years
+    for position in ctx.each(parsed.not_a_date & live):
+        ctx.issue("serial_not_a_date", severity, position, name, _serial_shown(raw[position]))
+    for position in ctx.each(parsed.implausible & live):
+        ctx.issue("implausible_date", severity, position, name, raw[position], first=first, last=last)
+
+
+def _serial_shown(value: object) -> object:
+    """A date cell Excel drew from a serial ≤ 0 is reported with that serial's date as the raw value."""
+    return value.isoformat(sep=" ") if hasattr(value, "isoformat") else cell_text(value)
 
 
 def _text(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
@@ -292,8 +344,8 @@ def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
     """Fields a profile derives from another one, e.g. the district named at the start of a title."""
     for target, rule in ctx.profile.derive.items():
         source = out.get(rule["from"])
-        if source is None and rule["from"] in ctx.columns:
-            source = parse_text(ctx.cells(rule["from"]))
+        if (source is None or not _is_text(source)) and rule["from"] in ctx.columns:
+            source = parse_text(ctx.cells(rule["from"]))  # a date column: the pattern reads the cell as written
         if source is None:
             continue
         found = source.str.extract(rule["pattern"], expand=True)[0].astype("string")
@@ -301,8 +353,22 @@ def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
             found = found.fillna(rule["fallback"]).where(source.notna(), pd.NA)
         if target == "agency":
             out["_agency_derived"] = found
+        elif target in DATE_FIELDS:
+            out[target] = _derived_dates(ctx, target, found, live)
         else:
             out[target] = found
+
+
+def _is_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) or column.dtype == object
+
+
+def _derived_dates(ctx: _Context, target: str, found: pd.Series, live: pd.Series) -> pd.Series:
+    """A date field derived from another column's text, read with the profile's date formats."""
+    parsed = _parse_date_cells(ctx, found)
+    for position in ctx.each(parsed.bad & live):
+        ctx.issue("bad_optional_date", CELL, position, None, found[position], formats=_format_list(ctx.profile.date_formats))
+    return parsed.values
 
 
 def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -314,10 +380,7 @@ def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
     raw = ctx.cells("status")
     parsed = parse_vocab(raw.where(~formula_error_mask(raw), None), ctx.profile.status)
     text = parse_text(raw)
-    unknown = parsed.unrecognised & live
-    for value, count in text[unknown].value_counts().items():
-        first = int(np.flatnonzero((text == value).fillna(False).to_numpy() & unknown.to_numpy())[0])
-        ctx.issue("unknown_status", INFO, first, "status", value, count=int(count))
+    _once_per_value(ctx, "unknown_status", INFO, "status", text, parsed.unrecognised & live)
     stored = parsed.values.astype("string").fillna(text.where(parsed.unrecognised, pd.NA))
     return stored, parsed.values
 
@@ -329,9 +392,19 @@ def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.
     parsed = parse_vocab(raw.where(~errors, None), vocabulary)
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", CELL, position, name, raw[position])
-    for position in ctx.each(parsed.unrecognised & live):
-        ctx.issue("unknown_answer", CELL, position, name, raw[position])
+    _once_per_value(ctx, "unknown_answer", CELL, name, parse_text(raw), parsed.unrecognised & live)
     return parsed.values
+
+
+def _once_per_value(ctx: _Context, code: str, severity: str, name: str, text: pd.Series, mask: pd.Series) -> None:
+    """One issue per distinct value, at its first row, with how many rows hold it (not one per row)."""
+    if not mask.any():
+        return
+    flagged = text[mask.to_numpy()]
+    firsts = flagged.groupby(flagged.astype(object).fillna(""), sort=False).head(1)
+    counts = flagged.value_counts(dropna=False)
+    for position, value in firsts.items():
+        ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
 
 
 def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series, live: pd.Series) -> None:
@@ -349,6 +422,8 @@ def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.
     out["responded"] = _response_rule(ctx, out, status_key)
     if ctx.profile.resolution_rule == "status_closed":
         out["resolved"] = status_key.map(lambda k: None if k is None else k == "closed").astype(object)
+    elif ctx.profile.resolution_rule == "closed":  # declared: a close date on record means resolved
+        out["resolved"] = out["closed_at"].notna().astype(object) if "closed_at" in out else out["resolved"]
     reopened_status = status_key.eq("reopened").fillna(False)
     out["reopened"] = out["reopened"].where(~reopened_status, True)
     for name in (*FLAG_FIELDS, "resolved"):
@@ -401,7 +476,7 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
     else:  # derived from another field by the profile
         written = out.pop("_agency_derived", pd.Series(pd.NA, index=range(n), dtype="string"))
-    resolved = agencies.resolve(written, out["created_at"])
+    resolved = agencies.resolve(_agency_keys(written, ctx.profile.agency_case), out["created_at"])
     for position in ctx.each(resolved.agency.isna() & ~formula & live):
         ctx.issue("missing_required", ROW, position, column)
     out["agency"], out["agency_raw"], out["unit_type"] = resolved.agency, written, resolved.unit_type
@@ -409,6 +484,14 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         rows = np.flatnonzero((resolved.agency == name).fillna(False).to_numpy() & live.to_numpy())
         if len(rows):
             ctx.issue("unknown_agency", CELL, int(rows[0]), column, name, count=len(rows))
+
+
+def _agency_keys(written: pd.Series, case: str) -> pd.Series:
+    """Agency names folded as the profile declares: 311 codes DSNY, dsny and "Dsny " are one agency."""
+    if case == "as_written":
+        return written
+    folded = written.str.strip()
+    return folded.str.upper() if case == "upper" else folded.str.lower()
 
 
 def _as_written(value: object) -> str | None:

@@ -31,13 +31,18 @@ MAPPABLE_FIELDS: tuple[str, ...] = tuple(c for c in CANONICAL_COLUMNS if c not i
 DEFAULT_REQUIRED: tuple[str, ...] = ("ticket_id", "created_at", "agency")
 DATE_ORDERS = ("ymd", "mdy", "dmy")
 RESPONSE_RULES = ("answer", "closed", "closed_by_due")
-RESOLUTION_RULES = ("answer", "status_closed")
+RESOLUTION_RULES = ("answer", "status_closed", "closed")
+AGENCY_CASES = ("as_written", "upper", "lower")
+DATE_PRECISIONS = ("auto", "day", "time")  # auto: day-only when no created/closed value carries a time of day
+ROW_IDENTITIES = ("ticket_id", "row")  # row: the file has no ticket id; each row is one ticket, never deduplicated
+DEFAULT_PLAUSIBLE_YEARS = (1990, 2100)  # [ingest] plausible_years: a hotline date outside them is a broken cell
 STATUS_KEYS = ("closed", "in_progress", "returned", "reopened", "open", "cancelled")
 FLAG_SECTIONS = ("flags", "resolution")
 TOP_LEVEL_KEYS = frozenset(
     {
         "description", "columns", "required", "date_formats", "date_order", "timezone", "sentinels",
         "flags", "resolution", "satisfaction", "status", "rules", "derive", "min_matches",
+        "agency_case", "serial_dates", "plausible_years", "date_precision", "row_identity",
     }
 )
 _DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
@@ -69,6 +74,11 @@ class Profile:
     description: str = ""
     derive: dict[str, dict] = field(default_factory=dict)  # field -> {from, pattern, fallback}
     min_matches: int = 3  # distinct fields whose headers must match for detection
+    agency_case: str = "as_written"  # how agency keys are folded before the roster look-up (311 codes: "upper")
+    serial_dates: bool = False  # a text cell such as "45377.25" in a date column is an Excel serial (Excel → CSV)
+    plausible_years: tuple[int, int] = DEFAULT_PLAUSIBLE_YEARS  # dates outside them are broken cells
+    date_precision: str = "auto"  # "day": created/closed carry no time of day, so no minute-based measure runs
+    row_identity: str = "ticket_id"  # "row": no ticket id column; rows are numbered, never deduplicated
 
     def header_map(self) -> dict[str, str]:
         """folded header synonym -> canonical field."""
@@ -85,23 +95,58 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
         problems.append(f"profile {name!r}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
     problems += _check_columns(name, data.get("columns"))
     derived = data.get("derive") if isinstance(data.get("derive"), Mapping) else {}
-    problems += _check_required(name, data.get("required", list(DEFAULT_REQUIRED)), {**(data.get("columns") or {}), **derived})
+    default_required = [f for f in DEFAULT_REQUIRED if not (f == "ticket_id" and data.get("row_identity") == "row")]
+    problems += _check_required(name, data.get("required", default_required), {**(data.get("columns") or {}), **derived},
+                                needs=default_required)
     problems += _check_dates(name, data)
     problems += _check_vocabularies(name, data)
     problems += _check_rules(name, data.get("rules", {}), data.get("columns") or {})
     if "timezone" in data:
         problems += _check_timezone(name, data["timezone"])
-    problems += _check_derive(name, data.get("derive", {}))
+    problems += _check_derive(name, data.get("derive", {}), data.get("columns") or {})
+    problems += _check_choices(name, data)
     return problems
 
 
-def build_profile(name: str, data: Mapping) -> Profile:
-    """A Profile from validated data (call validate_profile first; load_config does)."""
+def _check_choices(name: str, data: Mapping) -> list[str]:
+    """The one-word settings and the plausible years."""
+    problems = []
+    for key, allowed in (("agency_case", AGENCY_CASES), ("date_precision", DATE_PRECISIONS), ("row_identity", ROW_IDENTITIES)):
+        if key in data and data[key] not in allowed:
+            problems.append(f"profile {name!r}: {key} = {data[key]!r}; use one of {', '.join(allowed)}")
+    matches = data.get("min_matches", 3)
+    if not isinstance(matches, int) or isinstance(matches, bool) or matches < 1:
+        problems.append(f"profile {name!r}: min_matches = {matches!r}; use a whole number ≥ 1")
+    if "description" in data and not isinstance(data["description"], str):
+        problems.append(f"profile {name!r}: description must be a text")
+    if "serial_dates" in data and not isinstance(data["serial_dates"], bool):
+        problems.append(f"profile {name!r}: serial_dates must be true or false")
+    if "plausible_years" in data:
+        problems += check_plausible_years(f"profile {name!r}: plausible_years", data["plausible_years"])
+    if data.get("row_identity") == "row" and "ticket_id" in (data.get("required") or []):
+        problems.append(f"profile {name!r}: row_identity = \"row\" means the file has no ticket id; remove ticket_id from required")
+    return problems
+
+
+def check_plausible_years(where: str, years: object) -> list[str]:
+    """[first, last] whole years, first ≤ last; also used for [ingest] plausible_years."""
+    if (not isinstance(years, list) or len(years) != 2 or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+            or not 1000 <= years[0] <= years[1] <= 9999):
+        return [f"{where} = {years!r}; write two years, first ≤ last, e.g. [1990, 2100]"]
+    return []
+
+
+def build_profile(name: str, data: Mapping, *, plausible_years: tuple[int, int] | None = None) -> Profile:
+    """A Profile from validated data (call validate_profile first; load_config does).
+
+    `plausible_years` is the workspace's [ingest] setting, used when the profile declares none.
+    """
     rules = data.get("rules", {})
+    years = data.get("plausible_years") or plausible_years or DEFAULT_PLAUSIBLE_YEARS
     return Profile(
         name=name,
         columns={k: tuple(v) for k, v in data["columns"].items()},
-        required=tuple(data.get("required", DEFAULT_REQUIRED)),
+        required=tuple(data.get("required", [f for f in DEFAULT_REQUIRED if not (f == "ticket_id" and data.get("row_identity") == "row")])),
         date_formats=tuple(data.get("date_formats", ())),
         date_order=data.get("date_order", "ymd"),
         timezone=data.get("timezone"),
@@ -115,16 +160,30 @@ def build_profile(name: str, data: Mapping) -> Profile:
         description=data.get("description", ""),
         derive={k: dict(v) for k, v in data.get("derive", {}).items()},
         min_matches=int(data.get("min_matches", 3)),
+        agency_case=data.get("agency_case", "as_written"),
+        serial_dates=bool(data.get("serial_dates", False)),
+        plausible_years=(int(years[0]), int(years[1])),
+        date_precision=data.get("date_precision", "auto"),
+        row_identity=data.get("row_identity", "ticket_id"),
     )
 
 
 class ProfileChoiceError(ValueError):
-    """No profile, or more than one, fits a header; `candidates` lists the ones that tied."""
+    """No profile, or more than one, fits a header; `candidates` lists the ones that tied.
 
-    def __init__(self, code: str, candidates: list[str], message: str):
+    For no_profile, `nearest` is the profile whose synonyms matched most columns,
+    `matched` maps its fields to the file's headers that matched them, and
+    `missing` lists the required fields it could not find.
+    """
+
+    def __init__(self, code: str, candidates: list[str], message: str, *, nearest: str | None = None,
+                 matched: dict[str, str] | None = None, missing: list[str] | None = None):
         super().__init__(message)
         self.code = code
         self.candidates = candidates
+        self.nearest = nearest
+        self.matched = matched or {}
+        self.missing = missing or []
 
 
 def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapping]) -> str:
@@ -137,17 +196,23 @@ def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapp
     place is ambiguous and raises ProfileChoiceError listing the candidates.
     """
     columns = [str(c) for c in columns]
-    folded = {fold_label(c) for c in columns} | {fold_label(c.rsplit("/", 1)[-1]) for c in columns}  # two-level headers
+    headers = {fold_label(c): c for c in columns}
+    headers.update({fold_label(c.rsplit("/", 1)[-1]): c for c in columns if fold_label(c.rsplit("/", 1)[-1]) not in headers})
     scores: dict[str, int] = {}
+    near: list[tuple[int, str, dict[str, str], list[str]]] = []
     for name, profile in profiles.items():
         if not isinstance(profile, Profile):
             profile = build_profile(name, profile)
-        matched = {f for f, synonyms in profile.columns.items() if any(fold_label(s) in folded for s in synonyms)}
+        matched = {f: headers[fold_label(s)] for f, synonyms in profile.columns.items()
+                   for s in synonyms[::-1] if fold_label(s) in headers}  # reversed: the first synonym wins
         needed = set(profile.required) - set(profile.derive)
-        if needed <= matched and len(matched) >= profile.min_matches:
+        if needed <= set(matched) and len(matched) >= profile.min_matches:
             scores[name] = len(matched)
+        near.append((len(matched), name, matched, sorted(needed - set(matched))))
     if not scores:
-        raise ProfileChoiceError("no_profile", [], "the header matches no input profile")
+        count, nearest, matched, missing = max(near, key=lambda e: (e[0], -len(e[3]), e[1])) if near else (0, None, {}, [])
+        raise ProfileChoiceError("no_profile", [], "the header matches no input profile",
+                                 nearest=nearest if count else None, matched=matched, missing=missing)
     best = max(scores.values())
     leaders = sorted(name for name, score in scores.items() if score == best)
     if len(leaders) > 1:
@@ -163,16 +228,32 @@ def _folded_flags(table: Mapping[str, Iterable[str]]) -> dict[str, bool]:
     return {fold_label(answer): key == "true" for key, answers in table.items() for answer in answers}
 
 
-def _check_derive(name: str, derive: object) -> list[str]:
+DERIVABLE_FIELDS = ("agency", "category", "subcategory", "district", "street", "place", "channel", "title",
+                    "created_at", "closed_at", "due_at", "resolution_action_at")
+
+
+def _check_derive(name: str, derive: object, columns: Mapping) -> list[str]:
+    """Each [derive.FIELD] names a derivable field, a source the profile maps, and a pattern with one group."""
     if not isinstance(derive, Mapping):
         return [f"profile {name!r}: [derive] must be a table of field = {{from = ..., pattern = ...}}"]
     problems = []
     for target, rule in derive.items():
-        if target not in MAPPABLE_FIELDS or not isinstance(rule, Mapping):
-            problems.append(f"profile {name!r}: [derive] {target!r} must be a field with a table {{from, pattern[, fallback]}}")
+        if target not in DERIVABLE_FIELDS or not isinstance(rule, Mapping):
+            problems.append(f"profile {name!r}: [derive] {target!r} must be one of {', '.join(DERIVABLE_FIELDS)}, "
+                            "with a table {from, pattern[, fallback]}")
             continue
-        if rule.get("from") not in MAPPABLE_FIELDS:
-            problems.append(f"profile {name!r}: [derive.{target}] from = {rule.get('from')!r} is not a field")
+        source = rule.get("from")
+        if source not in MAPPABLE_FIELDS:
+            problems.append(f"profile {name!r}: [derive.{target}] from = {source!r} is not a field")
+        elif source not in columns and source not in derive:
+            problems.append(f"profile {name!r}: [derive.{target}] from = {source!r} has no entry in [columns]")
+        elif source == target:
+            problems.append(f"profile {name!r}: [derive.{target}] cannot derive a field from itself")
+        unknown = sorted(set(rule) - {"from", "pattern", "fallback"})
+        if unknown:
+            problems.append(f"profile {name!r}: [derive.{target}] unknown key(s) {', '.join(unknown)}; use from, pattern, fallback")
+        if "fallback" in rule and not isinstance(rule["fallback"], str):
+            problems.append(f"profile {name!r}: [derive.{target}] fallback must be a text")
         try:
             compiled = re.compile(str(rule.get("pattern", "")))
             if compiled.groups != 1:
@@ -201,11 +282,11 @@ def _check_columns(name: str, columns: object) -> list[str]:
     return problems
 
 
-def _check_required(name: str, required: object, columns: Mapping) -> list[str]:
+def _check_required(name: str, required: object, columns: Mapping, needs: Iterable[str] = DEFAULT_REQUIRED) -> list[str]:
     if not _is_text_list(required):
         return [f"profile {name!r}: required must be a list of field names"]
     problems = []
-    for field_name in DEFAULT_REQUIRED:
+    for field_name in needs:
         if field_name not in required:
             problems.append(f"profile {name!r}: required must include {field_name}")
     for field_name in required:
@@ -228,6 +309,8 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
             continue
         if not _DATE_DIRECTIVE.search(fmt):
             problems.append(f"profile {name!r}: date format {fmt!r} has no % directive")
+        elif _bad_directive(fmt):
+            problems.append(f"profile {name!r}: date format {fmt!r}: {_bad_directive(fmt)}")
         elif order in DATE_ORDERS and not _format_follows_order(fmt, order):
             problems.append(
                 f"profile {name!r}: date format {fmt!r} contradicts date_order = {order!r}; "
@@ -237,6 +320,17 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
     if not isinstance(sentinels, list) or not all(isinstance(s, (str, int, float)) for s in sentinels):
         problems.append(f"profile {name!r}: sentinels must be a list of texts or numbers")
     return problems
+
+
+def _bad_directive(fmt: str) -> str | None:
+    """strptime's complaint about the format itself ("'Q' is a bad directive"), found now rather than mid-load."""
+    from datetime import datetime
+
+    try:
+        datetime.strptime("", fmt)
+    except ValueError as exc:
+        return None if "does not match" in str(exc) else str(exc)
+    return None
 
 
 def _format_follows_order(fmt: str, order: str) -> bool:
@@ -298,10 +392,14 @@ def _check_rules(name: str, rules: object, columns: Mapping) -> list[str]:
     resolved = rules.get("resolved", "answer")
     if responded not in RESPONSE_RULES:
         problems.append(f"profile {name!r}: [rules] responded = {responded!r}; use one of {', '.join(RESPONSE_RULES)}")
+    elif responded == "closed" and "closed_at" not in columns and "resolution_action_at" not in columns:
+        problems.append(f"profile {name!r}: [rules] responded = \"closed\" (a close date means responded) needs a closed_at entry in [columns]")
     elif responded == "closed_by_due" and "due_at" not in columns:
         problems.append(f"profile {name!r}: [rules] responded = \"closed_by_due\" needs a due_at entry in [columns]")
     if resolved not in RESOLUTION_RULES:
         problems.append(f"profile {name!r}: [rules] resolved = {resolved!r}; use one of {', '.join(RESOLUTION_RULES)}")
+    elif resolved == "closed" and "closed_at" not in columns:
+        problems.append(f"profile {name!r}: [rules] resolved = \"closed\" (a close date means resolved) needs a closed_at entry in [columns]")
     elif resolved == "status_closed" and "status" not in columns:
         problems.append(f"profile {name!r}: [rules] resolved = \"status_closed\" needs a status entry in [columns]")
     return problems

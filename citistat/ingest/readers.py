@@ -483,7 +483,7 @@ def _load_with_calamine(file: str, sheet: str, skip: int) -> tuple[pd.DataFrame,
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(file)
+        reader = fastexcel.read_excel(_calamine_source(file))
         loaded = reader.load_sheet(sheet, header_row=None, skip_rows=skip)
         table, errors = loaded.to_arrow_with_errors()
     except fastexcel.FastExcelError as exc:
@@ -494,6 +494,13 @@ def _load_with_calamine(file: str, sheet: str, skip: int) -> tuple[pd.DataFrame,
     if errors is not None and errors.errors:
         _restore_cells(frame, errors.errors, lambda column: _column_as_text(reader, sheet, skip, column))
     return frame, indexes
+
+
+def _calamine_source(file: str) -> str | bytes:
+    """calamine picks its parser by the file name: a workbook named .xls (or .csv) is handed over as bytes."""
+    if Path(file).suffix.lower() in (".xlsx", ".xlsm"):
+        return file
+    return Path(file).read_bytes()
 
 
 _GOT = re.compile(r"got '(\w+)\((.*)\)'$", re.DOTALL)

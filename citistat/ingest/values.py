@@ -33,7 +33,13 @@ EXCEL_EPOCH_1904 = pd.Timestamp("1904-01-01")
 _LARGEST_SERIAL = 2958465  # 9999-12-31
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel → CSV): 45377 or 45377.253472222
+# Chinese spellings, folded to one canonical shape before the declared formats see them (see _date_text).
 _CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2})(:\d{2}(?::\d{2})?)")
+_CHINESE_WEEKDAY = re.compile(r"[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天]\s*[)）]?")
+_CHINESE_DAY_MARK = re.compile(r"(\d)\s*[日号]\s*")
+_CHINESE_HMS = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?|整|钟)?")
+_CHINESE_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
 _OFFSET_AT_END = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 
 
@@ -171,6 +177,13 @@ class DateParse:
     values: pd.Series  # datetime64[ns], NaT where missing or bad
     bad: pd.Series  # bool: a value was there but no declared format fits (raw text kept by the caller)
     sentinel: pd.Series  # bool: a "no date" placeholder such as 01/01/1900 or serial 0
+    not_a_date: pd.Series = None  # bool: an Excel serial below 1 (0, -1, -45352), or a date cell showing one (≤ 1899-12-31)
+    implausible: pd.Series = None  # bool: a real date outside the plausible years (a typo, or a broken export)
+
+    def __post_init__(self) -> None:
+        nothing = pd.Series(False, index=self.values.index)
+        self.not_a_date = nothing if self.not_a_date is None else self.not_a_date
+        self.implausible = nothing.copy() if self.implausible is None else self.implausible
 
 
 def parse_dates(
@@ -180,19 +193,29 @@ def parse_dates(
     date1904: bool = False,
     sentinels: Iterable[object] = (),
     timezone: str | None = None,
+    serial_text: bool = False,
+    plausible_years: tuple[int, int] | None = None,
 ) -> DateParse:
     """Parse a date column with the profile's explicit formats, never guessing per row.
 
     Datetime cells pass through; numbers are Excel serials in the workbook's
-    epoch; text is tried against each format in turn on what is still unparsed.
+    epoch; text is tried against each format in turn on what is still unparsed,
+    then against the self-describing Chinese spellings (年/月/日), then, when
+    `serial_text`, as Excel serials written out as text (a workbook saved as CSV).
     A value no format fits (2024-02-30, 13/13/2024) is bad, not guessed.
+
+    Serials below 1 and date cells at or before 1899-12-31 are what Excel shows
+    for 0, -1 or -45352: they are `not_a_date` (missing), never 1899 or 1775.
+    With `plausible_years` (first, last), other dates outside them are `implausible`.
     """
     formats = tuple(formats)
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return _typed_dates(raw, sentinels, formats)
+        parsed = _typed_dates(raw, sentinels, formats)
+        return _screen_range(parsed, plausible_years)
     result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     kinds = _date_kinds(raw)
     sentinel = pd.Series(False, index=raw.index)
+    not_a_date = pd.Series(False, index=raw.index)
 
     native = kinds == "datetime"
     if native.any():
@@ -201,8 +224,8 @@ def parse_dates(
     numbers = kinds == "number"
     if numbers.any():
         serials = raw[numbers].astype(float)
-        sentinel[numbers] = serials == 0
-        usable = numbers & ~sentinel
+        not_a_date[numbers] = serials <= 0
+        usable = numbers & ~not_a_date
         result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904)
 
     text_mask = kinds == "text"
@@ -211,16 +234,47 @@ def parse_dates(
         sentinel_text = {_date_text(str(s)) for s in sentinels}
         is_sentinel = text.isin(sentinel_text)
         sentinel[text_mask] = is_sentinel
-        result[text[~is_sentinel].index] = _parse_text_dates(text[~is_sentinel], formats, timezone)
+        texts = text[~is_sentinel]
+        parsed, serial_zero_or_less = _parse_text_dates(texts, formats, timezone, serial_text=serial_text, date1904=date1904)
+        result[texts.index] = parsed
+        not_a_date[serial_zero_or_less[serial_zero_or_less].index] = True
 
     sentinel |= _sentinel_dates(result, sentinels, formats)
     result[sentinel] = pd.NaT
-    bad = (kinds != "blank") & result.isna() & ~sentinel
-    return DateParse(values=result, bad=bad, sentinel=sentinel)
+    bad = (kinds != "blank") & result.isna() & ~sentinel & ~not_a_date
+    return _screen_range(DateParse(values=result, bad=bad, sentinel=sentinel, not_a_date=not_a_date), plausible_years)
+
+
+_LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
+
+
+def _screen_range(parsed: DateParse, plausible_years: tuple[int, int] | None) -> DateParse:
+    """Set apart what Excel shows for serials ≤ 0 (1899-12-30, 1775-…) and dates outside the plausible years.
+
+    Both become missing: the caller reports them (a warning, or a rejected row
+    when the date is required). One comparison per bound, so a million rows cost milliseconds.
+    """
+    values = parsed.values
+    early = (values <= _LAST_NON_DATE).fillna(False).astype(bool)
+    parsed.not_a_date = parsed.not_a_date | early
+    if plausible_years is not None:
+        first, last = plausible_years
+        outside = ((values < pd.Timestamp(first, 1, 1)) | (values >= pd.Timestamp(last + 1, 1, 1))).fillna(False).astype(bool)
+        parsed.implausible = outside & ~parsed.not_a_date
+    cleared = parsed.not_a_date | parsed.implausible
+    if cleared.any():
+        parsed.values = values.mask(cleared)
+    return parsed
 
 
 def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
-    """Excel day numbers (fractions are the time of day) in the workbook's epoch; out of range → NaT."""
+    """Excel day numbers (fractions are the time of day) in the workbook's epoch; out of range → NaT.
+
+    The 1900 system counts from 1899-12-30, not 1899-12-31: Lotus 1-2-3 counted a
+    29 February 1900 that never was, and Excel kept the count, so every serial from
+    61 (1 March 1900) on is right with that epoch. The 1904 system (Mac Excel,
+    `<workbookPr date1904="1"/>`) counts from 1904-01-01.
+    """
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
     in_range = (serials > 0) & (serials <= _LARGEST_SERIAL)
     # Round to the second: Excel stores times as binary fractions of a day.
@@ -275,9 +329,12 @@ def _date_kind(value: object) -> str:
 
 
 def _typed_dates(raw: pd.Series, sentinels: Iterable[object], formats: tuple[str, ...]) -> DateParse:
-    """A column the reader already typed as dates (every cell a date or blank): nothing to parse."""
+    """A column the reader already typed as dates (every cell a date or blank): nothing to parse.
+
+    Spreadsheet date cells are binary fractions of a day (09:02:46.667): rounded to the second.
+    """
     values = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
-    values = values.astype("datetime64[ns]")
+    values = values.astype("datetime64[ns]").dt.round("s")
     sentinel = _sentinel_dates(values, sentinels, formats)
     values = values.mask(sentinel)
     return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel)
@@ -294,7 +351,7 @@ def _native_datetimes(cells: pd.Series) -> pd.Series:
         values = pd.to_datetime(cells.map(_naive), errors="coerce")
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)
-    return values.astype("datetime64[ns]")
+    return values.astype("datetime64[ns]").dt.round("s")  # cells are fractions of a day: to the second
 
 
 def _naive(value: object) -> object:
@@ -313,31 +370,97 @@ def _date_texts(raw: pd.Series) -> pd.Series:
 
 
 def _date_text(value: object) -> str | None:
-    """Date text ready for strptime: NFKC (full-width digits), spaces folded, 下午6:30 → 6:30 PM."""
+    """Date text ready for strptime: NFKC (full-width digits), spaces folded, Chinese spellings made canonical.
+
+    Chinese exports spell one moment many ways; each is folded to the shape
+    "2024年3月5日 15:05[:06]" that the declared (or built-in) formats read:
+    a weekday (星期二, 周二) is dropped, 11时20分30秒 / 9点05分 / 14时 become 11:20:30 / 9:05 / 14:00,
+    日 or 号 is followed by one space, and 上午/下午 (before the time) become a 24-hour clock.
+    Only the hour, minute and second are rewritten; the year-month-day order is never touched.
+    """
     if value is None:
         return None
     text = fold_spaces(str(value)).lstrip("'")
-    return _CHINESE_HALF_DAY.sub(_half_day_to_ampm, text)
+    if text.isascii():
+        return text
+    text = _CHINESE_WEEKDAY.sub(" ", text)
+    text = _CHINESE_HMS.sub(_clock, text)
+    text = _CHINESE_DAY_MARK.sub(r"\1日 ", text)
+    text = _CHINESE_HALF_DAY.sub(_half_day_to_24h, text)
+    return " ".join(text.split())
 
 
-def _half_day_to_ampm(match: re.Match) -> str:
+def _clock(match: re.Match) -> str:
+    hour, minute, second = match.group(1), match.group(2) or "00", match.group(3)
+    return f" {int(hour)}:{int(minute):02d}" + (f":{int(second):02d}" if second else "")
+
+
+def _half_day_to_24h(match: re.Match) -> str:
     marker, hour, rest = match.group(1), int(match.group(2)), match.group(3)
+    if hour > 12:  # 下午15:30: already a 24-hour clock
+        return f"{hour}{rest}"
     # 中午 (midday) means 12 or 1 o'clock in the afternoon; 中午11:50 is still morning.
     afternoon = marker in ("下午", "晚上") or (marker == "中午" and hour in (12, 1, 2))
-    return f"{hour}{rest} {'PM' if afternoon else 'AM'}"
+    if afternoon:
+        hour = hour if hour == 12 else hour + 12
+    elif hour == 12:  # 凌晨12:30 / 上午12:30 is half past midnight
+        hour = 0
+    return f"{hour}{rest}"
 
 
-def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> pd.Series:
+def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str | None, *,
+                      serial_text: bool = False, date1904: bool = False) -> tuple[pd.Series, pd.Series]:
+    """(parsed values, serial ≤ 0 written as text) for a text column.
+
+    The declared formats first; what is left is tried as a labelled Chinese date
+    (年/月/日 name each part, so nothing is guessed) and, when the profile allows it,
+    as an Excel serial. A column that looks like serials throughout is converted
+    before the formats, so a million serials do not wait for every format to fail.
+    """
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    non_positive = pd.Series(False, index=text.index)
     todo = text.notna()
-    for fmt in _by_sample_hits(text, formats, timezone):
+    remaining = text
+    if serial_text and _looks_like_serials(text):
+        _take_serials(text, todo, out, non_positive, date1904)
+        remaining = text[todo]
+    for fmt in _by_sample_hits(remaining, formats, timezone):
         if not todo.any():
             break
-        parsed = _parse_one_format(text[todo], fmt, timezone)
-        hit = parsed.notna()
-        out[parsed.index[hit]] = parsed[hit]
-        todo[parsed.index[hit]] = False
-    return out
+        _take(out, todo, _parse_one_format(text[todo], fmt, timezone))
+    if todo.any():
+        labelled = todo & text.str.contains("年", regex=False, na=False)
+        for fmt in _CHINESE_DATE_FORMATS:
+            if labelled.any():
+                _take(out, labelled, _parse_one_format(text[labelled], fmt, timezone))
+        todo &= out.isna()
+    if serial_text and todo.any():
+        _take_serials(text, todo, out, non_positive, date1904)
+    return out, non_positive
+
+
+def _take(out: pd.Series, todo: pd.Series, parsed: pd.Series) -> None:
+    hit = parsed.notna()
+    out[parsed.index[hit]] = parsed[hit]
+    todo[parsed.index[hit]] = False
+
+
+def _looks_like_serials(text: pd.Series) -> bool:
+    sample = text.head(500).dropna().head(50)  # a look at the top, not a copy of a million cells
+    return bool(len(sample)) and bool(sample.str.fullmatch(_SERIAL_TEXT).mean() > 0.5)
+
+
+def _take_serials(text: pd.Series, todo: pd.Series, out: pd.Series, non_positive: pd.Series, date1904: bool) -> None:
+    """Serials written as text: "45377.253472222" → 2024-03-26 06:05:00; "0" and "-3" are no dates."""
+    candidates = text[todo]
+    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool)
+    if not signed.any():
+        return
+    numbers = candidates[signed].astype(float)
+    below_one = numbers <= 0
+    non_positive[below_one[below_one].index] = True
+    todo[below_one[below_one].index] = False
+    _take(out, todo, excel_serial_to_datetime(numbers[~below_one], date1904))
 
 
 def _by_sample_hits(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> list[str]:
@@ -373,7 +496,7 @@ def _sentinel_dates(values: pd.Series, sentinels: Iterable[object], formats: tup
     texts = pd.Series([_date_text(str(s)) for s in sentinels if isinstance(s, str)], dtype=object)
     if texts.empty:
         return pd.Series(False, index=values.index)
-    stamps = _parse_text_dates(texts, formats, None).dropna()
+    stamps = _parse_text_dates(texts, formats, None)[0].dropna()
     return values.isin(set(stamps)) if not stamps.empty else pd.Series(False, index=values.index)
 
 

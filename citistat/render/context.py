@@ -265,11 +265,24 @@ def _methods(inputs: BriefingInputs) -> dict:
     return {
         "definitions": flatten_definitions(result.definitions),
         "weights_version": result.weights_version,
+        **weights_and_precision(result.definitions),
         "min_n": result.min_n,
         "input_files": inputs.input_files,
         "config_hash": inputs.config_hash,
         "versions": sorted(inputs.versions.items()),
     }
+
+
+def weights_and_precision(definitions: dict) -> dict:
+    """For the methods page: the weights each unit type's composite used when a rate was missing, and day-only dates."""
+    effective = definitions.get("weights_effective") or {}
+    configured = definitions.get("weights_in_force") or {}
+    renormalised = False
+    for unit_type, used in effective.items():
+        base = configured.get(unit_type) or configured.get("*") or {}
+        renormalised |= any(base.get(m, 0) > 0 and m not in used for m in ("response", "resolution", "satisfaction"))
+    return {"renormalised": renormalised, "weights_effective": [(t, list(used.items())) for t, used in effective.items()],
+            "day_only": definitions.get("date_precision") == "day"}
 
 
 def flatten_definitions(data: object, prefix: str = "") -> list[tuple[str, str]]:

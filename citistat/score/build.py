@@ -16,7 +16,7 @@ from ..count import History
 from ..results import METRICS, Flag, PeriodResult, UnitResult
 from ..tickets import CANONICAL_COLUMNS, conform
 from . import repeat, screens, topics
-from .composite import composite_score, rank_units, small_sample
+from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
 from .definitions import Scoring, parse_scoring
 from .history import CountBook, shift_period
 from .rates import unit_rates
@@ -139,6 +139,55 @@ def unit_result(ctx: Context, agency: str | None, unit_type: str | None, *, labe
     )
 
 
+# ---------------------------------------------------------------- rates the data has
+
+
+def _available_by_type(units: list[UnitResult], scoring: Scoring) -> dict[str | None, set[str] | None]:
+    """Per unit type, the rates with answers in the period (None: use every weighted rate, as configured)."""
+    if scoring.missing_rates == "require_all":
+        return {}
+    groups: dict[str | None, list] = {}
+    for unit in units:
+        groups.setdefault(unit.unit_type, []).append(unit.rates)
+    return {unit_type: rates_available(rates) for unit_type, rates in groups.items()}
+
+
+def on_available_rates(unit: UnitResult, ctx: Context, available: set[str] | None) -> UnitResult:
+    """The unit's score and small-n mark over the rates its unit type has, weights renormalised."""
+    if available is None:
+        return unit
+    weights = ctx.scoring.weights_for(ctx.period, unit.unit_type)
+    return replace(unit, score=composite_score(unit.rates, weights, available),
+                   small_n=small_sample(unit.rates, weights, ctx.scoring.min_n, available))
+
+
+def _weights_effective(ctx: Context, units: list[UnitResult], city: UnitResult,
+                       available: dict, city_available: set[str] | None) -> dict[str, dict[str, float]]:
+    """unit type ("*" for the city) -> the weights the composite used, after any renormalisation."""
+    used = {"*": effective_weights(ctx.scoring.weights_for(ctx.period, None), city_available)}
+    with_tickets = {u.unit_type for u in units if u.n_tickets > 0}
+    for unit_type in sorted(with_tickets, key=lambda t: (t is None, t or "")):
+        weights = ctx.scoring.weights_for(ctx.period, unit_type)
+        used[unit_type or "—"] = {m: round(w, 4) for m, w in effective_weights(weights, available.get(unit_type)).items()}
+    used["*"] = {m: round(w, 4) for m, w in used["*"].items()}
+    return used
+
+
+def date_precision(tickets: pd.DataFrame, period: str) -> str:
+    """"day" when no creation or close time of the period carries a time of day, else "time".
+
+    Day-only exports (many US casework systems) make every same-day close look
+    instant; the books then never speak of minutes, and say why.
+    """
+    rows = tickets.loc[(tickets["period"] == period).fillna(False).to_numpy()] if "period" in tickets else tickets
+    stamps = [rows[c].dropna() for c in ("created_at", "closed_at") if c in rows]
+    stamps = [s for s in stamps if len(s)]
+    if not stamps:
+        return "time"
+    day_only = all(bool((s == s.dt.normalize()).all()) for s in stamps)
+    return "day" if day_only else "time"
+
+
 # ---------------------------------------------------------------- all units
 
 
@@ -186,8 +235,12 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
     from .methods import definitions_for
 
     ctx = make_context(history, period, config, lang)
-    units = with_ranks([unit_result(ctx, agency, unit_type) for agency, unit_type in roster_units(config, ctx)])
+    units = [unit_result(ctx, agency, unit_type) for agency, unit_type in roster_units(config, ctx)]
+    available = _available_by_type(units, ctx.scoring)
+    units = with_ranks([on_available_rates(u, ctx, available.get(u.unit_type)) for u in units])
     city = unit_result(ctx, None, None, label=CITY_NAMES.get(ctx.lang, CITY_NAMES["en"]))
+    city_available = None if ctx.scoring.missing_rates == "require_all" else rates_available([city.rates])
+    city = on_available_rates(city, ctx, city_available)
     rows = city.categories
     all_rows = topics.category_rows(ctx.category_counts, period, None, ctx.book.is_known(shift_period(period, -1)))
     settings = ctx.scoring.screens
@@ -204,7 +257,9 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
         rising_topics=topics.rising_topics(all_rows, settings.hot_topics_size, settings.rising_min_n),
         topics=[topics.topic_result(t, ctx.tickets, ctx.category_counts, period, ctx.book.known) for t in config.topics],
         flags=[*city.flags, *screens.agency_changes(ctx.book, period, ctx.lang)],
-        definitions=definitions_for(ctx.scoring, period, unit_type_order(config, units)),
+        definitions={**definitions_for(ctx.scoring, period, unit_type_order(config, units)),
+                     "weights_effective": _weights_effective(ctx, units, city, available, city_available),
+                     "date_precision": date_precision(ctx.tickets, period)},
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,
     )

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..results import RateStat
 from .definitions import WeightVersion
 
 
-def composite_score(rates: Mapping[str, RateStat], weights: WeightVersion | None) -> float | None:
-    """100 × Σ weight × rate, in [0, 100]; None when a rate with a non-zero weight is N/A."""
-    if weights is None:
+def composite_score(rates: Mapping[str, RateStat], weights: WeightVersion | None,
+                    available: Iterable[str] | None = None) -> float | None:
+    """100 × Σ weight × rate, in [0, 100]; None when a rate with a non-zero weight is N/A.
+
+    `available`: the rates the data can give at all (see effective_weights); the
+    others are left out and the remaining weights renormalised to add up to 1.
+    """
+    used = effective_weights(weights, available)
+    if not used:
         return None
     total = 0.0
-    for metric, weight in weights.weights().items():
-        if weight == 0:
-            continue
+    for metric, weight in used.items():
         value = rates[metric].value
         if value is None:
             return None
@@ -24,9 +28,36 @@ def composite_score(rates: Mapping[str, RateStat], weights: WeightVersion | None
     return 100 * total
 
 
-def small_sample(rates: Mapping[str, RateStat], weights: WeightVersion | None, min_n: int) -> bool:
-    """True when any weighted rate rests on fewer than `min_n` answers."""
-    metrics = [m for m, w in weights.weights().items() if w > 0] if weights else list(rates)
+def effective_weights(weights: WeightVersion | None, available: Iterable[str] | None = None) -> dict[str, float]:
+    """The weights in force over the rates that exist, renormalised; {} when none is left.
+
+    A city whose exports carry no satisfaction survey (or no resolution answer)
+    cannot be scored on it: scoring every unit N/A would rank nobody, so the
+    composite uses the rates it has, in the proportions the configuration gives
+    them. Without `available` every weighted rate is used as configured.
+    """
+    if weights is None:
+        return {}
+    configured = {m: w for m, w in weights.weights().items() if w > 0}
+    if available is None:
+        return configured
+    kept = {m: w for m, w in configured.items() if m in set(available)}
+    total = sum(kept.values())
+    return {m: w / total for m, w in kept.items()} if total > 0 else {}
+
+
+def rates_available(units: Iterable[Mapping[str, RateStat]]) -> set[str]:
+    """The rates with at least one answer among `units` (one unit type): the others are not in the data."""
+    found: set[str] = set()
+    for rates in units:
+        found |= {metric for metric, stat in rates.items() if stat.denominator > 0}
+    return found
+
+
+def small_sample(rates: Mapping[str, RateStat], weights: WeightVersion | None, min_n: int,
+                 available: Iterable[str] | None = None) -> bool:
+    """True when any weighted rate (of those the data has) rests on fewer than `min_n` answers."""
+    metrics = list(effective_weights(weights, available)) if weights else list(rates)
     return any(rates[m].denominator < min_n for m in metrics if m in rates)
 
 

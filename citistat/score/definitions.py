@@ -18,6 +18,8 @@ TARGET_METRICS: tuple[str, ...] = (*RATE_METRICS, "on_time")
 BASES: tuple[str, ...] = ("answered", "valid_callback")
 RESPONSE_SOURCES: tuple[str, ...] = ("callback", "on_time")
 ANY_UNIT_TYPE = "*"
+NEUTRAL_RULES = ("not_satisfied", "excluded", "satisfied")
+MISSING_RATES = ("renormalise", "require_all")  # a rate absent for a whole unit type: drop it, or score nobody
 WEIGHT_TOLERANCE = 1e-6
 # Answers that can never mean satisfied or dissatisfied: they are the "unknown" kinds.
 _UNKNOWN_LEVELS = ("not_surveyed", "refused", "unreachable", "unknown")
@@ -30,6 +32,7 @@ class RateDefinitions:
     basic_weight: float = 1.0  # weight of 基本满意 in the satisfaction numerator
     base: str = "answered"  # "answered" | "valid_callback"
     response: str = "callback"  # "callback" | "on_time"
+    neutral: str = "not_satisfied"  # the middle answer (一般): in the denominator, not satisfied (top-two-box)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class Scoring:
     weights: tuple[WeightVersion, ...] = DEFAULT_WEIGHTS
     targets: tuple[Target, ...] = ()
     screens: ScreenSettings = field(default_factory=ScreenSettings)
+    missing_rates: str = "renormalise"  # [ranking] missing_rates
 
     def weights_for(self, period: str, unit_type: str | None) -> WeightVersion | None:
         """The version in force: latest effective_from ≤ period; a unit type's own version beats "*"."""
@@ -121,8 +125,10 @@ def _check_levels(rates: dict, problems: list[str]) -> None:
             problems.append(f"[rates] {key} must be a non-empty list of satisfaction levels")
             continue
         for level in levels:
-            if level not in SATISFACTION_LEVELS or level in _UNKNOWN_LEVELS:
-                allowed = ", ".join(lv for lv in SATISFACTION_LEVELS if lv not in _UNKNOWN_LEVELS)
+            if level == "neutral":
+                problems.append(f"[rates] {key}: the neutral answer is set by [rates] neutral = one of {', '.join(NEUTRAL_RULES)}")
+            elif level not in SATISFACTION_LEVELS or level in _UNKNOWN_LEVELS:
+                allowed = ", ".join(lv for lv in SATISFACTION_LEVELS if lv not in (*_UNKNOWN_LEVELS, "neutral"))
                 problems.append(f"[rates] {key}: unknown level {level!r}; use one of {allowed}")
             elif level in chosen:
                 problems.append(f"[rates] level {level!r} is in both {chosen[level]} and {key}; keep it in one list")
@@ -139,6 +145,8 @@ def _check_rates(rates: object, problems: list[str]) -> None:
         _check_proportion(rates["basic_weight"], "[rates] basic_weight", problems)
     if rates.get("base", "answered") not in BASES:
         problems.append(f"[rates] base = {rates.get('base')!r}; use one of {', '.join(BASES)}")
+    if rates.get("neutral", "not_satisfied") not in NEUTRAL_RULES:
+        problems.append(f"[rates] neutral = {rates.get('neutral')!r}; use one of {', '.join(NEUTRAL_RULES)}")
     if rates.get("response", "callback") not in RESPONSE_SOURCES:
         problems.append(f"[rates] response = {rates.get('response')!r}; use one of {', '.join(RESPONSE_SOURCES)}")
 
@@ -150,6 +158,8 @@ def _check_ranking(ranking: object, problems: list[str]) -> None:
     min_n = ranking.get("min_n", 30)
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 0:
         problems.append(f"[ranking] min_n = {min_n!r}; use a whole number ≥ 0")
+    if ranking.get("missing_rates", "renormalise") not in MISSING_RATES:
+        problems.append(f"[ranking] missing_rates = {ranking.get('missing_rates')!r}; use one of {', '.join(MISSING_RATES)}")
     for key in ("alpha", "confidence"):
         value = ranking.get(key, 0.5)
         if not _is_number(value) or not 0 < value < 1:
@@ -248,6 +258,7 @@ def parse_scoring(data: dict | None) -> Scoring:
         basic_weight=float(rates.get("basic_weight", defaults.basic_weight)),
         base=rates.get("base", defaults.base),
         response=rates.get("response", defaults.response),
+        neutral=rates.get("neutral", defaults.neutral),
     )
     weights = tuple(
         WeightVersion(
@@ -268,4 +279,5 @@ def parse_scoring(data: dict | None) -> Scoring:
         weights=weights,
         targets=targets,
         screens=ScreenSettings(**data.get("screens", {})),
+        missing_rates=ranking.get("missing_rates", "renormalise"),
     )

@@ -11,7 +11,8 @@ FORMULAS: dict[str, str] = {
     "response": "responded / (responded + not responded)",
     "response_on_time": "closed by the due date / closed tickets with a due date",
     "resolution": "resolved / (resolved + not resolved); partly resolved counts as not resolved",
-    "satisfaction": "satisfied / (satisfied + dissatisfied), 基本满意 weighted by basic_weight",
+    "satisfaction": "satisfied / (satisfied + dissatisfied), 基本满意 weighted by basic_weight; "
+                    "a neutral answer (一般) as [rates] neutral says (default: answered, not satisfied)",
     "on_time": "closed by the due date / closed tickets with a due date; open tickets are unknown",
     "unknown": "blank, unrecognised, not surveyed, refused or unreachable answers: counted, in no denominator",
     "n_a": "a zero denominator gives N/A (—), never 0 % or 100 %",
@@ -19,6 +20,10 @@ FORMULAS: dict[str, str] = {
     "delta": "percentage points; significance by the pooled two-proportion z-test",
     "mean3": "pooled counts of the three periods before the current one",
     "score": "100 × Σ weight × rate; N/A when a weighted rate is N/A",
+    "score_missing_rates": "a rate with no answers in a whole unit type is left out and the other weights renormalised "
+                           "([ranking] missing_rates = \"renormalise\"); weights_effective lists the weights used",
+    "date_precision": "day: created and closed dates carry no time of day, so no minute-based measure is computed "
+                      "(no \"closed within N minutes\" screen) and durations are whole days",
     "ranking": "within unit type, by score, then by ticket volume; equal score and volume share a rank",
     "small_n": "a unit whose weighted rates rest on fewer than min_n answers is ranked but marked",
     "rag": "green at or above target, amber within the band below it, red further below",
@@ -42,6 +47,20 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
         "confidence": scoring.confidence,
         "screens": asdict(scoring.screens),
     }
+
+
+def weights_in_force_note(result: PeriodResult) -> str:
+    """One line for the `metrics` header: the weights each unit type's composite used, and what was left out."""
+    effective = result.definitions.get("weights_effective") or {}
+    configured = result.definitions.get("weights_in_force") or {}
+    parts = []
+    for unit_type, used in effective.items():
+        shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items()) or "none (no rate in the data)"
+        base = configured.get(unit_type) or configured.get(ANY_UNIT_TYPE) or {}
+        dropped = [m for m in ("response", "resolution", "satisfaction") if base.get(m, 0) > 0 and m not in used]
+        note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
+        parts.append(f"{unit_type}: {shown}{note}")
+    return "; ".join(parts)
 
 
 def _rate_cells(unit: UnitResult, metric: str) -> dict:

@@ -62,6 +62,12 @@ def satisfaction_tally(counts: Counts, definitions: RateDefinitions) -> Tally:
         satisfied += n
     for level in definitions.dissatisfied:
         dissatisfied += _get(counts, prefix + SATISFACTION_COLUMNS[level])
+    neutral = _get(counts, prefix + SATISFACTION_COLUMNS["neutral"])
+    if definitions.neutral == "not_satisfied":  # top-two-box: a neutral answer is an answer, and not a satisfied one
+        dissatisfied += neutral
+    elif definitions.neutral == "satisfied":
+        numerator += neutral
+        satisfied += neutral
     return Tally(numerator, satisfied + dissatisfied, dissatisfied)
 
 
