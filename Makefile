@@ -9,7 +9,7 @@ BIN     = $(VENV)/bin
 PERIOD ?= 2024-03
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench clean
+.PHONY: demo test setup system-deps bench fuzz clean
 
 demo: setup
 	bash scripts/demo.sh
@@ -19,6 +19,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench run --extrapolate-naive
+
+# A campaign of generated hostile inputs (at least 500 cases); prints a table of outcomes per family.
+fuzz: setup
+	$(BIN)/python tests/fuzz_campaign.py --cases 520
 
 setup: system-deps $(STAMP)
 

@@ -49,7 +49,7 @@ EXIT_FAILED = 3  # the child wrote failure.json
 
 
 STDERR_FILE = "stderr.txt"
-STDERR_TAIL = 2000
+STDERR_READ = 64 * 1024
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `citistat`, for the child's imports
 
 
@@ -98,6 +98,7 @@ def read_in_child(request: dict, limits: Any, file: str, sheet: str | None,
 def _child_environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+    env["RUST_BACKTRACE"] = "0"  # a native abort says why in one line, not a page of frames
     return env
 
 
@@ -128,21 +129,20 @@ def _child_failure(folder: Path, returncode: int, limits: Any, file: str, sheet:
         if failure["kind"] == "corrupt":
             return FileFailure.of("corrupt_file.sheet", file, sheet=sheet, detail=failure["detail"])
         return FileFailure.of("reader_limit.memory", file, sheet=sheet, **_limit_fields(limits))
-    tail = _stderr_tail(folder)
+    said = _stderr_start(folder)
     if returncode == -signal.SIGXCPU:
         return FileFailure.of("reader_limit.time", file, sheet=sheet, **_limit_fields(limits))
-    if "memory allocation" in tail or "MemoryError" in tail or "bad_alloc" in tail or returncode == -signal.SIGKILL:
+    if "memory allocation" in said or "MemoryError" in said or "bad_alloc" in said or returncode == -signal.SIGKILL:
         return FileFailure.of("reader_limit.memory", file, sheet=sheet, **_limit_fields(limits))
-    last_line = tail.strip().splitlines()[-1] if tail.strip() else f"exit status {returncode}"
-    return FileFailure.of("reader_crashed", file, sheet=sheet, detail=last_line[:300])
+    lines = [line.strip() for line in said.splitlines() if line.strip() and not line.startswith("note:")]
+    return FileFailure.of("reader_crashed", file, sheet=sheet, detail=(lines[-1] if lines else f"exit status {returncode}")[:300])
 
 
-def _stderr_tail(folder: Path) -> str:
+def _stderr_start(folder: Path) -> str:
+    """What the child wrote on stderr, from the start (a native abort's reason comes first)."""
     try:
         with open(folder / STDERR_FILE, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            handle.seek(max(handle.tell() - STDERR_TAIL, 0))
-            return handle.read().decode("utf-8", "replace")
+            return handle.read(STDERR_READ).decode("utf-8", "replace")
     except OSError:  # pragma: no cover
         return ""
 
