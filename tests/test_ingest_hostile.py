@@ -272,3 +272,9 @@ def test_limits_come_from_the_settings():
 
 
 
+
+
+def test_a_text_file_too_large_for_the_memory_limit_is_refused_before_it_is_read(tmp_path):
+    path = write(tmp_path, "big.csv", csv_text(rows(2000)).encode())
+    caught = failure(path, Limits(max_reader_memory_bytes=path.stat().st_size * 3))
+    assert caught.code == "reader_limit" and "max_reader_memory_mb" in caught.issue.message

@@ -51,6 +51,9 @@ AMBIGUITY_SHARE = 0.8  # a second sheet scoring this close to the best one makes
 STREAM_CHUNK = 1 << 16
 EXCEL_MAX_ROW = 1_048_576  # a cell reference beyond Excel's grid is no genuine workbook's
 EXCEL_MAX_COLUMN = 16_384
+# Peak memory of reading a text format, in multiples of the file's size (bytes, decoded text, parsed
+# table; measured on 1M-row exports: CSV about 5x). JSON and HTML build Python objects per cell.
+TEXT_MEMORY_FACTOR = {"text": 6.0, "json": 12.0, "html": 12.0}
 
 
 def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -> RawTable:
@@ -58,7 +61,7 @@ def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -
     check_regular_file(path)
     sniffed = sniff_format(path)
     if sniffed.format in ("text", "html", "json"):
-        _check_text_size(path, limits)
+        _check_text_size(path, limits, TEXT_MEMORY_FACTOR[sniffed.format])
     if sniffed.format in ("xlsx", "xls"):
         reader = read_xlsx if sniffed.format == "xlsx" else read_xls
         table = reader(path, header_synonyms, limits)
@@ -148,12 +151,17 @@ def _check_cells(rows: int, columns: int, file: str, limits: Limits, sheet: str 
                              settings=SETTINGS_HINT)
 
 
-def _check_text_size(path: str, limits: Limits) -> None:
-    """A text file is read whole into memory: the same bound as for a workbook's inflated parts."""
+def _check_text_size(path: str, limits: Limits, memory_factor: float) -> None:
+    """A text file is read whole into memory: the same bound as for a workbook's inflated parts, and
+    the memory its reader needs (about `memory_factor` times the file) within `max_reader_memory_mb`."""
     size = os.path.getsize(path)
     if size > limits.max_uncompressed_bytes:
         raise FileFailure.of("file_too_large", str(path), size=f"{size / 2**20:,.0f}",
                              limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+    if size * memory_factor > limits.max_reader_memory_bytes:
+        raise FileFailure.of("reader_limit.estimate", str(path), size=f"{size / 2**20:,.0f}",
+                             need=f"{size * memory_factor / 2**20:,.0f}",
+                             memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
 
 
 def _names_for(guess: HeaderGuess, indexes: Sequence[int]) -> list[str]:
@@ -667,12 +675,14 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     issues = _header_issues(guess, header_rows, file, None, synonyms)
     if misnamed:
         issues.insert(0, _info("misnamed_file.text", file, None, format=fmt.upper(), extension=fmt))
-    frame, numbers = _parse_delimited(_utf8_from_line(raw, text, encoding, data_line), delimiter, data_line, file, limits)
+    rest = _utf8_from_line(raw, text, encoding, data_line)
     del raw, text
+    frame, numbers = _parse_delimited(rest, delimiter, data_line, file, limits)
     _check_rows(len(frame), file, limits)
     names = _names_for(guess, range(frame.shape[1]))
     frame.columns = names
-    issues += _cut_long_cells(frame, numbers, file, limits)
+    issues += _cut_long_cells(frame, numbers, file, limits, lambda: _may_hold_long_cells(rest, len(frame), limits.max_cell_chars))
+    del rest
     return RawTable(
         file=file, sheet=None, format=fmt, encoding=encoding, header_rows=header_rows, columns=names,
         column_letters=[None] * len(names), data=frame, row_numbers=numbers, issues=issues,
@@ -687,12 +697,48 @@ def _decoded_text(raw: bytes, file: str) -> tuple[str, str]:
     return text, encoding
 
 
-def _cut_long_cells(frame: pd.DataFrame, numbers: np.ndarray, file: str, limits: Limits) -> list[DataIssue]:
-    """Cells longer than `max_cell_chars` (Excel's own limit by default) cut there, each with a warning."""
+def _may_hold_long_cells(data: bytes, records: int, limit: int) -> bool:
+    """False when no cell can be longer than `limit` characters: one record per line and no line longer
+    than `limit` bytes (a character takes at least one). Saves a pass over every cell of a million rows."""
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return physical != records or _longest_line(data) > limit
+
+
+def _longest_line(data: bytes, chunk: int = 1 << 24) -> int:
+    """Length in bytes of the longest line, counted in chunks (a boolean mask of the whole file would be as big as it)."""
+    longest, line_start = 0, 0
+    for offset in range(0, len(data), chunk):
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - offset), offset=offset) == 10)
+        if len(ends):
+            ends = ends + offset
+            longest = max(longest, int(ends[0]) - line_start, int(np.diff(ends).max(initial=0)) - 1)
+            line_start = int(ends[-1]) + 1
+    return max(longest, len(data) - line_start)
+
+
+def _cut_long_cells(frame: pd.DataFrame, numbers: np.ndarray, file: str, limits: Limits,
+                    may_hold_long_text: Callable[[], bool]) -> list[DataIssue]:
+    """Cells longer than `max_cell_chars` (Excel's own limit by default) cut there, each with a warning.
+
+    Arrow-backed columns (the fast CSV path) give their longest cell at once; Python-object columns
+    are walked only when `may_hold_long_text()` says the file could hold such a cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     issues = []
+    objects_checked = None
     for name in frame.columns:
         column = frame[name]
-        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            # bytes, read from the offsets: a cell has at least as many bytes as characters
+            walk = (pc.max(pc.binary_length(pa.array(column.array))).as_py() or 0) > limits.max_cell_chars
+        elif column.dtype == object:
+            objects_checked = may_hold_long_text() if objects_checked is None else objects_checked
+            walk = objects_checked
+        else:
+            walk = False
+        if walk:
             lengths = column.str.len()
             long = (lengths > limits.max_cell_chars).fillna(False).to_numpy(dtype=bool)
             if long.any():

@@ -172,17 +172,18 @@ def error_value(detail: str) -> Any:
 
 def limit_resources(memory_bytes: int, cpu_seconds: float) -> None:
     """Bound this process: its address space grows by at most `memory_bytes` from here, its CPU time by `cpu_seconds`."""
-    ceiling = _address_space() + memory_bytes
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        ceiling = min(ceiling, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
     used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = int(used.ru_utime + used.ru_stime + cpu_seconds) + 1
-    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if hard != resource.RLIM_INFINITY:
-        cpu = min(cpu, hard)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
+    _lower(resource.RLIMIT_AS, _address_space() + memory_bytes)
+    _lower(resource.RLIMIT_CPU, int(used.ru_utime + used.ru_stime + cpu_seconds) + 1)
+
+
+def _lower(kind: int, value: int) -> None:
+    """Set a soft limit to `value`, never above a limit already in force (the caller's own bounds hold)."""
+    soft, hard = resource.getrlimit(kind)
+    for current in (soft, hard):
+        if current != resource.RLIM_INFINITY:
+            value = min(value, current)
+    resource.setrlimit(kind, (value, hard))
 
 
 def _address_space() -> int:
