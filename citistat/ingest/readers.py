@@ -52,8 +52,9 @@ STREAM_CHUNK = 1 << 16
 EXCEL_MAX_ROW = 1_048_576  # a cell reference beyond Excel's grid is no genuine workbook's
 EXCEL_MAX_COLUMN = 16_384
 # Peak memory of reading a text format, in multiples of the file's size (bytes, decoded text, parsed
-# table; measured on 1M-row exports: CSV about 5x). JSON and HTML build Python objects per cell.
-TEXT_MEMORY_FACTOR = {"text": 6.0, "json": 12.0, "html": 12.0}
+# table): a 170 MB CSV of 1M tickets peaks about 1.0 GB above the interpreter, 6x; 7 leaves a margin.
+# JSON and HTML build a Python object per cell.
+TEXT_MEMORY_FACTOR = {"text": 7.0, "json": 12.0, "html": 12.0}
 
 
 def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -> RawTable:
@@ -689,10 +690,13 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     )
 
 
+_SOMETHING = re.compile(r"[^\ufeff\s]")
+
+
 def _decoded_text(raw: bytes, file: str) -> tuple[str, str]:
     """decode_text, and a file of nothing but a byte-order mark and blanks is empty."""
     text, encoding = decode_text(raw, file)
-    if not text.strip("\ufeff \t\r\n"):
+    if not _SOMETHING.search(text):  # a search, not strip(): that would copy the whole text
         raise FileFailure.of("empty_file", file)
     return text, encoding
 
