@@ -278,3 +278,10 @@ def test_a_text_file_too_large_for_the_memory_limit_is_refused_before_it_is_read
     path = write(tmp_path, "big.csv", csv_text(rows(2000)).encode())
     caught = failure(path, Limits(max_reader_memory_bytes=path.stat().st_size * 3))
     assert caught.code == "reader_limit" and "max_reader_memory_mb" in caught.issue.message
+
+
+def test_a_heavy_honest_workbook_is_refused_early_naming_the_memory_limit(tmp_path):
+    many = [[f"GD{i}", f"2024/3/{1 + i % 28} 9:10", "市水务局" * 20, "是", "已解决", "满意"] for i in range(20_000)]
+    path = write(tmp_path, "heavy.xlsx", ticket_xlsx(many))
+    caught = failure(path, Limits(max_reader_memory_bytes=2 * MB))
+    assert caught.code == "reader_limit" and "max_reader_memory_mb" in caught.issue.message

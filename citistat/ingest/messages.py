@@ -302,6 +302,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{file} is {size} MB; reading it needs about {need} MB of memory, more than the limit of {memory} MB (max_reader_memory_mb)",
                "split the export by period, or raise max_reader_memory_mb in {settings}"),
     },
+    "reader_limit.estimate_xlsx": {
+        "zh-CN": ("{file} 解压后有 {size} MB，读取约需 {need} MB 内存，超过上限 {memory} MB（max_reader_memory_mb）",
+                  "按期拆分导出文件，或在 {settings} 中调高 max_reader_memory_mb"),
+        "en": ("{file} inflates to {size} MB; reading it needs about {need} MB of memory, more than the limit of {memory} MB (max_reader_memory_mb)",
+               "split the export by period, or raise max_reader_memory_mb in {settings}"),
+    },
     "reader_limit.time": {
         "zh-CN": ("读取 {file} 超过 {seconds} 秒（max_read_seconds），已停止", "在 Excel 中打开后另存，或拆分导出；如确需读取，可在 {settings} 中调高 max_read_seconds"),
         "en": ("reading {file} took more than {seconds} s (max_read_seconds); stopped",
