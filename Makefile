@@ -9,7 +9,7 @@ BIN     = $(VENV)/bin
 PERIOD ?= 2024-03
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench crash clean
+.PHONY: demo test setup system-deps bench crash fuzz clean
 
 demo: setup
 	bash scripts/demo.sh
@@ -23,6 +23,10 @@ bench: setup
 # kill -9 at seeded random points of ingest, build and publish (21 kills), and during stores (20): prints the counts
 crash: setup
 	cd tests && PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/python crash_campaign.py --kills 21 --store-kills 20
+
+# A campaign of generated hostile inputs (at least 500 cases); prints a table of outcomes per family.
+fuzz: setup
+	$(BIN)/python tests/fuzz_campaign.py --cases 520
 
 setup: system-deps $(STAMP)
 

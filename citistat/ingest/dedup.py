@@ -43,6 +43,10 @@ def deduplicate(rows: pd.DataFrame) -> DedupResult:
         empty = pd.DataFrame(columns=DUPLICATE_COLUMNS)
         return DedupResult(rows, rows.iloc[0:0], empty, [])
     groups = rows[repeated].copy()
+    # A profile without a closing time or a status leaves the column out: every version then ties on it.
+    for column, dtype in (("closed_at", "datetime64[ns]"), ("status", object)):
+        if column not in groups:
+            groups[column] = pd.Series(None, index=groups.index, dtype=dtype)
     groups["_closed_key"] = groups["closed_at"].fillna(pd.Timestamp.min)
     groups = groups.sort_values(["ticket_id", "_closed_key", "status_rank", "load_order", "source_row"], kind="stable")
     winners = groups.groupby("ticket_id", sort=False).tail(1)

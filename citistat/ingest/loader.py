@@ -129,6 +129,8 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
         raw = open_table(path, header_synonyms=synonyms, limits=limits, lang=lang)
     except FileFailure as failure:
         return _failed(result, dataclasses.replace(failure.issue, file=path))
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - one file's unforeseen failure must not end the batch
+        return _failed(result, _internal_error(path, exc, lang))
     finally:
         result.read_s = time.perf_counter() - started
     raw.file = path  # every record of this file names it as the user wrote it
@@ -176,17 +178,31 @@ def _failed(result: _FileLoad, issue: DataIssue) -> _FileLoad:
     return result
 
 
+def _internal_error(path: str, exc: BaseException, lang: str) -> DataIssue:
+    """A reader failure nobody foresaw, kept as the file's FILE issue (with the exception's type, for the report)."""
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    return _plain_issue("internal_error", FILE, lang, file=path, detail=detail)
+
+
 def _synonyms(profiles: dict[str, Profile]) -> set[str]:
     """Every header name the profiles know: the reader uses them to find the header row."""
     return {synonym for profile in profiles.values() for synonyms in profile.columns.values() for synonym in synonyms}
 
 
 def _sha256(path: str) -> str | None:
+    """The file's hash; None when it cannot be read, or is no regular file (a FIFO would block, /dev/zero never ends)."""
+    import os
+    import stat
+
     digest = hashlib.sha256()
     try:
+        size = os.stat(path).st_size
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
+            while size > 0 and (block := handle.read(min(1 << 20, size))):
                 digest.update(block)
+                size -= len(block)
     except OSError:
         return None
     return digest.hexdigest()

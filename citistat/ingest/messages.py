@@ -134,6 +134,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("{file} 不存在", "检查文件路径"),
         "en": ("{file} does not exist", "check the path"),
     },
+    "internal_error": {
+        "zh-CN": ("读取 {file} 时出现程序内部错误（{detail}），该文件未导入，其余文件不受影响", "请把该文件和这条消息报告给 citistat 的维护者"),
+        "en": ("an internal error stopped the reading of {file} ({detail}); the file was not loaded, the others were",
+               "please report this file and this message to citistat's maintainers"),
+    },
     "unreadable_file": {
         "zh-CN": ("{file} 无法读取（{detail}）", "检查文件的访问权限"),
         "en": ("{file} cannot be read ({detail})", "check the file's permissions"),
@@ -193,6 +198,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "unknown_encoding.utf16": {
         "zh-CN": ("{file}：UTF-16 文本在字节偏移 {detail} 处损坏", "在 Excel 中重新另存为“CSV UTF-8”"),
         "en": ("{file}: damaged UTF-16 text at byte offset {detail}", "save the file again as 'CSV UTF-8' from Excel"),
+    },
+    "unknown_encoding.utf32": {
+        "zh-CN": ("{file}：UTF-32 文本在字节偏移 {detail} 处损坏", "在 Excel 中重新另存为“CSV UTF-8”"),
+        "en": ("{file}: damaged UTF-32 text at byte offset {detail}", "save the file again as 'CSV UTF-8' from Excel"),
     },
     "unknown_format": {
         "zh-CN": ("{file} 既不是电子表格，也不是文本表格（含有二进制数据）", "从热线系统导出 .xlsx 或 .csv 格式的数据"),
@@ -286,6 +295,67 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("{file} 解压后有 {size} MB，超过上限 {limit} MB（max_uncompressed_mb）", "把导出拆成较小的文件，或在 {settings} 中调高 max_uncompressed_mb"),
         "en": ("{file} inflates to {size} MB, more than the limit of {limit} MB (max_uncompressed_mb)",
                "split the export into smaller files, or raise max_uncompressed_mb in {settings}"),
+    },
+    "not_a_regular_file": {
+        "zh-CN": ("{file} 不是普通文件（{kind}），未读取", "把导出的数据保存为文件后再导入"),
+        "en": ("{file} is not a regular file (a {kind}); it was not read", "save the export as a file and load that"),
+    },
+    "zip_bomb.inflated": {
+        "zh-CN": ("{file} 解压后超过上限 {limit} MB（max_uncompressed_mb），已在部件 {part} 处停止；该部件自称只有 {declared} MB",
+                  "文件声明的大小与实际不符，像是“压缩炸弹”；如确为正常工作簿，请拆分导出，或在 {settings} 中调高 max_uncompressed_mb"),
+        "en": ("{file} inflates past the limit of {limit} MB (max_uncompressed_mb); stopped in part {part}, which declares only {declared} MB",
+               "the sizes the file declares are false, as in a zip bomb; if the workbook is genuine, split the export or raise max_uncompressed_mb in {settings}"),
+    },
+    "reader_limit.memory": {
+        "zh-CN": ("读取 {file} 需要超过 {memory} MB 内存（max_reader_memory_mb），已停止",
+                  "工作表可能声称极大的范围（超出 Excel 行列上限的单元格引用），或数据过多：请在 Excel 中打开后另存，或拆分导出；如确需读取，可在 {settings} 中调高 max_reader_memory_mb"),
+        "en": ("reading {file} needs more than {memory} MB of memory (max_reader_memory_mb); stopped",
+               "the sheet may claim a huge range (cell references beyond Excel's grid) or hold too much data: open it in Excel and save it again, or split the export; to read it anyway, raise max_reader_memory_mb in {settings}"),
+    },
+    "reader_limit.estimate": {
+        "zh-CN": ("{file} 有 {size} MB，读取约需 {need} MB 内存，超过上限 {memory} MB（max_reader_memory_mb）",
+                  "按期拆分导出文件，或在 {settings} 中调高 max_reader_memory_mb"),
+        "en": ("{file} is {size} MB; reading it needs about {need} MB of memory, more than the limit of {memory} MB (max_reader_memory_mb)",
+               "split the export by period, or raise max_reader_memory_mb in {settings}"),
+    },
+    "reader_limit.estimate_xlsx": {
+        "zh-CN": ("{file} 解压后有 {size} MB，读取约需 {need} MB 内存，超过上限 {memory} MB（max_reader_memory_mb）",
+                  "按期拆分导出文件，或在 {settings} 中调高 max_reader_memory_mb"),
+        "en": ("{file} inflates to {size} MB; reading it needs about {need} MB of memory, more than the limit of {memory} MB (max_reader_memory_mb)",
+               "split the export by period, or raise max_reader_memory_mb in {settings}"),
+    },
+    "reader_limit.time": {
+        "zh-CN": ("读取 {file} 超过 {seconds} 秒（max_read_seconds），已停止", "在 Excel 中打开后另存，或拆分导出；如确需读取，可在 {settings} 中调高 max_read_seconds"),
+        "en": ("reading {file} took more than {seconds} s (max_read_seconds); stopped",
+               "open it in Excel and save it again, or split the export; to read it anyway, raise max_read_seconds in {settings}"),
+    },
+    "reader_crashed": {
+        "zh-CN": ("读取 {file} 时读取程序异常退出（{detail}）", "文件可能已损坏：在 Excel 中打开后另存为 .xlsx，或重新导出"),
+        "en": ("the reader stopped abnormally on {file} ({detail})", "the file may be damaged: open it in Excel and save it again as .xlsx, or export it anew"),
+    },
+    "too_many_columns": {
+        "zh-CN": ("{file} 有 {count} 列，超过上限 {limit} 列（max_columns）", "检查分隔符是否正确、文件是否为工单导出表；如确需读取，可在 {settings} 中调高 max_columns"),
+        "en": ("{file} has {count} columns, more than the limit of {limit} (max_columns)",
+               "check the delimiter and that the file is a ticket export; to read it anyway, raise max_columns in {settings}"),
+    },
+    "too_many_cells": {
+        "zh-CN": ("{file} 有 {rows} 行 × {columns} 列 = {count} 个单元格，超过上限 {limit}（max_cells）", "拆分导出文件，或在 {settings} 中调高 max_cells"),
+        "en": ("{file} has {rows} rows × {columns} columns = {count} cells, more than the limit of {limit} (max_cells)",
+               "split the export, or raise max_cells in {settings}"),
+    },
+    "too_many_cells.html": {
+        "zh-CN": ("{file} 的表格展开合并单元格（colspan）后超过 {limit} 个单元格（max_cells）", "在 Excel 中打开后另存为 .xlsx，或拆分导出；也可在 {settings} 中调高 max_cells"),
+        "en": ("{file}: its tables, with merged cells (colspan) spread out, exceed {limit} cells (max_cells)",
+               "open it in Excel and save it as .xlsx, or split the export; or raise max_cells in {settings}"),
+    },
+    "cell_too_large": {
+        "zh-CN": ("“{column}”的单元格有 {count} 个字符，超过上限 {limit}（max_cell_chars），已截断", "在原表中核对该单元格；如确需完整读取，可在 {settings} 中调高 max_cell_chars"),
+        "en": ("{column!r} holds {count} characters, more than the limit of {limit} (max_cell_chars); cut there",
+               "check the cell in the source file; to keep it whole, raise max_cell_chars in {settings}"),
+    },
+    "corrupt_file.json_depth": {
+        "zh-CN": ("{file} 的 JSON 嵌套层级过深，无法读取", "工单导出不会如此嵌套：请重新导出，或确认文件来源"),
+        "en": ("{file} nests JSON too deeply to be read", "no ticket export nests like that: export it again, or check where the file came from"),
     },
     "xml_entities": {
         "zh-CN": ("{file} 的部件 {part} 声明了 DTD 或 XML 实体，Excel 从不这样写", "该文件可能是针对 XML 解析器的恶意构造；不要打开，请发送方重新导出"),

@@ -27,6 +27,11 @@ DEFAULT_MAX_UNCOMPRESSED_MB = 512
 DEFAULT_MAX_COMPRESSION_RATIO = 200
 DEFAULT_MAX_ROWS = 5_000_000
 DEFAULT_MAX_ZIP_ENTRIES = 10_000
+DEFAULT_MAX_COLUMNS = 16_384  # Excel's widest sheet (XFD)
+DEFAULT_MAX_CELL_CHARS = 32_767  # Excel's longest cell
+DEFAULT_MAX_CELLS = 100_000_000  # rows × columns of one table
+DEFAULT_MAX_READER_MEMORY_MB = 4096
+DEFAULT_MAX_READ_SECONDS = 600
 SETTINGS_HINT = "config/citistat.toml, section [ingest]"
 
 
@@ -38,6 +43,11 @@ class Limits:
     max_compression_ratio: float = DEFAULT_MAX_COMPRESSION_RATIO
     max_rows: int = DEFAULT_MAX_ROWS
     max_zip_entries: int = DEFAULT_MAX_ZIP_ENTRIES
+    max_columns: int = DEFAULT_MAX_COLUMNS
+    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS
+    max_cells: int = DEFAULT_MAX_CELLS
+    max_reader_memory_bytes: int = DEFAULT_MAX_READER_MEMORY_MB * 1024 * 1024
+    max_read_seconds: float = DEFAULT_MAX_READ_SECONDS
 
     @classmethod
     def from_settings(cls, settings: dict) -> "Limits":
@@ -48,6 +58,11 @@ class Limits:
             max_compression_ratio=float(ingest.get("max_compression_ratio", DEFAULT_MAX_COMPRESSION_RATIO)),
             max_rows=int(ingest.get("max_rows", DEFAULT_MAX_ROWS)),
             max_zip_entries=int(ingest.get("max_zip_entries", DEFAULT_MAX_ZIP_ENTRIES)),
+            max_columns=int(ingest.get("max_columns", DEFAULT_MAX_COLUMNS)),
+            max_cell_chars=int(ingest.get("max_cell_chars", DEFAULT_MAX_CELL_CHARS)),
+            max_cells=int(ingest.get("max_cells", DEFAULT_MAX_CELLS)),
+            max_reader_memory_bytes=int(ingest.get("max_reader_memory_mb", DEFAULT_MAX_READER_MEMORY_MB)) * 1024 * 1024,
+            max_read_seconds=float(ingest.get("max_read_seconds", DEFAULT_MAX_READ_SECONDS)),
         )
 
 

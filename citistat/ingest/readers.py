@@ -3,13 +3,18 @@
 xlsx is read by fastexcel (calamine), the fastest reader measured. Finding the
 header must not cost a second pass over a million rows, so the first rows are
 read by streaming the sheet's XML directly (stopping early), and calamine
-then loads only the data rows below the header. Workbook facts calamine does
+then loads only the data rows below the header, in a child process bounded in
+memory and time (sheet_worker: a native reader aborts the process it runs in
+when a file claims an absurd size), while this process counts the bytes the
+package really inflates to (safety.count_inflated). Workbook facts calamine does
 not expose (sheet visibility, the 1904 date system, merged header cells) come
 from the package's small XML parts.
 
 CSV/TSV are decoded in Python (UTF-8, else GB18030) and parsed by pandas' C
-engine as text. Legacy .xls goes through xlrd, HTML tables through the
-standard library's HTML parser, JSON through json.
+engine as text. Legacy .xls goes through xlrd (in the same bounded child),
+HTML tables through the standard library's HTML parser, JSON through json.
+Every reader refuses a table wider than `max_columns` or larger than
+`max_cells` before building it, and reads a file no further than its size.
 
     read_table(path, header_synonyms=..., limits=...) -> RawTable   # raises FileFailure
 """
@@ -37,25 +42,30 @@ from ..quality import CELL, INFO, DataIssue
 from .header import HeaderGuess, MergedRange, cell_label, column_letter, find_header, finish_names
 from .messages import file_issue
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
-from .safety import check_xml_parts, check_zip
+from .safety import check_regular_file, check_xml_parts, check_zip, count_inflated, read_bounded
+from .sheet_worker import CELLS_FILE, TABLE_FILE, read_in_child
 from .sniff import decode_text, sniff_delimiter, sniff_format
 
 PROBE_ROWS = 30  # rows read to find the header
 AMBIGUITY_SHARE = 0.8  # a second sheet scoring this close to the best one makes the choice ambiguous
 STREAM_CHUNK = 1 << 16
-
-# calamine's names for Excel's error values.
-EXCEL_ERRORS = {
-    "Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
-    "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA",
-}
+EXCEL_MAX_ROW = 1_048_576  # a cell reference beyond Excel's grid is no genuine workbook's
+EXCEL_MAX_COLUMN = 16_384
+# Peak memory of reading a text format, in multiples of the file's size (bytes, decoded text, parsed
+# table): a 170 MB CSV of 1M tickets peaks about 1.0 GB above the interpreter, 6x; 7 leaves a margin.
+# JSON and HTML build a Python object per cell.
+TEXT_MEMORY_FACTOR = {"text": 7.0, "json": 12.0, "html": 12.0}
+# calamine's resident peak per byte of inflated package: 1.75 measured on 1M tickets (1.07 GB inflated,
+# 1.88 GB peak). An estimate below that, so that only a read bound to fail is stopped early.
+XLSX_MEMORY_FACTOR = 1.5
 
 
 def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -> RawTable:
     """Sniff the file's real format and read its ticket table."""
+    check_regular_file(path)
     sniffed = sniff_format(path)
     if sniffed.format in ("text", "html", "json"):
-        _check_text_size(path, limits)
+        _check_text_size(path, limits, TEXT_MEMORY_FACTOR[sniffed.format])
     if sniffed.format in ("xlsx", "xls"):
         reader = read_xlsx if sniffed.format == "xlsx" else read_xls
         table = reader(path, header_synonyms, limits)
@@ -131,12 +141,31 @@ def _check_rows(count: int, file: str, limits: Limits, sheet: str | None = None)
                              settings=SETTINGS_HINT)
 
 
-def _check_text_size(path: str, limits: Limits) -> None:
-    """A text file is read whole into memory: the same bound as for a workbook's inflated parts."""
+def _check_width(count: int, file: str, limits: Limits, sheet: str | None = None) -> None:
+    if count > limits.max_columns:
+        raise FileFailure.of("too_many_columns", file, sheet=sheet, count=f"{count:,}", limit=f"{limits.max_columns:,}",
+                             settings=SETTINGS_HINT)
+
+
+def _check_cells(rows: int, columns: int, file: str, limits: Limits, sheet: str | None = None) -> None:
+    """Rows × columns against `max_cells`, checked before a table of that shape is built."""
+    if rows * columns > limits.max_cells:
+        raise FileFailure.of("too_many_cells", file, sheet=sheet, count=f"{rows * columns:,}",
+                             rows=f"{rows:,}", columns=f"{columns:,}", limit=f"{limits.max_cells:,}",
+                             settings=SETTINGS_HINT)
+
+
+def _check_text_size(path: str, limits: Limits, memory_factor: float) -> None:
+    """A text file is read whole into memory: the same bound as for a workbook's inflated parts, and
+    the memory its reader needs (about `memory_factor` times the file) within `max_reader_memory_mb`."""
     size = os.path.getsize(path)
     if size > limits.max_uncompressed_bytes:
         raise FileFailure.of("file_too_large", str(path), size=f"{size / 2**20:,.0f}",
                              limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+    if size * memory_factor > limits.max_reader_memory_bytes:
+        raise FileFailure.of("reader_limit.estimate", str(path), size=f"{size / 2**20:,.0f}",
+                             need=f"{size * memory_factor / 2**20:,.0f}",
+                             memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
 
 
 def _names_for(guess: HeaderGuess, indexes: Sequence[int]) -> list[str]:
@@ -186,6 +215,13 @@ def _attribute(element: ElementTree.Element, name: str) -> str | None:
         if _local(key) == name:
             return value
     return None
+
+
+def _column_index(letters: str) -> int:
+    """0-based index of a cell reference's letters; ValueError beyond Excel's last column (XFD)."""
+    if len(letters) > 3 or _letters_to_index(letters) >= EXCEL_MAX_COLUMN:
+        raise ValueError(f"column {letters[:10]!r} is beyond Excel's last column XFD")
+    return _letters_to_index(letters)
 
 
 def _letters_to_index(letters: str) -> int:
@@ -241,6 +277,8 @@ class _SharedStrings:
         self._parser = ElementTree.XMLPullParser(events=("end",))
 
     def get(self, index: int) -> str:
+        if index < 0:
+            raise ValueError(f"shared string index {index} is negative")
         while index >= len(self._strings) and self._stream is not None:
             chunk = self._stream.read(STREAM_CHUNK)
             if chunk:
@@ -318,7 +356,7 @@ def _first_rows(chunks: Iterable[bytes], strings: _SharedStrings, limit: int) ->
         for _, element in parser.read_events():
             if _local(element.tag) != "row":
                 continue
-            row_number = int(element.get("r") or row_number + 1)
+            row_number = _row_number(element.get("r"), row_number)
             values = _row_values(element, strings)
             element.clear()
             if values:
@@ -329,6 +367,15 @@ def _first_rows(chunks: Iterable[bytes], strings: _SharedStrings, limit: int) ->
     return cells
 
 
+def _row_number(attribute: str | None, previous: int) -> int:
+    """A <row>'s number: its r attribute, else the one after the previous row; ValueError beyond Excel's grid."""
+    if not attribute:
+        return previous + 1
+    if not attribute.isdigit() or len(attribute) > 7 or not 0 < int(attribute) <= EXCEL_MAX_ROW:
+        raise ValueError(f"row number {attribute[:20]!r} is outside Excel's 1–{EXCEL_MAX_ROW:,}")
+    return int(attribute)
+
+
 def _row_values(row: ElementTree.Element, strings: _SharedStrings) -> dict[int, Any]:
     """Column index -> value for the cells of one <row> that hold a value."""
     values: dict[int, Any] = {}
@@ -337,7 +384,7 @@ def _row_values(row: ElementTree.Element, strings: _SharedStrings) -> dict[int, 
         if _local(cell.tag) != "c":
             continue
         match = _CELL_REF.match(cell.get("r") or "")
-        column = _letters_to_index(match.group(1)) if match else column + 1
+        column = _column_index(match.group(1)) if match else column + 1
         kind = cell.get("t", "n")
         raw = inline = None
         for child in cell:
@@ -386,7 +433,7 @@ def _read_merges(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, in
             else:
                 carry = window[-64:]  # an end tag split across two chunks
     return [
-        (int(r1), _letters_to_index(c1.decode()), int(r2), _letters_to_index(c2.decode()))
+        (int(r1), _column_index(c1.decode()), int(r2), _column_index(c2.decode()))
         for c1, r1, c2, r2 in _MERGE.findall(b"".join(after))
     ]
 
@@ -425,7 +472,7 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
     data_start = header_rows[-1] + 1
     if probe.declared_last_row is not None:
         _check_rows(probe.declared_last_row - header_rows[-1], file, limits, chosen.name)
-    frame, indexes = _load_with_calamine(file, chosen.name, data_start - 1)
+    frame, indexes = _load_in_child(file, chosen.name, data_start - 1, limits)
     _check_rows(len(frame), file, limits, chosen.name)
     names = _names_for(guess, indexes)
     frame.columns = names
@@ -440,6 +487,7 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
 def list_sheets(path: str) -> list[tuple[str, str]]:
     """(name, visibility) of every sheet of a workbook, in workbook order; visibility is
     "visible", "hidden" or "veryHidden". For `citistat validate` and error messages."""
+    check_regular_file(path)
     sniffed = sniff_format(path)
     if sniffed.format == "xlsx":
         with zipfile.ZipFile(path) as archive:
@@ -474,83 +522,46 @@ def _with_merges(archive: zipfile.ZipFile, chosen: _Candidate, synonyms: set[str
     return find_header(probe.rows, synonyms, merges=merges) if merges else chosen.guess
 
 
-def _load_with_calamine(file: str, sheet: str, skip: int) -> tuple[pd.DataFrame, list[int]]:
-    """The data rows below the header, by calamine; formula errors and odd cells restored from its error list.
+def _load_in_child(file: str, sheet: str, skip: int, limits: Limits) -> tuple[pd.DataFrame, list[int]]:
+    """The data rows below the header, read by calamine in a bounded child (sheet_worker) while this
+    process counts the bytes the package really inflates to; formula errors and odd cells restored.
 
     Without a header row, fastexcel counts `skip_rows` from the sheet's row 1,
     not from its first value, so `skip` is the 0-based row where data starts.
     """
-    import fastexcel
+    import pyarrow as pa
 
-    try:
-        reader = fastexcel.read_excel(_calamine_source(file))
-        loaded = reader.load_sheet(sheet, header_row=None, skip_rows=skip)
-        table, errors = loaded.to_arrow_with_errors()
-    except fastexcel.FastExcelError as exc:
-        raise FileFailure.of("corrupt_file.sheet", file, sheet=sheet, detail=exc) from None
-    indexes = [c.absolute_index for c in loaded.selected_columns]
-    frame = table.to_pandas()
+    def count(child_failed: Callable[[], bool]) -> None:
+        inflated = count_inflated(file, limits, should_stop=child_failed)
+        if inflated * XLSX_MEMORY_FACTOR > limits.max_reader_memory_bytes:  # hopeless: stop the child now
+            raise FileFailure.of("reader_limit.estimate_xlsx", file, sheet=sheet, size=f"{inflated / 2**20:,.0f}",
+                                 need=f"{inflated * XLSX_MEMORY_FACTOR / 2**20:,.0f}",
+                                 memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+
+    request = {"kind": "xlsx", "path": str(Path(file).resolve()), "sheet": sheet, "skip": skip}
+    with read_in_child(request, limits, file, sheet, while_waiting=count) as folder:
+        with pa.memory_map(str(folder / TABLE_FILE)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        indexes = json.loads(table.schema.metadata[b"citistat.columns"])
+        frame = table.to_pandas()
+        del table
+        cells = json.loads((folder / CELLS_FILE).read_text(encoding="utf-8"))
     frame.columns = range(frame.shape[1])
-    if errors is not None and errors.errors:
-        _restore_cells(frame, errors.errors, lambda column: _column_as_text(reader, sheet, skip, column))
+    _check_width(len(indexes), file, limits, sheet)
+    _restore_cells(frame, cells)
     return frame, indexes
 
 
-def _calamine_source(file: str) -> str | bytes:
-    """calamine picks its parser by the file name: a workbook named .xls (or .csv) is handed over as bytes."""
-    if Path(file).suffix.lower() in (".xlsx", ".xlsm"):
-        return file
-    return Path(file).read_bytes()
-
-
-_GOT = re.compile(r"got '(\w+)\((.*)\)'$", re.DOTALL)
-
-
-def _restore_cells(frame: pd.DataFrame, errors: Iterable[Any], as_text: Callable[[int], pd.Series]) -> None:
+def _restore_cells(frame: pd.DataFrame, cells: Iterable[Sequence[Any]]) -> None:
     """Put back what calamine could not fit in a column's type: error cells as "#N/A", odd cells as themselves."""
     by_column: dict[int, list[tuple[int, Any]]] = {}
-    unreadable: set[int] = set()
-    for error in errors:
-        row, column = error.offset_position
-        value = _error_value(error.detail)
-        if value is _UNPARSED:
-            unreadable.add(column)
+    for row, column, value in cells:
         by_column.setdefault(column, []).append((row, value))
-    for column, cells in by_column.items():
+    for column, values_at in by_column.items():
         values = frame[column].astype(object)
-        text = as_text(column) if column in unreadable else None
-        for row, value in cells:
-            values.iat[row] = text.iat[row] if value is _UNPARSED else value
+        for row, value in values_at:
+            values.iat[row] = value
         frame[column] = values
-
-
-_UNPARSED = object()
-
-
-def _error_value(detail: str) -> Any:
-    """The cell calamine describes in "Expected float but got 'String(\"abc\")'"."""
-    match = _GOT.search(detail)
-    if not match:
-        return _UNPARSED
-    kind, payload = match.groups()
-    if kind == "Error":
-        return EXCEL_ERRORS.get(payload, f"#{payload.upper()}")
-    if kind in ("String", "DateTimeIso", "DurationIso"):
-        try:
-            return json.loads(re.sub(r"\\u\{([0-9a-fA-F]+)\}", lambda m: chr(int(m.group(1), 16)), payload).replace("\\'", "'"))
-        except ValueError:
-            return _UNPARSED
-    if kind in ("Float", "Int"):
-        return float(payload)
-    if kind == "Bool":
-        return payload == "true"
-    return _UNPARSED
-
-
-def _column_as_text(reader: Any, sheet: str, skip: int, column: int) -> pd.Series:
-    """One column again, all as text: only for a cell whose error description could not be read."""
-    loaded = reader.load_sheet(sheet, header_row=None, skip_rows=skip, use_columns=[column], dtypes="string")
-    return loaded.to_pandas().iloc[:, 0]
 
 
 # ---------------------------------------------------------------- legacy xls
@@ -560,13 +571,39 @@ _XLS_STATES = {0: "visible", 1: "hidden", 2: "veryHidden"}
 
 
 def read_xls(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
-    import xlrd
+    """A legacy workbook, read by xlrd in a bounded child (a cell record may claim any row and column)."""
+    import dataclasses
+    import pickle
 
     file = str(path)
+    request = {"kind": "xls", "path": str(Path(file).resolve()), "limits": dataclasses.asdict(limits),
+               "synonyms": sorted(synonyms) if synonyms is not None else None}
+    with read_in_child(request, limits, file, None) as folder:
+        table: RawTable = pickle.loads((folder / TABLE_FILE).read_bytes())
+    table.file = file
+    return table
+
+
+def read_xls_in_process(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
+    """What read_xls runs in its child.
+
+    xlrd parses untrusted binary records in pure Python; on a damaged file it
+    fails with whatever the record it misreads provokes (struct.error, KeyError,
+    IndexError, AssertionError, ...), so every exception it raises means "damaged".
+    """
+    file = str(path)
     try:
-        book = xlrd.open_workbook(file, on_demand=True)
-    except (xlrd.XLRDError, AssertionError, IndexError, ValueError) as exc:
-        raise FileFailure.of("corrupt_file.xls", file, detail=exc) from None
+        return _read_xls_book(file, synonyms, limits)
+    except (FileFailure, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above: any xlrd exception is a damaged file
+        raise FileFailure.of("corrupt_file.xls", file, detail=f"{type(exc).__name__}: {exc}"[:300]) from None
+
+
+def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
+    import xlrd
+
+    book = xlrd.open_workbook(file, on_demand=True)
     try:
         issues, candidates = [], []
         for index, name in enumerate(book.sheet_names()):
@@ -582,6 +619,8 @@ def read_xls(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
         chosen, choice_issues = _choose(candidates, file, synonyms)
         sheet, first = chosen.context
         _check_rows(sheet.nrows - first, file, limits, chosen.name)
+        _check_width(sheet.ncols, file, limits, chosen.name)
+        _check_cells(sheet.nrows - first, sheet.ncols, file, limits, chosen.name)
         rows = [_xls_row(sheet, r, book.datemode) for r in range(first, sheet.nrows)]
     finally:
         book.release_resources()
@@ -628,12 +667,15 @@ def _xls_row(sheet: Any, rowx: int, datemode: int) -> list[Any]:
 
 def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed: bool = False) -> RawTable:
     file = str(path)
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    text, encoding = decode_text(raw, file)
+    raw = read_bounded(path)
+    text, encoding = _decoded_text(raw, file)
+    csv.field_size_limit(max(len(text), 1 << 17))  # long cells are reported below, never a parse failure
     head_lines = text[: 1 << 20].splitlines()[: PROBE_ROWS * 4]
     delimiter = sniff_delimiter(head_lines[:PROBE_ROWS])
     probe, probe_lines = _probe_records(text, delimiter)
+    width = max(map(len, probe), default=0)
+    _check_width(width, file, limits)
+    _check_cells(text.count("\n") + 1, width, file, limits)
     guess = find_header(probe, synonyms)
     header_rows = [probe_lines[i] for i in guess.row_indices]
     data_line = header_rows[-1] + 1  # a header cell spanning lines is not supported: exports never do that
@@ -641,15 +683,82 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     issues = _header_issues(guess, header_rows, file, None, synonyms)
     if misnamed:
         issues.insert(0, _info("misnamed_file.text", file, None, format=fmt.upper(), extension=fmt))
-    frame, numbers = _parse_delimited(_utf8_from_line(raw, text, encoding, data_line), delimiter, data_line)
+    rest = _utf8_from_line(raw, text, encoding, data_line)
     del raw, text
+    frame, numbers = _parse_delimited(rest, delimiter, data_line, file, limits)
     _check_rows(len(frame), file, limits)
     names = _names_for(guess, range(frame.shape[1]))
     frame.columns = names
+    issues += _cut_long_cells(frame, numbers, file, limits, lambda: _may_hold_long_cells(rest, len(frame), limits.max_cell_chars))
+    del rest
     return RawTable(
         file=file, sheet=None, format=fmt, encoding=encoding, header_rows=header_rows, columns=names,
         column_letters=[None] * len(names), data=frame, row_numbers=numbers, issues=issues,
     )
+
+
+_SOMETHING = re.compile(r"[^\ufeff\s]")
+
+
+def _decoded_text(raw: bytes, file: str) -> tuple[str, str]:
+    """decode_text, and a file of nothing but a byte-order mark and blanks is empty."""
+    text, encoding = decode_text(raw, file)
+    if not _SOMETHING.search(text):  # a search, not strip(): that would copy the whole text
+        raise FileFailure.of("empty_file", file)
+    return text, encoding
+
+
+def _may_hold_long_cells(data: bytes, records: int, limit: int) -> bool:
+    """False when no cell can be longer than `limit` characters: one record per line and no line longer
+    than `limit` bytes (a character takes at least one). Saves a pass over every cell of a million rows."""
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return physical != records or _longest_line(data) > limit
+
+
+def _longest_line(data: bytes, chunk: int = 1 << 24) -> int:
+    """Length in bytes of the longest line, counted in chunks (a boolean mask of the whole file would be as big as it)."""
+    longest, line_start = 0, 0
+    for offset in range(0, len(data), chunk):
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - offset), offset=offset) == 10)
+        if len(ends):
+            ends = ends + offset
+            longest = max(longest, int(ends[0]) - line_start, int(np.diff(ends).max(initial=0)) - 1)
+            line_start = int(ends[-1]) + 1
+    return max(longest, len(data) - line_start)
+
+
+def _cut_long_cells(frame: pd.DataFrame, numbers: np.ndarray, file: str, limits: Limits,
+                    may_hold_long_text: Callable[[], bool]) -> list[DataIssue]:
+    """Cells longer than `max_cell_chars` (Excel's own limit by default) cut there, each with a warning.
+
+    Arrow-backed columns (the fast CSV path) give their longest cell at once; Python-object columns
+    are walked only when `may_hold_long_text()` says the file could hold such a cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    issues = []
+    objects_checked = None
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            # bytes, read from the offsets: a cell has at least as many bytes as characters
+            walk = (pc.max(pc.binary_length(pa.array(column.array))).as_py() or 0) > limits.max_cell_chars
+        elif column.dtype == object:
+            objects_checked = may_hold_long_text() if objects_checked is None else objects_checked
+            walk = objects_checked
+        else:
+            walk = False
+        if walk:
+            lengths = column.str.len()
+            long = (lengths > limits.max_cell_chars).fillna(False).to_numpy(dtype=bool)
+            if long.any():
+                for position in np.flatnonzero(long):
+                    issues.append(_info("cell_too_large", file, None, severity=CELL, row=int(numbers[position]),
+                                        column=name, count=f"{int(lengths.iat[position]):,}",
+                                        limit=f"{limits.max_cell_chars:,}", settings=SETTINGS_HINT))
+                frame[name] = column.where(~long, column.str.slice(0, limits.max_cell_chars))
+    return issues
 
 
 def _probe_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
@@ -689,7 +798,8 @@ def _line_offset(data, newline, line: int) -> int:
     return position
 
 
-def _parse_delimited(rest: bytes, delimiter: str, data_line: int) -> tuple[pd.DataFrame, np.ndarray]:
+def _parse_delimited(rest: bytes, delimiter: str, data_line: int, file: str,
+                     limits: Limits) -> tuple[pd.DataFrame, np.ndarray]:
     """Every record of `rest` (which starts at physical line `data_line`) as text, blank -> missing,
     with its physical line number."""
     fast = _parse_one_record_per_line(rest, delimiter)
@@ -706,6 +816,8 @@ def _parse_delimited(rest: bytes, delimiter: str, data_line: int) -> tuple[pd.Da
         reader = csv.reader(io.StringIO(rest.decode("utf-8")), delimiter=delimiter)
         records = [[v if v != "" else None for v in r] for r in reader]
         width = max(len(r) for r in records)
+        _check_width(width, file, limits)
+        _check_cells(len(records), width, file, limits)
         frame = pd.DataFrame([r + [None] * (width - len(r)) for r in records], dtype=object)
     frame.columns = range(frame.shape[1])
     physical = rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
@@ -764,8 +876,10 @@ def _record_lines(rest: str, delimiter: str, first_line: int, count: int) -> np.
 class _TableCollector(HTMLParser):
     """Every <table> in a page as rows of cell texts; colspan cells repeat as blanks to keep columns aligned."""
 
-    def __init__(self) -> None:
+    def __init__(self, file: str, limits: Limits) -> None:
         super().__init__(convert_charrefs=True)
+        self.file, self.limits = file, limits
+        self.cells = 0  # every cell kept, blanks of a colspan included: bounded by max_cells
         self.tables: list[list[list[str | None]]] = []
         self._stack: list[list[list[str | None]]] = []
         self._cell: list[str] | None = None
@@ -788,7 +902,13 @@ class _TableCollector(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None and self._stack:
             text = "".join(self._cell).strip()
-            self._stack[-1][-1].extend([text or None] + [None] * (self._span - 1))
+            row = self._stack[-1][-1]
+            _check_width(len(row) + self._span, self.file, self.limits)
+            self.cells += self._span
+            if self.cells > self.limits.max_cells:
+                raise FileFailure.of("too_many_cells.html", self.file, count=f"{self.cells:,}",
+                                     limit=f"{self.limits.max_cells:,}", settings=SETTINGS_HINT)
+            row.extend([text or None] + [None] * (self._span - 1))
             self._cell = None
         elif tag == "table" and self._stack:
             self.tables.append(self._stack.pop())
@@ -800,9 +920,8 @@ class _TableCollector(HTMLParser):
 
 def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed: bool = False) -> RawTable:
     file = str(path)
-    with open(path, "rb") as handle:
-        text, encoding = decode_text(handle.read(), file)
-    collector = _TableCollector()
+    text, encoding = _decoded_text(read_bounded(path), file)
+    collector = _TableCollector(file, limits)
     collector.feed(text)
     collector.close()
     candidates = [
@@ -833,20 +952,28 @@ _RECORD_KEYS = ("service_requests", "requests", "records", "data", "results", "i
 def read_json(path: str, limits: Limits) -> RawTable:
     """Open311 GeoReport v2 (a list of service requests) or a list of records (NYC Open Data, Socrata rows.json)."""
     file = str(path)
-    with open(path, "rb") as handle:
-        text, encoding = decode_text(handle.read(), file)
+    text, encoding = _decoded_text(read_bounded(path), file)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileFailure.of("corrupt_file.json", file, detail=f"{exc.msg}: line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:  # nesting deeper than the interpreter's recursion limit: no export looks like that
+        raise FileFailure.of("corrupt_file.json_depth", file) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise FileFailure.of("corrupt_file.json", file, detail=str(exc).partition(";")[0]) from None
     records, columns = _json_records(document)
     if records is None:
         raise FileFailure.of("unknown_format.json", file)
     _check_rows(len(records), file, limits)
+    _check_width(len(columns), file, limits)
+    _check_cells(len(records), len(columns), file, limits)
     frame = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns, dtype=object)
-    for name in frame.columns:
-        if frame[name].dtype == object:
-            frame[name] = frame[name].map(_json_cell)
+    try:
+        for name in frame.columns:
+            if frame[name].dtype == object:
+                frame[name] = frame[name].map(_json_cell)
+    except RecursionError:
+        raise FileFailure.of("corrupt_file.json_depth", file) from None
     names = finish_names([cell_label(c) for c in frame.columns])
     frame.columns = names
     return RawTable(
@@ -858,9 +985,9 @@ def read_json(path: str, limits: Limits) -> RawTable:
 
 def _json_records(document: Any) -> tuple[list[dict] | None, list[str] | None]:
     if isinstance(document, dict):
-        socrata = document.get("meta", {}).get("view", {}).get("columns") if isinstance(document.get("meta"), dict) else None
+        socrata = _socrata_columns(document)
         if socrata and isinstance(document.get("data"), list):  # Socrata rows.json: rows are lists
-            columns = [str(c.get("name") or c.get("fieldName")) for c in socrata]
+            columns = finish_names([cell_label(c.get("name") or c.get("fieldName")) for c in socrata])
             return [dict(zip(columns, row)) for row in document["data"] if isinstance(row, list)], columns
         for key in _RECORD_KEYS:
             if isinstance(document.get(key), list):
@@ -873,6 +1000,16 @@ def _json_records(document: Any) -> tuple[list[dict] | None, list[str] | None]:
                 columns.setdefault(str(key), None)
         return [{str(k): v for k, v in r.items()} for r in document], list(columns)
     return None, None
+
+
+def _socrata_columns(document: dict) -> list[dict] | None:
+    """meta.view.columns of a Socrata rows.json when it is a list of column objects; None otherwise."""
+    meta = document.get("meta")
+    view = meta.get("view") if isinstance(meta, dict) else None
+    columns = view.get("columns") if isinstance(view, dict) else None
+    if isinstance(columns, list) and columns and all(isinstance(c, dict) for c in columns):
+        return columns
+    return None
 
 
 def _json_cell(value: Any) -> Any:

@@ -7,15 +7,27 @@ is checked against configurable limits first; and every XML part is refused
 if its prolog declares a DTD, the only place where entities can be defined.
 openpyxl, when used, must run with defusedxml active.
 
+A zip's central directory may lie about the sizes it declares, so the bytes a
+part really inflates to are also counted, streaming, while the native reader
+works (`count_inflated`); and an input that is not a regular file (a FIFO, a
+device such as /dev/zero) is refused before anything opens it.
+
+    check_regular_file(path) -> size     # raises FileFailure
     check_zip(archive, file, limits)     # raises FileFailure
+    count_inflated(path, limits, should_stop) # raises FileFailure
     check_xml_parts(archive, file)       # raises FileFailure
     require_defusedxml()                 # raises RuntimeError when openpyxl would parse unguarded
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import struct
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 
 from .rawtable import SETTINGS_HINT, FileFailure, Limits
 
@@ -26,6 +38,40 @@ PROLOG_CHUNK = 4096
 MAX_PROLOG_BYTES = 64 * 1024  # a real part starts its root element within a few hundred bytes
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_:]")
+
+
+def check_regular_file(path: str) -> int:
+    """The size of `path` if it is a regular file; FileFailure for a FIFO, a device, a folder or a socket.
+
+    Opening a FIFO blocks until someone writes to it and /dev/zero never ends, so
+    the kind of file is checked before it is opened, and readers read no more than
+    the size found here.
+    """
+    file = str(path)
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise FileFailure.of("file_not_found", file) from None
+    except OSError as exc:
+        raise FileFailure.of("unreadable_file", file, detail=exc.strerror) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise FileFailure.of("not_a_regular_file", file, kind=_kind_of(status.st_mode))
+    return status.st_size
+
+
+def _kind_of(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+        if test(mode):
+            return kind
+    return "special file"  # pragma: no cover - every kind POSIX knows is listed
+
+
+def read_bounded(path: str) -> bytes:
+    """The whole of a regular file, never more than the size it had when checked (a growing file is cut there)."""
+    size = check_regular_file(path)
+    with open(path, "rb") as handle:
+        return handle.read(size)
 
 
 def check_zip(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
@@ -45,6 +91,84 @@ def check_zip(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     if total > limits.max_uncompressed_bytes:
         raise FileFailure.of("zip_bomb.size", file, size=f"{total / 2**20:,.0f}",
                              limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+
+
+INFLATE_CHUNK = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra field length
+_DEFLATED_WINDOW = -15  # raw deflate stream, as zip stores it
+
+
+def count_inflated(path: str, limits: Limits, should_stop: Callable[[], bool] = lambda: False) -> int:
+    """Inflate every part of the package, counting the bytes it really produces, and stop at the limits.
+
+    The central directory's sizes are what check_zip saw; a bomb declares small
+    sizes and inflates to gigabytes. Each part's compressed bytes (as declared:
+    every reader locates them the same way) are inflated in chunks and thrown away;
+    the count is checked against `max_uncompressed_mb` and, for parts over 1 MB, the
+    compression ratio. `should_stop` lets a caller end the count early (its reader
+    failed anyway). Returns the total inflated.
+    """
+    file = str(path)
+    total = 0
+    with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
+        for entry in archive.infolist():
+            produced = 0
+            for size in _inflated_chunks(raw, entry, file):
+                produced += size
+                total += size
+                _check_inflated(file, entry, produced, total, limits)
+                if should_stop():
+                    return total
+    return total
+
+
+def _check_inflated(file: str, entry: zipfile.ZipInfo, produced: int, total: int, limits: Limits) -> None:
+    if total > limits.max_uncompressed_bytes:
+        raise FileFailure.of("zip_bomb.inflated", file, part=entry.filename,
+                             declared=f"{entry.file_size / 2**20:,.1f}",
+                             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+    if produced >= RATIO_CHECK_MIN_BYTES and produced / max(entry.compress_size, 1) > limits.max_compression_ratio:
+        raise FileFailure.of("zip_bomb.ratio", file, part=entry.filename,
+                             ratio=f"{produced / max(entry.compress_size, 1):,.0f}",
+                             limit=f"{limits.max_compression_ratio:g}", settings=SETTINGS_HINT)
+
+
+def _inflated_chunks(raw, entry: zipfile.ZipInfo, file: str) -> Iterator[int]:
+    """Sizes of the successive chunks one part inflates to (stored parts: their stored size)."""
+    compressed = _compressed_bytes(raw, entry, file)
+    if entry.compress_type == zipfile.ZIP_STORED:
+        for chunk in compressed:
+            yield len(chunk)
+        return
+    if entry.compress_type != zipfile.ZIP_DEFLATED:
+        return  # no reader here inflates other methods: they fail on their own
+    inflater = zlib.decompressobj(_DEFLATED_WINDOW)
+    try:
+        for chunk in compressed:
+            pending = chunk
+            while pending and not inflater.eof:
+                yield len(inflater.decompress(pending, INFLATE_CHUNK))
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                return
+    except zlib.error as exc:
+        raise FileFailure.of("corrupt_file.xlsx", file, detail=f"{entry.filename}: {exc}") from None
+
+
+def _compressed_bytes(raw, entry: zipfile.ZipInfo, file: str) -> Iterator[bytes]:
+    raw.seek(entry.header_offset)
+    header = raw.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise FileFailure.of("corrupt_file.xlsx", file, detail=f"{entry.filename}: no local header")
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    raw.seek(entry.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    remaining = entry.compress_size
+    while remaining > 0:
+        chunk = raw.read(min(INFLATE_CHUNK, remaining))
+        if not chunk:
+            return
+        remaining -= len(chunk)
+        yield chunk
 
 
 def check_xml_parts(archive: zipfile.ZipFile, file: str) -> None:

@@ -85,8 +85,8 @@ def _ole2_kind(file: str) -> str:
     try:
         with olefile.OleFileIO(file) as ole:
             streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=False)}
-    except OSError as exc:
-        raise FileFailure.of("corrupt_file.office", file, detail=exc) from None
+    except Exception as exc:  # noqa: BLE001 - olefile parses untrusted binary: whatever it raises means "damaged"
+        raise FileFailure.of("corrupt_file.office", file, detail=f"{type(exc).__name__}: {exc}"[:200]) from None
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
         raise FileFailure.of("encrypted_file", file)
     if "Workbook" in streams or "Book" in streams:
@@ -110,8 +110,13 @@ def _xls_is_encrypted(file: str) -> bool:
 def decode_text(raw: bytes, file: str) -> tuple[str, str]:
     """Text from bytes: strict UTF-8 (BOM allowed), else GB18030; FileFailure with the byte offset otherwise.
 
-    The encoding returned is "utf-8-sig" (UTF-8 with a BOM), "utf-8", "gb18030" or "utf-16".
+    The encoding returned is "utf-8-sig" (UTF-8 with a BOM), "utf-8", "gb18030", "utf-16" or "utf-32".
     """
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # UTF-32 with a BOM (before UTF-16: same start)
+        try:
+            return raw.decode("utf-32"), "utf-32"
+        except UnicodeDecodeError as exc:
+            raise FileFailure.of("unknown_encoding.utf32", file, detail=exc.start) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM, unambiguous
         try:
             return raw.decode("utf-16"), "utf-16"

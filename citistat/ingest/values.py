@@ -334,7 +334,7 @@ def _typed_dates(raw: pd.Series, sentinels: Iterable[object], formats: tuple[str
     Spreadsheet date cells are binary fractions of a day (09:02:46.667): rounded to the second.
     """
     values = raw.dt.tz_localize(None) if raw.dt.tz is not None else raw
-    values = values.astype("datetime64[ns]").dt.round("s")
+    values = _to_ns(values).dt.round("s")
     sentinel = _sentinel_dates(values, sentinels, formats)
     values = values.mask(sentinel)
     return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel)
@@ -351,7 +351,7 @@ def _native_datetimes(cells: pd.Series) -> pd.Series:
         values = pd.to_datetime(cells.map(_naive), errors="coerce")
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)
-    return values.astype("datetime64[ns]").dt.round("s")  # cells are fractions of a day: to the second
+    return _to_ns(values).dt.round("s")  # cells are fractions of a day: to the second
 
 
 def _naive(value: object) -> object:
@@ -484,11 +484,21 @@ def _parse_one_format(text: pd.Series, fmt: str, timezone: str | None) -> pd.Ser
         if aware.any():
             parsed = pd.to_datetime(text[aware], format=fmt, errors="coerce", utc=True)
             local = parsed.dt.tz_convert(timezone) if timezone else parsed
-            out[aware] = local.dt.tz_localize(None).astype("datetime64[ns]")
+            out[aware] = _to_ns(local.dt.tz_localize(None))
         if (~aware).any() and "%z" not in fmt:
-            out[~aware] = pd.to_datetime(text[~aware], format=fmt, errors="coerce").astype("datetime64[ns]")
+            out[~aware] = _to_ns(pd.to_datetime(text[~aware], format=fmt, errors="coerce"))
         return out
-    return pd.to_datetime(text, format=fmt, errors="coerce").astype("datetime64[ns]")
+    return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
+
+
+def _to_ns(values: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; a date outside its range (before 1677-09-21 or after 2262-04-11, such as
+    9999-12-31 or 0001-01-01) becomes NaT, so its row is rejected as a bad date instead of failing the load."""
+    try:
+        return values.astype("datetime64[ns]")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        inside = values.between(pd.Timestamp.min, pd.Timestamp.max)
+        return values.where(inside).astype("datetime64[ns]")
 
 
 def _sentinel_dates(values: pd.Series, sentinels: Iterable[object], formats: tuple[str, ...]) -> pd.Series:
