@@ -73,15 +73,17 @@ def load(
     lang: str = "zh-CN",
 ) -> IngestResult:
     """Read every file into one canonical ticket table; never raises for bad data."""
+    from ..privacy import Scrubber
     from .rawtable import Limits
 
     profiles = {name: build_profile(name, data) for name, data in config.profiles.items()}
     agencies = AgencyTable(config.aliases, config.roster)
     limits = Limits.from_settings(config.settings)
+    scrubber = Scrubber.from_settings(config.privacy)
     threshold = float(config.settings.get("ingest", {}).get("reject_threshold", DEFAULT_REJECT_THRESHOLD))
 
     loads = [
-        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang)
+        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang, scrubber=scrubber)
         for order, path in enumerate(paths)
     ]
     combine_started = time.perf_counter()
@@ -117,7 +119,7 @@ def load(
 
 
 def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str | None, agencies: AgencyTable,
-               limits, *, salt: bytes, lang: str) -> _FileLoad:
+               limits, *, salt: bytes, lang: str, scrubber=None) -> _FileLoad:
     from .rawtable import FileFailure, open_table
 
     report = FileReport(path=path, sha256=_sha256(path))
@@ -141,7 +143,7 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
     started = time.perf_counter()
     try:
-        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang)
+        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang, scrubber=scrubber)
     except ProfileMismatch as mismatch:
         return _failed(result, mismatch.issue)
     finally:

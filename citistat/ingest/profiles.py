@@ -37,7 +37,7 @@ FLAG_SECTIONS = ("flags", "resolution")
 TOP_LEVEL_KEYS = frozenset(
     {
         "description", "columns", "required", "date_formats", "date_order", "timezone", "sentinels",
-        "flags", "resolution", "satisfaction", "status", "rules", "derive", "min_matches",
+        "flags", "resolution", "satisfaction", "status", "rules", "derive", "min_matches", "personal",
     }
 )
 _DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
@@ -69,6 +69,7 @@ class Profile:
     description: str = ""
     derive: dict[str, dict] = field(default_factory=dict)  # field -> {from, pattern, fallback}
     min_matches: int = 3  # distinct fields whose headers must match for detection
+    personal: tuple[str, ...] = ()  # headers of columns personal as a whole: masked in the rejects report
 
     def header_map(self) -> dict[str, str]:
         """folded header synonym -> canonical field."""
@@ -92,6 +93,9 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
     if "timezone" in data:
         problems += _check_timezone(name, data["timezone"])
     problems += _check_derive(name, data.get("derive", {}))
+    personal = data.get("personal", [])
+    if not isinstance(personal, list) or not all(isinstance(c, str) and c.strip() for c in personal):
+        problems.append(f"profile {name!r}: personal must be a list of column headers, e.g. personal = [\"身份证号\"]")
     return problems
 
 
@@ -115,6 +119,7 @@ def build_profile(name: str, data: Mapping) -> Profile:
         description=data.get("description", ""),
         derive={k: dict(v) for k, v in data.get("derive", {}).items()},
         min_matches=int(data.get("min_matches", 3)),
+        personal=tuple(str(c) for c in data.get("personal", ())),
     )
 
 
