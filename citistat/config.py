@@ -47,6 +47,8 @@ class Config:
     roster: list[dict]
     sources: dict[str, str] = field(default_factory=dict)  # what -> file it came from
     privacy: dict = field(default_factory=dict)  # personal-data patterns (citistat.privacy); {} = the shipped ones
+    # Roster and alias names that held invisible characters, now removed: {file, line, column, name, chars}
+    name_fixes: list[dict] = field(default_factory=list)
 
     @property
     def city(self) -> str:
@@ -181,6 +183,8 @@ def load_config(
         sources[label] = str(path)
     alias_rows = read_csv_table(alias_path, ("alias", "canonical"), problems)
     roster_rows = read_csv_table(roster_path, ("agency", "unit_type"), problems)
+    name_fixes = _strip_invisible_names(alias_path, alias_rows, ("alias", "canonical"))
+    name_fixes += _strip_invisible_names(roster_path, roster_rows, ("agency", "unit_type"))
 
     privacy = _load_privacy(workspace, problems, sources)
     _check_settings(settings, problems, sources[SETTINGS_FILE])
@@ -188,7 +192,22 @@ def load_config(
 
     if problems:
         raise ConfigError(problems)
-    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy)
+    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes)
+
+
+def _strip_invisible_names(path: Path, rows: list[dict], columns: tuple[str, ...]) -> list[dict]:
+    """Remove control and bidi characters from the names of `rows` in place; list what was changed."""
+    from .names import codepoints, invisible_in, strip_invisible
+
+    fixes = []
+    for row in rows:
+        for column in columns:
+            found = invisible_in(row.get(column) or "")
+            if found:
+                row[column] = strip_invisible(row[column])
+                fixes.append({"file": str(path), "line": row.get("_line"), "column": column, "name": row[column],
+                              "chars": codepoints(found)})
+    return fixes
 
 
 def _load_privacy(workspace: Workspace | None, problems: list[str], sources: dict) -> dict:

@@ -154,6 +154,11 @@ class PiiPattern:
     check: Callable[[str], bool] | None = None
     quick: str | None = None
 
+    def could_match(self, text: str) -> bool:
+        """The cheap `quick` test (in Python's re; Arrow's RE2 does it for whole columns)."""
+        quick = _python_quick(self.quick)
+        return quick is None or quick.search(text) is not None
+
     def sub(self, text: str, counts: Counter, drop: bool) -> str:
         placeholder = "" if drop else (self.placeholder if _CJK.search(text) else self.placeholder_en)
 
@@ -200,7 +205,8 @@ class Scrubber:
         if _WIDE_CHAR.search(value):  # full-width digits read as digits, as NFKC reads them in stored fields
             value = unicodedata.normalize("NFKC", value)
         for pattern in self.patterns:
-            value = pattern.sub(value, counts, key)
+            if pattern.could_match(value):
+                value = pattern.sub(value, counts, key)
         if key and sum(counts.values()) > before:
             value = _tidy_key(value)
         return value
@@ -215,49 +221,47 @@ class Scrubber:
         return value
 
     def series(self, values, *, key: bool = False) -> tuple[object, Counter]:
-        """A pandas string column scrubbed, and the matches per pattern name.
+        """A pandas string column scrubbed, and the matches per pattern name (counted per row).
 
-        Only values that pass some pattern's `quick` test are searched, each distinct value once.
+        Each distinct value is looked at once. Per pattern, Arrow's RE2 runs its `quick` test over
+        the distinct values at C speed; Python's `re` then searches only the few that pass. A later
+        pattern's test on the original text passes wherever it would on the text an earlier pattern
+        changed (replacing removes digits, never adds them), so testing once up front is enough.
         """
+        import numpy as np
         import pandas as pd
 
         counts: Counter = Counter()
-        if values.empty:
+        if values.empty or not self.patterns:
             return values, counts
-        candidates = self._candidates(values)
-        if not candidates.any():
+        distinct, codes = arrow_distinct(values)
+        if not len(distinct):
             return values, counts
-        picked = values[candidates]
-        distinct = picked.drop_duplicates()
-        multiplicity = picked.value_counts()
-        mapping = {}
-        for value in distinct:
-            found: Counter = Counter()
-            mapping[value] = self.text(value, found, key=key)
-            for name, n in found.items():
-                counts[name] += n * int(multiplicity[value])
-        out = values.copy()
-        out[candidates] = picked.map(mapping)
-        if key:  # a place that was nothing but a phone number is no place
-            out = out.where(out.ne("") | out.isna(), pd.NA)
+        rows_per_value = np.bincount(codes[codes >= 0], minlength=len(distinct))
+        texts: dict[int, str] = {}  # distinct position -> its text so far, for the few looked at
+        wide = set(_flagged(distinct, _WIDE))
+        for index in wide:  # full-width digits read as digits, as everywhere else
+            texts[index] = unicodedata.normalize("NFKC", distinct[index].as_py())
+        touched: set[int] = set()
+        for pattern in self.patterns:
+            for index in sorted(wide.union(_flagged(distinct, pattern.quick))):
+                found: Counter = Counter()
+                text = texts[index] if index in texts else distinct[index].as_py()
+                texts[index] = pattern.sub(text, found, key)
+                if found:
+                    touched.add(index)
+                    for name, n in found.items():
+                        counts[name] += n * int(rows_per_value[index])
+        if not touched:
+            return values, counts
+        replacement = np.full(len(distinct), None, dtype=object)
+        for index in touched:
+            cleaned = _tidy_key(texts[index]) if key else texts[index]
+            replacement[index] = cleaned or None  # a place that was only a number is no place
+        rows = np.isin(codes, np.fromiter(touched, dtype=np.int64))
+        out = values.astype("string").copy()
+        out[rows] = pd.array(replacement[codes[rows]], dtype="string")
         return out, counts
-
-    def _candidates(self, values):
-        """Boolean mask: values some pattern could match (Arrow's RE2 over the column)."""
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        array = pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
-        if any(p.quick is None for p in self.patterns):
-            mask = pc.is_valid(array)
-        else:
-            try:
-                quick = "|".join(f"(?:{p.quick})" for p in self.patterns) + "|" + _WIDE
-                mask = pc.match_substring_regex(array, quick)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a city's `quick` RE2 cannot read
-                mask = pc.is_valid(array)
-        return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
     # -- personal columns
 
@@ -268,6 +272,61 @@ class Scrubber:
 
     def mask_for(self, lang: str) -> str:
         return self.mask if lang.startswith("zh") else self.mask_en
+
+    def report_rows(self, header: list[str], rows: Iterable[list[object]], lang: str = "zh-CN") -> list[list[object]]:
+        """Rows of a report written for people (the rejects report): a personal column masked whole,
+        personal data in every other cell replaced. Every command writes its rejects through here."""
+        personal = [index for index, name in enumerate(header) if self.is_personal(name)]
+        out = []
+        for row in rows:
+            row = [self.scalar(value) for value in row]
+            for index in personal:
+                if index < len(row) and row[index] not in (None, ""):
+                    row[index] = self.mask_for(lang)
+            out.append(row)
+        return out
+
+
+def arrow_distinct(values) -> tuple[object, object]:
+    """(the distinct values as an Arrow string array, each row's position in it or -1 where missing)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(
+        values.astype(object).to_numpy(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    encoded = pc.dictionary_encode(array)
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return encoded.dictionary, codes
+
+
+def _flagged(texts, quick: str | None) -> list[int]:
+    """Positions in the Arrow string array `texts` where RE2 finds `quick` (all of them without a test)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if quick is None:
+        return list(range(len(texts)))
+    try:
+        mask = pc.match_substring_regex(texts, quick)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a city's `quick` RE2 cannot read
+        return list(range(len(texts)))
+    return np.flatnonzero(np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)).tolist()
+
+
+@lru_cache(maxsize=64)
+def _python_quick(quick: str | None) -> re.Pattern | None:
+    if quick is None:
+        return None
+    try:
+        return re.compile(quick)
+    except re.error:  # RE2-only syntax: no shortcut, the pattern itself decides
+        return None
 
 
 def _tidy_key(value: str) -> str:

@@ -54,3 +54,9 @@ def report_build(built, root: Path) -> None:
     for path in built.outputs:
         if path not in shown:
             click.echo(f"  {_relative(path, root)}")
+    warned = set()
+    for books in built.books.values():  # each language's books share the names: one warning per name
+        for warning in getattr(books, "warnings", ()):
+            if warning not in warned:
+                warned.add(warning)
+                click.echo(f"warning: {warning}", err=True)

@@ -91,6 +91,7 @@ def load(
     issues = [issue for load_ in loads for issue in load_.issues]
     if not config.roster:
         issues.append(_plain_issue("no_roster", INFO, lang))
+    issues += _name_fix_issues(config, lang)
 
     rows, excluded = _period_filter(rows, period)
     deduped = deduplicate(rows) if not rows.empty else None
@@ -276,6 +277,18 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
     if not frames:
         return pd.DataFrame(columns=columns) if columns is not None else pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
+
+
+def _name_fix_issues(config: Config, lang: str) -> list[DataIssue]:
+    """A roster or alias name that held control or bidi characters (removed at config load)."""
+    from ..quality import CELL
+
+    found = []
+    for fix in config.name_fixes:
+        issue = _plain_issue("invisible_characters", CELL, lang, file=fix["file"], column=fix["column"], count=1,
+                             chars=fix["chars"], value=fix["name"])
+        found.append(dataclasses.replace(issue, row=fix["line"], column=fix["column"]))
+    return found
 
 
 def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:

@@ -11,24 +11,17 @@ Runs on the canonical columns of one table before anything is stored, counted or
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..privacy import Scrubber
+from ..names import INVISIBLE, codepoints, invisible_in, strip_invisible
+from ..privacy import Scrubber, arrow_distinct
 from ..quality import CELL, INFO
 
 if TYPE_CHECKING:
     from .normalise import _Context
 
-# C0 and C1 controls (TAB, LF and CR included: a name is one line), bidi embeddings, overrides,
-# isolates and marks, zero-width characters and the soft hyphen. RE2 syntax (Arrow) and Python's.
-INVISIBLE = (
-    r"[\x00-\x1f\x7f-\x9f\x{00AD}\x{061C}\x{180E}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}"
-    r"\x{2066}-\x{2069}\x{FEFF}]"
-)
-_INVISIBLE_PY = re.compile(INVISIBLE.replace(r"\x{", r"\u").replace("}", ""))  # the same class for Python's re
 # Fields whose invisible characters are removed: every name and label a book can print.
 NAME_FIELDS = ("agency", "agency_raw", "unit_type", "category", "subcategory", "district", "street", "place",
                "channel", "status", "title")
@@ -38,7 +31,7 @@ def scrub_table(ctx: "_Context", out: dict[str, pd.Series], scrubber: Scrubber, 
     """Clean `out` (canonical field -> column) in place, reporting what changed on the live rows."""
     for name in NAME_FIELDS:
         if name in out:
-            out[name] = _strip_invisible(ctx, name, out[name], live)
+            out[name] = clean_names(ctx, name, out[name], live)
     for name in scrubber.fields:
         if name in out and not out[name].empty:
             out[name], counts = scrubber.series(out[name].astype("string"), key=name in scrubber.key_fields)
@@ -49,34 +42,29 @@ def scrub_table(ctx: "_Context", out: dict[str, pd.Series], scrubber: Scrubber, 
                           field=name, **_field_label(ctx, name))
 
 
-def _strip_invisible(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) -> pd.Series:
+def clean_names(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) -> pd.Series:
+    """`values` without invisible characters; one CELL issue for the column when some had them."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     if values.empty:
         return values
-    text = values.astype("string")
-    array = pa.array(text.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
-    found = np.asarray(pc.match_substring_regex(array, INVISIBLE).fill_null(False).to_numpy(zero_copy_only=False),
-                       dtype=bool)
-    if not found.any():
+    distinct, codes = arrow_distinct(values)
+    flagged = np.asarray(pc.match_substring_regex(distinct, INVISIBLE).fill_null(False).to_numpy(zero_copy_only=False),
+                         dtype=bool)
+    if not flagged.any():
         return values
-    cleaned = pc.utf8_trim_whitespace(pc.replace_substring_regex(array, INVISIBLE, ""))
-    result = pd.Series(cleaned.to_pandas(), index=values.index).astype("string")
-    result = result.where(result.ne(""), pd.NA)
-    changed = found & live.to_numpy(dtype=bool)
+    before = distinct.to_pylist()
+    after = [strip_invisible(text) if hit else text for text, hit in zip(before, flagged)]
+    cleaned = np.array([text or None for text in after] + [None], dtype=object)[codes]
+    result = pd.Series(pd.array(cleaned, dtype="string"), index=values.index)
+    changed = flagged[codes] & (codes >= 0) & live.to_numpy(dtype=bool)
     if changed.any():
         first = int(np.flatnonzero(changed)[0])
-        removed = sorted({ch for value in text[changed].drop_duplicates() for ch in _invisible_in(str(value))})
+        removed = sorted({ch for text, hit in zip(before, flagged) if hit for ch in invisible_in(text)})
         ctx.issue("invisible_characters", CELL, first, _column_field(ctx, name), result.iloc[first],
-                  count=int(changed.sum()), chars=", ".join(f"U+{ord(ch):04X}" for ch in removed[:8]),
-                  field=name, **_field_label(ctx, name))
+                  count=int(changed.sum()), chars=codepoints(removed[:8]), field=name, **_field_label(ctx, name))
     return result
-
-
-def _invisible_in(text: str) -> set[str]:
-    return set(_INVISIBLE_PY.findall(text))
 
 
 def _field_label(ctx: "_Context", name: str) -> dict[str, str]:
