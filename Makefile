@@ -9,7 +9,7 @@ BIN     = $(VENV)/bin
 PERIOD ?= 2024-03
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench clean
+.PHONY: demo test setup system-deps bench bench-privacy clean
 
 demo: setup
 	bash scripts/demo.sh
@@ -19,6 +19,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m bench run --extrapolate-naive
+
+# What scrubbing personal data costs the parse of 1M tickets (docs/privacy.md).
+bench-privacy: setup
+	$(BIN)/python -m bench.privacy --rows 1000000
 
 setup: system-deps $(STAMP)
 

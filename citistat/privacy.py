@@ -238,13 +238,18 @@ class Scrubber:
         if not len(distinct):
             return values, counts
         rows_per_value = np.bincount(codes[codes >= 0], minlength=len(distinct))
+        # One scan of the whole column for any pattern's test; the tests one by one only over what it found.
+        suspects = np.asarray(_flagged(distinct, self._any_quick()), dtype=np.int64)
+        if not len(suspects):
+            return values, counts
+        subset = distinct.take(suspects)
         texts: dict[int, str] = {}  # distinct position -> its text so far, for the few looked at
-        wide = set(_flagged(distinct, _WIDE))
+        wide = set(suspects[_flagged(subset, _WIDE)].tolist())
         for index in wide:  # full-width digits read as digits, as everywhere else
             texts[index] = unicodedata.normalize("NFKC", distinct[index].as_py())
         touched: set[int] = set()
         for pattern in self.patterns:
-            for index in sorted(wide.union(_flagged(distinct, pattern.quick))):
+            for index in sorted(wide.union(suspects[_flagged(subset, pattern.quick)].tolist())):
                 found: Counter = Counter()
                 text = texts[index] if index in texts else distinct[index].as_py()
                 texts[index] = pattern.sub(text, found, key)
@@ -262,6 +267,12 @@ class Scrubber:
         out = values.astype("string").copy()
         out[rows] = pd.array(replacement[codes[rows]], dtype="string")
         return out, counts
+
+    def _any_quick(self) -> str | None:
+        """One RE2 expression that finds every pattern's `quick` text (None: some pattern has no test)."""
+        if any(p.quick is None for p in self.patterns):
+            return None
+        return "|".join(f"(?:{p.quick})" for p in self.patterns) + "|" + _WIDE
 
     # -- personal columns
 

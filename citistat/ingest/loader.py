@@ -134,7 +134,7 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     finally:
         result.read_s = time.perf_counter() - started
     raw.file = path  # every record of this file names it as the user wrote it
-    result.issues += [dataclasses.replace(issue, file=path) for issue in raw.issues]
+    result.issues += [_private(dataclasses.replace(issue, file=path), scrubber, lang) for issue in raw.issues]
     report.format, report.encoding, report.sheet, report.header_rows = raw.format, raw.encoding, raw.sheet, list(raw.header_rows)
 
     name, problem = _choose_profile(raw, profiles, chosen, lang)
@@ -277,6 +277,19 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
     if not frames:
         return pd.DataFrame(columns=columns) if columns is not None else pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
+
+
+def _private(issue: DataIssue, scrubber, lang: str) -> DataIssue:
+    """A reader's issue with personal data in the cell values it quotes replaced (reworded when one changed)."""
+    if scrubber is None or not issue.key:
+        return issue
+    located = {"file", "sheet"}
+    fields = {k: v if k in located else scrubber.scalar(v) for k, v in issue.fields.items()}
+    raw_value = scrubber.scalar(issue.raw_value)
+    if fields == issue.fields and raw_value == issue.raw_value:
+        return issue
+    text, hint = message(issue.key, lang, **fields)
+    return dataclasses.replace(issue, message=text, hint=hint, fields=fields, raw_value=raw_value)
 
 
 def _name_fix_issues(config: Config, lang: str) -> list[DataIssue]:
