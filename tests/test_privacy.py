@@ -259,3 +259,17 @@ def test_clean_tables_raise_no_privacy_issues(config):
     parsed = parse(config, [[*cn_row("GD1"), "路灯不亮", "幸福里", "和平街道"]])
     assert not [i for i in parsed.issues if i.code in ("personal_data_redacted", "invisible_characters")]
     assert parsed.tickets.iloc[0]["created_at"] == pd.Timestamp(T)
+
+
+def test_roster_names_lose_invisible_characters_at_config_load_with_an_issue(tmp_path):
+    from citistat.ingest import load
+
+    ws = Workspace(tmp_path)
+    (ws.config_dir / "agencies").mkdir(parents=True)
+    (ws.config_dir / "agencies" / "roster.csv").write_text("agency,unit_type\n城管委\u202e执法队,委办局\n市水务局,委办局\n",
+                                                           encoding="utf-8")
+    config = load_config(ws)
+    assert [row["agency"] for row in config.roster] == ["城管委执法队", "市水务局"]
+    issues = [i for i in load([], config, lang="en").issues if i.code == "invisible_characters"]
+    assert len(issues) == 1 and issues[0].row == 2 and "U+202E" in issues[0].message
+    assert issues[0].file.endswith("roster.csv") and issues[0].column == "agency"
