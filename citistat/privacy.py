@@ -287,15 +287,35 @@ class Scrubber:
     def report_rows(self, header: list[str], rows: Iterable[list[object]], lang: str = "zh-CN") -> list[list[object]]:
         """Rows of a report written for people (the rejects report): a personal column masked whole,
         personal data in every other cell replaced. Every command writes its rejects through here."""
-        personal = [index for index, name in enumerate(header) if self.is_personal(name)]
-        out = []
-        for row in rows:
-            row = [self.scalar(value) for value in row]
-            for index in personal:
-                if index < len(row) and row[index] not in (None, ""):
-                    row[index] = self.mask_for(lang)
-            out.append(row)
-        return out
+        import pandas as pd
+
+        rows = [list(row) for row in rows]
+        if not rows:
+            return rows
+        frame = pd.DataFrame(rows, dtype=object)
+        for index in range(min(len(header), frame.shape[1])):
+            personal = self.is_personal(header[index])
+            frame[index] = self.cells(frame[index], mask=self.mask_for(lang) if personal else None)
+        return frame.astype(object).where(frame.notna(), None).values.tolist()
+
+    def cells(self, values, *, mask: str | None = None):
+        """A column of raw cells (any types) as a report may show it: with `mask`, every filled cell
+        masked; otherwise text scrubbed (the column at once) and numbers that are personal numbers replaced."""
+        import pandas as pd
+
+        values = values.astype(object)
+        filled = values.notna() & values.map(lambda v: v != "")
+        if mask is not None:
+            return values.where(~filled, mask)
+        texts = values.map(type).eq(str) & filled
+        out = values.copy()
+        if texts.any():
+            scrubbed, _ = self.series(values[texts].astype("string"))
+            out[texts] = scrubbed.astype(object)
+        numbers = filled & ~texts
+        if numbers.any():
+            out[numbers] = values[numbers].map(self.scalar)
+        return out.where(out.notna(), None) if not out.empty else pd.Series([], dtype=object)
 
 
 def arrow_distinct(values) -> tuple[object, object]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -115,10 +116,12 @@ class _Context:
 
     def is_personal(self, column: str) -> bool:
         """A column personal as a whole: the privacy settings' list, the profile's, or a caller column."""
-        folded = fold_label(column)
-        mapped = {fold_label(self.column_name(f)) for f in PERSONAL_FIELDS if f in self.columns}
-        return folded in mapped or folded in self.scrubber.personal_columns or folded in {
-            fold_label(c) for c in self.profile.personal}
+        return fold_label(column) in self.personal_headers
+
+    @cached_property
+    def personal_headers(self) -> frozenset[str]:
+        mapped = {self.column_name(f) for f in PERSONAL_FIELDS if f in self.columns}
+        return frozenset(fold_label(c) for c in (*mapped, *self.profile.personal)) | self.scrubber.personal_columns
 
     def ticket_id(self, position: int | None) -> str | None:
         if position is None or self.ids is None:
@@ -475,9 +478,10 @@ def _rejects_frame(ctx: _Context, data: pd.DataFrame, rejected: pd.Series) -> pd
         })
     frame = pd.DataFrame.from_records(records, columns=REJECT_COLUMNS)
     originals = data.iloc[positions].reset_index(drop=True).astype(object)
+    mask = ctx.scrubber.mask_for(ctx.lang)
     for index, column in enumerate(ctx.raw.columns):
-        cells = originals.iloc[:, index]
-        originals.iloc[:, index] = cells.map(lambda v, c=str(column): ctx.private(None, c, v) if v is not None else v)
+        personal = ctx.is_personal(str(column))
+        originals.iloc[:, index] = ctx.scrubber.cells(originals.iloc[:, index], mask=mask if personal else None)
     originals.columns = _original_names(list(ctx.raw.columns))
     return pd.concat([frame, originals], axis=1)
 
