@@ -48,6 +48,8 @@ def scrub(scrubber, text, key=False):
     ("来电人：张女士反映", "来电人：[姓名]反映", "name_zh"),
     ("姓名 欧阳明", "姓名 [姓名]", "name_zh"),
     ("联系方式：李先生", "联系方式：[姓名]", "name_zh"),
+    ("举报人：欧阳明华 2019年", "举报人：[姓名] 2019年", "name_zh"),
+    ("我叫陶娟静，今年34岁", "我叫[姓名]，今年34岁", "name_zh"),
     ("Caller: John Smith says the light is out", "Caller: [name] says the light is out", "name_en"),
     ("contact: Mrs. Alvarez", "contact: [name]", "name_en"),
     ("call back at (212) 555-0142", "call back at [phone]", "us_phone"),
@@ -80,6 +82,10 @@ def test_each_kind_becomes_its_typed_placeholder(scrubber, text, expected, kind)
     "建议 12345 热线回访",
     "坐标 116.397128, 39.916527",
     "版本 v13.812.345678",
+    "成人姓名变更的咨询",                   # 姓名 without a name after it (real petition-board titles)
+    "反映人多了，政府出面了",
+    "联系人单位未回复",
+    "报告人：全体业主",
     "价格 13800138000.50 元",
 ])
 def test_ordinary_numbers_and_addresses_are_left_alone(scrubber, text):
