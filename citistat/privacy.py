@@ -217,7 +217,8 @@ class Scrubber:
             return self.text(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
             digits = str(int(value))  # a phone or card number typed as a number
-            return value if self.text(digits) == digits else self.text(digits)
+            scrubbed = self.text(digits)
+            return value if scrubbed == digits else scrubbed
         return value
 
     def series(self, values, *, key: bool = False) -> tuple[object, Counter]:

@@ -25,7 +25,7 @@ from ..safe_io import atomic_write_text
 from . import charts as chart_drawing
 from . import reuse
 from .context import AgencyView, agency_order, build_context, slugify
-from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
+from .fonts import CJKFont, GlyphFallback, _codepoints, find_cjk_font, glyph_fallback, register_with_matplotlib
 from .messages import load_messages
 from .pdf import PdfWriter, check_variant, font_face_css
 from .templating import STATIC_DIR, agency_template, find_static, make_environment
@@ -269,8 +269,6 @@ def build_books(
 
 def fallback_warnings(inputs: BriefingInputs, font: CJKFont, fallback: GlyphFallback) -> list[str]:
     """One sentence per name printed with a replacement glyph, naming the unit it belongs to."""
-    from .fonts import _codepoints
-
     owners: dict[str, list[str]] = {}
     for unit in inputs.result.units:
         for text in [unit.agency, *(row.category for row in unit.categories), *(row.place for row in unit.places)]:
@@ -336,7 +334,7 @@ def render_memo(inputs: BriefingInputs, out_path: Path, *, templates_dirs: list[
     font = find_cjk_font()
     fallback = glyph_fallback(font, sorted({f.agency for f in inputs.followups} | {inputs.city}))
     for text, chars in fallback.gaps.items():
-        log.warning("the memo prints “%s” with a replacement glyph for %s", fallback.apply(text), chars)
+        log.warning("the memo prints “%s” as “%s”: the font cannot draw %s", text, fallback.apply(text), _codepoints(chars))
     renderer = BookRenderer(inputs, out_path.parent, templates_dirs, font=font, fallback=fallback)
     html = renderer.memo_html()
     if out_path.suffix.lower() == ".html":
