@@ -31,7 +31,8 @@ _WIDE = "[０-９＠]"
 _WIDE_CHAR = re.compile(_WIDE)
 # After a key field lost a placeholder, the words that introduced it and loose separators at its end go too.
 _KEY_LEFTOVER = re.compile(
-    r"(?i)(?:[\s,，;；:：、/()（）-]|联系电话|电话|手机|联系方式|联系人|来电人|姓名|座机|邮箱|\b(?:tel|phone|contact|caller|name|e-?mail)\b)+$"
+    r"(?i)(?:[\s,，;；:：、/()（）-]|联系电话|电话|手机|联系方式|联系人|来电人|姓名|座机|邮箱"
+    r"|\b(?:tel|phone|contact|caller|name|e-?mail)\b)+$"
 )
 
 
@@ -76,7 +77,8 @@ def validate_privacy(data: Mapping, where: str = PRIVACY_FILE) -> list[str]:
     problems: list[str] = []
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        problems.append(f"{where}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
+        allowed = ", ".join(sorted(TOP_LEVEL_KEYS))
+        problems.append(f"{where}: unknown setting(s) {', '.join(unknown)}; allowed: {allowed}")
     for key in ("fields", "key_fields", "personal_columns"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from ..briefing import BriefingInputs
 from ..errors import CitistatError
+from ..names import codepoints
 from ..results import METRICS, PeriodResult
 from ..safe_io import atomic_write_text
 from . import charts as chart_drawing
 from . import reuse
 from .context import AgencyView, agency_order, build_context, slugify
-from .fonts import CJKFont, GlyphFallback, _codepoints, find_cjk_font, glyph_fallback, register_with_matplotlib
+from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
 from .messages import load_messages
 from .pdf import PdfWriter, check_variant, font_face_css
 from .templating import STATIC_DIR, agency_template, find_static, make_environment
@@ -278,7 +279,7 @@ def fallback_warnings(inputs: BriefingInputs, font: CJKFont, fallback: GlyphFall
     for text, chars in fallback.gaps.items():
         units = owners.get(text) or ["—"]
         shown = fallback.apply(text)
-        found.append(f"unit {', '.join(units)}: the font {font.regular.name} cannot draw {_codepoints(chars)} "
+        found.append(f"unit {', '.join(units)}: the font {font.regular.name} cannot draw {codepoints(chars)} "
                      f"in “{text}”; printed as “{shown}”. Correct the name in the roster, aliases or source system.")
     return found
 
@@ -334,7 +335,8 @@ def render_memo(inputs: BriefingInputs, out_path: Path, *, templates_dirs: list[
     font = find_cjk_font()
     fallback = glyph_fallback(font, sorted({f.agency for f in inputs.followups} | {inputs.city}))
     for text, chars in fallback.gaps.items():
-        log.warning("the memo prints “%s” as “%s”: the font cannot draw %s", text, fallback.apply(text), _codepoints(chars))
+        log.warning("the memo prints “%s” as “%s”: the font cannot draw %s", text, fallback.apply(text),
+                    codepoints(chars))
     renderer = BookRenderer(inputs, out_path.parent, templates_dirs, font=font, fallback=fallback)
     html = renderer.memo_html()
     if out_path.suffix.lower() == ".html":

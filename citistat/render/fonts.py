@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import CitistatError
+from ..names import codepoints
 
 # Debian/Ubuntu `fonts-noto-cjk`: Regular and a real Bold (WeasyPrint has no faux bold).
 DEBIAN_NOTO = Path("/usr/share/fonts/opentype/noto")
@@ -133,7 +134,7 @@ def check_coverage(font: CJKFont, texts: list[str]) -> None:
     gaps = missing_glyphs(font, texts)
     if not gaps:
         return
-    shown = "; ".join(f"“{text}” lacks {_codepoints(chars)}" for text, chars in list(gaps.items())[:10])
+    shown = "; ".join(f"“{text}” lacks {codepoints(chars)}" for text, chars in list(gaps.items())[:10])
     more = f" (and {len(gaps) - 10} more)" if len(gaps) > 10 else ""
     raise FontCoverageError(
         f"the font {font.regular} cannot draw some names the books print: {shown}{more}. "
@@ -167,11 +168,6 @@ def glyph_fallback(font: CJKFont, texts: list[str]) -> GlyphFallback:
     replacement = next((ch for ch in REPLACEMENTS if ord(ch) in cmap), "?")
     table = {ord(ch): "" if INVISIBLE_PY.match(ch) else replacement for chars in gaps.values() for ch in chars}
     return GlyphFallback(table, gaps)
-
-
-def _codepoints(chars: str) -> str:
-    """"\ue000" -> "U+E000": the character itself may be invisible or undrawable."""
-    return ", ".join(f"U+{ord(ch):04X}" for ch in chars)
 
 
 def register_with_matplotlib(font: CJKFont) -> str:
