@@ -279,3 +279,11 @@ def test_roster_names_lose_invisible_characters_at_config_load_with_an_issue(tmp
     issues = [i for i in load([], config, lang="en").issues if i.code == "invisible_characters"]
     assert len(issues) == 1 and issues[0].row == 2 and "U+202E" in issues[0].message
     assert issues[0].file.endswith("roster.csv") and issues[0].column == "agency"
+
+
+def test_a_number_in_the_agency_cell_leaves_before_the_roster_look_up(config):
+    parsed = parse(config, [[*cn_row("GD1", agency="市水务局 电话13800138000"), "t", "p", "s"]])
+    ticket = parsed.tickets.iloc[0]
+    assert ticket["agency"] == "市水务局" and ticket["agency_raw"] == "市水务局" and ticket["unit_type"] == "委办局"
+    assert not [i for i in parsed.issues if i.code == "unknown_agency"]
+    assert [i.fields["field"] for i in parsed.issues if i.code == "personal_data_redacted"] == ["agency_raw"]

@@ -51,6 +51,7 @@ PLANTED = {
     "US name": "Quixley",
     "US e-mail": "jq@example.org",
     "free text column": "13799998888",
+    "agency cell": "13522223333",
 }
 
 HEADER = ["工单编号", "来电时间", "承办单位", "工单状态", "办结时间", "是否响应", "是否解决", "满意度", "标题", "社区",
@@ -73,6 +74,7 @@ def _rows() -> list[list[object]]:
         satisfaction = {7: "不满意，回电13700137000", 8: "姓名:孙悟饭 不满意"}.get(i, "满意")
         rows.append([f"GD{i:04d}", created, agency, "已办结", created + dt.timedelta(days=1), "是", "已解决", satisfaction,
                      titles.get(i, "路灯不亮"), place, street, "请联系13799998888", "赵铁柱", "13511112222"])
+    rows[9][2] = f"{ROSTER[1][0]} 电话13522223333"  # a number typed into the agency cell
     rows.append(["GD9999", "不是日期", ROSTER[0][0], "已办结", None, "是", "已解决", "满意", "回电13655556666",
                  "幸福里0号", "和平街道", "", "周扒皮", "13633334444"])
     return rows
@@ -127,7 +129,9 @@ def city(tmp_path_factory):
             "--metric", "resolution", "清理积存垃圾", *ws)
     _invoke("memo", "--period", "2024-03", *ws)
     rejects = root / "validate"
-    _invoke("validate", "--period", "2024-03", "--rejects", str(rejects), *map(str, files), *ws, ok=(0, 1))
+    checked = _invoke("validate", "--period", "2024-03", "--rejects", str(rejects), "--json", *map(str, files), *ws,
+                      ok=(0, 1))
+    (rejects / "validate.json").write_text(checked.stdout, encoding="utf-8")  # searched like every other output
     _invoke("build", "--period", "2024-03", *ws, ok=(0, 1))  # rejects again, this time from the archive
     return root, run
 

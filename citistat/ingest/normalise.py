@@ -29,7 +29,7 @@ from ..safe_io import neutralise_cell
 from .agencies import AgencyTable
 from .profiles import Profile, fold_label
 from .messages import as_text, message
-from .scrub import clean_names, scrub_table
+from .scrub import clean_names, scrub_column, scrub_table
 from .values import (
     blank_mask,
     caller_keys,
@@ -431,7 +431,10 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         for position in ctx.each(formula & live):
             ctx.issue("formula_error", ROW, position, "agency", raw[position])
         written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
-        written = clean_names(ctx, "agency", written, live)  # before the roster look-up: "局\u202e" is "局"
+        # Before the roster look-up: "局\u202e" and "局 电话138…" are "局".
+        written = clean_names(ctx, "agency", written, live)
+        if "agency_raw" in ctx.scrubber.fields:
+            written = scrub_column(ctx, "agency_raw", written, ctx.scrubber)
     else:  # derived from another field by the profile
         written = out.pop("_agency_derived", pd.Series(pd.NA, index=range(n), dtype="string"))
     resolved = agencies.resolve(written, out["created_at"])
