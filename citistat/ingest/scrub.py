@@ -61,14 +61,17 @@ def clean_names(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) 
                          dtype=bool)
     if not flagged.any():
         return values
-    before = distinct.to_pylist()
-    after = [strip_invisible(text) if hit else text for text, hit in zip(before, flagged)]
-    cleaned = np.array([text or None for text in after] + [None], dtype=object)[codes]
-    result = pd.Series(pd.array(cleaned, dtype="string"), index=values.index)
-    changed = flagged[codes] & (codes >= 0) & live.to_numpy(dtype=bool)
+    hits = np.flatnonzero(flagged)
+    before = distinct.take(hits).to_pylist()  # only the few distinct values that need it
+    cleaned = np.full(len(distinct), None, dtype=object)
+    cleaned[hits] = [strip_invisible(text) or None for text in before]
+    rows = flagged[codes] & (codes >= 0)
+    result = values.astype("string").copy()
+    result[rows] = pd.array(cleaned[codes[rows]], dtype="string")
+    changed = rows & live.to_numpy(dtype=bool)
     if changed.any():
         first = int(np.flatnonzero(changed)[0])
-        removed = sorted({ch for text, hit in zip(before, flagged) if hit for ch in invisible_in(text)})
+        removed = sorted({ch for text in before for ch in invisible_in(text)})
         ctx.issue("invisible_characters", CELL, first, _column_field(ctx, name), result.iloc[first],
                   count=int(changed.sum()), chars=codepoints(removed[:8]), field=name, **_field_label(ctx, name))
     return result
