@@ -9,7 +9,7 @@ BIN     = $(VENV)/bin
 PERIOD ?= 2024-03
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench crash fuzz clean
+.PHONY: demo test setup system-deps bench crash fuzz bench-privacy clean
 
 demo: setup
 	bash scripts/demo.sh
@@ -27,6 +27,10 @@ crash: setup
 # A campaign of generated hostile inputs (at least 500 cases); prints a table of outcomes per family.
 fuzz: setup
 	$(BIN)/python tests/fuzz_campaign.py --cases 520
+
+# What scrubbing personal data costs the parse of 1M tickets (docs/privacy.md).
+bench-privacy: setup
+	$(BIN)/python -m bench.privacy --rows 1000000
 
 setup: system-deps $(STAMP)
 

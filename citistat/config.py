@@ -28,6 +28,7 @@ from .workspace import DEFAULT_CONFIG_DIR, Workspace
 SETTINGS_FILE = "citistat.toml"
 SCORING_FILE = "scoring.toml"
 TOPICS_FILE = "topics.toml"
+PRIVACY_FILE = "privacy.toml"
 PROFILES_DIR = "profiles"
 ALIASES_FILE = "agencies/aliases.csv"
 ROSTER_FILE = "agencies/roster.csv"
@@ -45,6 +46,9 @@ class Config:
     aliases: list[dict]
     roster: list[dict]
     sources: dict[str, str] = field(default_factory=dict)  # what -> file it came from
+    privacy: dict = field(default_factory=dict)  # personal-data patterns (citistat.privacy); {} = the shipped ones
+    # Roster and alias names that held invisible characters, now removed: {file, line, column, name, chars}
+    name_fixes: list[dict] = field(default_factory=list)
 
     @property
     def city(self) -> str:
@@ -67,6 +71,7 @@ class Config:
             "profiles": self.profiles,
             "aliases": self.aliases,
             "roster": self.roster,
+            "privacy": self.privacy,
             "sources": self.sources,
         }
 
@@ -182,13 +187,48 @@ def load_config(
         sources[label] = str(path)
     alias_rows = read_csv_table(alias_path, ("alias", "canonical"), problems)
     roster_rows = read_csv_table(roster_path, ("agency", "unit_type"), problems)
+    name_fixes = _strip_invisible_names(alias_path, alias_rows, ("alias", "canonical"))
+    name_fixes += _strip_invisible_names(roster_path, roster_rows, ("agency", "unit_type"))
 
+    privacy = _load_privacy(workspace, problems, sources)
     _check_settings(settings, problems, sources[SETTINGS_FILE])
     problems.extend(_domain_problems(scoring, profiles, sources))
 
     if problems:
         raise ConfigError(problems)
-    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources)
+    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes)
+
+
+def _strip_invisible_names(path: Path, rows: list[dict], columns: tuple[str, ...]) -> list[dict]:
+    """Remove control and bidi characters from the names of `rows` in place; list what was changed."""
+    from .names import codepoints, invisible_in, strip_invisible
+
+    fixes = []
+    for row in rows:
+        for column in columns:
+            found = invisible_in(row.get(column) or "")
+            if found:
+                row[column] = strip_invisible(row[column])
+                fixes.append({"file": str(path), "line": row.get("_line"), "column": column, "name": row[column],
+                              "chars": codepoints(found)})
+    return fixes
+
+
+def _load_privacy(workspace: Workspace | None, problems: list[str], sources: dict) -> dict:
+    """The shipped personal-data patterns, with a workspace's config/privacy.toml added (citistat.privacy)."""
+    from .privacy import merge_privacy, validate_privacy
+
+    shipped_path = DEFAULT_CONFIG_DIR / PRIVACY_FILE
+    shipped = _read_toml(shipped_path, problems)
+    problems.extend(validate_privacy(shipped, str(shipped_path)))
+    sources[PRIVACY_FILE] = str(shipped_path)
+    extra = None
+    if workspace is not None and (workspace.config_dir / PRIVACY_FILE).exists():
+        path = workspace.config_dir / PRIVACY_FILE
+        extra = _read_toml(path, problems)
+        problems.extend(validate_privacy(extra, str(path)))
+        sources[PRIVACY_FILE] = f"{shipped_path} + {path}"
+    return merge_privacy(shipped, extra)
 
 
 def _domain_problems(scoring: dict, profiles: dict[str, dict], sources: dict) -> list[str]:

@@ -216,7 +216,8 @@ def build_books(
         build = archive.begin_build(period, meeting_date=meeting)
         books_by_lang, outputs = {}, []
         with timer.stage("exports"):
-            shared = [*_write_rejects(archive, period, build.folder, loaded), _write_counts_csv(history, period, build.folder)]
+            shared = [*_write_rejects(archive, period, build.folder, loaded, config),
+                      _write_counts_csv(history, period, build.folder)]
         record = _session_record(archive, config, period)
         results = {}
         for lang in langs:
@@ -283,15 +284,19 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
     return LanguageBooks(books, [*books.paths(), tables, *charts])
 
 
-def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None) -> list[Path]:
+def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None, config: Config) -> list[Path]:
+    """The rejects report beside the books: personal columns masked the same way whichever way it is made."""
+    from .privacy import Scrubber
+
+    scrubber = Scrubber.from_settings(config.privacy)
     if loaded is None:  # a build from the archive writes what a run writes: the CSV and the workbook
-        written = archive.write_rejects(period, folder)
+        written = archive.write_rejects(period, folder, scrubber=scrubber, lang=config.lang)
         if not any(path.suffix == ".xlsx" for path in written):
             written.append(_archived_rejects_xlsx(archive, period, folder))
         return written
     from .ingest.report import write_rejects
 
-    return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects")
+    return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects", scrubber=scrubber, lang=config.lang)
 
 
 def _archived_rejects_xlsx(archive, period: str, folder: Path) -> Path:

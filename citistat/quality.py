@@ -31,6 +31,7 @@ class DataIssue:
     # language can word it again; "" for a message written by hand, which stays as it is.
     key: str = ""
     fields: dict[str, str] = field(default_factory=dict, hash=False)
+    ticket_id: str | None = None  # the ticket of the row, when the row had one
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -169,10 +169,15 @@ class PeriodStore(ArchiveBase):
                     break
         return picked
 
-    def write_rejects(self, period: str, folder: Path) -> list[Path]:
-        """The rejects report of the build: every file- and row-level issue, one CSV line each."""
-        header = ["file", "sheet", "row", "column", "column_letter", "raw_value", "code", "severity", "message", "hint"]
+    def write_rejects(self, period: str, folder: Path, *, scrubber=None, lang: str = "zh-CN") -> list[Path]:
+        """The rejects report of the build: every file- and row-level issue, one CSV line each, with
+        personal data masked as `run` and `validate --rejects` mask it (privacy.Scrubber.report_rows)."""
+        from ..privacy import Scrubber
+
+        header = ["file", "sheet", "row", "ticket_id", "column", "column_letter", "raw_value", "code", "severity",
+                  "message", "hint"]
         rows = [[getattr(i, name) for name in header] for i in self.issues(period) if i.severity in (FILE, ROW)]
+        rows = (scrubber or Scrubber.from_settings()).report_rows(header, rows, lang)
         return [write_table_csv(Path(folder) / f"citistat-{period}-rejects.csv", header, rows)]
 
     # -- internals

@@ -55,3 +55,9 @@ def report_build(built, root: Path) -> None:
         # Charts and reuse keys are recorded with the books (the HTML book loads them) but are not for reading.
         if path not in shown and ".keys" not in path.parts and path.suffix != ".png":
             click.echo(f"  {_relative(path, root)}")
+    warned = set()
+    for books in built.books.values():  # each language's books share the names: one warning per name
+        for warning in getattr(books, "warnings", ()):
+            if warning not in warned:
+                warned.add(warning)
+                click.echo(f"warning: {warning}", err=True)

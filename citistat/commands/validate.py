@@ -44,7 +44,9 @@ def command(ctx, files, profile, aliases, roster, period, as_json, strict, rejec
     result = ingest.load(expand_inputs(list(files)), config, period=period, profile=profile,
                          salt=ws.caller_salt(), lang=lang)
     if rejects_dir is not None:
-        for path in report.write_rejects(result, rejects_dir):
+        from ..privacy import Scrubber
+
+        for path in report.write_rejects(result, rejects_dir, scrubber=Scrubber.from_settings(config.privacy), lang=lang):
             click.echo(f"wrote {path}", err=True)
     if as_json:
         payload = report.validation_json(result, report.agency_counts(result.tickets))

@@ -73,16 +73,19 @@ def load(
     lang: str = "zh-CN",
 ) -> IngestResult:
     """Read every file into one canonical ticket table; never raises for bad data."""
+    from ..privacy import Scrubber
     from .rawtable import Limits
 
     years = config.settings.get("ingest", {}).get("plausible_years")
     profiles = {name: build_profile(name, data, plausible_years=years) for name, data in config.profiles.items()}
     agencies = AgencyTable(config.aliases, config.roster)
     limits = Limits.from_settings(config.settings)
+    scrubber = Scrubber.from_settings(config.privacy)
     threshold = float(config.settings.get("ingest", {}).get("reject_threshold", DEFAULT_REJECT_THRESHOLD))
 
     loads = [
-        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang, period=period)
+        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang, period=period,
+                   scrubber=scrubber)
         for order, path in enumerate(paths)
     ]
     combine_started = time.perf_counter()
@@ -90,6 +93,7 @@ def load(
     issues = [issue for load_ in loads for issue in load_.issues]
     if not config.roster:
         issues.append(_plain_issue("no_roster", INFO, lang))
+    issues += _name_fix_issues(config, lang)
 
     rows, excluded = _period_filter(rows, period)
     deduped = deduplicate(rows) if not rows.empty else None
@@ -118,7 +122,7 @@ def load(
 
 
 def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str | None, agencies: AgencyTable,
-               limits, *, salt: bytes, lang: str, period: str | None = None) -> _FileLoad:
+               limits, *, salt: bytes, lang: str, period: str | None = None, scrubber=None) -> _FileLoad:
     from .rawtable import FileFailure, open_table
 
     report = FileReport(path=path, sha256=_sha256(path))
@@ -134,7 +138,7 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     finally:
         result.read_s = time.perf_counter() - started
     raw.file = path  # every record of this file names it as the user wrote it
-    result.issues += [dataclasses.replace(issue, file=path) for issue in raw.issues]
+    result.issues += [_private(dataclasses.replace(issue, file=path), scrubber, lang) for issue in raw.issues]
     report.format, report.encoding, report.sheet, report.header_rows = raw.format, raw.encoding, raw.sheet, list(raw.header_rows)
 
     name, problem = _choose_profile(raw, profiles, chosen, lang)
@@ -144,7 +148,8 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
     started = time.perf_counter()
     try:
-        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang, period=period)
+        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang, period=period,
+                                    scrubber=scrubber)
     except ProfileMismatch as mismatch:
         return _failed(result, mismatch.issue)
     finally:
@@ -296,6 +301,31 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
     if not frames:
         return pd.DataFrame(columns=columns) if columns is not None else pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
+
+
+def _private(issue: DataIssue, scrubber, lang: str) -> DataIssue:
+    """A reader's issue with personal data in the cell values it quotes replaced (reworded when one changed)."""
+    if scrubber is None or not issue.key:
+        return issue
+    located = {"file", "sheet"}
+    fields = {k: v if k in located else scrubber.scalar(v) for k, v in issue.fields.items()}
+    raw_value = scrubber.scalar(issue.raw_value)
+    if fields == issue.fields and raw_value == issue.raw_value:
+        return issue
+    text, hint = message(issue.key, lang, **fields)
+    return dataclasses.replace(issue, message=text, hint=hint, fields=fields, raw_value=raw_value)
+
+
+def _name_fix_issues(config: Config, lang: str) -> list[DataIssue]:
+    """A roster or alias name that held control or bidi characters (removed at config load)."""
+    from ..quality import CELL
+
+    found = []
+    for fix in config.name_fixes:
+        issue = _plain_issue("invisible_characters", CELL, lang, file=fix["file"], column=fix["column"], count=1,
+                             chars=fix["chars"], value=fix["name"])
+        found.append(dataclasses.replace(issue, row=fix["line"], column=fix["column"]))
+    return found
 
 
 def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:

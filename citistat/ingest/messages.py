@@ -52,6 +52,14 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("承办单位 {value!r} 不在单位名录中（{count} 件工单），已保留", "在名录 roster.csv 中加入该单位，或在 aliases.csv 中把它映射到规范名称"),
         "en": ("agency {value!r} is not in the roster ({count} ticket{s}); kept", "add it to roster.csv, or map it to a canonical name in aliases.csv"),
     },
+    "personal_data_redacted": {
+        "zh-CN": ("“{column}”中 {count} 处个人信息已替换为占位符（{value}）", "原值未保存；如需联系来电人，请在原系统中查询"),
+        "en": ("{count} piece{s} of personal data in {column!r} replaced by placeholders ({value})", "the values are not kept; look the caller up in the source system if needed"),
+    },
+    "invisible_characters": {
+        "zh-CN": ("“{column}”中 {count} 个值含控制字符或文字方向控制符（{chars}），已删除，如 {value!r}", "在原系统中更正该名称"),
+        "en": ("{count} value{s} in {column!r} held control or text-direction characters ({chars}); removed, e.g. {value!r}", "correct the name in the source system"),
+    },
     "closed_before_created": {
         "zh-CN": ("办结时间早于来电时间", "核对该工单的时间记录"),
         "en": ("closed before it was created", "check the ticket's timestamps in the source system"),

@@ -17,16 +17,19 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..privacy import Scrubber
 from ..quality import CELL, FILE, INFO, ROW, DataIssue
 from ..safe_io import neutralise_cell
 from .agencies import AgencyTable
 from .profiles import Profile, fold_label
 from .messages import as_text, message
+from .scrub import clean_names, scrub_column, scrub_table
 from .values import (
     blank_mask,
     caller_keys,
@@ -49,6 +52,7 @@ FLAG_FIELDS = ("responded", "valid_callback", "reopened")
 TEXT_FIELDS = ("category", "subcategory", "district", "street", "place", "channel", "title")
 STRUCTURAL_KEYWORDS = ("小计", "合计", "总计", "制表人", "制表", "审核人", "审核", "填报人", "负责人", "total", "subtotal", "grandtotal")
 RAW_VALUE_LIMIT = 200  # characters of a raw value kept in an issue
+PERSONAL_FIELDS = ("caller_name", "caller_phone")  # read only to drop or to hash
 STATUS_RANK = {"open": 1, "in_progress": 2, "returned": 3, "reopened": 4, "closed": 5, "cancelled": 5}
 
 
@@ -77,8 +81,10 @@ class _Context:
     profile: Profile
     columns: dict[str, int]  # canonical field -> column position
     lang: str
+    scrubber: Scrubber
     issues: list[DataIssue] = field(default_factory=list)
     row_issues: dict[int, list[DataIssue]] = field(default_factory=dict)  # position -> ROW issues
+    ids: pd.Series | None = None  # ticket ids as read, once parsed: every later issue names its ticket
 
     def column_name(self, field_name: str) -> str:
         return self.raw.columns[self.columns[field_name]]
@@ -86,6 +92,7 @@ class _Context:
     def issue(self, code: str, severity: str, position: int | None, field_name: str | None = None,
               raw_value: object = None, **fields: object) -> DataIssue:
         column = self.column_name(field_name) if field_name in self.columns else None
+        raw_value = self.private(field_name, column, raw_value)
         values = {"column": column or "", "value": _short(raw_value), **fields}
         text, hint = message(code, self.lang, **values)
         letters = getattr(self.raw, "column_letters", None) or []
@@ -94,12 +101,33 @@ class _Context:
             code=code, severity=severity, message=text, hint=hint, file=str(self.raw.file), sheet=self.raw.sheet,
             row=int(self.raw.row_numbers[position]) if position is not None else None, column=column,
             column_letter=letters[index] if index is not None and index < len(letters) else None,
-            raw_value=_short(raw_value), key=code, fields=as_text(values),
+            raw_value=_short(raw_value), key=code, fields=as_text(values), ticket_id=self.ticket_id(position),
         )
         self.issues.append(found)
         if severity == ROW and position is not None:
             self.row_issues.setdefault(position, []).append(found)
         return found
+
+    def private(self, field_name: str | None, column: str | None, raw_value: object) -> object:
+        """A raw value as an issue may keep it: a personal column masked whole, free text scrubbed."""
+        if field_name in PERSONAL_FIELDS or (column is not None and self.is_personal(column)):
+            return None if raw_value is None else self.scrubber.mask_for(self.lang)
+        return self.scrubber.scalar(raw_value)
+
+    def is_personal(self, column: str) -> bool:
+        """A column personal as a whole: the privacy settings' list, the profile's, or a caller column."""
+        return fold_label(column) in self.personal_headers
+
+    @cached_property
+    def personal_headers(self) -> frozenset[str]:
+        mapped = {self.column_name(f) for f in PERSONAL_FIELDS if f in self.columns}
+        return frozenset(fold_label(c) for c in (*mapped, *self.profile.personal)) | self.scrubber.personal_columns
+
+    def ticket_id(self, position: int | None) -> str | None:
+        if position is None or self.ids is None:
+            return None
+        found = self.ids.iloc[position]
+        return None if pd.isna(found) else str(found)
 
     def cells(self, field_name: str) -> pd.Series:
         return self.raw.data.iloc[:, self.columns[field_name]].reset_index(drop=True)
@@ -133,13 +161,14 @@ def _first(labels: list[str], key: str) -> int | None:
 
 
 def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, salt: bytes = b"",
-                lang: str = "zh-CN", period: str | None = None) -> ParsedTable:
+                lang: str = "zh-CN", period: str | None = None, scrubber: Scrubber | None = None) -> ParsedTable:
     """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column).
 
     With `period`, rows created in another period are only parsed: they will be
     excluded, so their cells raise no issue and they are never listed one by one.
+    `scrubber` takes personal data out of text (the shipped privacy settings when None).
     """
-    ctx = _Context(raw, profile, map_columns(list(raw.columns), profile), lang)
+    ctx = _Context(raw, profile, map_columns(list(raw.columns), profile), lang, scrubber or Scrubber.from_settings())
     _check_required_columns(ctx)
     n = len(raw.data)
     data = raw.data.reset_index(drop=True)
@@ -147,7 +176,7 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     live = ~structural
 
     out: dict[str, pd.Series] = {}
-    out["ticket_id"] = _ticket_ids(ctx, live)
+    out["ticket_id"] = ctx.ids = _ticket_ids(ctx, live)
     listed = live  # rows whose problems are reported: not those that the period will exclude
     for name in DATE_FIELDS:
         if name in ctx.columns:
@@ -165,6 +194,7 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     out["caller_key"] = _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
     _agency(ctx, out, agencies, listed)
     _closed_before_created(ctx, out, listed)
+    scrub_table(ctx, out, ctx.scrubber, live)  # before anything is kept: names cleaned, personal data out
 
     rejected = pd.Series(False, index=range(n))
     rejected[list(ctx.row_issues)] = True
@@ -226,7 +256,7 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     for position in candidates:
         cells = [cell_text(v) for v in data.iloc[position].tolist()]
         first = next((c for c in cells if c), None)
-        first_text[position] = first
+        first_text[position] = ctx.scrubber.scalar(first)  # a signature line may carry a name and a number
         blank[position] = first is None
         summary[position] = first is not None and fold_key(first).startswith(STRUCTURAL_KEYWORDS)
     for position in ctx.each(summary):
@@ -474,6 +504,10 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         for position in ctx.each(formula & live):
             ctx.issue("formula_error", ROW, position, "agency", raw[position])
         written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
+        # Before the roster look-up: "局\u202e" and "局 电话138…" are "局".
+        written = clean_names(ctx, "agency", written, live)
+        if "agency_raw" in ctx.scrubber.fields:
+            written = scrub_column(ctx, "agency_raw", written, ctx.scrubber)
     else:  # derived from another field by the profile
         written = out.pop("_agency_derived", pd.Series(pd.NA, index=range(n), dtype="string"))
     resolved = agencies.resolve(_agency_keys(written, ctx.profile.agency_case), out["created_at"])
@@ -512,24 +546,32 @@ def _closed_before_created(ctx: _Context, out: dict[str, pd.Series], live: pd.Se
 
 
 def _rejects_frame(ctx: _Context, data: pd.DataFrame, rejected: pd.Series) -> pd.DataFrame:
-    """One row per rejected row: where, why (first reason; all codes), then the row's original cells."""
+    """One row per rejected row: where (file, sheet, row, ticket id), why (first reason; all codes), the raw
+    value that failed, then the row's original cells with personal columns masked and personal data in
+    the others replaced, as in the tickets (so the clerk sees the row, never the caller)."""
     positions = list(np.flatnonzero(rejected.to_numpy()))
     records = []
     for position in positions:
         found = ctx.row_issues[position]
         first = found[0]
         records.append({
-            "file": first.file, "sheet": first.sheet, "row": first.row, "column": first.column,
-            "column_letter": first.column_letter, "raw_value": first.raw_value, "code": first.code,
-            "message": first.message, "hint": first.hint, "codes": ";".join(dict.fromkeys(i.code for i in found)),
+            "file": first.file, "sheet": first.sheet, "row": first.row, "ticket_id": ctx.ticket_id(position),
+            "column": first.column, "column_letter": first.column_letter, "raw_value": first.raw_value,
+            "code": first.code, "message": first.message, "hint": first.hint,
+            "codes": ";".join(dict.fromkeys(i.code for i in found)),
         })
     frame = pd.DataFrame.from_records(records, columns=REJECT_COLUMNS)
-    originals = data.iloc[positions].reset_index(drop=True)
+    originals = data.iloc[positions].reset_index(drop=True).astype(object)
+    mask = ctx.scrubber.mask_for(ctx.lang)
+    for index, column in enumerate(ctx.raw.columns):
+        personal = ctx.is_personal(str(column))
+        originals.iloc[:, index] = ctx.scrubber.cells(originals.iloc[:, index], mask=mask if personal else None)
     originals.columns = _original_names(list(ctx.raw.columns))
-    return pd.concat([frame, originals.astype(object)], axis=1)
+    return pd.concat([frame, originals], axis=1)
 
 
-REJECT_COLUMNS = ["file", "sheet", "row", "column", "column_letter", "raw_value", "code", "message", "hint", "codes"]
+REJECT_COLUMNS = ["file", "sheet", "row", "ticket_id", "column", "column_letter", "raw_value", "code", "message", "hint",
+                  "codes"]
 
 
 def _original_names(columns: list[str]) -> list[str]:

@@ -42,7 +42,7 @@ TOP_LEVEL_KEYS = frozenset(
     {
         "description", "columns", "required", "date_formats", "date_order", "timezone", "sentinels",
         "flags", "resolution", "satisfaction", "status", "rules", "derive", "min_matches",
-        "agency_case", "serial_dates", "plausible_years", "date_precision", "row_identity",
+        "agency_case", "serial_dates", "plausible_years", "date_precision", "row_identity", "personal",
     }
 )
 _DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
@@ -79,6 +79,7 @@ class Profile:
     plausible_years: tuple[int, int] = DEFAULT_PLAUSIBLE_YEARS  # dates outside them are broken cells
     date_precision: str = "auto"  # "day": created/closed carry no time of day, so no minute-based measure runs
     row_identity: str = "ticket_id"  # "row": no ticket id column; rows are numbered, never deduplicated
+    personal: tuple[str, ...] = ()  # headers of columns personal as a whole: masked in the rejects report
 
     def header_map(self) -> dict[str, str]:
         """folded header synonym -> canonical field."""
@@ -105,6 +106,9 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
         problems += _check_timezone(name, data["timezone"])
     problems += _check_derive(name, data.get("derive", {}), data.get("columns") or {})
     problems += _check_choices(name, data)
+    personal = data.get("personal", [])
+    if not isinstance(personal, list) or not all(isinstance(c, str) and c.strip() for c in personal):
+        problems.append(f"profile {name!r}: personal must be a list of column headers, e.g. personal = [\"身份证号\"]")
     return problems
 
 
@@ -165,6 +169,7 @@ def build_profile(name: str, data: Mapping, *, plausible_years: tuple[int, int] 
         plausible_years=(int(years[0]), int(years[1])),
         date_precision=data.get("date_precision", "auto"),
         row_identity=data.get("row_identity", "ticket_id"),
+        personal=tuple(str(c) for c in data.get("personal", ())),
     )
 
 

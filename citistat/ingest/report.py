@@ -32,30 +32,39 @@ def _missing(value: object) -> bool:
 # ------------------------------------------------------------------ rejects report
 
 
-def write_rejects(result, out_dir, stem: str = "rejects") -> list:
+def write_rejects(result, out_dir, stem: str = "rejects", *, scrubber=None, lang: str = "zh-CN") -> list:
     """rejects.csv and rejects.xlsx (every rejected row, formula-injection safe); returns the two paths.
 
+    A row is named by file, sheet, row and ticket id, with the reason and the raw value that failed,
+    then its other cells. Personal columns are masked and personal data in any cell replaced
+    (`privacy.Scrubber.report_rows`, as for the rejects `build` writes from the archive).
     The xlsx also lists skipped rows, rows outside the period and duplicate versions,
     each on its own sheet, so a clerk can check every row that did not become a ticket.
     """
     from pathlib import Path
 
+    from ..privacy import Scrubber
     from ..safe_io import write_table_csv, write_table_xlsx
 
+    scrubber = scrubber or Scrubber.from_settings()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rejects = result.rejects
-    header, rows = _table(rejects)
+
+    def private(header: list[str], rows: list[list[object]]) -> tuple[list[str], list[list[object]]]:
+        return header, scrubber.report_rows(header, rows, lang)
+
+    header, rows = private(*_table(result.rejects))
     csv_path = write_table_csv(out / f"{stem}.csv", header, rows)
     sheets = {"rejects": (header, rows)}
     for name, frame in (("skipped", result.skipped), ("excluded", result.excluded), ("duplicates", result.duplicates)):
-        sheets[name] = _table(frame)
-    sheets["issues"] = (ISSUE_FIELDS, [[issue.to_dict()[k] for k in ISSUE_FIELDS] for issue in result.issues])
+        sheets[name] = private(*_table(frame))
+    sheets["issues"] = private(ISSUE_FIELDS, [[issue.to_dict()[k] for k in ISSUE_FIELDS] for issue in result.issues])
     xlsx_path = write_table_xlsx(out / f"{stem}.xlsx", sheets)
     return [csv_path, xlsx_path]
 
 
-ISSUE_FIELDS = ["severity", "code", "file", "sheet", "row", "column", "column_letter", "raw_value", "message", "hint"]
+ISSUE_FIELDS = ["severity", "code", "file", "sheet", "row", "ticket_id", "column", "column_letter", "raw_value", "message",
+                "hint"]
 
 
 def _table(frame) -> tuple[list[str], list[list[object]]]:

@@ -21,13 +21,14 @@ from pathlib import Path
 
 from ..briefing import BriefingInputs
 from ..errors import CitistatError
+from ..names import codepoints
 from ..results import METRICS, PeriodResult
 from ..safe_io import atomic_write_text
 from . import charts as chart_drawing
 from . import reuse
 from .context import AgencyView, agency_order, build_context
 from .file_names import check_distinct, unit_file_stem
-from .fonts import CJKFont, check_coverage, find_cjk_font, register_with_matplotlib
+from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
 from .messages import load_messages
 from .pdf import PdfWriter, check_variant, font_face_css
 from .templating import STATIC_DIR, agency_template, find_static, make_environment
@@ -50,6 +51,7 @@ class BookSet:
     agency_pdfs: dict[str, Path]
     charts: Path
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. a name printed with a replacement glyph
 
     def paths(self) -> list[Path]:
         books = [p for p in (self.city_book_pdf, self.city_book_html) if p is not None]
@@ -93,7 +95,8 @@ class BookRenderer:
     """Templates + messages + context + PDF writer for one set of inputs, in one process."""
 
     def __init__(self, inputs: BriefingInputs, out_dir: Path, templates_dirs: list[Path], *, font: CJKFont,
-                 pdf_variant: str | None = None, attachments: list[Path] = ()) -> None:
+                 pdf_variant: str | None = None, attachments: list[Path] = (),
+                 fallback: GlyphFallback | None = None) -> None:
         from .fetcher import RestrictedFetcher
 
         self.inputs = inputs
@@ -102,6 +105,8 @@ class BookRenderer:
         self.templates_dirs = [Path(d) for d in templates_dirs]
         self.messages = load_messages(inputs.lang)
         self.env = make_environment(self.templates_dirs, self.messages)
+        self.fallback = fallback or GlyphFallback()
+        self.env.finalize = self.fallback.finalize  # set before any template is compiled
         self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result, inputs.lang))
         self.context["stylesheet"] = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
         self.variant = check_variant(pdf_variant, list(attachments))
@@ -236,10 +241,13 @@ def build_books(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     font = find_cjk_font()
-    check_coverage(font, names_to_draw(inputs))
+    fallback = glyph_fallback(font, names_to_draw(inputs))
+    warnings = fallback_warnings(inputs, font, fallback)
+    for warning in warnings:
+        log.warning("%s", warning)
     names = [u.agency for u in agency_order(inputs.result)] if agencies is None else list(agencies)
     renderer = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=pdf_variant,
-                            attachments=[Path(a) for a in attachments])
+                            attachments=[Path(a) for a in attachments], fallback=fallback)
     _check_agencies(names, renderer, inputs.period)  # before any work
     check_distinct({name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names})
     pooled = workers > 1 and "pdf" in formats
@@ -266,7 +274,23 @@ def build_books(
     if renderer.fetcher.denied:
         log.warning("templates referenced %d resource(s) outside the asset folders; they were left out",
                     len(renderer.fetcher.denied))
-    return BookSet(pdf_path, html_path, agency_pdfs, charts_dir, timings)
+    return BookSet(pdf_path, html_path, agency_pdfs, charts_dir, timings, warnings)
+
+
+def fallback_warnings(inputs: BriefingInputs, font: CJKFont, fallback: GlyphFallback) -> list[str]:
+    """One sentence per name printed with a replacement glyph, naming the unit it belongs to."""
+    owners: dict[str, list[str]] = {}
+    for unit in inputs.result.units:
+        for text in [unit.agency, *(row.category for row in unit.categories), *(row.place for row in unit.places)]:
+            if text and unit.agency not in owners.setdefault(text, []):
+                owners[text].append(unit.agency)
+    found = []
+    for text, chars in fallback.gaps.items():
+        units = owners.get(text) or ["—"]
+        shown = fallback.apply(text)
+        found.append(f"unit {', '.join(units)}: the font {font.regular.name} cannot draw {codepoints(chars)} "
+                     f"in “{text}”; printed as “{shown}”. Correct the name in the roster, aliases or source system.")
+    return found
 
 
 # --- the process pool -------------------------------------------------------------------------
@@ -274,12 +298,13 @@ def build_books(
 _WORKER: BookRenderer | None = None
 
 
-def _start_worker(parent_pid, inputs, out_dir, templates_dirs, font, variant, attachments) -> None:
+def _start_worker(parent_pid, inputs, out_dir, templates_dirs, font, variant, attachments, fallback) -> None:
     global _WORKER
     from ..processes import die_with_parent
 
     die_with_parent(parent_pid)  # a killed build must not leave its workers behind
-    _WORKER = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=variant, attachments=attachments)
+    _WORKER = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=variant, attachments=attachments,
+                           fallback=fallback)
 
 
 def _worker_sparklines(names: list[str]) -> None:
@@ -301,7 +326,8 @@ def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_pat
                    targets: dict[str, Path]) -> dict[str, Path]:
     """Sparklines first (every document needs them), then the city book (the longest job), then the briefs
     in small batches, spread over `workers` spawned processes that each start up once."""
-    args = (os.getpid(), renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant, renderer.attachments)
+    args = (os.getpid(), renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant,
+            renderer.attachments, renderer.fallback)
     units = [u.agency for u in agency_order(renderer.inputs.result)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                              initializer=_start_worker, initargs=args) as pool:
@@ -319,8 +345,11 @@ def render_memo(inputs: BriefingInputs, out_path: Path, *, templates_dirs: list[
     """The follow-up memo: every commitment and data request of the session, by agency (PDF, or HTML by suffix)."""
     out_path = Path(out_path)
     font = find_cjk_font()
-    check_coverage(font, sorted({f.agency for f in inputs.followups} | {inputs.city}))
-    renderer = BookRenderer(inputs, out_path.parent, templates_dirs, font=font)
+    fallback = glyph_fallback(font, sorted({f.agency for f in inputs.followups} | {inputs.city}))
+    for text, chars in fallback.gaps.items():
+        log.warning("the memo prints “%s” as “%s”: the font cannot draw %s", text, fallback.apply(text),
+                    codepoints(chars))
+    renderer = BookRenderer(inputs, out_path.parent, templates_dirs, font=font, fallback=fallback)
     html = renderer.memo_html()
     if out_path.suffix.lower() == ".html":
         return atomic_write_text(out_path, html)

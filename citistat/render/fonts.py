@@ -1,18 +1,21 @@
 """Finding a font that draws Chinese, and checking it draws every name the books print.
 
 Without a CJK font both matplotlib and WeasyPrint draw empty boxes ("tofu")
-and say nothing, so the books fail loudly here instead.
+and say nothing, so the books fail loudly here instead. A name with a character
+the font lacks (an emoji, a rare symbol) is no reason to fail every unit's book:
+`glyph_fallback` prints that character as a replacement glyph, with a warning.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import CitistatError
+from ..names import codepoints
 
 # Debian/Ubuntu `fonts-noto-cjk`: Regular and a real Bold (WeasyPrint has no faux bold).
 DEBIAN_NOTO = Path("/usr/share/fonts/opentype/noto")
@@ -23,6 +26,8 @@ INSTALL_HINT = (
 )
 # Characters that may appear in names and that no font needs to draw as a glyph.
 _IGNORED = set(" \t\n\u3000\u200b\ufeff")
+# What an undrawable character prints as: a white square, else a question mark.
+REPLACEMENTS = ("\u25a1", "?")
 
 
 class FontNotFound(CitistatError):
@@ -129,7 +134,7 @@ def check_coverage(font: CJKFont, texts: list[str]) -> None:
     gaps = missing_glyphs(font, texts)
     if not gaps:
         return
-    shown = "; ".join(f"“{text}” lacks {_codepoints(chars)}" for text, chars in list(gaps.items())[:10])
+    shown = "; ".join(f"“{text}” lacks {codepoints(chars)}" for text, chars in list(gaps.items())[:10])
     more = f" (and {len(gaps) - 10} more)" if len(gaps) > 10 else ""
     raise FontCoverageError(
         f"the font {font.regular} cannot draw some names the books print: {shown}{more}. "
@@ -137,9 +142,32 @@ def check_coverage(font: CJKFont, texts: list[str]) -> None:
     )
 
 
-def _codepoints(chars: str) -> str:
-    """"\ue000" -> "U+E000": the character itself may be invisible or undrawable."""
-    return ", ".join(f"U+{ord(ch):04X}" for ch in chars)
+@dataclass(frozen=True)
+class GlyphFallback:
+    """Characters of the books' names the font cannot draw, and what each prints as instead."""
+
+    table: dict[int, str] = field(default_factory=dict)  # code point -> replacement ("" for an invisible one)
+    gaps: dict[str, str] = field(default_factory=dict)  # name -> its undrawable characters
+
+    def apply(self, text: str) -> str:
+        return text.translate(self.table) if self.table else text
+
+    def finalize(self, value: object) -> object:
+        """Jinja's `finalize`: every value a template prints passes through here."""
+        return value.translate(self.table) if self.table and isinstance(value, str) else value
+
+
+def glyph_fallback(font: CJKFont, texts: list[str]) -> GlyphFallback:
+    """What to print instead of the characters of `texts` the font lacks: nothing for control and bidi
+    characters (names are cleaned at ingest; older archives may still hold some), a replacement glyph
+    for the rest."""
+    from ..names import INVISIBLE_PY
+
+    gaps = missing_glyphs(font, texts)
+    cmap = _cmap(font.regular, font.face_index)
+    replacement = next((ch for ch in REPLACEMENTS if ord(ch) in cmap), "?")
+    table = {ord(ch): "" if INVISIBLE_PY.match(ch) else replacement for chars in gaps.values() for ch in chars}
+    return GlyphFallback(table, gaps)
 
 
 def register_with_matplotlib(font: CJKFont) -> str:
