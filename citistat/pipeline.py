@@ -290,26 +290,10 @@ def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | Non
 
     scrubber = Scrubber.from_settings(config.privacy)
     if loaded is None:  # a build from the archive writes what a run writes: the CSV and the workbook
-        written = archive.write_rejects(period, folder, scrubber=scrubber, lang=config.lang)
-        if not any(path.suffix == ".xlsx" for path in written):
-            written.append(_archived_rejects_xlsx(archive, period, folder))
-        return written
+        return archive.write_rejects(period, folder, scrubber=scrubber, lang=config.lang)
     from .ingest.report import write_rejects
 
     return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects", scrubber=scrubber, lang=config.lang)
-
-
-def _archived_rejects_xlsx(archive, period: str, folder: Path) -> Path:
-    """rejects.xlsx from the archived issues: the file- and row-level ones, then every issue, as a run writes them."""
-    from .ingest.report import ISSUE_FIELDS
-    from .quality import FILE, ROW
-    from .safe_io import write_table_xlsx
-
-    issues = archive.issues(period)
-    rows = [[issue.to_dict()[name] for name in ISSUE_FIELDS] for issue in issues]
-    rejected = [row for row, issue in zip(rows, issues) if issue.severity in (FILE, ROW)]
-    return write_table_xlsx(Path(folder) / f"citistat-{period}-rejects.xlsx",
-                            {"rejects": (ISSUE_FIELDS, rejected), "issues": (ISSUE_FIELDS, rows)})
 
 
 def _write_counts_csv(history, period: str, folder: Path) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ArchiveError
-from ..safe_io import write_table_csv
+from ..safe_io import write_table_csv, write_table_xlsx
 from ..quality import FILE, ROW, DataIssue, FileReport, Reconciliation
 from ..tickets import conform, empty_tickets
 from .base import ArchiveBase, check_period, shift_period
@@ -178,7 +178,10 @@ class PeriodStore(ArchiveBase):
                   "message", "hint"]
         rows = [[getattr(i, name) for name in header] for i in self.issues(period) if i.severity in (FILE, ROW)]
         rows = (scrubber or Scrubber.from_settings()).report_rows(header, rows, lang)
-        return [write_table_csv(Path(folder) / f"citistat-{period}-rejects.csv", header, rows)]
+        stem = Path(folder) / f"citistat-{period}-rejects"
+        # The same two files a run writes, so a build from the archive leaves nothing out.
+        return [write_table_csv(stem.with_suffix(".csv"), header, rows),
+                write_table_xlsx(stem.with_suffix(".xlsx"), {"rejects": (header, rows)})]
 
     # -- internals
 
