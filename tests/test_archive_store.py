@@ -119,7 +119,8 @@ def test_issue_sample_takes_a_few_of_each_reason_in_order(archive):
 
 def test_rejects_report_lists_row_issues_only(archive, tmp_path):
     store(archive, "2024-03", MARCH)
-    (path,) = archive.write_rejects("2024-03", tmp_path)
+    path, workbook = archive.write_rejects("2024-03", tmp_path)
+    assert workbook.suffix == ".xlsx"
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 2 and "bad_date" in lines[1] and "32/13" in lines[1]  # the INFO issue is not a reject
 
