@@ -204,7 +204,7 @@ def build_books(
             outputs.extend(rendered.outputs)
         outputs = list(dict.fromkeys([*outputs, *shared, _write_run_summary(build.folder, inputs, timer)]))
         archive.record_outputs(build, _manifest(config, inputs, outputs), outputs)
-        archive.write_index()
+        # index.html is rewritten when the archive closes (after every command that changed it)
     return BuildOutcome(period, build.revision, build.folder, outputs, books_by_lang, dict(timer.seconds))
 
 
@@ -393,7 +393,9 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
                                   edition="internal", meeting=meeting)
         inputs = _with_session_followups(inputs, archive, period, config)
         out = ws.archive_dir(config.settings) / period / "memo" / f"citistat-{period}-memo-{lang}.pdf"
-        return render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
+        written = render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
+        archive.note_files_written()  # the index links the memo: rewritten on close
+        return written
 
 
 @dataclass(frozen=True)
