@@ -250,3 +250,13 @@ def test_index_lists_reports_exports_memo_and_followups_in_its_language(city, re
     assert "本次会议提出 4 项：办理中 1，已完成 2，已撤销 1" in row
     assert agencies[0] in row  # the filter can find the session by the agency it raised follow-ups for
 
+
+
+def test_record_wording_has_the_same_keys_in_both_languages():
+    import tomllib
+
+    from citistat.render.messages import LOCALE_DIR, flatten
+
+    keys = [set(flatten(tomllib.loads((LOCALE_DIR / f"record.{lang}.toml").read_text("utf-8"))))
+            for lang in ("zh-CN", "en")]
+    assert keys[0] == keys[1], keys[0] ^ keys[1]
