@@ -8,6 +8,7 @@ write a new reference after a deliberate change.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -68,6 +69,17 @@ def _fill(root: Path) -> None:
         archive.publish("2024-03")
         archive.add_followup("市水务局", "排查漏损", "李四", "2024-04-20", period="2024-03")
         _book(root / "2024-03" / "memo", "citistat-2024-03-memo-zh-CN.pdf")
+        # an open-data export of the published period and an annual report built from both periods
+        export = root / "2024-03" / "open-data"
+        for name in ("rates.csv", "counts-agency.csv", "parquet/rates.parquet", "requests.json"):
+            _book(export, name)
+        (export / "datapackage.json").write_text(json.dumps({"x_citistat": {"status": "published"}}), "utf-8")
+        reports = root / "reports" / "2024"
+        for lang in ("zh-CN", "en"):
+            _book(reports, f"citistat-2024-annual-{lang}-internal.pdf")
+        (reports / "report.json").write_text(json.dumps({"year": 2024, "revision": 1, "status": "draft", "sessions": [
+            {"period": "2024-03", "revision": 1, "status": "published"},
+            {"period": "2024-04", "revision": 1, "status": "draft"}]}), "utf-8")
         with archive.transaction() as db:  # the publishing clock too: the page is the same on every run
             db.execute("UPDATE sessions SET published_at = '2024-04-01T09:00:00+08:00' WHERE published_at IS NOT NULL")
         # closing rewrites index.html (the memo above was written beside the sessions)
@@ -125,6 +137,9 @@ def unfiltered(archive_root, tmp_path_factory) -> dict[str, _Page]:
 def test_every_link_resolves_to_a_file(archive_root, unfiltered):
     for name, page in unfiltered.items():
         assert len(page.hrefs) >= 12
+        assert any(h.startswith("reports/2024/") for h in page.hrefs)
+        assert "2024-03/open-data/datapackage.json" in page.hrefs and "2024-03/open-data/requests.json" in page.hrefs
+        assert "2024-03/memo/citistat-2024-03-memo-zh-CN.pdf" in page.hrefs
         for href in page.hrefs:
             assert "://" not in href, f"{name} links outside the archive: {href}"
             assert (archive_root / unquote(href)).is_file(), f"{name}: {href} does not exist"
@@ -132,12 +147,16 @@ def test_every_link_resolves_to_a_file(archive_root, unfiltered):
 
 def test_filter_by_period_agency_and_status(archive_root, unfiltered, tmp_path):
     index = archive_root / "index.html"
-    assert unfiltered["index.html"].rows == {"s-2024-03-r1": True, "s-2024-04-r1": True}
-    assert "2 / 2" in unfiltered["index.html"].shown_text and "2 of 2" in unfiltered["index.en.html"].shown_text
-    assert _parse(_dom(tmp_path, index, "#q=2024-04")).rows == {"s-2024-03-r1": False, "s-2024-04-r1": True}
-    assert _parse(_dom(tmp_path, index, "#status=published")).rows == {"s-2024-03-r1": True, "s-2024-04-r1": False}
+    assert unfiltered["index.html"].rows == {"s-2024-03-r1": True, "s-2024-04-r1": True, "2024": True,
+                                             "2024-03": True}
+    assert "4 / 4" in unfiltered["index.html"].shown_text and "4 of 4" in unfiltered["index.en.html"].shown_text
+    assert _parse(_dom(tmp_path, index, "#q=2024-04")).rows == {
+        "s-2024-03-r1": False, "s-2024-04-r1": True, "2024": False, "2024-03": False}
+    assert _parse(_dom(tmp_path, index, "#status=published")).rows == {
+        "s-2024-03-r1": True, "s-2024-04-r1": False, "2024": False, "2024-03": True}
     by_agency = _parse(_dom(tmp_path, index, "#q=%E5%B8%82%E6%B0%B4%E5%8A%A1%E5%B1%80&status=draft"))  # 市水务局
-    assert by_agency.rows == {"s-2024-03-r1": False, "s-2024-04-r1": True} and "1 / 2" in by_agency.shown_text
+    assert by_agency.rows == {"s-2024-03-r1": False, "s-2024-04-r1": True, "2024": False, "2024-03": False}
+    assert "1 / 4" in by_agency.shown_text
 
 
 def test_screenshot_matches_the_reference(archive_root, tmp_path):

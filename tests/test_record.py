@@ -260,3 +260,21 @@ def test_record_wording_has_the_same_keys_in_both_languages():
     keys = [set(flatten(tomllib.loads((LOCALE_DIR / f"record.{lang}.toml").read_text("utf-8"))))
             for lang in ("zh-CN", "en")]
     assert keys[0] == keys[1], keys[0] ^ keys[1]
+
+
+def test_public_report_lists_no_questions_and_no_owner(city, report):
+    from citistat.annual import build_annual_report
+    from citistat.config import load_config
+    from citistat.workspace import open_workspace
+
+    root, _ = city
+    ws = open_workspace(root)
+    (files,) = build_annual_report(ws, load_config(ws), 2023, langs=("en",), edition="public", formats=("html",))
+    public = files.html.read_text("utf-8")
+    internal = (report[0] / "citistat-2023-annual-en-internal.html").read_text("utf-8")
+    assert files.html.name == "citistat-2023-annual-en-public.html"
+    assert "'Please explain' questions and answers" in internal.replace("&#39;", "'")
+    assert "The public edition lists the counts only" in public and "questions and answers (" not in public
+    for html in (public, internal):
+        assert "王小明" not in html, "a follow-up owner's name is personal data"
+    assert files.revision == 1, "the same sessions give the same revision"

@@ -95,6 +95,17 @@ def render_report(report: AnnualReport, folder: Path, *, templates_dirs: list[Pa
     return ReportFiles(report.year, report.lang, folder, pdf_path, html_path, revision, report.status)
 
 
+def _topic_bars(report: AnnualReport) -> tuple[list[TopicResult], str, str]:
+    """The topics' before/after as bars: the year against the year before when every topic has it,
+    else the mean month of the year's last three months against its first three."""
+    if all(t.prior_n is not None for t in report.topics):
+        bars = [TopicResult(t.name, t.year_n, t.prior_n, t.change_pct, []) for t in report.topics]
+        return bars, "report.prior_year", "report.this_year"
+    bars = [TopicResult(t.name, t.late_mean, t.early_mean, t.early_late_pct, []) for t in report.topics
+            if t.early_mean is not None]
+    return bars, "report.early", "report.late"
+
+
 def _period_or_year(period_filter, lang: str):
     """The books' period filter, also for a bare year ("2023" → "2023年" / "2023")."""
     def label(value):
@@ -116,10 +127,11 @@ def _draw_charts(report: AnnualReport, folder: Path, family: str, t) -> dict[str
     trend = folder.parent / urls["trend"]
     drawing.draw_if_changed(trend, lambda: drawing.trend_chart(city, labels, trend, family),
                             "annual-trend", report.city_series, labels, family)
-    comparable = [TopicResult(t_.name, t_.year_n, t_.prior_n, t_.change_pct, []) for t_ in report.topics]
+    comparable, before, after = _topic_bars(report)
     if comparable:
         urls["topics"] = f"{CHARTS_DIR}/{report.lang}-topics.png"
         topics = folder.parent / urls["topics"]
-        drawing.draw_if_changed(topics, lambda: drawing.topic_chart(comparable, labels, topics, family),
-                                "annual-topics", comparable, labels, family)
+        bar_labels = labels | {"last_year": t(before), "this_period": t(after)}
+        drawing.draw_if_changed(topics, lambda: drawing.topic_chart(comparable, bar_labels, topics, family),
+                                "annual-topics", comparable, bar_labels, family)
     return urls

@@ -36,6 +36,7 @@ _REPORT_NAME = re.compile(r"^citistat-(?P<year>\d{4})-annual-(?P<lang>zh-CN|en)(
 class Link:
     href: str
     label: str
+    lang: str | None = None  # the language of the linked file, when it has one
 
 
 @dataclass
@@ -82,7 +83,9 @@ def _render(lang: str, data: dict, *, other_href: str) -> str:
 def _index_data(archive) -> dict:
     sessions = archive.sessions()
     latest = {s.period: s.revision for s in sessions}
-    rows = [_session_row(archive, s, latest[s.period] == s.revision) for s in sessions]
+    # newest first: the record is read from the latest session back
+    ordered = sorted(sessions, key=lambda s: (s.period, s.revision), reverse=True)
+    rows = [_session_row(archive, s, latest[s.period] == s.revision) for s in ordered]
     return {"sessions": rows, "reports": _reports(archive), "exports": _exports(archive), "written_at": now_iso()}
 
 
@@ -108,8 +111,8 @@ def _session_row(archive, session, is_latest: bool) -> dict:
             others.append(Link(_href(output.path), name))
     memo = []
     if is_latest:  # the memo folder belongs to the period, shown beside its latest revision
-        memo = [Link(_href(p), p.name) for p in files_under(archive.root, archive.root / session.period / MEMO_FOLDER,
-                                                             (".pdf", ".html"))]
+        memo = [_memo_link(p) for p in files_under(archive.root, archive.root / session.period / MEMO_FOLDER,
+                                                   (".pdf", ".html"))]
     order = {lang: i for i, lang in enumerate(LANGUAGES)}
     books = sorted(groups.values(), key=lambda g: (order.get(g.lang, 9), g.edition))
     for group in books:
@@ -121,6 +124,12 @@ def _session_row(archive, session, is_latest: bool) -> dict:
         "quality": quality_at(archive, session.period, session.data_revision) if session.data_revision else None,
         "followups": _followups(archive, session.period),
     }
+
+
+def _memo_link(relative: Path) -> Link:
+    """A memo's link, labelled by its language when its name says it (citistat-<period>-memo-<lang>.pdf)."""
+    match = re.match(r"^citistat-\d{4}-\d{2}-memo-(zh-CN|en)\.(pdf|html)$", relative.name)
+    return Link(_href(relative), match[2].upper(), match[1]) if match else Link(_href(relative), relative.name)
 
 
 def _followup_agencies(archive, period: str) -> set[str]:
@@ -149,21 +158,24 @@ def _reports(archive) -> list[dict]:
         match = _REPORT_NAME.match(relative.name)
         if not match:
             continue
-        entry = years.setdefault(match["year"], {"year": match["year"], "links": [], "basis": _report_basis(
-            archive.root / relative.parent)})
+        entry = years.setdefault(match["year"], {"year": match["year"], "links": [],
+                                                 **_report_stamp(archive.root / relative.parent)})
         entry["links"].append({"lang": match["lang"], "format": match["format"].upper(), "href": _href(relative)})
+    order = {lang: i for i, lang in enumerate(LANGUAGES)}
+    for entry in years.values():
+        entry["links"].sort(key=lambda link: (order.get(link["lang"], 9), link["format"]))
     return [years[y] for y in sorted(years, reverse=True)]
 
 
-def _report_basis(folder: Path) -> str:
+def _report_stamp(folder: Path) -> dict:
+    """What report.json says: the sessions the report was built from, and whether any was a draft."""
     import json
 
-    stamp = folder / "report.json"
     try:
-        data = json.loads(stamp.read_text("utf-8"))
+        data = json.loads((folder / "report.json").read_text("utf-8"))
     except (OSError, ValueError):
-        return ""
-    return ", ".join(f"{s['period']} r{s['revision']} {s['status']}" for s in data.get("sessions", []))
+        return {"basis": [], "status": "", "revision": None}
+    return {"basis": data.get("sessions", []), "status": data.get("status", ""), "revision": data.get("revision")}
 
 
 def _export_status(package: Path) -> str:

@@ -21,6 +21,7 @@ DEFAULT_MIN_CELL = 10
 PARQUET_FOLDER = "parquet"
 PACKAGE_NAME = "datapackage.json"
 REQUESTS_NAME = "requests.json"
+README_NAME = "README.md"
 GRAIN_ORDER = tuple(GRAINS)  # agency first: the rates are checked against its withheld cells
 
 FIELD_DOCS = {
@@ -70,6 +71,7 @@ def export_period(archive, config, period: str, *, requests: bool = True) -> Exp
             write_requests(tickets_at(archive, session), staging / REQUESTS_NAME)
         package = datapackage(session, tables, threshold, scoring, city=config.city, requests=requests)
         atomic_write_text(staging / PACKAGE_NAME, json.dumps(package, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(staging / README_NAME, readme(package, tables, threshold))
         _swap_in(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -141,6 +143,15 @@ def datapackage(session: SessionOfRecord, tables: list[PublicTable], threshold: 
         "resources": [_resource(table) for table in tables],
     }
     return package
+
+
+def readme(package: dict, tables: list[PublicTable], threshold: int) -> str:
+    """A short note for whoever downloads the folder, in Chinese and English."""
+    files = "\n".join(f"- `{t.name}.csv` / `{PARQUET_FOLDER}/{t.name}.parquet`" for t in tables)
+    return (f"# {package['title']}\n\n{package['description']}\n\n"
+            f"本数据不含个人信息和备注。计数为 1 至 {threshold - 1} 的单元格不予公开（空白），并同时隐去足以反推出它的相邻单元格；"
+            f"分母小于 {threshold} 的比率不予公开。字段说明见 `{PACKAGE_NAME}`（Frictionless Data Package）。\n\n"
+            f"## Files\n\n{files}\n- `{PACKAGE_NAME}`: Table Schema of every CSV\n")
 
 
 def _resource(table: PublicTable) -> dict:
