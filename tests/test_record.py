@@ -278,3 +278,15 @@ def test_public_report_lists_no_questions_and_no_owner(city, report):
     for html in (public, internal):
         assert "王小明" not in html, "a follow-up owner's name is personal data"
     assert files.revision == 1, "the same sessions give the same revision"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_key_the_record_pages_use_exists(lang):
+    from test_render_messages import RECORD_TEMPLATES, template_keys
+
+    from citistat.record_text import record_messages
+
+    messages = record_messages(lang)
+    keys = template_keys(RECORD_TEMPLATES)
+    assert len(keys) > 60
+    assert sorted(k for k in keys if not messages.has(k)) == []
