@@ -290,3 +290,26 @@ def test_every_key_the_record_pages_use_exists(lang):
     keys = template_keys(RECORD_TEMPLATES)
     assert len(keys) > 60
     assert sorted(k for k in keys if not messages.has(k)) == []
+
+
+def test_a_published_session_stays_the_record_when_a_new_draft_revision_is_stored(tmp_path):
+    from builders import APRIL, MARCH, build, store
+
+    from citistat.archive import Archive
+    from citistat.archive.record import counts_at, history_at, session_of_record
+
+    with Archive.open(tmp_path / "briefings") as archive:
+        store(archive, "2024-03", MARCH)
+        build(archive, "2024-03", "2024-04-03")
+        archive.publish("2024-03")
+        corrected = [(f"C{i}", agency, *rest) for i, (_, agency, *rest) in enumerate(APRIL + APRIL)]
+        store(archive, "2024-03", corrected, new_revision=True)  # revision 2, a draft with other data
+        record = session_of_record(archive, "2024-03")
+        assert (record.revision, record.status, record.data_revision) == (1, "published", 1)
+        assert int(counts_at(archive, record, "agency")["n_tickets"].sum()) == len(MARCH)
+        assert int(archive.counts("agency", ["2024-03"])["n_tickets"].sum()) == len(corrected)
+        history = history_at(archive, record)
+        assert int(history.grain("agency")["n_tickets"].sum()) == len(MARCH)
+        assert len(history.tickets) == len(MARCH)
+    with Archive.open(tmp_path / "briefings", readonly=True) as archive:
+        assert session_of_record(archive, "2023-01") is None
