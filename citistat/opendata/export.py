@@ -100,8 +100,9 @@ def _write_table(table: PublicTable, folder: Path) -> None:
 
 
 def _plain(value):
-    if isinstance(value, bool) or hasattr(value, "item"):
-        value = value.item() if hasattr(value, "item") else value
+    """A CSV cell: numpy scalars as Python values, booleans as Table Schema's true/false."""
+    if hasattr(value, "item"):
+        value = value.item()
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
