@@ -32,7 +32,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 MAX_CHANGED_SHARE = 0.015
 MAX_MEAN_DIFFERENCE = 2.0
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/install-system-deps.sh)")
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed():
+    # not a skip: `make test` installs it, and a missing browser must not pass as green
+    assert CHROMIUM is not None, "chromium is not installed: run scripts/install-system-deps.sh (make test does)"
 
 
 def _book(folder: Path, name: str) -> Path:
