@@ -33,6 +33,8 @@ COMMANDS = {
     "followup": "followup",
     "notes": "notes",
     "memo": "memo",
+    "report": "report",
+    "export": "export",
 }
 
 

@@ -238,7 +238,7 @@ def build_books(
         check_no_repeats(outputs)
         outputs = with_key_files(outputs)
         archive.record_outputs(build, _manifest(config, inputs, outputs), outputs)
-        archive.write_index()
+        # index.html is rewritten when the archive closes (after every command that changed it)
     return BuildOutcome(period, build.revision, build.folder, outputs, books_by_lang, dict(timer.seconds))
 
 

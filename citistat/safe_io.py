@@ -56,14 +56,15 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
-def write_table_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    """UTF-8 with BOM (so Excel opens Chinese text correctly), every cell neutralised."""
+def write_table_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]], *,
+                    bom: bool = True) -> Path:
+    """UTF-8 with BOM (so Excel opens Chinese text correctly; `bom=False` for open data), every cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise_cell(h) for h in header])
     for row in rows:
         writer.writerow(["" if v is None else neutralise_cell(v) for v in row])
-    return atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
+    return atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
 
 def write_table_xlsx(path: str | Path, sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[object]]]]) -> Path:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the sample city's 2024-03 session from the shipped synthetic exports, as a performance
 # office would: load a year of exports, record what the last session promised, add this session's
-# notes, build the books in Chinese and English, record this session's commitments, write the memo.
+# notes, build the books in Chinese and English, record this session's commitments, write the memo,
+# publish the period's open data, and write the annual report of the year the sample covers most.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 citistat=".venv/bin/citistat"
@@ -17,5 +18,10 @@ tolerate_quarantine "$citistat" -q ingest sample_data/ >/dev/null
 "$citistat" followup import --period "$period" sample_data/session/followups-"$period".csv
 "$citistat" memo --period "$period" --lang zh-CN
 "$citistat" memo --period "$period" --lang en
+"$citistat" export --period "$period" --public
+# The sample's fullest year (2023-03 … 2023-12 for the shipped set): the year with the most monthly exports.
+year=$(ls sample_data | grep -oE '20[0-9]{2}-[0-9]{2}' | sort -u | cut -c1-4 | uniq -c | sort -k1,1nr -k2,2n \
+       | awk 'NR == 1 { print $2 }')
+"$citistat" report --year "$year" --lang zh-CN --lang en
 echo
 echo "The archive's index: briefings/index.html"

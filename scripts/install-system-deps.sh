@@ -2,10 +2,11 @@
 # Installs the system libraries citistat's PDF and chart rendering needs, when missing:
 #   pango (WeasyPrint's text layout), HarfBuzz's subset library (without it every CJK PDF
 #   spends seconds subsetting fonts in Python), a CJK font with real bold (Noto CJK, OFL),
-#   and poppler-utils (pdftoppm/pdftotext, used to look at and test the PDFs).
+#   poppler-utils (pdftoppm/pdftotext, used to look at and test the PDFs), and chromium (the
+#   archive index is tested in a headless browser).
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium)
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   cat >&2 <<'MSG'
@@ -15,6 +16,7 @@ citistat: this system has no apt. Install these yourself, then run the command a
       macOS:  brew install pango harfbuzz && brew install --cask font-noto-sans-cjk-sc
       Fedora: dnf install pango harfbuzz fonts-noto-sans-cjk-sc poppler-utils
   - poppler-utils (pdftoppm, pdftotext)
+  - chromium (only for the tests of the archive index)
 MSG
   exit 0
 fi

@@ -32,15 +32,34 @@ def test_index_lists_sessions_links_quality_and_followups(tmp_path):
     html = path.read_text(encoding="utf-8")
     assert path == tmp_path / "briefings" / "index.html"
     assert html.count("<tr id=") == 3  # 2024-03 rev 1 and rev 2, 2024-04 rev 1
-    assert '<td class="published">published' in html and '<td class="draft">draft' in html
+    assert '<td class="published">已发布' in html and '<td class="draft">草稿' in html
     links = _Links()
     links.feed(html)
     assert "2024-03/city-book.pdf" in links.hrefs and "2024-03/rev-2/city-book.html" in links.hrefs
     # Links are relative and percent-encoded, and each resolves to a file in the archive.
     assert "2024-03/agencies/%E5%B8%82%E5%9F%8E%E5%B8%82%E7%AE%A1%E7%90%86%E5%B1%80.pdf" in links.hrefs
     assert all((path.parent / unquote(href)).is_file() for href in links.hrefs)
-    assert "rows read 5, accepted 4, rejected 1" in html and "row 1" in html
-    assert html.count("open 1, overdue 0, done 0, dropped 0") == 2  # raised at 2024-03, shown on both revisions
+    assert "读取 5 行，接收 4，拒收 1" in html
+    assert html.count("本次会议提出 1 项：办理中 1，已完成 0，已撤销 0") == 2  # raised at 2024-03, on both revisions
+    # the 2024-04 session is brought the open item, counted as at its meeting date, not today
+    april = html.split('id="s-2024-04-r1"')[1]
+    assert "带入本次会议 1 项（超期 0 项" in april
+
+
+def test_index_is_rewritten_when_the_archive_closes_after_a_change(tmp_path):
+    with Archive.open(tmp_path / "briefings") as archive:
+        store(archive, "2024-03", MARCH)
+    index = tmp_path / "briefings" / "index.html"
+    assert 'id="s-2024-03-r1"' in index.read_text("utf-8")
+    with Archive.open(tmp_path / "briefings") as archive:
+        archive.add_followup("市水务局", "x", "李四", period="2024-03")
+    assert "本次会议提出 1 项" in index.read_text("utf-8")
+    before = index.stat().st_mtime_ns
+    with Archive.open(tmp_path / "briefings") as archive:
+        archive.sessions()  # reading changes nothing: the index is left alone
+    assert index.stat().st_mtime_ns == before
+    english = (tmp_path / "briefings" / "index.en.html").read_text("utf-8")
+    assert '<html lang="en">' in english and "1 raised at the meeting: open 1" in english
 
 
 def test_index_escapes_names(tmp_path):
@@ -52,3 +71,4 @@ def test_index_escapes_names(tmp_path):
         archive.record_outputs(session_build, {}, [evil])
         html = archive.write_index().read_text(encoding="utf-8")
     assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;.pdf" in html
+    assert "%3Cimg%20src%3Dx" in html  # the link target is percent-encoded

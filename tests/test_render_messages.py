@@ -24,9 +24,15 @@ DYNAMIC = {  # keys templates build from data: prefix -> every value the data ma
 }
 
 
-def template_keys() -> set[str]:
+# The archive's own pages speak the books' catalogue plus record.<lang>.toml (tested in test_record.py).
+RECORD_TEMPLATES = {"report.html", "index.html"}
+
+
+def template_keys(names: set[str] | None = None) -> set[str]:
     keys = set()
     for path in DEFAULT_TEMPLATES_DIR.rglob("*.html"):
+        if (path.name in RECORD_TEMPLATES) != (names is not None) or (names and path.name not in names):
+            continue
         keys.update(re.findall(r"""\bt\(["']([a-z_.0-9]+)["']\s*[,)]""", path.read_text("utf-8")))
     return keys
 

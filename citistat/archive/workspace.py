@@ -13,7 +13,9 @@ def archive_for(ws: Workspace, settings: dict, *, readonly: bool = False, wait: 
     from . import Archive
 
     weekday = settings.get("build", {}).get("meeting_weekday", DEFAULT_MEETING_WEEKDAY)
-    return Archive.open(ws.archive_dir(settings), readonly=readonly, meeting_weekday=weekday, wait=wait)
+    archive = Archive.open(ws.archive_dir(settings), readonly=readonly, meeting_weekday=weekday, wait=wait)
+    archive.index_lang = settings.get("build", {}).get("lang")
+    return archive
 
 
 def open_workspace_archive(workspace: str | Path | None, *, readonly: bool = False, wait: float = 0):
