@@ -73,7 +73,9 @@ def _fill(root: Path) -> None:
             archive.record_outputs(build, {}, outputs)
         archive.publish("2024-03")
         archive.add_followup("市水务局", "排查漏损", "李四", "2024-04-20", period="2024-03")
-        _book(root / "2024-03" / "memo", "citistat-2024-03-memo-zh-CN.pdf")
+        memo = _book(archive.memo_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf").parent,
+                     "citistat-2024-03-memo-zh-CN.pdf")
+        archive.record_memo("2024-03", "zh-CN", memo)
         # an open-data export of the published period and an annual report built from both periods
         export = root / "2024-03" / "open-data"
         for name in ("rates.csv", "counts-agency.csv", "parquet/rates.parquet", "requests.json"):
@@ -87,7 +89,7 @@ def _fill(root: Path) -> None:
             {"period": "2024-04", "revision": 1, "status": "draft"}]}), "utf-8")
         with archive.transaction() as db:  # the publishing clock too: the page is the same on every run
             db.execute("UPDATE sessions SET published_at = '2024-04-01T09:00:00+08:00' WHERE published_at IS NOT NULL")
-        # closing rewrites index.html (the memo above was written beside the sessions)
+        # closing rewrites index.html (the export and reports above were written beside the sessions)
         archive.note_files_written()
 
 
@@ -144,7 +146,7 @@ def test_every_link_resolves_to_a_file(archive_root, unfiltered):
         assert len(page.hrefs) >= 12
         assert any(h.startswith("reports/2024/") for h in page.hrefs)
         assert "2024-03/open-data/datapackage.json" in page.hrefs and "2024-03/open-data/requests.json" in page.hrefs
-        assert "2024-03/memo/citistat-2024-03-memo-zh-CN.pdf" in page.hrefs
+        assert "memos/2024-03/memo-1/citistat-2024-03-memo-zh-CN.pdf" in page.hrefs
         for href in page.hrefs:
             assert "://" not in href, f"{name} links outside the archive: {href}"
             assert (archive_root / unquote(href)).is_file(), f"{name}: {href} does not exist"

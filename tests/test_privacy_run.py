@@ -132,7 +132,7 @@ def city(tmp_path_factory):
     checked = _invoke("validate", "--period", "2024-03", "--rejects", str(rejects), "--json", *map(str, files), *ws,
                       ok=(0, 1))
     (rejects / "validate.json").write_text(checked.stdout, encoding="utf-8")  # searched like every other output
-    _invoke("build", "--period", "2024-03", *ws, ok=(0, 1))  # rejects again, this time from the archive
+    _invoke("build", "--period", "2024-03", "--lang", "zh-CN", "--lang", "en", *ws, ok=(0, 1))  # rejects again, from the archive
     return root, run
 
 
