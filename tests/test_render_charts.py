@@ -40,7 +40,7 @@ def test_drawing_never_touches_pyplot(tmp_path):
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=fx.__file__.rsplit("/tests/", 1)[0])
-    assert sorted(p.name for p in (tmp_path / "charts").glob("*.png")) == [
+    assert sorted(p.name for p in (tmp_path / "charts" / fx.briefing_inputs().lang).glob("*.png")) == [
         "agency-1-spark.png", "agency-2-spark.png", "agency-3-spark.png", "agency-4-spark.png",
         "city-trend.png", "topics.png"]
 
