@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             results.extend(future.result())
             if done % 10 == 0:
                 print(f"  {done}/{len(futures)} runs, {len(results)} cases", file=sys.stderr, flush=True)
-    print(table(results))
+    print(table(results, args.timeout))
     failures = [(case, outcome) for case, outcome in results if not outcome.ok or outcome.internal_error]
     for case, outcome in failures[:20]:
         print(f"\n--- {case!r}\n{outcome.describe()}")
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
-def table(results: list[tuple[InputCase, Outcome]]) -> str:
+def table(results: list[tuple[InputCase, Outcome]], timeout: float) -> str:
     rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for case, outcome in results:
         for family in (case.family, "total"):
@@ -100,12 +100,12 @@ def table(results: list[tuple[InputCase, Outcome]]) -> str:
             row["cases"] += 1
             row["tracebacks"] += outcome.traceback
             row["over-memory"] += outcome.over_memory
-            row["hangs >60 s"] += outcome.hang
+            row[f"hangs >{timeout:g} s"] += outcome.hang
             row["bad exit"] += outcome.bad_exit
             row["internal errors"] += outcome.internal_error
             row["max s"] = max(row["max s"], outcome.seconds)
             row["max MiB"] = max(row["max MiB"], outcome.peak_rss / 2**20)
-    columns = ["cases", "tracebacks", "over-memory", "hangs >60 s", "bad exit", "internal errors", "max s", "max MiB"]
+    columns = ["cases", "tracebacks", "over-memory", f"hangs >{timeout:g} s", "bad exit", "internal errors", "max s", "max MiB"]
     lines = ["| family | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for family in [*FAMILIES, "total"]:
         if family in rows:

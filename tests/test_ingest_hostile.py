@@ -285,3 +285,12 @@ def test_a_heavy_honest_workbook_is_refused_early_naming_the_memory_limit(tmp_pa
     path = write(tmp_path, "heavy.xlsx", ticket_xlsx(many))
     caught = failure(path, Limits(max_reader_memory_bytes=2 * MB))
     assert caught.code == "reader_limit" and "max_reader_memory_mb" in caught.issue.message
+
+
+def test_a_shared_string_index_out_of_range_below_the_header_search_is_a_damaged_sheet(tmp_path):
+    strings = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a</t></si></sst>'
+    extra = b'<row r="900"><c r="A900" t="s"><v>4294967296</v></c></row>'
+    path = write(tmp_path, "sst.xlsx", xlsx_bytes(sheet_xml([HEADER, *rows()], extra_rows=extra), strings))
+    caught = failure(path)
+    assert caught.code == "corrupt_file" and caught.issue.sheet == "Sheet1"
+    assert "\n" not in caught.issue.message  # the reader's own words, on one line

@@ -217,7 +217,7 @@ def read_xlsx_sheet(request: dict, out: Path) -> None:
         indexes = [c.absolute_index for c in loaded.selected_columns]
         cells = _restored_cells(reader, sheet, skip, errors.errors if errors is not None else ())
     except fastexcel.FastExcelError as exc:
-        _fail(out, "corrupt", str(exc))
+        _fail(out, "corrupt", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
     table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
     table = table.replace_schema_metadata({"citistat.columns": json.dumps(indexes)})
     with pa.OSFile(str(out / TABLE_FILE), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
