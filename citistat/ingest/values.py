@@ -176,7 +176,7 @@ def _id_lost_digits(value: object) -> bool:
 class DateParse:
     values: pd.Series  # datetime64[ns], NaT where missing or bad
     bad: pd.Series  # bool: a value was there but no declared format fits (raw text kept by the caller)
-    sentinel: pd.Series  # bool: a "no date" placeholder such as 01/01/1900 or serial 0
+    sentinel: pd.Series  # bool: a "no date" placeholder the profile declares, such as 01/01/1900
     not_a_date: pd.Series = None  # bool: an Excel serial below 1 (0, -1, -45352), or a date cell showing one (≤ 1899-12-31)
     implausible: pd.Series = None  # bool: a real date outside the plausible years (a typo, or a broken export)
 
