@@ -428,8 +428,10 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str |
         if not todo.any():
             break
         _take(out, todo, _parse_one_format(text[todo], fmt, timezone))
-    if todo.any():
-        labelled = todo & text.str.contains("年", regex=False, na=False)
+    if todo.any():  # the few values left: a look at those only, never at the whole column
+        rest = text[todo]
+        labelled = pd.Series(False, index=text.index)
+        labelled[rest.index[rest.str.contains("年", regex=False, na=False).to_numpy(dtype=bool)]] = True
         for fmt in _CHINESE_DATE_FORMATS:
             if labelled.any():
                 _take(out, labelled, _parse_one_format(text[labelled], fmt, timezone))
