@@ -422,15 +422,15 @@ def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.
     parsed = parse_vocab(raw.where(~errors, None), vocabulary)
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", CELL, position, name, raw[position])
-    _once_per_value(ctx, "unknown_answer", CELL, name, parse_text(raw), parsed.unrecognised & live)
+    _once_per_value(ctx, "unknown_answer", CELL, name, raw, parsed.unrecognised & live)
     return parsed.values
 
 
-def _once_per_value(ctx: _Context, code: str, severity: str, name: str, text: pd.Series, mask: pd.Series) -> None:
+def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: pd.Series, mask: pd.Series) -> None:
     """One issue per distinct value, at its first row, with how many rows hold it (not one per row)."""
     if not mask.any():
         return
-    flagged = text[mask.to_numpy()]
+    flagged = parse_text(cells[mask.to_numpy()])  # only the flagged cells are folded
     firsts = flagged.groupby(flagged.astype(object).fillna(""), sort=False).head(1)
     counts = flagged.value_counts(dropna=False)
     for position, value in firsts.items():

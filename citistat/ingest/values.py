@@ -176,7 +176,7 @@ def _id_lost_digits(value: object) -> bool:
 class DateParse:
     values: pd.Series  # datetime64[ns], NaT where missing or bad
     bad: pd.Series  # bool: a value was there but no declared format fits (raw text kept by the caller)
-    sentinel: pd.Series  # bool: a "no date" placeholder such as 01/01/1900 or serial 0
+    sentinel: pd.Series  # bool: a "no date" placeholder the profile declares, such as 01/01/1900
     not_a_date: pd.Series = None  # bool: an Excel serial below 1 (0, -1, -45352), or a date cell showing one (≤ 1899-12-31)
     implausible: pd.Series = None  # bool: a real date outside the plausible years (a typo, or a broken export)
 
@@ -428,8 +428,10 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str |
         if not todo.any():
             break
         _take(out, todo, _parse_one_format(text[todo], fmt, timezone))
-    if todo.any():
-        labelled = todo & text.str.contains("年", regex=False, na=False)
+    if todo.any():  # the few values left: a look at those only, never at the whole column
+        rest = text[todo]
+        labelled = pd.Series(False, index=text.index)
+        labelled[rest.index[rest.str.contains("年", regex=False, na=False).to_numpy(dtype=bool)]] = True
         for fmt in _CHINESE_DATE_FORMATS:
             if labelled.any():
                 _take(out, labelled, _parse_one_format(text[labelled], fmt, timezone))
