@@ -33,6 +33,7 @@ COMMANDS = {
     "followup": "followup",
     "notes": "notes",
     "memo": "memo",
+    "recount": "recount",
 }
 
 

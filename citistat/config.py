@@ -148,6 +148,9 @@ def _check_settings(settings: dict, problems: list[str], where: str) -> None:
         problems.append(f"{where}: [build] lang = {build.get('lang')!r}; use one of {', '.join(LANGUAGES)}")
     if build.get("edition", "internal") not in EDITIONS:
         problems.append(f"{where}: [build] edition = {build.get('edition')!r}; use one of {', '.join(EDITIONS)}")
+    from .engines.settings import validate_engine  # light: no engine is imported
+
+    problems.extend(f"{where}: {p}" for p in validate_engine(settings.get("engine")))
 
 
 def load_config(
