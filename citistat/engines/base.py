@@ -59,6 +59,16 @@ class SqlEngine:
         """The counts of every grain over all tickets in `source` (every period they hold)."""
         return split_grains(self._run(source, sql.counts_sql(quick_close_minutes)))
 
+    def write_counts(self, source: Source | str | Path, target: str, *,
+                     quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES) -> None:
+        """Every grain's counts over the whole source written as Parquet at `target`, never through this
+        process's memory: the grouping-sets table of sql.counts_sql (split it with results.split_grains)."""
+        self._register(source_list(source))
+        self._write(sql.in_dialect(sql.counts_sql(quick_close_minutes), self.dialect), target)
+
+    def _write(self, text: str, target: str) -> None:
+        raise NotImplementedError
+
     def came_back(self, source: Source | str | Path, period: str, window_days: int) -> pd.DataFrame:
         start, end = bounds_ns(period)
         return as_came_back(self._run(source, sql.came_back_sql(start, end, window_days)))

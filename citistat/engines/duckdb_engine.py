@@ -45,6 +45,9 @@ FROM read_parquet({files}, union_by_name = true)""")
     def _query(self, text: str) -> pd.DataFrame:
         return self.connection.execute(text).df()
 
+    def _write(self, text: str, target: str) -> None:
+        self.connection.execute(f"COPY ({text}) TO {_literal(target)} (FORMAT parquet)")
+
     def close(self) -> None:
         self.connection.close()
 

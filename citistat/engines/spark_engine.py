@@ -93,6 +93,9 @@ class SparkEngine(SqlEngine):
     def _query(self, text: str) -> pd.DataFrame:
         return self.session.sql(text).toPandas()
 
+    def _write(self, text: str, target: str) -> None:
+        self.session.sql(text).write.mode("overwrite").parquet(target)
+
     def close(self) -> None:
         if self._owns_session and self._session is not None:
             self._session.stop()
