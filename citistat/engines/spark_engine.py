@@ -6,6 +6,8 @@ local paths or object-store URIs (s3a://, gs://, abfss://) the cluster can read.
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 
 from ..errors import CitistatError
@@ -36,7 +38,9 @@ def spark_session(settings, *, extra: dict[str, str] | None = None):
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:
-        session = builder.getOrCreate()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"pyspark\..*")
+            session = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: say what is missing
         raise CitistatError(f"Spark did not start with master {settings.master!r}: {exc}. Spark needs Java 17 or "
                             f"later (`java -version`); on Debian: apt-get install openjdk-17-jre-headless") from exc
@@ -91,7 +95,10 @@ class SparkEngine(SqlEngine):
         frame.selectExpr(*selected).createOrReplaceTempView(sql.TICKETS_VIEW)
 
     def _query(self, text: str) -> pd.DataFrame:
-        return self.session.sql(text).toPandas()
+        with warnings.catch_warnings():
+            # PySpark's own notices about pandas 3 (its conversion works: the engine tests compare every value).
+            warnings.filterwarnings("ignore", module=r"pyspark\..*")
+            return self.session.sql(text).toPandas()
 
     def _write(self, text: str, target: str) -> None:
         self.session.sql(text).write.mode("overwrite").parquet(target)
