@@ -30,14 +30,28 @@ def bounds_ns(period: str) -> tuple[int, int]:
     return start.value, end.value
 
 
-class SqlEngine:
-    """An engine that runs the SQL of citistat.engines.sql over the `tickets_ns` view of a source."""
+class Engine:
+    """What every engine offers: count, came_back, caller_totals; used as a context manager."""
 
     kind = ""
-    dialect = sql.SOURCE_DIALECT
 
-    def __init__(self, settings: EngineSettings):
+    def __init__(self, settings: EngineSettings | None = None):
         self.settings = settings
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class SqlEngine(Engine):
+    """An engine that runs the SQL of citistat.engines.sql over the `tickets_ns` view of a source."""
+
+    dialect = sql.SOURCE_DIALECT
 
     # -- each engine provides these two
 
@@ -78,12 +92,3 @@ class SqlEngine:
         start, end = bounds_ns(period)
         text = sql.caller_totals_sql(start, end, window_days, min_tickets, tuple(dissatisfied), by_agency)
         return as_caller_totals(self._run(source, text))
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

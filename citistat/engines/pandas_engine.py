@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from ..count import DEFAULT_QUICK_CLOSE_MINUTES, count_all
 from ..score import repeat
 from ..tickets import conform
-from .base import Source, source_list
+from .base import Engine, Source, source_list
 from .results import as_came_back, as_caller_totals
 
 
@@ -24,11 +24,8 @@ def read_tickets(source: Source | str | Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else conform({})
 
 
-class PandasEngine:
+class PandasEngine(Engine):
     kind = "pandas"
-
-    def __init__(self, settings=None):
-        self.settings = settings
 
     def count(self, source, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES) -> dict[str, pd.DataFrame]:
         return count_all(read_tickets(source), quick_close_minutes=quick_close_minutes)
@@ -42,12 +39,3 @@ class PandasEngine:
                                       dissatisfied=tuple(dissatisfied), by_agency=by_agency)
         return as_caller_totals(totals.assign(first_ns=totals["first_seen"].astype("int64"),
                                               last_ns=totals["last_seen"].astype("int64")))
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
