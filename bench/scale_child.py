@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import resource
 import shutil
 import threading
 import time
@@ -51,6 +52,21 @@ class SpillSampler:
         self._stop.set()
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU seconds of this process (every DuckDB thread), or of another one (Spark's JVM)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def jvm_pid(engine) -> int | None:
+    if engine.kind != "spark":
+        return None
+    return int(engine.session.sparkContext._jvm.java.lang.ProcessHandle.current().pid())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", required=True)
@@ -80,18 +96,23 @@ def main() -> None:
         if args.engine == "spark":
             engine.session  # start the JVM: timed apart from the counting
         ready = time.perf_counter()
+        jvm = jvm_pid(engine)
+        cpu_used = lambda: cpu_seconds() + (cpu_seconds(jvm) if jvm else 0.0)  # noqa: E731
+        cpu_before = cpu_used()
         if args.mode == "write":
             shutil.rmtree(args.out, ignore_errors=True)
             engine.write_counts(files, str(args.out))
-            counted = time.perf_counter()
-            rows, tickets = _written_totals(args.out)
         else:
             counts = engine.count(files)
-            counted = time.perf_counter()
+        counted, cpu = time.perf_counter(), cpu_used() - cpu_before
+        if args.mode == "write":
+            rows, tickets = _written_totals(args.out)
+        else:
             rows = sum(len(f) for f in counts.values())
             tickets = int(counts["agency"]["n_tickets"].sum())
     emit_report({"engine": args.engine, "files": len(files), "tickets": tickets, "count_rows": rows,
                  "start_s": round(ready - started, 2), "count_s": round(counted - ready, 2),
+                 "count_cpu_s": round(cpu, 1),
                  "spill_peak_mib": round(spill.peak / 2**20, 1), "memory_limit": args.memory_limit or None,
                  "master": args.master if args.engine == "spark" else None})
 

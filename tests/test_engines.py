@@ -237,3 +237,15 @@ def test_a_bad_engine_section_stops_the_configuration(tmp_path):
 def test_the_counting_sql_transpiles_to_spark_with_every_count_column():
     spark_sql = in_dialect(counts_sql(10), "spark")
     assert "GROUPING SETS" in spark_sql and spark_sql.count(" AS BIGINT)") == len(count_all(conform({}))["agency"].columns) - 3
+
+
+def test_a_folder_of_cities_reads_as_every_parquet_file_under_it(archive_root):
+    """A province's dataset is a folder tree (<city>/<period>/data/…): naming the folder reads it all."""
+    folder = archive_root / "province"
+    files = sorted(folder.rglob("*.parquet"))
+    assert len(files) == 3
+    with open_engine(EngineSettings(kind="duckdb")) as engine:
+        whole, listed = engine.count(folder), engine.count(files)
+    for grain in GRAINS:
+        assert same_values(whole[grain], listed[grain])
+    assert int(whole["agency"]["n_tickets"].sum()) == 4_500
