@@ -38,15 +38,21 @@ def run_scale(province: Province, engines: list[str], *, memory_limit: str, mast
                **result.report}
         if not result.ok:
             run["stderr_tail"] = result.stderr_tail
-        elif run.get("tickets"):
-            run["count_s_per_10M"] = round(run["count_s"] / run["tickets"] * 1e7, 2)
-            run["core_s_per_10M"] = round(run["count_s_per_10M"] * _cores(engine, master), 2)
-            if run.get("count_cpu_s") is not None:  # CPU actually used: the fair cost on a busy machine
-                run["cpu_s_per_10M"] = round(run["count_cpu_s"] / run["tickets"] * 1e7, 2)
+        derive_costs(run, master)
         log(f"scale: {engine}: {json.dumps(run, ensure_ascii=False)[:400]}")
         runs.append(run)
     return {"kind": "scale", "province": summary, "mode": mode, "runs": runs,
             "projection": projection(runs, master)}
+
+
+def derive_costs(run: dict, master: str) -> dict:
+    """Seconds, core-seconds (wall × cores) and CPU seconds per 10M tickets of one run."""
+    if run.get("ok") and run.get("tickets"):
+        run["count_s_per_10M"] = round(run["count_s"] / run["tickets"] * 1e7, 2)
+        run["core_s_per_10M"] = round(run["count_s_per_10M"] * _cores(run["engine"], master), 2)
+        if run.get("count_cpu_s") is not None:  # CPU actually used: the fair cost on a busy machine
+            run["cpu_s_per_10M"] = round(run["count_cpu_s"] / run["tickets"] * 1e7, 2)
+    return run
 
 
 def _cores(engine: str, master: str) -> int:
@@ -104,6 +110,13 @@ def markdown(results: dict) -> str:
                   "cores and the shuffle (counts only) stays small; storage bandwidth and skew are not modelled.", "",
                   "| executors | tickets | projected s |", "|---|---|---|"]
         lines += [f"| {row['executors']} | {row['tickets']:,} | {row['projected_s']} |" for row in proj["rows"]]
+    notes = [f"{r['engine']}: {r['count_cpu_note']}" for r in results["runs"] if r.get("count_cpu_note")]
+    check = results.get("cross_check")
+    if check:
+        notes.append(f"Cross-check: {check['what']}: {check['rows_only_in_duckdb']} rows only in DuckDB's, "
+                     f"{check['rows_only_in_spark']} only in Spark's, of {check['rows']:,} rows counting {check['tickets']:,} tickets.")
+    if notes:
+        lines += ["", "Notes:", ""] + [f"- {note}" for note in notes]
     failed = [r for r in results["runs"] if not r["ok"]]
     for r in failed:
         lines += ["", f"{r['engine']} failed:", "```", r.get("stderr_tail", ""), "```"]
@@ -129,3 +142,21 @@ def main(args, log) -> int:
         log(f"wrote {paths[0]} and {paths[1]}")
     print(markdown(results))
     return 0 if all(r["ok"] for r in results["runs"]) else 1
+
+
+def rerender(json_path: Path) -> None:
+    """Write the markdown of a stored result again (after the table gained a column)."""
+    results = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    master = next((r["master"] for r in results["runs"] if r.get("master")), "local[2]")
+    for run in results["runs"]:
+        derive_costs(run, master)
+    results["projection"] = projection(results["runs"], master)
+    Path(json_path).write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+    Path(json_path).with_suffix(".md").write_text(markdown(results), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    for path in sys.argv[1:]:
+        rerender(Path(path))

@@ -113,7 +113,7 @@ def main() -> None:
     emit_report({"engine": args.engine, "files": len(files), "tickets": tickets, "count_rows": rows,
                  "start_s": round(ready - started, 2), "count_s": round(counted - ready, 2),
                  "count_cpu_s": round(cpu, 1),
-                 "spill_peak_mib": round(spill.peak / 2**20, 1), "memory_limit": args.memory_limit or None,
+                 "spill_peak_mib": round(spill.peak / 2**20, 1), "memory_limit": (args.memory_limit or None) if args.engine == "duckdb" else None,
                  "master": args.master if args.engine == "spark" else None})
 
 
