@@ -1,4 +1,4 @@
-"""`python -m bench [generate|run] …`: citistat's benchmark (see bench/README.md).
+"""`python -m bench [generate|run|scale] …`: citistat's benchmark (see bench/README.md).
 
 With no command it runs the full benchmark (`run` with its defaults).
 """
@@ -34,6 +34,7 @@ def _formats(text: str) -> list[str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = parser.add_subparsers(dest="command")
+    _add_scale_command(commands)
     for name, help_text in (("generate", "make the (cached) inputs and template workspaces"),
                             ("run", "time citistat and the naive pipeline; write bench/results/")):
         sub = commands.add_parser(name, help=help_text)
@@ -41,6 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "run":
             _add_run_options(sub)
     return parser
+
+
+def _add_scale_command(commands) -> None:
+    sub = commands.add_parser("scale", help="a synthetic province recounted by DuckDB and Spark (bench/scale.py)")
+    sub.add_argument("--cities", type=int, default=20)
+    sub.add_argument("--months", type=int, default=36)
+    sub.add_argument("--tickets", type=parse_size, default=parse_size("50M"), help="tickets in all (default 50M)")
+    sub.add_argument("--first-period", default="2021-01")
+    sub.add_argument("--engines", type=parse_list, default=["duckdb", "spark"], help="default duckdb,spark")
+    sub.add_argument("--memory-limit", default="2GB", help="DuckDB's memory limit: past it, it spills (default 2GB)")
+    sub.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
+    sub.add_argument("--mode", choices=("write", "frames"), default="write",
+                     help="write: counts to Parquet by the engine; frames: counts back as count_all's frames")
+    sub.add_argument("--name", default="scale", help="results file suffix (default scale)")
+    sub.add_argument("--work-dir", type=Path, default=WORK_DIR)
+    sub.add_argument("--no-write", action="store_true")
 
 
 def _add_workload_options(sub: argparse.ArgumentParser) -> None:
@@ -103,6 +120,10 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "scale":
+        from .scale import main as scale_main
+
+        return scale_main(args, log)
     if args.command is None:
         args = build_parser().parse_args(["run", *(argv or [])])
     plan = make_plan(args)

@@ -35,6 +35,7 @@ COMMANDS = {
     "memo": "memo",
     "report": "report",
     "export": "export",
+    "recount": "recount",
 }
 
 

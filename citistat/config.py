@@ -157,6 +157,9 @@ def _check_settings(settings: dict, problems: list[str], where: str) -> None:
         from .ingest.profiles import check_plausible_years
 
         problems.extend(check_plausible_years(f"{where}: [ingest] plausible_years", settings["ingest"]["plausible_years"]))
+    from .engines.settings import validate_engine  # light: no engine is imported
+
+    problems.extend(f"{where}: {p}" for p in validate_engine(settings.get("engine")))
 
 
 def load_config(

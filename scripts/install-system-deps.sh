@@ -4,6 +4,7 @@
 #   spends seconds subsetting fonts in Python), a CJK font with real bold (Noto CJK, OFL),
 #   poppler-utils (pdftoppm/pdftotext, used to look at and test the PDFs), and chromium (the
 #   archive index is tested in a headless browser).
+#   A headless Java 17 runtime for the Spark engine (citistat recount --engine spark), unless a Java 17+ is there.
 set -euo pipefail
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils chromium)
@@ -17,6 +18,7 @@ citistat: this system has no apt. Install these yourself, then run the command a
       Fedora: dnf install pango harfbuzz fonts-noto-sans-cjk-sc poppler-utils
   - poppler-utils (pdftoppm, pdftotext)
   - chromium (only for the tests of the archive index)
+  - for the Spark engine only: a Java 17+ runtime (e.g. openjdk-17-jre-headless, brew install openjdk@17)
 MSG
   exit 0
 fi
@@ -27,6 +29,12 @@ for pkg in "${packages[@]}"; do
     missing+=("$pkg")
   fi
 done
+# Spark 4 runs on Java 17 or later; any such java on the PATH will do.
+java_major=$( (java -version 2>&1 || true) | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)
+if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+  dpkg-query -W -f='${Status}' openjdk-17-jre-headless 2>/dev/null | grep -q "install ok installed" \
+    || missing+=(openjdk-17-jre-headless)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "citistat: installing system packages: ${missing[*]}" >&2

@@ -23,7 +23,7 @@ from ..quality import FILE, ROW, DataIssue, FileReport, Reconciliation
 from ..tickets import conform, empty_tickets
 from .base import ArchiveBase, check_period, shift_period
 from .changes import ChangeSummary, summarise
-from .files import read_verified_parquet, remove_orphans, write_parquet
+from .files import read_verified_parquet, remove_orphans, sha256_file, write_parquet
 from .lock import no_readers
 from .schema import now_iso
 
@@ -88,6 +88,17 @@ class PeriodStore(ArchiveBase):
             frame = read_verified_parquet(self.absolute(row["tickets_path"]), row["tickets_sha256"], f"tickets of {period}")
             frames.append(_canonical(frame))
         return pd.concat(frames, ignore_index=True) if frames else empty_tickets()
+
+    def tickets_file(self, period: str) -> Path:
+        """The Parquet file of a period's current tickets, checked against its stored hash: what a SQL
+        engine (citistat.engines) reads in place of `tickets()`."""
+        row = self._data_row(check_period(period))
+        if row is None:
+            raise ArchiveError(f"period {period} is not in the archive {self.root}; known: {', '.join(self.periods()) or 'none'}")
+        path = self.absolute(row["tickets_path"])
+        if not path.exists() or sha256_file(path) != row["tickets_sha256"]:
+            read_verified_parquet(path, row["tickets_sha256"], f"tickets of {period}")  # raises the archive's own error
+        return path
 
     def counts(self, grain: str, periods: list[str] | None = None) -> pd.DataFrame:
         """One grain's counts for the given periods (all stored periods when None)."""

@@ -99,29 +99,18 @@ def came_back(tickets: pd.DataFrame, period: str, window_days: int) -> pd.DataFr
     return pairs.loc[keep.to_numpy(), columns].drop_duplicates("ticket_id").reset_index(drop=True)
 
 
-def _dissatisfied(frame: pd.DataFrame, scoring: Scoring) -> pd.Series:
-    return frame["satisfaction"].astype("object").isin(scoring.rates.dissatisfied)
-
-
 CITY = ""  # the key under which city-wide lists are returned
 
 
-def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agency: bool = True
-               ) -> dict[str, list[WatchItem]]:
-    """Repeat callers per agency (or city-wide under CITY when by_agency is False).
-
-    A caller joins an agency's list with at least `repeat_caller_min_tickets` tickets to it in the
-    window and at least one in the period; most urgent first: tickets after one marked solved,
-    then dissatisfied answers, then volume.
-    """
-    settings = scoring.screens
-    recent = recent_tickets(tickets, period, settings.repeat_window_days)
+def _caller_tickets(tickets: pd.DataFrame, period: str, *, window_days: int, min_tickets: int,
+                    dissatisfied: tuple[str, ...], by_agency: bool) -> tuple[pd.DataFrame, pd.Index, pd.Index]:
+    """The window's tickets of callers seen again, one row each with integer unit and caller codes,
+    sorted by unit, caller and time; plus the units and callers the codes point into."""
+    recent = recent_tickets(tickets, period, window_days)
     if by_agency:
         recent = recent.loc[recent["agency"].notna().to_numpy()]
     start, _ = period_bounds(period)
-    recent = callers_seen_again(recent, by_agency, settings.repeat_caller_min_tickets, since=start)
-    if recent.empty:
-        return {}
+    recent = callers_seen_again(recent, by_agency, min_tickets, since=start)
     # Integer codes for units and callers: grouping and sorting on them is many times
     # faster than on text, which matters at a million tickets.
     unit_codes, units = pd.factorize(recent["agency"].astype("string"), sort=True) if by_agency else (
@@ -133,17 +122,51 @@ def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agenc
         "ticket": np.arange(len(recent)),  # row order breaks ties between tickets created at the same time
         "created_at": recent["created_at"].to_numpy(),
         "resolved": recent["resolved"].astype("boolean").to_numpy(dtype=bool, na_value=False).astype(int),
-        "dissatisfied": _dissatisfied(recent, scoring).to_numpy().astype(int),
+        "dissatisfied": recent["satisfaction"].astype("object").isin(dissatisfied).to_numpy().astype(int),
         "in_period": (recent["created_at"] >= start).to_numpy().astype(int),
         "category": recent["category"].astype("object").to_numpy(),
     }).sort_values(["unit", "caller", "created_at", "ticket"], kind="stable")
     by_caller = frame.groupby(["unit", "caller"], sort=False)
     # A ticket comes "after solved" when an earlier ticket of the same caller (to the same unit) was solved.
     frame["after_solved"] = ((by_caller["resolved"].cumsum() - frame["resolved"]) > 0).astype(int)
+    return frame, units, callers
+
+
+def _tallies(frame: pd.DataFrame, min_tickets: int) -> pd.DataFrame:
+    """Per unit and caller code: tickets, after solved, dissatisfied, in the period, first and last seen."""
     totals = frame.groupby(["unit", "caller"]).agg(
         tickets=("ticket", "size"), after_solved=("after_solved", "sum"), dissatisfied=("dissatisfied", "sum"),
         in_period=("in_period", "sum"), first_seen=("created_at", "min"), last_seen=("created_at", "max")).reset_index()
-    totals = totals.loc[(totals["tickets"] >= settings.repeat_caller_min_tickets) & (totals["in_period"] > 0)]
+    return totals.loc[(totals["tickets"] >= min_tickets) & (totals["in_period"] > 0)]
+
+
+def caller_totals(tickets: pd.DataFrame, period: str, *, window_days: int, min_tickets: int,
+                  dissatisfied: tuple[str, ...], by_agency: bool = True) -> pd.DataFrame:
+    """The repeat-caller tallies behind the watch lists, per unit (agency, or CITY) and caller_key;
+    the SQL engines compute the same table (citistat.engines)."""
+    frame, units, callers = _caller_tickets(tickets, period, window_days=window_days, min_tickets=min_tickets,
+                                            dissatisfied=dissatisfied, by_agency=by_agency)
+    totals = _tallies(frame, min_tickets)
+    return totals.assign(unit=pd.array(units.take(totals["unit"]), dtype="string"),
+                         caller=pd.array(callers.take(totals["caller"]), dtype="string")
+                         ).rename(columns={"caller": "caller_key"}).reset_index(drop=True)
+
+
+def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agency: bool = True
+               ) -> dict[str, list[WatchItem]]:
+    """Repeat callers per agency (or city-wide under CITY when by_agency is False).
+
+    A caller joins an agency's list with at least `repeat_caller_min_tickets` tickets to it in the
+    window and at least one in the period; most urgent first: tickets after one marked solved,
+    then dissatisfied answers, then volume.
+    """
+    settings = scoring.screens
+    frame, units, callers = _caller_tickets(
+        tickets, period, window_days=settings.repeat_window_days, min_tickets=settings.repeat_caller_min_tickets,
+        dissatisfied=tuple(scoring.rates.dissatisfied), by_agency=by_agency)
+    if frame.empty:
+        return {}
+    totals = _tallies(frame, settings.repeat_caller_min_tickets)
     # Most urgent first, then cut each unit's list before the (slower) category summaries.
     totals = totals.sort_values(["unit", "after_solved", "dissatisfied", "tickets", "caller"],
                                 ascending=[True, False, False, False, True])

@@ -1,0 +1,82 @@
+"""The `[engine]` section of config/citistat.toml: which engine counts, and its limits.
+
+    [engine]
+    kind = "duckdb"            # pandas | duckdb | spark
+    memory_limit = "4GB"       # duckdb: spills to temp_directory past this, never runs out of memory
+    temp_directory = ""        # duckdb: where it spills (default: the system temp folder)
+    threads = 0                # duckdb: 0 = every core
+    master = "local[2]"        # spark: local[N], spark://host:7077, yarn, k8s://https://host:443
+    [engine.spark_conf]        # spark: any further Spark settings, passed as they are
+    "spark.executor.memory" = "8g"
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ENGINE_KINDS = ("pandas", "duckdb", "spark")
+DEFAULT_KIND = "duckdb"
+DEFAULT_MASTER = "local[*]"
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+_MASTER = re.compile(r"^(local(\[(\d+|\*)(,\s*\d+)?\])?|spark://\S+|yarn|k8s://\S+|mesos://\S+)$")
+_KNOWN = {"kind", "memory_limit", "temp_directory", "threads", "master", "app_name", "spark_conf"}
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    kind: str = DEFAULT_KIND
+    memory_limit: str = ""
+    temp_directory: str = ""
+    threads: int = 0
+    master: str = DEFAULT_MASTER
+    app_name: str = "citistat"
+    spark_conf: dict[str, str] = field(default_factory=dict)
+
+
+def validate_engine(data: object) -> list[str]:
+    """Problems with an `[engine]` table, each saying what to write instead (empty list: fine)."""
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return ["[engine] must be a table (kind = \"duckdb\" …)"]
+    problems = [f"[engine] {key} is not a setting; use one of {', '.join(sorted(_KNOWN))}"
+                for key in data if key not in _KNOWN]
+    kind = data.get("kind", DEFAULT_KIND)
+    if kind not in ENGINE_KINDS:
+        problems.append(f"[engine] kind = {kind!r}; use one of {', '.join(ENGINE_KINDS)}")
+    memory = data.get("memory_limit", "")
+    if memory and not (isinstance(memory, str) and _MEMORY.match(memory)):
+        problems.append(f"[engine] memory_limit = {memory!r}; write a size such as \"4GB\" or \"512MB\"")
+    threads = data.get("threads", 0)
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 0:
+        problems.append(f"[engine] threads = {threads!r}; use a whole number, 0 for every core")
+    master = data.get("master", DEFAULT_MASTER)
+    if not (isinstance(master, str) and _MASTER.match(master)):
+        problems.append(f"[engine] master = {master!r}; use local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT")
+    conf = data.get("spark_conf", {})
+    if not isinstance(conf, dict) or not all(isinstance(v, (str, int, float, bool)) for v in conf.values()):
+        problems.append("[engine.spark_conf] must map Spark setting names to plain values")
+    for key in ("temp_directory", "app_name"):
+        if not isinstance(data.get(key, ""), str):
+            problems.append(f"[engine] {key} must be text")
+    return problems
+
+
+def engine_settings(settings: dict, *, kind: str | None = None, master: str | None = None) -> EngineSettings:
+    """EngineSettings from a validated citistat.toml, with command-line choices on top."""
+    data = dict(settings.get("engine", {}) or {})
+    if kind:
+        data["kind"] = kind
+    if master:
+        data["master"] = master
+    conf = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.get("spark_conf", {}).items()}
+    return EngineSettings(
+        kind=data.get("kind", DEFAULT_KIND),
+        memory_limit=data.get("memory_limit", ""),
+        temp_directory=data.get("temp_directory", ""),
+        threads=int(data.get("threads", 0)),
+        master=data.get("master", DEFAULT_MASTER),
+        app_name=data.get("app_name", "citistat"),
+        spark_conf=conf,
+    )
