@@ -160,3 +160,23 @@ def test_a_published_build_has_no_draft_mark(tmp_path):
     html = renderer.agency_html(fx.WANGJING)
     assert "DRAFT" not in html and "revision 2" in html
     assert chart_urls(inputs.result)  # the brief's charts are named for the same result
+
+
+def test_english_edition_draws_chinese_with_simplified_chinese_glyph_forms(tmp_path):
+    """骨直海 have different Japanese and Simplified Chinese forms: en must draw them exactly as zh-CN does."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils, installed by scripts/install-system-deps.sh) is missing")
+    font = find_cjk_font()
+    pictures = {}
+    for lang in ("zh-CN", "en"):
+        renderer = BookRenderer(fx.briefing_inputs(lang=lang), tmp_path, [DEFAULT_TEMPLATES_DIR], font=font)
+        html = (f'<html lang="{lang}"><style>{renderer.context["stylesheet"]} @page {{ size: 60mm 25mm; margin: 2mm; }}'
+                f' @page :first {{ @bottom-left {{ content: none; }} }} body {{ font-size: 30pt; }}</style>'
+                f'<body>骨直海</body></html>')
+        pdf = renderer.writer.write(html, tmp_path, tmp_path / f"{lang}.pdf")
+        subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf), str(tmp_path / lang)], check=True)
+        pictures[lang] = (tmp_path / f"{lang}.png").read_bytes()
+    assert pictures["en"] == pictures["zh-CN"]
