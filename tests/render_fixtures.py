@@ -136,7 +136,7 @@ def briefing_inputs(*, lang: str = "zh-CN", edition: str = "internal") -> Briefi
         reconciliation=files[0].reconciliation + files[1].reconciliation,
         issue_counts={"bad_date": 6, "missing_agency": 4}, issues=issues, followups=followups, notes=notes,
         input_files=[InputFile(f.path, f.sha256 or "", f.status) for f in files], config_hash="ef" * 32,
-        versions={"citistat": "0.1.0", "weasyprint": "70.0"}, generated_on="2024-04-03")
+        versions={"citistat": "0.1.0", "weasyprint": "70.0"}, generated_on="2024-04-01")  # built two days before the meeting
     return inputs
 
 

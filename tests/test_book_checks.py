@@ -180,3 +180,37 @@ def test_english_edition_draws_chinese_with_simplified_chinese_glyph_forms(tmp_p
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf), str(tmp_path / lang)], check=True)
         pictures[lang] = (tmp_path / f"{lang}.png").read_bytes()
     assert pictures["en"] == pictures["zh-CN"]
+
+
+def test_cover_and_pdf_date_are_the_build_date_and_the_meeting_keeps_its_own(laid):
+    book = laid[("zh-CN", "internal", "book")]
+    cover = checks._squeezed(book.pages[0])
+    assert "编制日期2024年4月1日" in cover and "例会日期2024年4月3日" in cover
+    assert book.document.metadata.created.startswith("2024-04-01")
+
+
+def test_build_date_is_today_or_the_reproducible_build_epoch(monkeypatch):
+    from datetime import datetime, timezone
+
+    from citistat.pipeline import build_date
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1712102400")  # 2024-04-03 00:00 UTC
+    assert build_date() == "2024-04-03"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_date() == datetime.now(timezone.utc).date().isoformat()
+
+
+def test_agency_edition_writes_briefs_only_and_names_them_by_edition(tmp_path):
+    from citistat.render import build_books
+
+    books = build_books(fx.briefing_inputs(lang="en", edition="agency"), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR],
+                        formats=("pdf", "html"), agencies=[fx.WANGJING], city_book=False)
+    assert books.city_book_pdf is None and books.city_book_html is None
+    assert [p.name for p in books.agency_pdfs.values()] == ["citistat-2024-03-望京街道-en-agency.pdf"]
+    assert list(tmp_path.glob("*.pdf")) == [] and list(tmp_path.glob("*.html")) == []
+
+
+def test_pipeline_editions_write_what_each_reader_gets():
+    from citistat.pipeline import EDITION_PARTS
+
+    assert EDITION_PARTS == {"internal": ("book", "briefs"), "agency": ("briefs",), "public": ("book",)}

@@ -152,3 +152,19 @@ def test_city_book_lists_five_rows_per_list_and_the_brief_all(tmp_path):
     assert [f"Place number {i}<" in book for i in range(7)] == [True] * 5 + [False] * 2
     assert all(f"Place number {i}<" in brief for i in range(7))
     assert "The first 5 of 7" in book and "The first 5 of" not in brief
+
+
+def test_memo_carries_over_earlier_items_and_shows_no_change_on_the_day_an_item_is_raised(tmp_path):
+    from dataclasses import replace
+
+    from citistat.briefing import FollowUp
+
+    inputs = fx.briefing_inputs(lang="en")
+    raised_now = FollowUp(9, fx.HOUSING, "Call back every open lift ticket", "Wang", "2024-04-20", "2024-03",
+                          "2024-04-03", "resolution", "open", metric_before=0.785, metric_now=0.785)
+    inputs = replace(inputs, followups=[*inputs.followups, raised_now])
+    r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    html = r.memo_html()
+    assert "物业投诉专项整治" in html and "carried over" in html  # raised at the February session, still open
+    row = html.split("Call back every open lift ticket", 1)[1].split("</tr>", 1)[0]
+    assert "78.5%" in row and "→" not in row and "+0.0" not in row and "(0.0)" not in row

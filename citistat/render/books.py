@@ -57,7 +57,7 @@ class BookSet:
 def chart_urls(result: PeriodResult) -> dict[str, dict[str, str]]:
     """agency -> chart name -> URL relative to the output folder ("" is the city)."""
     urls = {"": {"trend": f"{CHARTS_DIR}/city-trend.png"}}
-    if result.topics:
+    if any(t.n or t.last_year_n for t in result.topics):  # no chart of empty bars
         urls[""]["topics"] = f"{CHARTS_DIR}/topics.png"
     for index, unit in enumerate(agency_order(result), start=1):
         urls[unit.agency] = {"spark": f"{CHARTS_DIR}/agency-{index}-spark.png"}
@@ -173,7 +173,7 @@ def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencie
         trend = out_dir / urls[""]["trend"]
         chart_drawing.draw_if_changed(trend, lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
                                       "trend", result.city.series, labels, family)
-    if city and result.topics:
+    if city and chart_urls(result)[""].get("topics"):
         topics = out_dir / urls[""]["topics"]
         chart_drawing.draw_if_changed(topics, lambda: chart_drawing.topic_chart(result.topics, labels, topics, family),
                                       "topics", result.topics, labels, family)
