@@ -214,3 +214,10 @@ def test_pipeline_editions_write_what_each_reader_gets():
     from citistat.pipeline import EDITION_PARTS
 
     assert EDITION_PARTS == {"internal": ("book", "briefs"), "agency": ("briefs",), "public": ("book",)}
+
+
+def test_city_charts_are_drawn_per_language_so_one_language_never_shows_the_others_labels():
+    inputs = fx.briefing_inputs()
+    zh, en = chart_urls(inputs.result, "zh-CN")[""], chart_urls(inputs.result, "en")[""]
+    assert zh["trend"] != en["trend"] and zh["topics"] != en["topics"]
+    assert chart_urls(inputs.result, "zh-CN")[fx.WATER] == chart_urls(inputs.result, "en")[fx.WATER]  # no words

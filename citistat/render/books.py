@@ -54,11 +54,16 @@ class BookSet:
         return books + [self.agency_pdfs[name] for name in sorted(self.agency_pdfs)]
 
 
-def chart_urls(result: PeriodResult) -> dict[str, dict[str, str]]:
-    """agency -> chart name -> URL relative to the output folder ("" is the city)."""
-    urls = {"": {"trend": f"{CHARTS_DIR}/city-trend.png"}}
+def chart_urls(result: PeriodResult, lang: str = "") -> dict[str, dict[str, str]]:
+    """agency -> chart name -> URL relative to the output folder ("" is the city).
+
+    The city's charts carry words, so each language has its own file (the books of both languages share
+    one folder, and the HTML book of the first must not show the second's labels); sparklines carry none.
+    """
+    suffix = f"-{lang}" if lang else ""
+    urls = {"": {"trend": f"{CHARTS_DIR}/city-trend{suffix}.png"}}
     if any(t.n or t.last_year_n for t in result.topics):  # no chart of empty bars
-        urls[""]["topics"] = f"{CHARTS_DIR}/topics.png"
+        urls[""]["topics"] = f"{CHARTS_DIR}/topics{suffix}.png"
     for index, unit in enumerate(agency_order(result), start=1):
         urls[unit.agency] = {"spark": f"{CHARTS_DIR}/agency-{index}-spark.png"}
     return urls
@@ -94,7 +99,7 @@ class BookRenderer:
         self.templates_dirs = [Path(d) for d in templates_dirs]
         self.messages = load_messages(inputs.lang)
         self.env = make_environment(self.templates_dirs, self.messages)
-        self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result))
+        self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result, inputs.lang))
         self.context["stylesheet"] = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
         self.variant = check_variant(pdf_variant, list(attachments))
         assets = [d / STATIC_DIR for d in self.templates_dirs]
@@ -167,13 +172,13 @@ def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencie
     labels = {m: t(f"metric.{m}") for m in METRICS} | {
         "volume": t("metric.volume"), "last_year": t("topics.last_year"), "this_period": t("topics.this_period"),
         "percent_axis": t("chart.percent_axis"), "tickets_axis": t("chart.tickets_axis")}
-    urls = chart_urls(inputs.result)
+    urls = chart_urls(inputs.result, inputs.lang)
     result = inputs.result
     if city:
         trend = out_dir / urls[""]["trend"]
         chart_drawing.draw_if_changed(trend, lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
                                       "trend", result.city.series, labels, family)
-    if city and chart_urls(result)[""].get("topics"):
+    if city and urls[""].get("topics"):
         topics = out_dir / urls[""]["topics"]
         chart_drawing.draw_if_changed(topics, lambda: chart_drawing.topic_chart(result.topics, labels, topics, family),
                                       "topics", result.topics, labels, family)
