@@ -34,7 +34,7 @@ ALIASES_FILE = "agencies/aliases.csv"
 ROSTER_FILE = "agencies/roster.csv"
 
 LANGUAGES = ("zh-CN", "en")
-EDITIONS = ("internal", "public")
+EDITIONS = ("internal", "agency", "public")
 
 
 @dataclass

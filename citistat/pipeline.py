@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import platform
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -61,8 +63,21 @@ class BuildOutcome:
     revision: int
     folder: Path
     outputs: list[Path]
-    books: dict[str, object]  # language -> render.BookSet
+    books: dict[str, object]  # language -> render.BookSet, of the first edition built
     timings: dict[str, float]
+    editions: dict[str, dict[str, object]] = field(default_factory=dict)  # edition -> language -> render.BookSet
+
+
+# What each edition writes: the chair's team gets everything; a department head gets a brief of their own;
+# the public gets the city book.
+EDITION_PARTS = {"internal": ("book", "briefs"), "agency": ("briefs",), "public": ("book",)}
+
+
+def build_date() -> str:
+    """The date the books are built (UTC), or SOURCE_DATE_EPOCH's for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.date().isoformat()
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -190,6 +205,7 @@ def build_books(
     timer: StageTimer | None = None,
     archive=None,
     wait: float = 0,
+    editions: tuple[str, ...] = (),
 ) -> BuildOutcome:
     """Score a stored period against its history and write its books into the archive.
 
@@ -197,7 +213,8 @@ def build_books(
     configured one), so the session records them together. `loaded` is the
     load that just stored the period, when there was one: its rejects report
     (every rejected row with its original cells) goes beside the books;
-    without it the report is rebuilt from the archived issues.
+    without it the report is rebuilt from the archived issues. `editions` (default: `edition`, else
+    the configured one) are built in turn from the same results; EDITION_PARTS says what each writes.
     """
     from .render.file_names import check_no_repeats
     from .render.reuse import with_key_files
@@ -205,7 +222,7 @@ def build_books(
 
     timer = timer or StageTimer()
     langs = tuple(dict.fromkeys(langs or (config.lang,)))
-    edition = edition or config.edition
+    editions = tuple(dict.fromkeys(editions or (edition or config.edition,)))
     settings = config.settings.get("build", {})
     with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
@@ -214,7 +231,9 @@ def build_books(
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
             period, settings.get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
-        books_by_lang, outputs = {}, []
+        by_edition: dict[str, dict[str, object]] = {}
+        outputs = []
+        built_on = build_date()
         with timer.stage("exports"):
             shared = [*_write_rejects(archive, period, build.folder, loaded, config),
                       _write_counts_csv(history, period, build.folder)]
@@ -225,21 +244,36 @@ def build_books(
                 results[lang] = score_period(history, period, config, lang=lang)
         del history  # every period's tickets: rendering needs only the results
         input_manifest = None
-        for lang, result in results.items():
-            inputs = _briefing_inputs(record, config, result, build, lang=lang, edition=edition, meeting=meeting)
-            if input_manifest is None:  # the same in every language: written once
-                with timer.stage("exports"):
-                    input_manifest = _write_input_manifest(build.folder, config, inputs)
-                outputs.append(input_manifest)
-            rendered = _render_language(ws, config, inputs, build.folder, shared, input_manifest, formats, timer)
-            books_by_lang[lang] = rendered.books
-            outputs.extend(rendered.outputs)
+        for each_edition in editions:
+            for lang, result in results.items():
+                inputs = _briefing_inputs(record, config, result, build, lang=lang, edition=each_edition,
+                                          meeting=meeting, built_on=built_on)
+                if input_manifest is None:  # the same in every language and edition: written once
+                    with timer.stage("exports"):
+                        input_manifest = _write_input_manifest(build.folder, config, inputs)
+                    outputs.append(input_manifest)
+                rendered = _render_language(ws, config, inputs, build.folder, shared, input_manifest, formats, timer,
+                                            parts=EDITION_PARTS[each_edition], exports=each_edition == editions[0])
+                by_edition.setdefault(each_edition, {})[lang] = rendered.books
+                outputs.extend(rendered.outputs)
+        # The HTML books load their charts from the folder: outputs like the books (each language's, once).
+        outputs.extend(_chart_files(build.folder, results))
         outputs = [*outputs, *shared, _write_run_summary(build.folder, inputs, timer)]
         check_no_repeats(outputs)
         outputs = with_key_files(outputs)
         archive.record_outputs(build, _manifest(config, inputs, outputs), outputs)
         # index.html is rewritten when the archive closes (after every command that changed it)
-    return BuildOutcome(period, build.revision, build.folder, outputs, books_by_lang, dict(timer.seconds))
+    return BuildOutcome(period, build.revision, build.folder, outputs, by_edition[editions[0]], dict(timer.seconds),
+                        by_edition)
+
+
+def _chart_files(folder: Path, results: dict) -> list[Path]:
+    """The chart files the books of every language drew (an edition that draws none leaves none to list)."""
+    from .render.books import chart_urls
+
+    found = [folder / url for lang, result in results.items() for urls in chart_urls(result, lang).values()
+             for url in urls.values()]
+    return [path for path in dict.fromkeys(found) if path.is_file()]
 
 
 def _require_period(archive, period: str) -> None:
@@ -256,16 +290,18 @@ class LanguageBooks:
 
 
 def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, folder: Path, shared: list[Path],
-                     manifest: Path, formats: tuple[str, ...] | None, timer: StageTimer) -> LanguageBooks:
-    """One language's books, its tables workbook and the charts its books show."""
+                     manifest: Path, formats: tuple[str, ...] | None, timer: StageTimer, *,
+                     parts: tuple[str, ...] = ("book", "briefs"), exports: bool = True) -> LanguageBooks:
+    """One language's books of one edition, and (with `exports`) its tables workbook."""
     from .render import build_books as render_books
     from .render import export_tables_xlsx
-    from .render.books import chart_urls
 
     settings = config.settings.get("build", {})
     stem = f"citistat-{inputs.period}"
-    with timer.stage("exports"):
-        tables = export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")
+    extra: list[Path] = []
+    if exports:
+        with timer.stage("exports"):
+            extra = [export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")]
     pdf_variant = settings.get("pdf_variant")
     release_free_memory()  # before the render pool starts: the workers should not sit beside a bloated parent
     with timer.stage("render"):
@@ -274,14 +310,14 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
             folder,
             templates_dirs=_templates_dirs(ws),
             formats=tuple(formats or settings.get("formats", ("pdf", "html"))),
+            agencies=None if "briefs" in parts else [],
+            city_book="book" in parts,
             pdf_variant=pdf_variant,
             # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
             workers=int(settings.get("workers", 2)),
         )
-    # The HTML book loads its charts from the folder: they are outputs like the books.
-    charts = [folder / url for urls in chart_urls(inputs.result, inputs.lang).values() for url in urls.values()]
-    return LanguageBooks(books, [*books.paths(), tables, *charts])
+    return LanguageBooks(books, [*books.paths(), *extra])
 
 
 def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None, config: Config) -> list[Path]:
@@ -332,7 +368,7 @@ def _session_record(archive, config: Config, period: str) -> dict:
 
 
 def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, edition: str,
-                     meeting: str) -> BriefingInputs:
+                     meeting: str, built_on: str | None = None) -> BriefingInputs:
     return BriefingInputs(
         city=config.city if lang == "zh-CN" else config.settings.get("city", {}).get("name_en", config.city),
         period=result.period,
@@ -342,7 +378,7 @@ def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, 
         revision=build.revision,
         status=build.status,
         result=result,
-        generated_on=meeting,  # fixed by the session, so a rebuild gives the same book
+        generated_on=built_on or build_date(),  # the build's date; the meeting's is its own field
         **record,
     )
 
@@ -450,8 +486,9 @@ def _rate_definitions(config: Config):
 
 
 def _with_session_followups(inputs: BriefingInputs, archive, period: str, config: Config) -> BriefingInputs:
-    """The memo lists what this session raised, not only what is still open from earlier ones."""
+    """The memo lists what this session raised and what it carries over from earlier sessions (still open,
+    or closed recently): the next session opens with the status of both."""
     from dataclasses import replace
 
     raised_here = archive.followups_raised_in(period, definitions=_rate_definitions(config))
-    return replace(inputs, followups=raised_here)
+    return replace(inputs, followups=[*inputs.followups, *raised_here])

@@ -101,11 +101,16 @@ def briefing_inputs(*, lang: str = "zh-CN", edition: str = "internal") -> Briefi
         units=[housing, water, jiaodaokou, wangjing], unit_types=[DEPT, STREET],
         hot_topics=[CategoryRow("物业管理", 100, 100 / 590, 90, 10), CategoryRow("供水", 120, 120 / 590, 100, 20)],
         rising_topics=[CategoryRow("供水", 120, 120 / 590, 100, 20)],
-        topics=[TopicResult("老旧小区加装电梯", 42, 60, -0.3, [(HOUSING, 30, 45), (WANGJING, 12, 15)])],
+        topics=[TopicResult("老旧小区加装电梯", 42, 60, -30.0, [(HOUSING, 30, 45), (WANGJING, 12, 15)])],
         flags=[Flag("basic_share_jump", "info", "全市“基本满意”占比上升 4 个百分点。", 0.04)],
+        # the shape score.methods.definitions_for gives
         definitions={"rates": {"satisfied": ["very_satisfied", "satisfied", "basically_satisfied"], "basic_weight": 1.0},
-                     "weights": {"version": "2020-01", "response": 0.1, "resolution": 0.5, "satisfaction": 0.4},
-                     "targets": {"satisfaction": 0.95}},
+                     "weights_in_force": {"*": {"version": "2020-01", "effective_from": "2020-01", "unit_type": "*",
+                                                "response": 0.1, "resolution": 0.5, "satisfaction": 0.4}},
+                     "targets": [{"metric": m, "unit_type": "*", "target": 0.95, "amber": 0.05} for m in
+                                 ("response", "resolution", "satisfaction")],
+                     "min_n": 30, "alpha": 0.05, "confidence": 0.95,
+                     "screens": {"min_tickets": 10, "quick_close_minutes": 10, "quick_close_share": 0.1}},
         weights_version="2020-01", min_n=30,
     )
     files = [FileReport("2024-03-东城.xlsx", "ok", format="xlsx", sha256="ab" * 32,
@@ -131,7 +136,7 @@ def briefing_inputs(*, lang: str = "zh-CN", edition: str = "internal") -> Briefi
         reconciliation=files[0].reconciliation + files[1].reconciliation,
         issue_counts={"bad_date": 6, "missing_agency": 4}, issues=issues, followups=followups, notes=notes,
         input_files=[InputFile(f.path, f.sha256 or "", f.status) for f in files], config_hash="ef" * 32,
-        versions={"citistat": "0.1.0", "weasyprint": "70.0"}, generated_on="2024-04-03")
+        versions={"citistat": "0.1.0", "weasyprint": "70.0"}, generated_on="2024-04-01")  # built two days before the meeting
     return inputs
 
 

@@ -86,10 +86,33 @@ def test_questions_name_declines_red_rates_overdue_items_flags_and_topics():
     housing = next(a for a in context()["agencies"] if a.name == fx.HOUSING)
     joined = "\n".join(housing.questions)
     assert "解决率较上期显著下降 4.2 个百分点" in joined
-    assert "满意率未达目标（30 件未达）" in joined  # 140 / 170 = 82.4 % < 95 % − 5 → red
+    # 140 / 170 = 82.4 % < 95 % − 5 → red; short of target: ⌈0.95 × 170 − 140⌉ = ⌈21.5⌉ = 22 tickets, not the 30 "no"s
+    assert "满意率低于目标 95%，差 22 件达标" in joined
     assert "已超期（原定 2024年3月20日）" in joined
-    assert "满意率上升而解决率下降" in joined
+    # the integrity question itself is listed once, in the integrity block; the questions point to it
+    assert "满意率上升而解决率下降" not in joined
+    assert "本单位有 1 项数据真实性问题（见下）" in joined
     assert "物业管理投诉为何连续三个月上升？" in joined
+
+
+def test_target_gap_counts_the_tickets_short_of_target_not_every_failure():
+    from citistat.render.context import target_gap
+
+    gap = target_gap(fx.rate("satisfaction", 140, 30, target=0.95))
+    assert (gap.tickets, round(gap.points, 2), gap.met) == (22, 12.65, False)
+    met = target_gap(fx.rate("response", 170, 6, target=0.95))
+    assert met.met and met.tickets == 0 and met.points < 0
+    exact = target_gap(fx.rate("response", 95, 5, target=0.95))  # exactly on target: 0 short, not 1 (float noise)
+    assert exact.tickets == 0
+    assert target_gap(fx.rate("response", 0, 0)) is None and target_gap(None) is None
+
+
+def test_integrity_questions_most_serious_first():
+    from citistat.render.context import by_priority
+    from citistat.results import Flag
+
+    flags = [Flag("a", "info", "i"), Flag("b", "watch", "w1", 0.1), Flag("c", "concern", "c"), Flag("d", "watch", "w2", 0.5)]
+    assert [f.message for f in by_priority(flags)] == ["c", "w2", "w1", "i"]
 
 
 def test_open_followups_counted_for_the_agenda():

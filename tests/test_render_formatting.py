@@ -45,3 +45,19 @@ def test_periods_and_dates_in_both_languages():
 def test_numbers_grouped():
     assert f.num(1234567) == "1,234,567"
     assert f.num(None) == "—"
+
+
+def test_one_percentage_path_true_minus_and_no_negative_zero():
+    assert f.pct(-0.0004) == "0.0%" and f.pct(-0.012) == "−1.2%"
+    assert f.pct_change(-6.19) == "−6.2%"  # a change already in percent is not multiplied again (was "-619.0%")
+    assert f.pct_change(-1.25) == "−1.2%" and f.pct_change(12.5) == "+12.5%" and f.pct_change(None) == "—"
+    assert f.pp(-0.04) == "0.0" and f.pp(0.04) == "0.0" and f.pp(0.0) == "0.0"  # neither "−0.0" nor "+0.0"
+    assert f.points(-2.345) == "2.3" and f.signed(0) == "0"
+    assert "-" not in f.pct(-0.5) + f.pp(-3) + f.signed(-4) + f.pct_change(-3)  # never a hyphen for minus
+
+
+def test_direction_follows_the_printed_value():
+    tiny_fall = Delta("previous", "2024-02", 0.9, -0.04, False, 0.9)
+    assert (f.direction(tiny_fall), f.arrow(tiny_fall), f.pp(tiny_fall.pp)) == ("flat", "▶", "0.0")
+    fall = Delta("previous", "2024-02", 0.9, -0.06, False, 0.9)
+    assert (f.direction(fall), f.arrow(fall), f.pp(fall.pp)) == ("down", "▼", "−0.1")

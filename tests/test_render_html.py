@@ -137,7 +137,7 @@ def test_a_unit_without_some_metric_shows_dashes(tmp_path):
     assert fx.WATER in r.city_html()
 
 
-def test_city_book_lists_five_rows_per_list_and_the_brief_all(tmp_path):
+def test_city_book_lists_four_rows_per_list_and_the_brief_all(tmp_path):
     import dataclasses
 
     from citistat.results import PlaceRow
@@ -149,6 +149,22 @@ def test_city_book_lists_five_rows_per_list_and_the_brief_all(tmp_path):
     r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
     book, brief = r.city_html(), r.agency_html(fx.WATER)
     # the book keeps each agency to its page; the brief, the agency's own copy, has every row
-    assert [f"Place number {i}<" in book for i in range(7)] == [True] * 5 + [False] * 2
+    assert [f"Place number {i}<" in book for i in range(7)] == [True] * 4 + [False] * 3
     assert all(f"Place number {i}<" in brief for i in range(7))
-    assert "The first 5 of 7" in book and "The first 5 of" not in brief
+    assert "The first 4 of 7" in book and "The first 4 of" not in brief
+
+
+def test_memo_carries_over_earlier_items_and_shows_no_change_on_the_day_an_item_is_raised(tmp_path):
+    from dataclasses import replace
+
+    from citistat.briefing import FollowUp
+
+    inputs = fx.briefing_inputs(lang="en")
+    raised_now = FollowUp(9, fx.HOUSING, "Call back every open lift ticket", "Wang", "2024-04-20", "2024-03",
+                          "2024-04-03", "resolution", "open", metric_before=0.785, metric_now=0.785)
+    inputs = replace(inputs, followups=[*inputs.followups, raised_now])
+    r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    html = r.memo_html()
+    assert "物业投诉专项整治" in html and "carried over" in html  # raised at the February session, still open
+    row = html.split("Call back every open lift ticket", 1)[1].split("</tr>", 1)[0]
+    assert "78.5%" in row and "→" not in row and "+0.0" not in row and "(0.0)" not in row

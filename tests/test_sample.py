@@ -426,3 +426,31 @@ def test_a_big_month_is_written_as_numbered_parts_that_load_together(small_perio
     assert (counts.read, counts.skipped, counts.rejected) == (len(small_period) + 3 * 3, 3 * 3, 2)
     assert result.skipped["reason"].tolist().count("blank") == 3
     assert writers.write_export_parts(small_period, tmp_path / "feb.csv", "csv") == [tmp_path / "feb.csv"]
+
+
+SESSION = Path(__file__).resolve().parents[1] / "sample_data" / "session"
+
+
+def _session_texts() -> list[tuple[str, str, str]]:
+    """(file, agency, text) for every follow-up and note the sample session records."""
+    import tomllib
+
+    found = []
+    for path in sorted(SESSION.glob("followups-*.csv")):
+        for row in csv.DictReader(io.StringIO(path.read_text("utf-8"))):
+            found.append((path.name, row["单位"], row["事项"] + " " + (row.get("备注") or "")))
+    for path in sorted(SESSION.glob("notes/*/*.toml")):
+        notes = tomllib.loads(path.read_text("utf-8"))
+        text = " ".join([*notes.get("discussion_topics", []), *notes.get("accomplishments", []),
+                         notes.get("response", ""), notes.get("internal", "")])
+        found.append((path.name, path.stem, text))
+    return found
+
+
+def test_session_questions_name_only_categories_the_agency_handles(tickets):
+    """A question to an agency about a category it never receives (住建委 about 供暖) discredits the book."""
+    handled = tickets.groupby("agency")["诉求类别"].agg(set).to_dict()
+    categories = set(tickets["诉求类别"].dropna())
+    wrong = [(name, agency, category) for name, agency, text in _session_texts()
+             for category in categories if category in text and category not in handled.get(agency, set())]
+    assert wrong == []

@@ -23,5 +23,5 @@ def command(period, langs, edition, meeting_date, workspace, wait):
     from ..pipeline import build_books
 
     ws, config = open_config(workspace)
-    built = build_books(ws, config, period, langs=langs, edition=edition, meeting_date=meeting_date, wait=wait)
+    built = build_books(ws, config, period, langs=langs, editions=edition, meeting_date=meeting_date, wait=wait)
     report_build(built, ws.root)

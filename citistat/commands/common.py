@@ -57,8 +57,10 @@ def input_options(func):
 
 
 def lang_options(func):
-    func = click.option("--edition", type=click.Choice(["internal", "public"]), default=None,
-                        help="public drops free text, the repeat-caller list and internal notes.")(func)
+    func = click.option("--edition", type=click.Choice(["internal", "agency", "public"]), multiple=True,
+                        help="internal: everything (city book and briefs); agency: the briefs sent to each agency, "
+                             "without internal notes or the watch list; public: the city book without notes, "
+                             "personal data or small cells. Repeat to build several.")(func)
     func = click.option("--lang", "langs", type=click.Choice(["zh-CN", "en"]), multiple=True,
                         help="Language of the books; repeat for both (--lang zh-CN --lang en). "
                              "Default: from the workspace configuration.")(func)

@@ -43,14 +43,17 @@ def report_build(built, root: Path) -> None:
     """Where the books are, on stdout: the city book, the briefs' folder, the exports."""
     click.echo(f"Books for {built.period} (revision {built.revision}) in {_relative(built.folder, root)}/:")
     shown = set()
-    for lang, books in built.books.items():
-        for path in (books.city_book_pdf, books.city_book_html):
-            if path is not None:
-                click.echo(f"  {_relative(path, root)}")
-        if books.agency_pdfs:
-            folder = next(iter(books.agency_pdfs.values())).parent
-            click.echo(f"  {_relative(folder, root)}/  ({len(books.agency_pdfs)} agency briefs, {lang})")
-        shown |= {books.city_book_pdf, books.city_book_html, *books.agency_pdfs.values()}
+    editions = getattr(built, "editions", None) or {"": built.books}
+    for edition, by_lang in editions.items():
+        for lang, books in by_lang.items():
+            for path in (books.city_book_pdf, books.city_book_html):
+                if path is not None:
+                    click.echo(f"  {_relative(path, root)}")
+            if books.agency_pdfs:
+                folder = next(iter(books.agency_pdfs.values())).parent
+                label = f"{lang}, {edition}" if edition else lang
+                click.echo(f"  {_relative(folder, root)}/  ({len(books.agency_pdfs)} agency briefs, {label})")
+            shown |= {books.city_book_pdf, books.city_book_html, *books.agency_pdfs.values()}
     for path in built.outputs:
         # Charts and reuse keys are recorded with the books (the HTML book loads them) but are not for reading.
         if path not in shown and ".keys" not in path.parts and path.suffix != ".png":

@@ -39,7 +39,7 @@ def command(ctx, period, files, profile, aliases, roster, langs, edition, meetin
         outcome = load_files(ws, config, expand_inputs(list(files)), profile=profile, lang=(langs or (None,))[0],
                              new_revision=new_revision, timer=timer, archive=archive)
         report_load(outcome, quiet=quiet)
-        built = build_books(ws, config, period, langs=langs, edition=edition, meeting_date=meeting_date,
+        built = build_books(ws, config, period, langs=langs, editions=edition, meeting_date=meeting_date,
                             loaded=outcome, timer=timer, archive=archive)
     report_build(built, ws.root)
     failed = any(f.status in ("failed", "quarantined") for f in outcome.ingest.files)

@@ -67,7 +67,7 @@ def chart_urls(result: PeriodResult, lang: str | None = None) -> dict[str, dict[
     """agency -> chart name -> URL relative to the output folder ("" is the city)."""
     folder = charts_folder(lang)
     urls = {"": {"trend": f"{folder}/city-trend.png"}}
-    if result.topics:
+    if any(t.n or t.last_year_n for t in result.topics):  # no chart of empty bars
         urls[""]["topics"] = f"{folder}/topics.png"
     for index, unit in enumerate(agency_order(result), start=1):
         urls[unit.agency] = {"spark": f"{folder}/agency-{index}-spark.png"}
@@ -171,18 +171,22 @@ class BookRenderer:
         return dict(targets)
 
 
-def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencies: bool = True) -> Path:
-    """Every chart the books reference, as PNG files under out_dir/charts (agency sparklines optional)."""
+def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencies: bool = True,
+                city: bool = True) -> Path:
+    """Every chart the books reference, as PNG files under out_dir/charts (the city's and the agency
+    sparklines each optional)."""
     family = register_with_matplotlib(font)
     t = load_messages(inputs.lang)
     labels = {m: t(f"metric.{m}") for m in METRICS} | {
-        "volume": t("metric.volume"), "last_year": t("topics.last_year"), "this_period": t("topics.this_period")}
+        "volume": t("metric.volume"), "last_year": t("topics.last_year"), "this_period": t("topics.this_period"),
+        "percent_axis": t("chart.percent_axis"), "tickets_axis": t("chart.tickets_axis")}
     urls = chart_urls(inputs.result, inputs.lang)
     result = inputs.result
-    trend = out_dir / urls[""]["trend"]
-    chart_drawing.draw_if_changed(trend, lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
-                                  "trend", result.city.series, labels, family)
-    if result.topics:
+    if city:
+        trend = out_dir / urls[""]["trend"]
+        chart_drawing.draw_if_changed(trend, lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
+                                      "trend", result.city.series, labels, family)
+    if city and urls[""].get("topics"):
         topics = out_dir / urls[""]["topics"]
         chart_drawing.draw_if_changed(topics, lambda: chart_drawing.topic_chart(result.topics, labels, topics, family),
                                       "topics", result.topics, labels, family)
@@ -198,7 +202,7 @@ def draw_sparklines(inputs: BriefingInputs, out_dir: Path, font: CJKFont, names:
         unit = inputs.result.unit(name)
         path = out_dir / urls[name]["spark"]
         chart_drawing.draw_if_changed(path, partial(chart_drawing.sparklines, unit, path, family),
-                                      "sparklines", unit.series, family)
+                                      "sparklines", unit.series, {m: r.target for m, r in unit.rates.items()}, family)
 
 
 def book_file_names(inputs: BriefingInputs) -> tuple[str, str]:
@@ -228,11 +232,12 @@ def build_books(
     pdf_variant: str | None = None,
     attachments: list[Path] | tuple[Path, ...] = (),
     workers: int = 1,
+    city_book: bool = True,
 ) -> BookSet:
     """Write the city book (PDF and/or HTML) and one PDF brief per agency into out_dir.
 
-    `agencies` limits the briefs (None = every unit); `workers > 1` writes the
-    PDFs in a spawn process pool of that size.
+    `agencies` limits the briefs (None = every unit; [] = none); `city_book=False` writes the briefs
+    alone (the agency edition); `workers > 1` writes the PDFs in a spawn process pool of that size.
     """
     unknown = set(formats) - {"pdf", "html"}
     if unknown:
@@ -250,24 +255,26 @@ def build_books(
                             attachments=[Path(a) for a in attachments], fallback=fallback)
     _check_agencies(names, renderer, inputs.period)  # before any work
     check_distinct({name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names})
-    pooled = workers > 1 and "pdf" in formats
-    charts_dir = draw_charts(inputs, out_dir, font, agencies=not pooled)  # sparklines are drawn by the pool
+    pooled = workers > 1 and "pdf" in formats and bool(names)
+    # the city book shows every agency's sparklines, a brief its own; the pool draws them when there is one
+    charts_dir = draw_charts(inputs, out_dir, font, agencies=not pooled and (city_book or bool(names)), city=city_book)
     timings["charts"] = time.perf_counter() - started
 
     pdf_name, html_name = book_file_names(inputs)
     html_path = pdf_path = None
-    city_html = renderer.city_html()
-    if "html" in formats:
+    city_html = renderer.city_html() if city_book else None
+    if city_html is not None and "html" in formats:
         html_path = atomic_write_text(out_dir / html_name, city_html)
     agency_pdfs: dict[str, Path] = {}
     step = time.perf_counter()
     targets = {name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names}
     if "pdf" in formats:
-        pdf_path = out_dir / pdf_name
+        pdf_path = out_dir / pdf_name if city_book else None
         if pooled:
             agency_pdfs = _write_in_pool(renderer, font, workers, pdf_path, targets)
         else:
-            renderer.city_pdf(pdf_path, city_html)
+            if pdf_path is not None:
+                renderer.city_pdf(pdf_path, city_html)
             agency_pdfs = renderer.agency_pdfs(targets)
     timings["pdf"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
@@ -322,7 +329,7 @@ def _worker_briefs(targets: dict[str, Path]) -> dict[str, Path]:
     return _WORKER.agency_pdfs(targets)
 
 
-def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_path: Path,
+def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_path: Path | None,
                    targets: dict[str, Path]) -> dict[str, Path]:
     """Sparklines first (every document needs them), then the city book (the longest job), then the briefs
     in small batches, spread over `workers` spawned processes that each start up once."""
@@ -333,10 +340,11 @@ def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_pat
                              initializer=_start_worker, initargs=args) as pool:
         for done in [pool.submit(_worker_sparklines, units[i::workers]) for i in range(workers)]:
             done.result()
-        city = pool.submit(_worker_city, city_path)
+        city = pool.submit(_worker_city, city_path) if city_path is not None else None
         batches = [pool.submit(_worker_briefs, {name: targets[name] for name in chunk})
                    for chunk in chunks(list(targets), BRIEFS_PER_TASK)]
-        city.result()
+        if city is not None:
+            city.result()
         written = {name: path for batch in batches for name, path in batch.result().items()}
         return {name: written[name] for name in targets}
 

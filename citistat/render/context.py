@@ -2,32 +2,64 @@
 
 This is a contract (documented in docs/templates.md and pinned by
 tests/test_render_context.py): a workspace template written against it keeps
-working. The public edition is made here, not in templates, so no template —
-shipped or overridden — can print what the public edition must not show.
+working. The outward editions (agency, public) are made before the context is
+(editions.for_edition), so no template — shipped or overridden — can print what
+they must not show: the context of an outward edition never held it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
-from ..results import COMPARISONS, METRICS, Delta, PeriodResult, UnitResult
-from .formatting import date_label
+from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
+from .charts import rate_axis
+from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
+from .formatting import date_label, points
 from .messages import Messages
 
-PUBLIC = "public"
 PEER_SPAN = 3  # units shown either side of an agency in its brief's ranking excerpt
-INTERNAL = "internal"
 
 
 @dataclass(frozen=True)
 class FollowUpView:
-    item: FollowUp  # notes emptied in the public edition
+    item: FollowUp  # notes emptied in the outward editions
     overdue: bool
-    change_pp: float | None  # metric_now − metric_before, in percentage points
+    change_pp: float | None  # metric_now − metric_before, in percentage points (None on the day it was raised)
+    carried: bool = False  # raised at an earlier session than the one being briefed
+
+
+@dataclass(frozen=True)
+class TargetGap:
+    """How far a rate is from its target: points and the tickets that would have had to answer yes."""
+
+    target: float
+    points: float  # (target − value) × 100; ≤ 0 when the target is met
+    tickets: int  # answered tickets short of the target: ⌈target × n − yes⌉, 0 when met
+
+    @property
+    def met(self) -> bool:
+        return self.tickets == 0
+
+
+def target_gap(rate: RateStat | None) -> TargetGap | None:
+    """The distance of a rate to its target; None without a rate or a target."""
+    if rate is None or rate.value is None or rate.target is None:
+        return None
+    needed = rate.target * rate.denominator - rate.numerator
+    tickets = max(0, math.ceil(round(needed, 6)))
+    return TargetGap(rate.target, (rate.target - rate.value) * 100, tickets)
+
+
+def unknown_share(rate: RateStat | None) -> float | None:
+    """Unknown answers as a share of every ticket the rate could have counted (answered + unknown)."""
+    if rate is None or rate.denominator + rate.unknown == 0:
+        return None
+    return rate.unknown / (rate.denominator + rate.unknown)
 
 
 @dataclass(frozen=True)
@@ -56,13 +88,14 @@ class AgencyView:
     name: str
     slug: str  # file-name form, for per-agency template overrides (agency-<slug>.html)
     anchor: str  # HTML id of the agency's section in the city book
-    unit: UnitResult  # watch list emptied in the public edition
-    notes: AgencyNotes  # internal notes emptied in the public edition
+    unit: UnitResult  # watch list emptied in the outward editions
+    notes: AgencyNotes  # internal notes emptied in the outward editions
     followups: list[FollowUpView]
     questions: list[str]  # what the panel is likely to ask
     peers: list[UnitResult] = field(default_factory=list)  # the units ranked just above and below, itself included
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> URL relative to the book
     trend: list[TrendRow] = field(default_factory=list)  # newest period first
+    axis: tuple[float, float] = (0.0, 100.0)  # the rate sparklines' y range, in percent
 
 
 @dataclass(frozen=True)
@@ -81,28 +114,32 @@ def slugify(name: str) -> str:
 def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[str, dict[str, str]] | None = None) -> dict:
     """The whole context of the city book; agency briefs and the memo use a subset of it."""
     charts = charts or {}
-    public = inputs.edition == PUBLIC
+    inputs = for_edition(inputs)
     result = inputs.result
-    agencies = [_agency_view(inputs, unit, i, messages, charts.get(unit.agency, {}), public)
+    agencies = [_agency_view(inputs, unit, i, messages, charts.get(unit.agency, {}))
                 for i, unit in enumerate(agency_order(result), start=1)]
     anchors = {a.name: a.anchor for a in agencies}
     return {
         "lang": inputs.lang,
         "t": messages,
         "edition": inputs.edition,
-        "public": public,
+        "public": inputs.edition == PUBLIC,
+        "internal": inputs.edition == INTERNAL,
         "metrics": list(METRICS),
         "comparisons": list(COMPARISONS),
         "book": _book(inputs),
-        "city": _public_unit(result.city) if public else result.city,
+        "targets": target_rows(result.definitions),
+        "small_cell": SMALL_CELL,
+        "city": result.city,
         "city_charts": charts.get("", {}),
+        "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
         "rankings": [RankingView(t, result.ranking(t)) for t in result.unit_types],
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
-        "followups": _followups_by_agency(inputs, agencies, public),
-        "quality": _quality(inputs, public),
+        "followups": _followups_by_agency(inputs, agencies),
+        "quality": _quality(inputs),
         "methods": _methods(inputs),
     }
 
@@ -133,17 +170,30 @@ def agency_order(result: PeriodResult) -> list[UnitResult]:
     return ordered
 
 
-def _public_unit(unit: UnitResult) -> UnitResult:
-    return replace(unit, watchlist=[])
+SEVERITY_ORDER = ("concern", "watch", "info")  # 请说明 before 关注 before 提示
+
+
+def by_priority(flags: list) -> list:
+    """Integrity questions most serious first: by severity, then by the size of what was found."""
+    rank = {name: i for i, name in enumerate(SEVERITY_ORDER)}
+    return sorted(flags, key=lambda f: (rank.get(f.severity, len(rank)), -(abs(f.value) if f.value is not None else 0)))
+
+
+def target_rows(definitions: dict) -> list[dict]:
+    """The targets in force as rows for the legend: metric, unit type ("*" = every type), target, amber band."""
+    rows = []
+    for item in definitions.get("targets", []) or []:
+        if isinstance(item, dict) and item.get("metric") in METRICS:
+            rows.append({"metric": item["metric"], "unit_type": item.get("unit_type", "*"),
+                         "target": float(item["target"]), "amber": float(item.get("amber", 0.0))})
+    return rows
 
 
 def _agency_view(inputs: BriefingInputs, unit: UnitResult, index: int, messages: Messages,
-                 charts: dict[str, str], public: bool) -> AgencyView:
+                 charts: dict[str, str]) -> AgencyView:
     notes = inputs.notes_for(unit.agency)
-    if public:
-        unit = _public_unit(unit)
-        notes = replace(notes, internal="")
-    followups = [_followup_view(f, inputs.meeting_date, public) for f in inputs.followups_for(unit.agency)]
+    unit = replace(unit, flags=by_priority(unit.flags))
+    followups = [_followup_view(f, inputs.meeting_date, inputs.period) for f in inputs.followups_for(unit.agency)]
     return AgencyView(
         name=unit.agency,
         slug=slugify(unit.agency),
@@ -155,7 +205,14 @@ def _agency_view(inputs: BriefingInputs, unit: UnitResult, index: int, messages:
         peers=ranking_neighbours(inputs.result, unit.agency),
         charts=charts,
         trend=trend_rows(unit),
+        axis=unit_axis(unit),
     )
+
+
+def unit_axis(unit: UnitResult) -> tuple[float, float]:
+    """The y range (percent) of a unit's rate charts: the one the chart draws, for the caption that states it."""
+    values = [p.value for m in METRICS for p in unit.series.get(m, [])]
+    return rate_axis(values + [r.target for m, r in unit.rates.items() if m in METRICS and r.target is not None])
 
 
 def trend_rows(unit: UnitResult) -> list[TrendRow]:
@@ -176,17 +233,22 @@ def ranking_neighbours(result: PeriodResult, agency: str, span: int = PEER_SPAN)
     return ranking[max(0, at - span): at + span + 1]
 
 
-def _followups_by_agency(inputs: BriefingInputs, agencies: list[AgencyView], public: bool) -> list[tuple[str, list[FollowUpView]]]:
-    """Every follow-up, grouped by agency in book order (agencies no longer in the results last)."""
+def _followups_by_agency(inputs: BriefingInputs, agencies: list[AgencyView]) -> list[tuple[str, list[FollowUpView]]]:
+    """Every follow-up, grouped by agency in book order (agencies no longer in the results last);
+    within an agency, items carried over from earlier sessions first."""
     order = {a.name: i for i, a in enumerate(agencies)}
     names = sorted({f.agency for f in inputs.followups}, key=lambda n: (order.get(n, len(order)), n))
-    return [(name, [_followup_view(f, inputs.meeting_date, public) for f in inputs.followups_for(name)]) for name in names]
+    grouped = []
+    for name in names:
+        views = [_followup_view(f, inputs.meeting_date, inputs.period) for f in inputs.followups_for(name)]
+        grouped.append((name, sorted(views, key=lambda v: not v.carried)))
+    return grouped
 
 
-def _followup_view(item: FollowUp, meeting_date: str | None, public: bool) -> FollowUpView:
-    if public:
-        item = replace(item, notes="")
-    return FollowUpView(item=item, overdue=is_overdue(item, meeting_date), change_pp=_change_pp(item))
+def _followup_view(item: FollowUp, meeting_date: str | None, period: str) -> FollowUpView:
+    carried = item.raised_period < period
+    return FollowUpView(item=item, overdue=is_overdue(item, meeting_date),
+                        change_pp=_change_pp(item) if carried else None, carried=carried)
 
 
 def is_overdue(item: FollowUp, on: str | None) -> bool:
@@ -210,14 +272,16 @@ def _questions(unit: UnitResult, notes: AgencyNotes, followups: list[FollowUpVie
     for metric in METRICS:
         delta = unit.deltas.get(metric, {}).get("previous")
         if delta is not None and delta.significant and delta.pp is not None and delta.pp < 0:
-            asked.append(t("ask.decline", metric=t(f"metric.{metric}"), pp=f"{-delta.pp:.1f}"))
+            asked.append(t("ask.decline", metric=t(f"metric.{metric}"), pp=points(delta.pp)))
         rate = unit.rates.get(metric)
-        if rate is not None and rate.rag == "red":
-            asked.append(t("ask.red", metric=t(f"metric.{metric}"), shortfall=rate.shortfall))
+        gap = target_gap(rate)
+        if rate is not None and rate.rag == "red" and gap is not None:
+            asked.append(t("ask.red", metric=t(f"metric.{metric}"), tickets=gap.tickets, target=f"{gap.target * 100:g}"))
     for view in followups:
         if view.overdue:
             asked.append(t("ask.overdue", text=view.item.text, due=date_label(view.item.due, t.lang)))
-    asked.extend(flag.message for flag in unit.flags)
+    if unit.flags:  # the questions themselves are in the integrity block, ranked; they are not repeated here
+        asked.append(t("ask.integrity", n=len(unit.flags)))
     asked.extend(notes.discussion_topics)
     return asked
 
@@ -244,26 +308,32 @@ def _summary(inputs: BriefingInputs, agencies: list[AgencyView], anchors: dict[s
         "rising_topics": result.rising_topics,
         "overdue": overdue,
         "open_followups": sum(1 for a in agencies for v in a.followups if v.item.status in ("open", "overdue")),
-        "flags": result.flags,
-        "agency_flags": [(a.name, a.anchor, flag) for a in agencies for flag in a.unit.flags],
+        "flags": by_priority(result.flags),
+        # every unit's questions in one list, most serious first (book order within a severity)
+        "agency_flags": sorted([(a.name, a.anchor, flag) for a in agencies for flag in a.unit.flags],
+                               key=lambda item: SEVERITY_ORDER.index(item[2].severity)
+                               if item[2].severity in SEVERITY_ORDER else len(SEVERITY_ORDER)),
     }
 
 
-def _quality(inputs: BriefingInputs, public: bool) -> dict:
+def _quality(inputs: BriefingInputs) -> dict:
     """Reconciliation per file and rejects by reason; the sample of issues (raw cell values) is internal."""
     return {
         "files": inputs.files,
         "reconciliation": inputs.reconciliation,
         "balances": inputs.reconciliation.balances(),
         "issue_counts": sorted(inputs.issue_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-        "issues": [] if public else [issue.worded_in(inputs.lang) for issue in inputs.issues],
+        "issues": [issue.worded_in(inputs.lang) for issue in inputs.issues],
     }
 
 
 def _methods(inputs: BriefingInputs) -> dict:
+    """The definitions in force as the methods page reads them: tables with labels, never raw config keys."""
     result = inputs.result
+    definitions = result.definitions or {}
     return {
-        "definitions": flatten_definitions(result.definitions),
+        "weights": weight_rows(definitions),
+        "settings": setting_rows(definitions),
         "weights_version": result.weights_version,
         **weights_and_precision(result.definitions),
         "min_n": result.min_n,
@@ -285,17 +355,32 @@ def weights_and_precision(definitions: dict) -> dict:
             "day_only": definitions.get("date_precision") == "day"}
 
 
-def flatten_definitions(data: object, prefix: str = "") -> list[tuple[str, str]]:
-    """The effective definitions as (dotted name, value) rows for the methods page."""
-    if isinstance(data, dict):
-        rows: list[tuple[str, str]] = []
-        for key in data:
-            rows.extend(flatten_definitions(data[key], f"{prefix}{key}."))
-        return rows
-    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
-        rows = []
-        for i, item in enumerate(data, start=1):
-            rows.extend(flatten_definitions(item, f"{prefix}{i}."))
-        return rows
-    shown = ", ".join(map(str, data)) if isinstance(data, (list, tuple)) else str(data)
-    return [(prefix.rstrip("."), shown)]
+def weight_rows(definitions: dict) -> list[dict]:
+    """The weights in force for each unit type ("*" = any): version, effective from, one weight per rate."""
+    rows = []
+    for unit_type, weights in (definitions.get("weights_in_force") or {}).items():
+        if isinstance(weights, dict):
+            rows.append({"unit_type": unit_type, "version": weights.get("version", ""),
+                         "effective_from": weights.get("effective_from", ""),
+                         "weights": {m: weights.get(m) for m in METRICS if m in weights}})
+    return rows
+
+
+# The settings the methods page lists (section, key): each has a label in the catalogues (methods.setting.<key>).
+METHOD_SETTINGS = (
+    ("rates", "basic_weight"), ("", "min_n"), ("", "alpha"), ("", "confidence"),
+    ("screens", "min_tickets"), ("screens", "quick_close_minutes"), ("screens", "quick_close_share"),
+    ("screens", "basic_share_jump_pp"), ("screens", "perfect_streak_periods"),
+    ("screens", "callback_coverage_drop_pp"), ("screens", "sat_up_resolution_down_pp"),
+    ("screens", "repeat_window_days"), ("screens", "repeat_caller_min_tickets"),
+)
+
+
+def setting_rows(definitions: dict) -> list[tuple[str, object]]:
+    """(key, value) for each setting of METHOD_SETTINGS that the definitions hold."""
+    rows = []
+    for section, key in METHOD_SETTINGS:
+        holder = definitions.get(section) if section else definitions
+        if isinstance(holder, dict) and key in holder:
+            rows.append((key, holder[key]))
+    return rows

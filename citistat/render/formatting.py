@@ -15,17 +15,40 @@ EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Au
              "October", "November", "December")
 
 
+MINUS = "\u2212"  # the true minus sign: a hyphen reads as a dash and sets narrower than "+"
+
+
+def _fixed(value: float, digits: int, *, sign: bool) -> str:
+    """The one way a number becomes text: rounded to `digits`, a true minus, never "−0.0" or "+0.0".
+
+    A value that rounds to zero at the printed precision prints as unsigned zero: it is no change.
+    """
+    shown = f"{value:.{digits}f}"
+    if float(shown) == 0:
+        return f"{0:.{digits}f}"
+    if value < 0:
+        return MINUS + shown.lstrip("-")
+    return f"+{shown}" if sign else shown
+
+
 def pct(value: float | None, digits: int = 1) -> str:
-    """0.9734 -> "97.3%"; None -> "—"."""
-    return DASH if value is None else f"{value * 100:.{digits}f}%"
+    """A proportion as a percentage: 0.9734 -> "97.3%"; None -> "—"."""
+    return DASH if value is None else _fixed(value * 100, digits, sign=False) + "%"
+
+
+def pct_change(value: float | None, digits: int = 1) -> str:
+    """A relative change already in percent (−6.19 -> "−6.2%", 12.5 -> "+12.5%"); None -> "—"."""
+    return DASH if value is None else _fixed(value, digits, sign=True) + "%"
 
 
 def pp(value: float | None, digits: int = 1) -> str:
-    """A difference already in percentage points: 1.25 -> "+1.3"; None -> "—"."""
-    if value is None:
-        return DASH
-    shown = f"{value:+.{digits}f}"
-    return shown.replace("-", "−") if shown.startswith("-") else shown
+    """A difference already in percentage points: 1.25 -> "+1.2"; −0.04 -> "0.0"; None -> "—"."""
+    return DASH if value is None else _fixed(value, digits, sign=True)
+
+
+def points(value: float | None, digits: int = 1) -> str:
+    """An unsigned distance in percentage points (to a target, say): 2.345 -> "2.3"."""
+    return DASH if value is None else _fixed(abs(value), digits, sign=False)
 
 
 def num(value: int | float | None) -> str:
@@ -36,9 +59,12 @@ def num(value: int | float | None) -> str:
 
 
 def signed(value: int | None) -> str:
+    """A count change: −10 -> "−10", 20 -> "+20", 0 -> "0"."""
     if value is None:
         return DASH
-    return f"{value:+,}".replace("-", "−")
+    if value == 0:
+        return "0"
+    return f"{value:+,}".replace("-", MINUS)
 
 
 def score(value: float | None) -> str:
@@ -46,19 +72,26 @@ def score(value: float | None) -> str:
 
 
 def interval(low: float | None, high: float | None) -> str:
-    """The 95 % interval in percent: "95.1–97.4"; "—" when either end is missing."""
+    """The 95% interval in percent: "95.1–97.4"; "—" when either end is missing."""
     if low is None or high is None:
         return DASH
-    return f"{low * 100:.1f}–{high * 100:.1f}"
+    return f"{_fixed(low * 100, 1, sign=False)}–{_fixed(high * 100, 1, sign=False)}"
+
+
+def direction(delta: Delta | None, digits: int = 1) -> str:
+    """"up", "down" or "flat" as the printed change reads ("flat" when it prints as 0.0); "" when N/A.
+
+    The arrow and the colour follow the printed number, so "0.0" is never drawn as a decline.
+    """
+    if delta is None or delta.pp is None:
+        return ""
+    shown = float(f"{delta.pp:.{digits}f}")
+    return "flat" if shown == 0 else "up" if shown > 0 else "down"
 
 
 def arrow(delta: Delta | None) -> str:
-    """▲ up, ▼ down, ▶ flat (|pp| < 0.05), "" when N/A."""
-    if delta is None or delta.pp is None:
-        return ""
-    if abs(delta.pp) < 0.05:
-        return "▶"
-    return "▲" if delta.pp > 0 else "▼"
+    """▲ up, ▼ down, ▶ flat (prints as 0.0), "" when N/A."""
+    return {"up": "▲", "down": "▼", "flat": "▶"}.get(direction(delta), "")
 
 
 def significance(delta: Delta | None) -> str:

@@ -30,7 +30,10 @@ def make_environment(templates_dirs: list[Path], messages: Messages) -> Environm
     lang = messages.lang
     env.filters.update(
         pct=formatting.pct,
+        pct_change=formatting.pct_change,
         pp=formatting.pp,
+        points=formatting.points,
+        direction=formatting.direction,
         num=formatting.num,
         signed=formatting.signed,
         score=formatting.score,
@@ -40,8 +43,20 @@ def make_environment(templates_dirs: list[Path], messages: Messages) -> Environm
         date=partial(formatting.date_label, lang=lang),
         css_string=css_string,
     )
-    env.globals.update(t=messages, interval=formatting.interval, DASH=formatting.DASH)
+    from .context import target_gap, unknown_share
+
+    env.filters["unit_type"] = partial(unit_type_label, messages)
+    env.globals.update(t=messages, interval=formatting.interval, DASH=formatting.DASH, target_gap=target_gap,
+                       unknown_share=unknown_share)
     return env
+
+
+def unit_type_label(messages: Messages, name: str | None) -> str:
+    """A unit type as the edition's language names it ("委办局" -> "Municipal departments"), else as written."""
+    if not name:
+        return formatting.DASH
+    key = f"unit_type.{name}"
+    return messages(key) if messages.has(key) else name
 
 
 def css_string(text: object) -> Markup:

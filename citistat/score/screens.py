@@ -33,7 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "“基本满意”占满意回访的比例由 {base} 的 {before:.0%} 升至 {after:.0%}。回访方式是否有变化？",
     },
     "perfect_streak": {
-        "en": "{metric} has been exactly 100 % for {periods} periods in a row. How are these call-backs conducted?",
+        "en": "{metric} has been exactly 100% for {periods} periods in a row. How are these call-backs conducted?",
         "zh-CN": "{metric}已连续 {periods} 个周期为 100%。这些回访是如何开展的？",
     },
     "callback_coverage_drop": {
@@ -70,8 +70,13 @@ METRIC_NAMES: dict[str, dict[str, str]] = {
 
 
 def message(code: str, lang: str, **values) -> str:
+    """The flag's wording; in English "ticket(s)" reads "ticket" or "tickets" by the count n."""
     templates = MESSAGES[code]
-    return templates.get(lang, templates["en"]).format(**values)
+    text = templates.get(lang, templates["en"])
+    if "(s)" in text:
+        one = values.get("n") == 1
+        text = text.replace("(s)", "" if one else "s").replace(" were ", " was " if one else " were ")
+    return text.format(**values)
 
 
 def metric_name(metric: str, lang: str) -> str:
