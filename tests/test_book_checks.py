@@ -206,7 +206,8 @@ def test_agency_edition_writes_briefs_only_and_names_them_by_edition(tmp_path):
     books = build_books(fx.briefing_inputs(lang="en", edition="agency"), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR],
                         formats=("pdf", "html"), agencies=[fx.WANGJING], city_book=False)
     assert books.city_book_pdf is None and books.city_book_html is None
-    assert [p.name for p in books.agency_pdfs.values()] == ["citistat-2024-03-望京街道-en-agency.pdf"]
+    (name,) = [p.name for p in books.agency_pdfs.values()]
+    assert name.startswith("citistat-2024-03-望京街道-") and name.endswith("-en-agency.pdf")
     assert list(tmp_path.glob("*.pdf")) == [] and list(tmp_path.glob("*.html")) == []
 
 
@@ -220,4 +221,4 @@ def test_city_charts_are_drawn_per_language_so_one_language_never_shows_the_othe
     inputs = fx.briefing_inputs()
     zh, en = chart_urls(inputs.result, "zh-CN")[""], chart_urls(inputs.result, "en")[""]
     assert zh["trend"] != en["trend"] and zh["topics"] != en["topics"]
-    assert chart_urls(inputs.result, "zh-CN")[fx.WATER] == chart_urls(inputs.result, "en")[fx.WATER]  # no words
+    assert chart_urls(inputs.result, "zh-CN")[fx.WATER] != chart_urls(inputs.result, "en")[fx.WATER]  # own folder

@@ -77,7 +77,7 @@ def _fill(root: Path) -> None:
                      "citistat-2024-03-memo-zh-CN.pdf")
         archive.record_memo("2024-03", "zh-CN", memo)
         # an open-data export of the published period and an annual report built from both periods
-        export = root / "2024-03" / "open-data"
+        export = root / "open-data" / "2024-03"
         for name in ("rates.csv", "counts-agency.csv", "parquet/rates.parquet", "requests.json"):
             _book(export, name)
         (export / "datapackage.json").write_text(json.dumps({"x_citistat": {"status": "published"}}), "utf-8")
@@ -145,7 +145,7 @@ def test_every_link_resolves_to_a_file(archive_root, unfiltered):
     for name, page in unfiltered.items():
         assert len(page.hrefs) >= 12
         assert any(h.startswith("reports/2024/") for h in page.hrefs)
-        assert "2024-03/open-data/datapackage.json" in page.hrefs and "2024-03/open-data/requests.json" in page.hrefs
+        assert "open-data/2024-03/datapackage.json" in page.hrefs and "open-data/2024-03/requests.json" in page.hrefs
         assert "memos/2024-03/memo-1/citistat-2024-03-memo-zh-CN.pdf" in page.hrefs
         for href in page.hrefs:
             assert "://" not in href, f"{name} links outside the archive: {href}"

@@ -214,9 +214,9 @@ def test_titles_and_places_are_scrubbed_before_anything_is_kept(config):
     assert set(redacted) == {"title", "place", "street"}
     assert redacted["title"].fields["count"] == "3" and "mobile 1" in redacted["title"].raw_value
     assert redacted["place"].fields["count"] == "1" and redacted["place"].column == "社区"
-    # the free-text answer that failed keeps its place in the report, without the number
+    # the free-text answer that failed keeps its place in the report (folded like the text), without the number
     answer = next(i for i in parsed.issues if i.code == "unknown_answer")
-    assert answer.raw_value == "不满意，回电[电话]" and answer.ticket_id == "GD3"
+    assert answer.raw_value == "不满意,回电[电话]" and answer.ticket_id == "GD3"
 
 
 def test_a_signature_line_is_skipped_without_its_number(config):

@@ -74,7 +74,7 @@ def city(tmp_path_factory):
 def export(city):
     root, _ = city
     result = _invoke("export", "--period", "2023-12", "--public", "--workspace", str(root))
-    return root / "briefings" / "2023-12" / "open-data", result
+    return root / "briefings" / "open-data" / "2023-12", result
 
 
 def test_export_validates_as_a_frictionless_data_package(export):
@@ -244,7 +244,7 @@ def test_index_lists_reports_exports_memo_and_followups_in_its_language(city, re
     assert "会议档案索引" in index and "Archive of sessions" not in index
     assert "Archive of sessions" in english and "会议档案索引" not in english
     assert "2023/citistat-2023-annual-en-internal.pdf" in index
-    assert "2023-12/open-data/datapackage.json" in index
+    assert "open-data/2023-12/datapackage.json" in index
     assert re.search(r"memos/2023-11/memo-\d+/citistat-2023-11-memo-en\.pdf", index), "the memo written last is linked"
     row = re.search(r'<tr id="s-2023-11-r1".*?</tr>', index, re.S).group(0)
     assert "本次会议提出 4 项：办理中 1，已完成 2，已撤销 1" in row

@@ -88,7 +88,7 @@ def test_book_files_written(zh_books):
     books, _ = zh_books
     assert books.city_book_pdf.is_file() and books.city_book_html.is_file()
     assert sorted(books.agency_pdfs) == sorted(AGENCIES)
-    assert (books.charts / "city-trend-zh-CN.png").is_file()
+    assert (books.charts / "city-trend.png").is_file() and books.charts.name == "zh-CN"
     assert books.paths()[0] == books.city_book_pdf
 
 

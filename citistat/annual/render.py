@@ -121,9 +121,10 @@ def _draw_charts(report: AnnualReport, folder: Path, family: str, t) -> dict[str
     from ..render import charts as drawing
 
     labels = {m: t(f"metric.{m}") for m in METRICS} | {
-        "volume": t("metric.volume"), "last_year": t("report.prior_year"), "this_period": t("report.this_year")}
+        "volume": t("metric.volume"), "last_year": t("report.prior_year"), "this_period": t("report.this_year"),
+        "percent_axis": t("chart.percent_axis"), "tickets_axis": t("chart.tickets_axis")}
     urls = {"trend": f"{CHARTS_DIR}/{report.lang}-trend.png"}
-    city = SimpleNamespace(series=report.city_series)
+    city = SimpleNamespace(series=report.city_series, rates={})  # a year has no single target line to draw
     trend = folder.parent / urls["trend"]
     drawing.draw_if_changed(trend, lambda: drawing.trend_chart(city, labels, trend, family),
                             "annual-trend", report.city_series, labels, family)

@@ -189,9 +189,9 @@ def _export_status(package: Path) -> str:
 
 def _exports(archive) -> list[dict]:
     exports = []
-    for package in sorted(archive.root.glob(f"*/{OPEN_DATA_FOLDER}/datapackage.json")):
+    for package in sorted(archive.root.glob(f"{OPEN_DATA_FOLDER}/*/datapackage.json")):
         folder = package.parent
-        period = folder.parent.name
+        period = folder.name
         requests = folder / "requests.json"
         exports.append({
             "period": period, "status": _export_status(package),

@@ -15,7 +15,7 @@ from .common import open_config, period_option, workspace_option
               help="Also write the period's service requests as Open311 GeoReport v2 requests.json.")
 @workspace_option
 def command(period: str, public: bool, requests: bool, workspace) -> None:
-    """Write PERIOD's open data into briefings/<period>/open-data/.
+    """Write PERIOD's open data into briefings/open-data/<period>/.
 
     Rates per unit with n and 95 % intervals and the counts at every grain, as CSV with a
     Frictionless datapackage.json (a Table Schema per file) and as Parquet; with --requests the

@@ -57,11 +57,14 @@ def count_conditions(quick_close_minutes: int) -> dict[str, str]:
         "closed_on_time": "closed_ns <= due_ns",
         "overdue": "closed_ns > due_ns",
         "reopened": "reopened = TRUE",
-        "quick_closed": f"closed_ns - created_ns BETWEEN 0 AND {int(quick_close_minutes) * NS_PER_MINUTE}",
+        # Day-only stamps (both at midnight) were closed "the same day", never "within N minutes".
+        "quick_closed": f"closed_ns - created_ns BETWEEN 0 AND {int(quick_close_minutes) * NS_PER_MINUTE}"
+                        f" AND (created_ns % {NS_PER_DAY} <> 0 OR closed_ns % {NS_PER_DAY} <> 0)",
     })
     for name in VALID_BASE_COLUMNS:
         conditions[name] = f"valid_callback = TRUE AND ({conditions[name.removeprefix('valid_')]})"
-    assert tuple(conditions) == ALL_COUNT_COLUMNS
+    assert set(conditions) == set(ALL_COUNT_COLUMNS)
+    conditions = {name: conditions[name] for name in ALL_COUNT_COLUMNS}  # the columns in count.py's order
     return conditions
 
 

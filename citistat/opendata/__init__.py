@@ -2,7 +2,7 @@
 
     export_period(archive, config, "2024-03") -> ExportResult
 
-Writes into `<archive>/<period>/open-data/`: the rates per unit with n and 95 % intervals
+Writes into `<archive>/open-data/<period>/`: the rates per unit with n and 95 % intervals
 and the counts at every grain, as CSV described by a Frictionless Data Package
 (`datapackage.json`, a Table Schema per file) and as Parquet, plus the period's service
 requests as Open311 GeoReport v2 `requests.json`. No personal data and no notes leave;

@@ -53,7 +53,7 @@ def min_cell(config) -> int:
 
 
 def export_period(archive, config, period: str, *, requests: bool = True) -> ExportResult:
-    """Write the period's public open data into `<archive>/<period>/open-data/` (replaced whole, atomically)."""
+    """Write the period's public open data into `<archive>/open-data/<period>/` (replaced whole, atomically)."""
     from ..score.definitions import parse_scoring
 
     session = session_of_record(archive, period)
@@ -61,7 +61,8 @@ def export_period(archive, config, period: str, *, requests: bool = True) -> Exp
         raise ArchiveError(f"no data stored for period {period}; ingest the period's files first")
     threshold = min_cell(config)
     scoring = parse_scoring(config.scoring)
-    final = archive.root / period / OPEN_DATA_FOLDER
+    final = archive.root / OPEN_DATA_FOLDER / period  # beside the sessions: never inside a published one
+    final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".open-data.", dir=final.parent))
     try:
         tables = _tables(archive, session, threshold, scoring, city=config.city)
