@@ -16,6 +16,7 @@ from ..count import History
 from ..results import METRICS, Flag, PeriodResult, UnitResult
 from ..tickets import CANONICAL_COLUMNS, conform
 from . import repeat, screens, topics
+from .foresee import foresee
 from .composite import composite_score, rank_units, small_sample
 from .definitions import Scoring, parse_scoring
 from .history import CountBook, shift_period
@@ -207,4 +208,5 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
         definitions=definitions_for(ctx.scoring, period, unit_type_order(config, units)),
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,
+        foresight=foresee(history, ctx.tickets, period, ctx.scoring),
     )

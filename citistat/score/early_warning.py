@@ -1,0 +1,174 @@
+"""Early warning (未诉先办): callers whose grievance is escalating, before it escalates further.
+
+A caller's contacts are grouped into *cases*: the same category at the same place
+(district / street / community). Independent calls (different problems or places,
+each solved) never form a case of more than one contact, so they raise nothing.
+A caller is flagged with every reason that applies at the period's end:
+
+- accelerating: at least `accel_contacts` contacts about one case in the last
+  `accel_days` days, and more than in the `accel_days` before those;
+- came_back: at least `came_back_min` contacts about a case after one of its
+  tickets was marked solved;
+- several_agencies: `agencies_min` or more agencies about the same place or the
+  same problem, one of those tickets not solved;
+- unresolved: a case first raised `unresolved_days` or more before the period's
+  end whose latest ticket is not solved.
+
+Score (the list's order), summed over the caller's flagged cases:
+
+    weight_accelerating × contacts in the last accel_days        (accelerating cases)
+  + weight_came_back    × contacts after "solved"               (came-back cases)
+  + weight_agencies     × (agencies − 1)                        (the widest flagged place or problem)
+  + weight_unresolved   × age of the oldest unresolved case / unresolved_days
+
+Pure: reads the canonical tickets, returns plain values; callers are known only by
+their salted key and its pseudonym.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..foresight import REASONS, EarlyWarning, TimelineEvent
+from .foresight_settings import EarlyWarningSettings
+from .repeat import callers_seen_again, caller_ref, period_bounds
+
+COLUMNS = ("ticket_id", "caller_key", "agency", "category", "district", "street", "place", "created_at",
+           "closed_at", "resolved", "satisfaction")
+SOLVED, NOT_SOLVED, OPEN, UNKNOWN = "solved", "not_solved", "open", "unknown"
+
+
+def window_tickets(tickets: pd.DataFrame, period: str, settings: EarlyWarningSettings) -> pd.DataFrame:
+    """Contacts in the look-back window of callers with enough of them, one in the period."""
+    start, end = period_bounds(period)
+    created = tickets["created_at"]
+    keep = (tickets["caller_key"].notna() & (created >= end - pd.Timedelta(days=settings.window_days))
+            & (created < end)).fillna(False).to_numpy(dtype=bool)
+    frame = tickets.loc[keep, [c for c in COLUMNS if c in tickets.columns]]
+    frame = callers_seen_again(frame, min_tickets=max(settings.min_contacts, 1), since=start)
+    return _with_case_columns(frame)
+
+
+def _outcomes(frame: pd.DataFrame) -> np.ndarray:
+    resolved = frame["resolved"].astype("boolean")
+    closed = frame["closed_at"].notna().to_numpy()
+    return np.select([resolved.eq(True).fillna(False).to_numpy(dtype=bool),
+                      resolved.eq(False).fillna(False).to_numpy(dtype=bool), ~closed],
+                     [SOLVED, NOT_SOLVED, OPEN], UNKNOWN)
+
+
+def _with_case_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    parts = [frame[k].astype("string").fillna("") for k in ("district", "street", "place")]
+    place = parts[0].str.cat(parts[1:], sep=" / ").str.replace(r"^( / )+|( / )+$", "", regex=True)
+    place = place.str.replace(r"( / )+", " / ", regex=True)
+    out = frame.assign(place_label=place, category_label=frame["category"].astype("string").fillna(""),
+                       outcome=_outcomes(frame))
+    solved = out["outcome"] == SOLVED
+    out["solved_at"] = out["closed_at"].fillna(out["created_at"]).where(solved)
+    return out.sort_values(["caller_key", "created_at", "ticket_id"], kind="stable")
+
+
+def _case_table(frame: pd.DataFrame, end: pd.Timestamp, s: EarlyWarningSettings) -> pd.DataFrame:
+    """One row per (caller, category, place) case with the measures its reasons read."""
+    keys = ["caller_key", "category_label", "place_label"]
+    first_solved = frame.groupby(keys)["solved_at"].transform("min")
+    days = pd.Timedelta(days=s.accel_days)
+    recent = frame["created_at"] >= end - days
+    earlier = (frame["created_at"] >= end - 2 * days) & ~recent
+    cases = frame.assign(
+        after_solved=(frame["created_at"] > first_solved).fillna(False).astype(int),
+        recent=recent.astype(int), earlier=earlier.astype(int),
+    ).groupby(keys, sort=False).agg(
+        contacts=("ticket_id", "size"), after_solved=("after_solved", "sum"), recent=("recent", "sum"),
+        earlier=("earlier", "sum"), first=("created_at", "min"), last_outcome=("outcome", "last"),
+    ).reset_index()
+    cases["accelerating"] = (cases["recent"] >= s.accel_contacts) & (cases["recent"] > cases["earlier"])
+    cases["came_back"] = cases["after_solved"] >= max(s.came_back_min, 1)
+    cases["age_days"] = (end - cases["first"]).dt.days
+    cases["unresolved"] = (cases["age_days"] >= s.unresolved_days) & (cases["last_outcome"] != SOLVED)
+    return cases
+
+
+def _agency_spread(frame: pd.DataFrame, s: EarlyWarningSettings) -> pd.Series:
+    """caller_key -> the most agencies about one place or one problem of the caller, one of them unsolved
+    (0 when no place or problem reaches `agencies_min`)."""
+    widest = pd.Series(0, index=pd.Index(frame["caller_key"].unique(), name="caller_key"))
+    frame = frame.assign(unsolved=(frame["outcome"] != SOLVED))
+    for label in ("place_label", "category_label"):
+        rows = frame.loc[(frame[label] != "").to_numpy() & frame["agency"].notna().to_numpy()]
+        groups = rows.groupby(["caller_key", label]).agg(agencies=("agency", "nunique"), unsolved=("unsolved", "any"))
+        groups = groups.loc[groups["unsolved"] & (groups["agencies"] >= s.agencies_min), "agencies"]
+        widest = widest.combine(groups.groupby(level="caller_key").max(), max, fill_value=0)
+    return widest.fillna(0).astype(int)
+
+
+def _caller_table(cases: pd.DataFrame, spread: pd.Series, s: EarlyWarningSettings) -> pd.DataFrame:
+    """One row per flagged caller: a column per reason and the score (see the module's docstring)."""
+    cases = cases.assign(
+        accel_points=cases["recent"].where(cases["accelerating"], 0),
+        came_back_points=cases["after_solved"].where(cases["came_back"], 0),
+        unresolved_age=cases["age_days"].where(cases["unresolved"]),
+    )
+    callers = cases.groupby("caller_key", sort=False).agg(
+        accelerating=("accelerating", "any"), came_back=("came_back", "any"), unresolved=("unresolved", "any"),
+        accel_points=("accel_points", "sum"), after_solved=("came_back_points", "sum"),
+        oldest_unresolved=("unresolved_age", "max"))
+    callers["agencies"] = spread.reindex(callers.index, fill_value=0)
+    callers["several_agencies"] = callers["agencies"] > 0
+    callers["score"] = (s.weight_accelerating * callers["accel_points"]
+                        + s.weight_came_back * callers["after_solved"]
+                        + s.weight_agencies * (callers["agencies"] - 1).clip(lower=0)
+                        + s.weight_unresolved * callers["oldest_unresolved"].fillna(0) / s.unresolved_days).round(2)
+    return callers.loc[callers[list(REASONS)].any(axis=1)]
+
+
+def _timeline(rows: pd.DataFrame, size: int) -> list[TimelineEvent]:
+    return [TimelineEvent(
+        date=pd.Timestamp(r.created_at).strftime("%Y-%m-%d"), ticket_id=str(r.ticket_id),
+        category=None if pd.isna(r.category) else str(r.category),
+        agency=None if pd.isna(r.agency) else str(r.agency), outcome=str(r.outcome),
+        satisfaction="unknown" if pd.isna(r.satisfaction) else str(r.satisfaction),
+    ) for r in rows.tail(size).itertuples(index=False)]
+
+
+def _by_frequency(values: pd.Series) -> list[str]:
+    counts = values.loc[values.notna() & (values.astype("string") != "")].astype(str).value_counts()
+    return sorted(counts.index, key=lambda v: (-counts[v], v))
+
+
+def _entry(key: str, caller, rows: pd.DataFrame, own: pd.DataFrame, start: pd.Timestamp,
+           s: EarlyWarningSettings) -> dict:
+    flagged = own.loc[own["accelerating"] | own["came_back"] | own["unresolved"]]
+    lead = (flagged if not flagged.empty else own).sort_values(["recent", "contacts"], ascending=False).iloc[0]
+    case_rows = rows if flagged.empty else rows.merge(flagged[["category_label", "place_label"]])
+    return dict(
+        caller_key=str(key), score=float(caller.score), reasons=[r for r in REASONS if bool(getattr(caller, r))],
+        contacts=len(rows), contacts_in_period=int((rows["created_at"] >= start).sum()),
+        recent_contacts=int(lead["recent"]), earlier_contacts=int(lead["earlier"]),
+        after_solved=int(caller.after_solved),
+        agencies=_by_frequency(case_rows["agency"]), categories=_by_frequency(case_rows["category"]),
+        places=_by_frequency(case_rows["place_label"]),
+        oldest_unresolved_days=None if pd.isna(caller.oldest_unresolved) else int(caller.oldest_unresolved),
+        first_seen=rows["created_at"].min().strftime("%Y-%m-%d"),
+        last_seen=rows["created_at"].max().strftime("%Y-%m-%d"),
+        timeline=_timeline(rows, s.timeline_size),
+    )
+
+
+def early_warnings(tickets: pd.DataFrame, period: str, settings: EarlyWarningSettings) -> list[EarlyWarning]:
+    """Every flagged caller, highest score first (ties: more contacts, then key)."""
+    start, end = period_bounds(period)
+    frame = window_tickets(tickets, period, settings)
+    if frame.empty:
+        return []
+    cases = _case_table(frame, end, settings)
+    callers = _caller_table(cases, _agency_spread(frame, settings), settings)
+    # Only flagged callers get an entry: the per-caller work below stays small at a million tickets.
+    frame = frame.loc[frame["caller_key"].isin(callers.index).to_numpy()]
+    cases = cases.loc[cases["caller_key"].isin(callers.index).to_numpy()]
+    rows_of, cases_of = frame.groupby("caller_key", sort=False), cases.groupby("caller_key", sort=False)
+    entries = [_entry(key, caller, rows_of.get_group(key), cases_of.get_group(key), start, settings)
+               for key, caller in zip(callers.index, callers.itertuples(index=False))]
+    entries.sort(key=lambda e: (-e["score"], -e["contacts"], e["caller_key"]))
+    return [EarlyWarning(rank=i, caller_ref=caller_ref(e["caller_key"]), **e) for i, e in enumerate(entries, start=1)]

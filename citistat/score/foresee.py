@@ -1,0 +1,20 @@
+"""What a period's result says about what comes next: the early-warning list and the emerging hot spots."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..count import History
+from ..foresight import Foresight
+from . import hotspots
+from .definitions import Scoring
+from .early_warning import early_warnings
+
+
+def foresee(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring) -> Foresight:
+    warnings = early_warnings(tickets, period, scoring.early_warning)
+    return Foresight(
+        early_warning=warnings[: scoring.early_warning.list_size],
+        early_warning_flagged=len(warnings),
+        hotspots=hotspots.scan(history.grain(hotspots.GRAIN), period, scoring.hotspots),
+    )
