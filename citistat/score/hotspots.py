@@ -9,7 +9,10 @@ The test, per cell (district × category, all agencies together):
   month weighs the same and the scan says it is not seasonal;
 - under "no change" the period's count x, given the cell's total x + Y, is
   Binomial(x + Y, p0) with p0 = w_now / (w_now + Σ w_baseline) (the exact conditional test for
-  two Poisson counts); the one-sided p-value is P(X ≥ x). The expected count is Y·w_now/Σw;
+  two Poisson counts); the one-sided p-value is P(X ≥ x). The expected count is Y·w_now/Σw.
+  With a season, w_now is the category's count of the same month a year before: one month's
+  count, itself noisy, so p0 is given a Beta(w_now + ½, Σw + ½) spread and x is beta-binomial
+  (treating it as known lets about one simulated no-change city in ten list a false hot spot);
 - cells with fewer than `min_total` tickets in all are not tested (their total, the statistic the
   test conditions on, decides this, so the selection keeps the test exact);
 - Benjamini–Hochberg across the cells tested: a cell is listed when its q-value ≤ `fdr` and it is
@@ -26,7 +29,7 @@ import pandas as pd
 from ..foresight import HotSpot, HotSpotScan
 from .foresight_settings import HotspotSettings
 from .history import shift_period
-from .stats import benjamini_hochberg, binomial_upper_tail
+from .stats import benjamini_hochberg, beta_binomial_upper_tail, binomial_upper_tail
 
 GRAIN = "district_category"
 
@@ -38,15 +41,28 @@ def _cell_table(counts: pd.DataFrame, level: str) -> pd.DataFrame:
     return frame.groupby(["period", level, "category"], observed=True)["n_tickets"].sum().astype(int)
 
 
-def _null_share(category_totals: pd.DataFrame, category: str, now: str, baseline: list[str], seasonal: bool) -> float:
-    """p0: the period's expected share of the cell's total tickets under no change."""
-    if seasonal and category in category_totals.index:
-        weights = category_totals.loc[category]
-        base = float(sum(weights.get(p, 0) for p in baseline))
-        same_month = float(weights.get(shift_period(now, -12), 0))
-        if base > 0 and same_month > 0:
-            return same_month / (same_month + base)
-    return 1.0 / (len(baseline) + 1)
+def _season(category_totals: pd.DataFrame, category: str, now: str, baseline: list[str]) -> tuple[float, float] | None:
+    """(the category's tickets in the same month a year before, its tickets over the baseline) or None."""
+    if category not in category_totals.index:
+        return None
+    weights = category_totals.loc[category]
+    same_month = float(weights.get(shift_period(now, -12), 0))
+    base = float(sum(weights.get(p, 0) for p in baseline))
+    return (same_month, base) if same_month > 0 and base > 0 else None
+
+
+def cell_test(x: int, y: int, n_baseline: int, season: tuple[float, float] | None) -> tuple[float, float]:
+    """(expected count, one-sided p-value) of a cell with x tickets now and y over `n_baseline` periods.
+
+    Without a season every period weighs the same: x | x + y ~ Binomial(x + y, 1 / (n_baseline + 1)).
+    With one, p0 = same_month / (same_month + baseline) is estimated from the category's counts, so
+    p0 is given its own uncertainty, Beta(same_month + ½, baseline + ½), and x | x + y is beta-binomial.
+    """
+    if season is None:
+        p0 = 1.0 / (n_baseline + 1)
+        return y * p0 / (1 - p0), binomial_upper_tail(x, x + y, p0)
+    same_month, base = season
+    return y * same_month / base, beta_binomial_upper_tail(x, x + y, same_month + 0.5, base + 0.5)
 
 
 def scan(counts: pd.DataFrame, period: str, settings: HotspotSettings) -> HotSpotScan:
@@ -71,12 +87,11 @@ def scan(counts: pd.DataFrame, period: str, settings: HotspotSettings) -> HotSpo
         y = int(base.loc[(place, category)])
         if x + y < settings.min_total:
             continue
-        p0 = _null_share(category_totals, category, period, baseline, seasonal)
-        rows.append((str(place), str(category), int(x), y, p0, binomial_upper_tail(int(x), int(x) + y, p0)))
+        season = _season(category_totals, category, period, baseline) if seasonal else None
+        rows.append((str(place), str(category), int(x), y, *cell_test(int(x), y, len(baseline), season)))
     q_values = benjamini_hochberg([r[5] for r in rows])
     spots = []
-    for (place, category, x, y, p0, p), q in zip(rows, q_values):
-        expected = y * p0 / (1 - p0)
+    for (place, category, x, y, expected, p), q in zip(rows, q_values):
         if q <= settings.fdr and x > expected:
             spots.append(HotSpot(place, category, x, round(expected, 2), round(x / expected, 3) if expected else None,
                                  y, len(baseline), p, q))

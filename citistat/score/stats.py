@@ -111,3 +111,25 @@ def benjamini_hochberg(p_values: list[float]) -> list[float]:
         running = min(running, p_values[i] * m / rank)
         q[i] = min(running, 1.0)
     return q
+
+
+def beta_binomial_upper_tail(k: int, n: int, a: float, b: float) -> float:
+    """P(X ≥ k) for X ~ BetaBinomial(n, a, b): a binomial whose p is itself uncertain, Beta(a, b).
+
+    The hot-spot test uses it when p comes from estimated counts (a category's season), so the
+    p-value carries that estimate's own noise instead of treating it as known."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    import numpy as np
+
+    log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+               + math.lgamma(k + a) + math.lgamma(n - k + b) - math.lgamma(n + a + b)
+               - math.lgamma(a) - math.lgamma(b) + math.lgamma(a + b))
+    j = np.arange(k, n, dtype=float)
+    steps = np.log((n - j) / (j + 1)) + np.log((j + a) / (n - j - 1 + b))
+    relative = np.concatenate(([0.0], np.cumsum(steps)))
+    top = float(relative.max())
+    log_tail = log_pmf + top + math.log(float(np.exp(relative - top).sum()))
+    return min(1.0, math.exp(min(log_tail, 0.0)))
