@@ -15,6 +15,7 @@ from datetime import date
 
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, UnitResult
+from .foresight_context import foresight_context
 from .formatting import date_label
 from .messages import Messages
 
@@ -104,6 +105,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "followups": _followups_by_agency(inputs, agencies, public),
         "quality": _quality(inputs, public),
         "methods": _methods(inputs),
+        **foresight_context(inputs),
     }
 
 
