@@ -33,6 +33,7 @@ COMMANDS = {
     "followup": "followup",
     "notes": "notes",
     "memo": "memo",
+    "early-warning": "early_warning",
 }
 
 
