@@ -77,7 +77,41 @@ class HotSpotScan:
 
 
 @dataclass(frozen=True)
+class OutlookRow:
+    """A category likely to rise next month in one district."""
+
+    district: str
+    category: str
+    n: int  # tickets this period
+    forecast: float  # the same month a year before × the cell's recent year-on-year trend
+    rise: float  # forecast − n
+
+
+@dataclass(frozen=True)
+class OutlookBacktest:
+    """How the same rule did over the months of the last year it could be applied to."""
+
+    outlooks: int  # monthly outlooks scored
+    named: int  # rises named
+    came_true: int  # … that happened
+    rises: int  # rises that happened in all
+    precision: float | None  # came_true / named
+    recall: float | None  # came_true / rises
+    base_rate: float | None  # share of cells that rose in a month: what guessing would hit
+
+
+@dataclass(frozen=True)
+class Outlook:
+    target: str  # the month forecast, "YYYY-MM"
+    months: int  # months of history the forecast could read
+    rows: list[OutlookRow] = field(default_factory=list)
+    backtest: OutlookBacktest | None = None  # None: too little history to score a past outlook
+    reason: str | None = None  # "short history": fewer than 13 months, nothing is shown
+
+
+@dataclass(frozen=True)
 class Foresight:
     early_warning: list[EarlyWarning] = field(default_factory=list)
     early_warning_flagged: int = 0  # callers flagged in all (the list may be cut to its configured size)
     hotspots: HotSpotScan | None = None
+    outlook: Outlook | None = None

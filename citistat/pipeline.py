@@ -184,7 +184,7 @@ def build_books(
     with open_archive(ws, config) as archive:
         _require_period(archive, period)
         with timer.stage("history"):
-            history = archive.history(period)
+            history = archive.history(period, lookback=HISTORY_PERIODS)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
             period, settings.get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
@@ -353,12 +353,17 @@ def history_from_tickets(tickets, config: Config):
     return History(counts=count_all(tickets, quick_close_minutes=quick_close), tickets=tickets)
 
 
+# Periods of counts the score stage reads: the trends need 13; the outlook's backtest scores last
+# year's monthly outlooks, each of which read the year before it.
+HISTORY_PERIODS = 25
+
+
 def history_for(ws: Workspace, config: Config, files: list[Path], period: str, *, profile: str | None = None):
     """The History of `period`: loaded from `files` when given, else read from the archive."""
     if not files:
         with open_archive(ws, config) as archive:
             _require_period(archive, period)
-            return archive.history(period)
+            return archive.history(period, lookback=HISTORY_PERIODS)
     from . import ingest
 
     result = ingest.load(expand_inputs(files), config, profile=profile, salt=ws.caller_salt(), lang=config.lang)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from ..periods import is_period
 from ..tickets import SATISFACTION_LEVELS
 from . import foresight_settings
-from .foresight_settings import EarlyWarningSettings, HotspotSettings
+from .foresight_settings import EarlyWarningSettings, HotspotSettings, OutlookSettings
 
 RATE_METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
 TARGET_METRICS: tuple[str, ...] = (*RATE_METRICS, "on_time")
@@ -88,6 +88,7 @@ class Scoring:
     screens: ScreenSettings = field(default_factory=ScreenSettings)
     early_warning: EarlyWarningSettings = field(default_factory=EarlyWarningSettings)
     hotspots: HotspotSettings = field(default_factory=HotspotSettings)
+    outlook: OutlookSettings = field(default_factory=OutlookSettings)
 
     def weights_for(self, period: str, unit_type: str | None) -> WeightVersion | None:
         """The version in force: latest effective_from ≤ period; a unit type's own version beats "*"."""
@@ -276,4 +277,5 @@ def parse_scoring(data: dict | None) -> Scoring:
         screens=ScreenSettings(**data.get("screens", {})),
         early_warning=foresight_settings.parse_section("early_warning", data.get("early_warning")),
         hotspots=foresight_settings.parse_section("hotspots", data.get("hotspots")),
+        outlook=foresight_settings.parse_section("outlook", data.get("outlook")),
     )

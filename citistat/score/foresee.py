@@ -1,4 +1,5 @@
-"""What a period's result says about what comes next: the early-warning list and the emerging hot spots."""
+"""What a period's result says about what comes next: the early-warning list, the emerging hot spots and
+the outlook for next month."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pandas as pd
 
 from ..count import History
 from ..foresight import Foresight
-from . import hotspots
+from . import hotspots, outlook
 from .definitions import Scoring
 from .early_warning import early_warnings
 
@@ -17,4 +18,5 @@ def foresee(history: History, tickets: pd.DataFrame, period: str, scoring: Scori
         early_warning=warnings[: scoring.early_warning.list_size],
         early_warning_flagged=len(warnings),
         hotspots=hotspots.scan(history.grain(hotspots.GRAIN), period, scoring.hotspots),
+        outlook=outlook.outlook(history.grain(outlook.GRAIN), period, scoring.outlook),
     )

@@ -1,4 +1,4 @@
-"""The [early_warning] and [hotspots] sections of config/scoring.toml: typed values and validation.
+"""The [early_warning], [hotspots] and [outlook] sections of config/scoring.toml: typed values and validation.
 
 Every value is printed on the methods page; `validate_section` lists each problem
 with how to fix it, so `load_config` refuses a bad file before any work.
@@ -35,8 +35,15 @@ class HotspotSettings:
     list_size: int = 15
 
 
+@dataclass(frozen=True)
+class OutlookSettings:
+    min_rise: int = 5  # a rise is at least this many tickets …
+    min_rise_share: float = 0.2  # … and at least this share above this month's count
+    per_district: int = 3  # rises listed per district
+
+
 LEVELS = ("district",)
-SECTIONS = {"early_warning": EarlyWarningSettings, "hotspots": HotspotSettings}
+SECTIONS = {"early_warning": EarlyWarningSettings, "hotspots": HotspotSettings, "outlook": OutlookSettings}
 
 
 def _is_number(value: object) -> bool:

@@ -43,6 +43,7 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
         "screens": asdict(scoring.screens),
         "early_warning": asdict(scoring.early_warning),
         "hotspots": asdict(scoring.hotspots),
+        "outlook": asdict(scoring.outlook),
     }
 
 
