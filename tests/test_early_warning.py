@@ -75,7 +75,7 @@ def planted():
 
 
 def test_planted_escalating_callers_top_the_list(planted):
-    entries = early_warnings(planted, PERIOD, EarlyWarningSettings())
+    entries, _ = early_warnings(planted, PERIOD, EarlyWarningSettings())
     assert {e.caller_key for e in entries[:3]} == {"escalating-a", "escalating-b", "escalating-c"}
     for entry in entries[:3]:
         assert set(entry.reasons) == {"accelerating", "came_back", "several_agencies", "unresolved"}
@@ -84,8 +84,14 @@ def test_planted_escalating_callers_top_the_list(planted):
     assert [e.score for e in entries] == sorted((e.score for e in entries), reverse=True)
 
 
+def test_a_limit_cuts_the_list_not_the_count(planted):
+    everyone, flagged = early_warnings(planted, PERIOD, EarlyWarningSettings())
+    top, same = early_warnings(planted, PERIOD, EarlyWarningSettings(), limit=2)
+    assert flagged == same == len(everyone) > 2 and top == everyone[:2]
+
+
 def test_many_independent_solved_calls_are_not_flagged(planted):
-    entries = early_warnings(planted, PERIOD, EarlyWarningSettings())
+    entries, _ = early_warnings(planted, PERIOD, EarlyWarningSettings())
     assert "independent" not in {e.caller_key for e in entries}
 
 
@@ -93,7 +99,7 @@ def _one_case(reason_rows):
     t = Tickets()
     for row in reason_rows:
         t.add("x", **row)
-    return early_warnings(t.frame(), PERIOD, EarlyWarningSettings())
+    return early_warnings(t.frame(), PERIOD, EarlyWarningSettings())[0]
 
 
 def test_each_reason_on_its_own():
@@ -119,11 +125,11 @@ def test_a_caller_silent_this_period_is_not_listed():
     t = Tickets()
     for day in ("2024-01-05", "2024-01-20", "2024-02-10"):
         t.add("quiet", day, resolved=False)
-    assert early_warnings(t.frame(), PERIOD, EarlyWarningSettings()) == []
+    assert early_warnings(t.frame(), PERIOD, EarlyWarningSettings()) == ([], 0)
 
 
 def test_timeline_and_json_carry_keys_only(planted):
-    entry = early_warnings(planted, PERIOD, EarlyWarningSettings(timeline_size=5))[0]
+    entry = early_warnings(planted, PERIOD, EarlyWarningSettings(timeline_size=5))[0][0]
     assert len(entry.timeline) == 5
     assert [e.date for e in entry.timeline] == sorted(e.date for e in entry.timeline)
     assert entry.caller_ref.startswith("R-") and entry.caller_ref != entry.caller_key
@@ -155,7 +161,7 @@ def test_the_sample_citys_escalating_caller_is_flagged_first():
     tickets = ingest.load(files, config, salt=b"test-salt").tickets
     top = watchlists(tickets, PERIOD, parse_scoring(config.scoring), by_agency=False)[""][0]
     assert (top.tickets, top.after_solved) == (22, 20)
-    entries = early_warnings(tickets, PERIOD, parse_scoring(config.scoring).early_warning)
+    entries, _ = early_warnings(tickets, PERIOD, parse_scoring(config.scoring).early_warning)
     assert entries[0].caller_ref == top.caller_ref
     assert {"came_back", "accelerating", "unresolved"} <= set(entries[0].reasons)
     assert entries[0].categories == ["房屋拆迁"]

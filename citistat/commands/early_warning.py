@@ -34,7 +34,7 @@ def command(period, files, out, lang, profile, aliases, roster, workspace):
     history = history_for(ws, config, list(files), period, profile=profile)
     settings = parse_scoring(config.scoring).early_warning
     # The whole case history of the window: the book shows the latest contacts, the centre needs them all.
-    entries = early_warnings(history.tickets, period, replace(settings, timeline_size=10**6))
+    entries, _ = early_warnings(history.tickets, period, replace(settings, timeline_size=10**6))
     path = out or ws.root / f"citistat-{period}-early-warning.xlsx"
     written = write_early_warning(path, entries, lang or config.lang)
     click.echo(f"{len(entries)} caller(s) flagged; written to {written}")

@@ -27,6 +27,8 @@ their salted key and its pseudonym.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -123,52 +125,80 @@ def _caller_table(cases: pd.DataFrame, spread: pd.Series, s: EarlyWarningSetting
     return callers.loc[callers[list(REASONS)].any(axis=1)]
 
 
-def _timeline(rows: pd.DataFrame, size: int) -> list[TimelineEvent]:
-    return [TimelineEvent(
-        date=pd.Timestamp(r.created_at).strftime("%Y-%m-%d"), ticket_id=str(r.ticket_id),
-        category=None if pd.isna(r.category) else str(r.category),
-        agency=None if pd.isna(r.agency) else str(r.agency), outcome=str(r.outcome),
-        satisfaction="unknown" if pd.isna(r.satisfaction) else str(r.satisfaction),
-    ) for r in rows.tail(size).itertuples(index=False)]
+def _frequent(values) -> list[str]:
+    """Distinct non-empty values, most frequent first (ties by name)."""
+    counts = Counter(str(v) for v in values if isinstance(v, str) and v)
+    return sorted(counts, key=lambda v: (-counts[v], v))
 
 
-def _by_frequency(values: pd.Series) -> list[str]:
-    counts = values.loc[values.notna() & (values.astype("string") != "")].astype(str).value_counts()
-    return sorted(counts.index, key=lambda v: (-counts[v], v))
+def _event(row: dict) -> TimelineEvent:
+    return TimelineEvent(
+        date=row["created_at"].strftime("%Y-%m-%d"), ticket_id=str(row["ticket_id"]),
+        category=row["category"] if isinstance(row["category"], str) else None,
+        agency=row["agency"] if isinstance(row["agency"], str) else None, outcome=str(row["outcome"]),
+        satisfaction=row["satisfaction"] if isinstance(row["satisfaction"], str) else "unknown")
 
 
-def _entry(key: str, caller, rows: pd.DataFrame, own: pd.DataFrame, start: pd.Timestamp,
-           s: EarlyWarningSettings) -> dict:
-    flagged = own.loc[own["accelerating"] | own["came_back"] | own["unresolved"]]
-    lead = (flagged if not flagged.empty else own).sort_values(["recent", "contacts"], ascending=False).iloc[0]
-    case_rows = rows if flagged.empty else rows.merge(flagged[["category_label", "place_label"]])
-    return dict(
-        caller_key=str(key), score=float(caller.score), reasons=[r for r in REASONS if bool(getattr(caller, r))],
-        contacts=len(rows), contacts_in_period=int((rows["created_at"] >= start).sum()),
-        recent_contacts=int(lead["recent"]), earlier_contacts=int(lead["earlier"]),
-        after_solved=int(caller.after_solved),
-        agencies=_by_frequency(case_rows["agency"]), categories=_by_frequency(case_rows["category"]),
-        places=_by_frequency(case_rows["place_label"]),
-        oldest_unresolved_days=None if pd.isna(caller.oldest_unresolved) else int(caller.oldest_unresolved),
-        first_seen=rows["created_at"].min().strftime("%Y-%m-%d"),
-        last_seen=rows["created_at"].max().strftime("%Y-%m-%d"),
-        timeline=_timeline(rows, s.timeline_size),
-    )
+def _lead_cases(cases: pd.DataFrame) -> pd.DataFrame:
+    """Per caller, the case the entry's recent/earlier counts describe: a flagged one, the busiest lately."""
+    flagged = cases["accelerating"] | cases["came_back"] | cases["unresolved"]
+    ordered = cases.assign(flagged=flagged).sort_values(["caller_key", "flagged", "recent", "contacts"],
+                                                       ascending=[True, False, False, False], kind="stable")
+    return ordered.drop_duplicates("caller_key").set_index("caller_key")
 
 
-def early_warnings(tickets: pd.DataFrame, period: str, settings: EarlyWarningSettings) -> list[EarlyWarning]:
-    """Every flagged caller, highest score first (ties: more contacts, then key)."""
+def _entries(frame: pd.DataFrame, cases: pd.DataFrame, callers: pd.DataFrame, start: pd.Timestamp,
+             s: EarlyWarningSettings) -> list[dict]:
+    """The entries of `callers`, in their order; per-caller work in plain Python over their own rows."""
+    keys = set(callers.index)
+    rows_by_caller: dict[str, list[dict]] = {}
+    columns = ["caller_key", "ticket_id", "created_at", "category", "agency", "satisfaction", "outcome",
+               "category_label", "place_label"]
+    chosen = frame.loc[frame["caller_key"].isin(keys).to_numpy(), columns]
+    chosen = chosen.assign(satisfaction=chosen["satisfaction"].astype("object"))
+    for row in chosen.astype({"category": "object", "agency": "object"}).to_dict("records"):
+        rows_by_caller.setdefault(row["caller_key"], []).append(row)
+    cases = cases.loc[cases["caller_key"].isin(keys).to_numpy()]
+    flagged_cases: dict[str, set] = {}
+    for row in cases.loc[(cases["accelerating"] | cases["came_back"] | cases["unresolved"]).to_numpy(),
+                         ["caller_key", "category_label", "place_label"]].itertuples(index=False):
+        flagged_cases.setdefault(row.caller_key, set()).add((row.category_label, row.place_label))
+    lead = _lead_cases(cases)
+    entries = []
+    for key, caller in zip(callers.index, callers.itertuples(index=False)):
+        rows = rows_by_caller[key]
+        own_cases = flagged_cases.get(key)
+        case_rows = [r for r in rows if (r["category_label"], r["place_label"]) in own_cases] if own_cases else rows
+        entries.append(dict(
+            caller_key=str(key), score=float(caller.score), reasons=[r for r in REASONS if bool(getattr(caller, r))],
+            contacts=len(rows), contacts_in_period=sum(r["created_at"] >= start for r in rows),
+            recent_contacts=int(lead.at[key, "recent"]), earlier_contacts=int(lead.at[key, "earlier"]),
+            after_solved=int(caller.after_solved),
+            agencies=_frequent(r["agency"] for r in case_rows), categories=_frequent(r["category"] for r in case_rows),
+            places=_frequent(r["place_label"] for r in case_rows),
+            oldest_unresolved_days=None if pd.isna(caller.oldest_unresolved) else int(caller.oldest_unresolved),
+            first_seen=rows[0]["created_at"].strftime("%Y-%m-%d"), last_seen=rows[-1]["created_at"].strftime("%Y-%m-%d"),
+            timeline=[_event(r) for r in rows[-s.timeline_size:]] if s.timeline_size else [],
+        ))
+    return entries
+
+
+def early_warnings(tickets: pd.DataFrame, period: str, settings: EarlyWarningSettings, *,
+                   limit: int | None = None) -> tuple[list[EarlyWarning], int]:
+    """The flagged callers, highest score first (ties: more contacts, then key), cut to `limit`
+    when given, and how many were flagged in all."""
     start, end = period_bounds(period)
     frame = window_tickets(tickets, period, settings)
     if frame.empty:
-        return []
+        return [], 0
     cases = _case_table(frame, end, settings)
     callers = _caller_table(cases, _agency_spread(frame, settings), settings)
-    # Only flagged callers get an entry: the per-caller work below stays small at a million tickets.
-    frame = frame.loc[frame["caller_key"].isin(callers.index).to_numpy()]
-    cases = cases.loc[cases["caller_key"].isin(callers.index).to_numpy()]
-    rows_of, cases_of = frame.groupby("caller_key", sort=False), cases.groupby("caller_key", sort=False)
-    entries = [_entry(key, caller, rows_of.get_group(key), cases_of.get_group(key), start, settings)
-               for key, caller in zip(callers.index, callers.itertuples(index=False))]
-    entries.sort(key=lambda e: (-e["score"], -e["contacts"], e["caller_key"]))
-    return [EarlyWarning(rank=i, caller_ref=caller_ref(e["caller_key"]), **e) for i, e in enumerate(entries, start=1)]
+    contacts = frame.groupby("caller_key", sort=False).size()
+    callers = callers.assign(contacts=contacts.reindex(callers.index)).reset_index()
+    callers = callers.sort_values(["score", "contacts", "caller_key"], ascending=[False, False, True],
+                                  kind="stable").set_index("caller_key")
+    # Only the entries shown get their details: the per-caller work stays small at a million tickets.
+    shown = callers if limit is None else callers.head(limit)
+    entries = _entries(frame, cases, shown, start, settings)
+    return ([EarlyWarning(rank=i, caller_ref=caller_ref(e["caller_key"]), **e) for i, e in enumerate(entries, start=1)],
+            len(callers))

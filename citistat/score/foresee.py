@@ -13,10 +13,10 @@ from .early_warning import early_warnings
 
 
 def foresee(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring) -> Foresight:
-    warnings = early_warnings(tickets, period, scoring.early_warning)
+    warnings, flagged = early_warnings(tickets, period, scoring.early_warning, limit=scoring.early_warning.list_size)
     return Foresight(
-        early_warning=warnings[: scoring.early_warning.list_size],
-        early_warning_flagged=len(warnings),
+        early_warning=warnings,
+        early_warning_flagged=flagged,
         hotspots=hotspots.scan(history.grain(hotspots.GRAIN), period, scoring.hotspots),
         outlook=outlook.outlook(history.grain(outlook.GRAIN), period, scoring.outlook),
     )
