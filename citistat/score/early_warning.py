@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..foresight import REASONS, EarlyWarning, TimelineEvent
 from .foresight_settings import EarlyWarningSettings
-from .repeat import callers_seen_again, caller_ref, period_bounds
+from .repeat import PLACE_KEYS, callers_seen_again, caller_ref, period_bounds, place_label
 
 COLUMNS = ("ticket_id", "caller_key", "agency", "category", "district", "street", "place", "created_at",
            "closed_at", "resolved", "satisfaction")
@@ -60,11 +60,21 @@ def _outcomes(frame: pd.DataFrame) -> np.ndarray:
                      [SOLVED, NOT_SOLVED, OPEN], UNKNOWN)
 
 
+def _place_labels(frame: pd.DataFrame) -> pd.Series:
+    """"district / street / community" per row, worded once per distinct place."""
+    codes = [pd.factorize(frame[k]) for k in PLACE_KEYS]  # -1 for a missing part
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for part, values in codes:
+        combined = combined * (len(values) + 1) + (part + 1)
+    distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    parts = [(part[first], np.append(values.to_numpy(dtype=object), None)) for part, values in codes]
+    labels = np.array([place_label(*(values[p] for p, values in ((pp[i], vv) for pp, vv in parts)))
+                       for i in range(len(distinct))], dtype=object)
+    return pd.Series(labels[inverse.reshape(-1)], index=frame.index, dtype="string")
+
+
 def _with_case_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    parts = [frame[k].astype("string").fillna("") for k in ("district", "street", "place")]
-    place = parts[0].str.cat(parts[1:], sep=" / ").str.replace(r"^( / )+|( / )+$", "", regex=True)
-    place = place.str.replace(r"( / )+", " / ", regex=True)
-    out = frame.assign(place_label=place, category_label=frame["category"].astype("string").fillna(""),
+    out = frame.assign(place_label=_place_labels(frame), category_label=frame["category"].astype("string").fillna(""),
                        outcome=_outcomes(frame))
     solved = out["outcome"] == SOLVED
     out["solved_at"] = out["closed_at"].fillna(out["created_at"]).where(solved)
@@ -95,14 +105,20 @@ def _case_table(frame: pd.DataFrame, end: pd.Timestamp, s: EarlyWarningSettings)
 def _agency_spread(frame: pd.DataFrame, s: EarlyWarningSettings) -> pd.Series:
     """caller_key -> the most agencies about one place or one problem of the caller, one of them unsolved
     (0 when no place or problem reaches `agencies_min`)."""
-    widest = pd.Series(0, index=pd.Index(frame["caller_key"].unique(), name="caller_key"))
-    frame = frame.assign(unsolved=(frame["outcome"] != SOLVED))
+    callers, caller_keys = pd.factorize(frame["caller_key"])
+    agencies, _ = pd.factorize(frame["agency"])  # -1 for no agency
+    unsolved = (frame["outcome"] != SOLVED).to_numpy()
+    widest = np.zeros(len(caller_keys), dtype=int)
+    # Integer codes, not text: the groupings below run over every repeat caller's rows.
     for label in ("place_label", "category_label"):
-        rows = frame.loc[(frame[label] != "").to_numpy() & frame["agency"].notna().to_numpy()]
-        groups = rows.groupby(["caller_key", label]).agg(agencies=("agency", "nunique"), unsolved=("unsolved", "any"))
+        labels, _ = pd.factorize(frame[label])
+        rows = pd.DataFrame({"caller": callers, "label": labels, "agency": agencies, "unsolved": unsolved}).loc[
+            (frame[label] != "").to_numpy() & (agencies >= 0)]
+        groups = rows.groupby(["caller", "label"]).agg(agencies=("agency", "nunique"), unsolved=("unsolved", "any"))
         groups = groups.loc[groups["unsolved"] & (groups["agencies"] >= s.agencies_min), "agencies"]
-        widest = widest.combine(groups.groupby(level="caller_key").max(), max, fill_value=0)
-    return widest.fillna(0).astype(int)
+        best = groups.groupby(level="caller").max()
+        widest[best.index.to_numpy()] = np.maximum(widest[best.index.to_numpy()], best.to_numpy())
+    return pd.Series(widest, index=pd.Index(caller_keys, name="caller_key"))
 
 
 def _caller_table(cases: pd.DataFrame, spread: pd.Series, s: EarlyWarningSettings) -> pd.DataFrame:
