@@ -36,6 +36,7 @@ COMMANDS = {
     "report": "report",
     "export": "export",
     "recount": "recount",
+    "early-warning": "early_warning",
 }
 
 

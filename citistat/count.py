@@ -60,6 +60,8 @@ GRAINS: dict[str, tuple[str, ...]] = {
     "street": ("period", "agency", "district", "street"),
     "place": ("period", "agency", "district", "street", "place"),
     "channel": ("period", "agency", "channel"),
+    # place × category across agencies: the cells the emerging-hot-spot scan tests against their history
+    "district_category": ("period", "district", "category"),
 }
 
 DEFAULT_QUICK_CLOSE_MINUTES = 10

@@ -227,7 +227,7 @@ def build_books(
     with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
         with timer.stage("history"):
-            history = archive.history(period)
+            history = archive.history(period, lookback=HISTORY_PERIODS)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
             period, settings.get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
@@ -429,22 +429,35 @@ def history_from_tickets(tickets, config: Config):
     return History(counts=count_all(tickets, quick_close_minutes=quick_close), tickets=tickets)
 
 
-def score_from_files(ws: Workspace, config: Config, files: list[Path], period: str, *, profile: str | None = None):
+# Periods of counts the score stage reads: the trends need 13; the outlook's backtest scores last
+# year's monthly outlooks, each of which read the year before it.
+HISTORY_PERIODS = 25
+
+
+def history_for(ws: Workspace, config: Config, files: list[Path], period: str, *, profile: str | None = None):
+    """The History of `period`: loaded from `files` when given, else read from the archive."""
+    if not files:
+        with open_archive(ws, config, readonly=True) as archive:  # a snapshot: answers while a build writes
+            _require_period(archive, period)
+            return archive.history(period, lookback=HISTORY_PERIODS)
     from . import ingest
-    from .score import score_period
 
     result = ingest.load(expand_inputs(files), config, profile=profile, salt=ws.caller_salt(), lang=config.lang)
     if result.tickets.empty or period not in set(result.tickets["period"].dropna()):
         raise NoUsableData(_nothing_usable_message(result, period), files_failed=_files_failed(result))
-    return score_period(history_from_tickets(result.tickets, config), period, config)
+    return history_from_tickets(result.tickets, config)
+
+
+def score_from_files(ws: Workspace, config: Config, files: list[Path], period: str, *, profile: str | None = None):
+    from .score import score_period
+
+    return score_period(history_for(ws, config, files, period, profile=profile), period, config)
 
 
 def score_from_archive(ws: Workspace, config: Config, period: str):
     from .score import score_period
 
-    with open_archive(ws, config, readonly=True) as archive:  # a snapshot: answers while a build writes
-        _require_period(archive, period)
-        return score_period(archive.history(period), period, config)
+    return score_period(history_for(ws, config, [], period), period, config)
 
 
 def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None = None, wait: float = 0) -> Path:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .foresight import Foresight
+
 METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
 COMPARISONS: tuple[str, ...] = ("previous", "last_year", "mean3")
 
@@ -144,6 +146,7 @@ class PeriodResult:
     definitions: dict  # the effective rate definitions, weights (with version) and targets
     weights_version: str
     min_n: int
+    foresight: Foresight = field(default_factory=Foresight)  # early warning and hot spots
 
     def unit(self, agency: str) -> UnitResult:
         for unit in self.units:

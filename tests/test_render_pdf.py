@@ -96,7 +96,8 @@ def test_bookmarks_for_every_section_and_agency(zh_books):
     reader = PdfReader(zh_books[0].city_book_pdf)
     titles = outline_titles(reader.outline)
     level1 = [title for depth, title in titles if depth == 0]
-    assert level1 == ["会议议程", "目录", "总体情况", "考核排名", "各单位情况", "每月一题", "附录一 数据质量", "附录二 指标口径"]
+    assert level1 == ["会议议程", "目录", "总体情况", "考核排名", "各单位情况", "每月一题", "新出现的热点", "下月展望",
+                      "未诉先办：诉求升级前的预警名单", "附录一 数据质量", "附录二 指标口径"]
     level2 = [title for depth, title in titles if depth == 1]
     assert level2 == ["委办局排名", "街乡镇排名", *AGENCIES]
 

@@ -19,6 +19,7 @@ from ..briefing import AgencyNotes, BriefingInputs, FollowUp
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
+from .foresight_context import foresight_context
 from .formatting import date_label, points
 from .messages import Messages
 
@@ -141,6 +142,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "followups": _followups_by_agency(inputs, agencies),
         "quality": _quality(inputs),
         "methods": _methods(inputs),
+        **foresight_context(inputs),
     }
 
 

@@ -17,6 +17,7 @@ from ..results import METRICS, Flag, PeriodResult, UnitResult
 from ..tickets import CANONICAL_COLUMNS, conform
 from . import repeat, screens, topics
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
+from .foresee import foresee
 from .definitions import Scoring, parse_scoring
 from .history import CountBook, shift_period
 from .rates import unit_rates
@@ -262,4 +263,5 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
                      "date_precision": date_precision(ctx.tickets, period)},
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,
+        foresight=foresee(history, ctx.tickets, period, ctx.scoring),
     )

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 
 from ..periods import is_period
 from ..tickets import SATISFACTION_LEVELS
+from . import foresight_settings
+from .foresight_settings import EarlyWarningSettings, HotspotSettings, OutlookSettings
 
 RATE_METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
 TARGET_METRICS: tuple[str, ...] = (*RATE_METRICS, "on_time")
@@ -88,6 +90,9 @@ class Scoring:
     targets: tuple[Target, ...] = ()
     screens: ScreenSettings = field(default_factory=ScreenSettings)
     missing_rates: str = "renormalise"  # [ranking] missing_rates
+    early_warning: EarlyWarningSettings = field(default_factory=EarlyWarningSettings)
+    hotspots: HotspotSettings = field(default_factory=HotspotSettings)
+    outlook: OutlookSettings = field(default_factory=OutlookSettings)
 
     def weights_for(self, period: str, unit_type: str | None) -> WeightVersion | None:
         """The version in force: latest effective_from ≤ period; a unit type's own version beats "*"."""
@@ -226,7 +231,7 @@ def _check_screens(screens: object, problems: list[str]) -> None:
             problems.append(f"[screens] {key} = {value!r}; use a whole number")
 
 
-_SECTIONS = ("rates", "ranking", "weights", "targets", "screens")
+_SECTIONS = ("rates", "ranking", "weights", "targets", "screens", *foresight_settings.SECTIONS)
 
 
 def validate_scoring(data: dict) -> list[str]:
@@ -240,6 +245,8 @@ def validate_scoring(data: dict) -> list[str]:
     _check_weights(data.get("weights", [asdict(DEFAULT_WEIGHTS[0])]), problems)
     _check_targets(data.get("targets", []), problems)
     _check_screens(data.get("screens", {}), problems)
+    for name in foresight_settings.SECTIONS:
+        foresight_settings.validate_section(name, data.get(name, {}), problems)
     return problems
 
 
@@ -280,4 +287,7 @@ def parse_scoring(data: dict | None) -> Scoring:
         targets=targets,
         screens=ScreenSettings(**data.get("screens", {})),
         missing_rates=ranking.get("missing_rates", "renormalise"),
+        early_warning=foresight_settings.parse_section("early_warning", data.get("early_warning")),
+        hotspots=foresight_settings.parse_section("hotspots", data.get("hotspots")),
+        outlook=foresight_settings.parse_section("outlook", data.get("outlook")),
     )

@@ -46,6 +46,9 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
         "alpha": scoring.alpha,
         "confidence": scoring.confidence,
         "screens": asdict(scoring.screens),
+        "early_warning": asdict(scoring.early_warning),
+        "hotspots": asdict(scoring.hotspots),
+        "outlook": asdict(scoring.outlook),
     }
 
 

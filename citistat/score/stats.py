@@ -76,3 +76,60 @@ def two_proportion_test(x1: float, n1: float, x2: float, n2: float, alpha: float
     z = difference / math.sqrt(variance)
     p_value = min(1.0, 2 * normal_cdf(-abs(z)))
     return TestResult(z, p_value, p_value < alpha)
+
+
+def binomial_upper_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), exact: the pmf at k, then each next term by its ratio to the
+    one before, summed in log space (no overflow at n in the tens of thousands)."""
+    if k <= 0:
+        return 1.0
+    if k > n or p <= 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
+    import numpy as np  # only this test needs arrays; the rest of the module stays on `math`
+
+    log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+               + k * math.log(p) + (n - k) * math.log1p(-p))
+    j = np.arange(k, n, dtype=float)
+    steps = np.log((n - j) / (j + 1)) + math.log(p / (1 - p))
+    relative = np.concatenate(([0.0], np.cumsum(steps)))
+    top = float(relative.max())
+    log_tail = log_pmf + top + math.log(float(np.exp(relative - top).sum()))
+    return min(1.0, math.exp(min(log_tail, 0.0)))
+
+
+def benjamini_hochberg(p_values: list[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values (q-values), in the order given: q_(i) = min over j ≥ i of
+    m·p_(j)/j, capped at 1. Listing the tests with q ≤ α controls the false-discovery rate at α."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    q = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        q[i] = min(running, 1.0)
+    return q
+
+
+def beta_binomial_upper_tail(k: int, n: int, a: float, b: float) -> float:
+    """P(X ≥ k) for X ~ BetaBinomial(n, a, b): a binomial whose p is itself uncertain, Beta(a, b).
+
+    The hot-spot test uses it when p comes from estimated counts (a category's season), so the
+    p-value carries that estimate's own noise instead of treating it as known."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    import numpy as np
+
+    log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+               + math.lgamma(k + a) + math.lgamma(n - k + b) - math.lgamma(n + a + b)
+               - math.lgamma(a) - math.lgamma(b) + math.lgamma(a + b))
+    j = np.arange(k, n, dtype=float)
+    steps = np.log((n - j) / (j + 1)) + np.log((j + a) / (n - j - 1 + b))
+    relative = np.concatenate(([0.0], np.cumsum(steps)))
+    top = float(relative.max())
+    log_tail = log_pmf + top + math.log(float(np.exp(relative - top).sum()))
+    return min(1.0, math.exp(min(log_tail, 0.0)))
