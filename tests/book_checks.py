@@ -21,7 +21,8 @@ ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 PERCENT = re.compile(r"(?<![\d.])([−-]?\d+(?:\.\d+)?)%")
 # Words a Chinese book may print: proper nouns, units, formats and the program's own name.
 ZH_ALLOWED = {"n", "p", "pp", "Wilson", "SHA", "citistat", "python", "pandas", "pyarrow", "fastexcel", "openpyxl",
-              "matplotlib", "weasyprint", "jinja2", "jinja", "xlsx", "csv", "xls", "json", "PDF", "CSV", "Excel"}
+              "matplotlib", "weasyprint", "jinja2", "jinja", "xlsx", "csv", "xls", "json", "PDF", "CSV", "Excel",
+              "Benjamini", "Hochberg", "Beta", "q"}  # the hot spots' test (beta-binomial, FDR control, q value)
 
 
 # ---------------------------------------------------------------------------- layout

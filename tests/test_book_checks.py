@@ -22,7 +22,9 @@ from citistat.render.books import BookRenderer, chart_urls, draw_charts, names_t
 from citistat.render.fonts import find_cjk_font
 from citistat.workspace import DEFAULT_TEMPLATES_DIR
 
-PROSE_PERCENTAGES = {"95%", "5%", "100%"}  # "95% interval", "5% level", "exactly 100%"
+PROSE_PERCENTAGES = {"95%", "5%", "100%",  # "95% interval", "5% level", "exactly 100%"
+                     "20%",  # the outlook's rise threshold ([outlook] in scoring.toml)
+                     "4.5%", "93%"}  # the hot spots' calibration and power, quoted on the methods page
 INTERNAL_MATERIAL = [fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE, fx.CALLER_REF, "13800138000"]
 
 

@@ -115,6 +115,8 @@ def test_every_command_exits_as_documented(tmp_path):
         ("publish", ["--period", "2024-03", *W], REFUSED),  # already published
         ("memo", ["--period", "2024-03", *W], DONE),
         ("memo", ["--period", "2023-01", *W], REFUSED),
+        ("early-warning", ["--period", "2024-03", "--out", str(tmp_path / "ew.csv"), *W], DONE),
+        ("early-warning", ["--period", "2023-01", *W], REFUSED),
         ("export", ["--period", "2024-03", "--public", *W], DONE),
         ("export", ["--period", "2023-01", "--public", *W], REFUSED),
         ("report", ["--year", "2024", *W], DONE),
