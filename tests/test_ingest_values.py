@@ -236,3 +236,11 @@ def test_caller_keys_are_keyed_stable_and_blank_for_no_number():
     assert all(len(k) == 16 and set(k) <= set("0123456789abcdef") for k in keys.dropna())
     assert caller_keys(numbers, b"other salt")[0] != keys[0]  # another workspace, other keys
     assert caller_keys(pd.Series([None], dtype="string"), b"salt").isna().all()
+
+
+def test_a_bad_date_hint_shows_the_formats_as_example_dates_not_codes():
+    from citistat.ingest.normalise import _format_list
+
+    shown = _format_list(("%Y-%m-%d %H:%M", "%Y年%m月%d日 %H:%M:%S", "ISO8601", "%Y/%m/%d %H:%M", "%d.%m.%Y"))
+    assert shown == "2024-03-15 09:05, 2024年03月15日 09:05:30, 2024-03-15T09:05:30, 2024/03/15 09:05…"
+    assert "%" not in shown

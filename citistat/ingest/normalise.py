@@ -15,6 +15,7 @@ Caller names are never read; phone numbers only become a keyed hash (values.call
 from __future__ import annotations
 
 import difflib
+from datetime import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -586,9 +587,23 @@ def _original_names(columns: list[str]) -> list[str]:
     return names
 
 
+# A date every format can show: the hint reads "2024-03-15 09:05" instead of "%Y-%m-%d %H:%M",
+# which a clerk cannot read and which is English in a Chinese book.
+_EXAMPLE_DATE = datetime(2024, 3, 15, 9, 5, 30)
+
+
 def _format_list(formats: tuple[str, ...], shown: int = 4) -> str:
     more = "…" if len(formats) > shown else ""
-    return ", ".join(formats[:shown]) + more
+    return ", ".join(dict.fromkeys(_format_example(f) for f in formats[:shown])) + more
+
+
+def _format_example(date_format: str) -> str:
+    if date_format.upper() == "ISO8601":
+        return _EXAMPLE_DATE.isoformat()
+    try:
+        return _EXAMPLE_DATE.strftime(date_format)
+    except ValueError:  # checked at config load; shown as written if it still cannot be rendered
+        return date_format
 
 
 def _short(value: object) -> str | None:
