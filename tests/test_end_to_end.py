@@ -12,24 +12,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
-from citistat.cli import main
 from citistat.workspace import DEFAULT_CONFIG_DIR
+from cli_run import invoke
 
 AGENCIES = 8
 
 
 def _pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-
-
-def _invoke(*args: str, ok=(0,)):
-    result = CliRunner().invoke(main, list(args))
-    crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-    assert result.exit_code in ok and not crashed, f"citistat {' '.join(args)} → {result.exit_code}\n{result.output}\n{result.exception!r}"
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +44,7 @@ def city(tmp_path_factory):
 def first_session(city):
     root, exports = city
     files = sorted(p for p in exports.iterdir() if p.suffix in (".xlsx", ".csv") and "2024-03" not in p.name)
-    result = _invoke("run", "--period", "2024-02", *map(str, files), "--workspace", str(root),
+    result = invoke("run", "--period", "2024-02", *map(str, files), "--workspace", str(root),
                      "--lang", "zh-CN", "--lang", "en", ok=(0, 1))
     return root, result
 
@@ -106,13 +98,13 @@ def second_session(first_session, city):
     """Publish February, record what it promised, load March, build March."""
     root, exports = city
     ws = ("--workspace", str(root))
-    _invoke("publish", "--period", "2024-02", *ws)
+    invoke("publish", "--period", "2024-02", *ws)
     roster = (root / "config" / "agencies" / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]
     agency = roster[0].split(",")[0]
-    _invoke("followup", "add", "--period", "2024-02", "--agency", agency, "--owner", "张三", "--due", "2024-03-15",
+    invoke("followup", "add", "--period", "2024-02", "--agency", agency, "--owner", "张三", "--due", "2024-03-15",
             "--metric", "resolution", "清理积存垃圾", *ws)
     march = sorted(str(p) for p in exports.iterdir() if "2024-03" in p.name)
-    _invoke("run", "--period", "2024-03", *march, *ws, ok=(0, 1))
+    invoke("run", "--period", "2024-03", *march, *ws, ok=(0, 1))
     return root, agency
 
 
@@ -131,7 +123,7 @@ def test_published_session_is_reproduced_as_a_new_revision(second_session):
     published = root / "briefings" / "2024-02"
     before = {p: p.read_bytes() for p in published.glob("*.html")}
     counts_before = (published / "citistat-2024-02-counts.csv").read_bytes()
-    result = _invoke("build", "--period", "2024-02", "--lang", "zh-CN", "--lang", "en", "--workspace", str(root))
+    result = invoke("build", "--period", "2024-02", "--lang", "zh-CN", "--lang", "en", "--workspace", str(root))
     assert "revision 2" in result.stdout
     rebuilt = published / "rev-2"
     assert {p: p.read_bytes() for p in published.glob("*.html")} == before, "the published books are untouched"
@@ -151,7 +143,7 @@ def _strip_revision(html: str) -> str:
 
 def test_metrics_from_the_archive_match_the_book(second_session):
     root, _ = second_session
-    result = _invoke("metrics", "--period", "2024-03", "--json", "--workspace", str(root))
+    result = invoke("metrics", "--period", "2024-03", "--json", "--workspace", str(root))
     data = json.loads(result.stdout)
     city = data["city"]
     assert city["n_tickets"] > 0
@@ -161,9 +153,9 @@ def test_metrics_from_the_archive_match_the_book(second_session):
 
 def test_memo_lists_the_sessions_commitments(second_session):
     root, agency = second_session
-    _invoke("followup", "add", "--period", "2024-03", "--agency", agency, "--owner", "李四", "--due", "2024-04-20",
+    invoke("followup", "add", "--period", "2024-03", "--agency", agency, "--owner", "李四", "--due", "2024-04-20",
             "提供未解决工单清单", "--kind", "data_request", "--workspace", str(root))
-    result = _invoke("memo", "--period", "2024-03", "--workspace", str(root))
+    result = invoke("memo", "--period", "2024-03", "--workspace", str(root))
     memo = Path(result.stdout.strip().splitlines()[-1])
     text = _pdf_text(memo)
     assert "提供未解决工单清单" in text and "李四" in text

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from citistat.cli import main
 from citistat.workspace import DEFAULT_CONFIG_DIR
+from cli_run import invoke
 
 EMOJI_UNIT = "幸福街道办事处\U0001F600"
 BIDI_UNIT = "城管委\u202e执法队"
@@ -103,13 +102,6 @@ def _write_311(path: Path) -> Path:
     return path
 
 
-def _invoke(*args: str, ok=(0,)):
-    result = CliRunner().invoke(main, list(args))
-    crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-    assert result.exit_code in ok and not crashed, f"citistat {' '.join(args)} → {result.exit_code}\n{result.output}\n{result.exception!r}"
-    return result
-
-
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("planted")
@@ -124,15 +116,15 @@ def city(tmp_path_factory):
     exports.mkdir()
     files = [_write_export(exports / "east.xlsx"), _write_311(exports / "nyc.csv")]
     ws = ("--workspace", str(root))
-    run = _invoke("run", "--period", "2024-03", *map(str, files), *ws, "--lang", "zh-CN", "--lang", "en", ok=(0, 1))
-    _invoke("followup", "add", "--period", "2024-03", "--agency", ROSTER[0][0], "--owner", "处长", "--due", "2024-04-15",
+    run = invoke("run", "--period", "2024-03", *map(str, files), *ws, "--lang", "zh-CN", "--lang", "en", ok=(0, 1))
+    invoke("followup", "add", "--period", "2024-03", "--agency", ROSTER[0][0], "--owner", "处长", "--due", "2024-04-15",
             "--metric", "resolution", "清理积存垃圾", *ws)
-    _invoke("memo", "--period", "2024-03", *ws)
+    invoke("memo", "--period", "2024-03", *ws)
     rejects = root / "validate"
-    checked = _invoke("validate", "--period", "2024-03", "--rejects", str(rejects), "--json", *map(str, files), *ws,
+    checked = invoke("validate", "--period", "2024-03", "--rejects", str(rejects), "--json", *map(str, files), *ws,
                       ok=(0, 1))
     (rejects / "validate.json").write_text(checked.stdout, encoding="utf-8")  # searched like every other output
-    _invoke("build", "--period", "2024-03", "--lang", "zh-CN", "--lang", "en", *ws, ok=(0, 1))  # rejects again, from the archive
+    invoke("build", "--period", "2024-03", "--lang", "zh-CN", "--lang", "en", *ws, ok=(0, 1))  # rejects again, from the archive
     return root, run
 
 

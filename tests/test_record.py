@@ -19,18 +19,12 @@ from pypdf import PdfReader
 
 from citistat.cli import main
 from citistat.workspace import DEFAULT_CONFIG_DIR
+from cli_run import invoke
 
 PERIODS = ["2023-10", "2023-11", "2023-12", "2024-01"]
 AGENCIES = 8
 TICKETS = 300
 SEED = 11
-
-
-def _invoke(*args: str, ok=(0,)):
-    result = CliRunner().invoke(main, list(args))
-    crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
-    assert result.exit_code in ok and not crashed, f"citistat {' '.join(args)} → {result.exit_code}\n{result.output}\n{result.exception!r}"
-    return result
 
 
 def _pdf_text(path: Path) -> str:
@@ -52,19 +46,19 @@ def city(tmp_path_factory):
                                           .replace('formats = ["pdf", "html"]', 'formats = ["html"]'), encoding="utf-8")
     shutil.copy(DEFAULT_CONFIG_DIR / "topics.toml", config / "topics.toml")
     ws = str(root)
-    _invoke("ingest", str(exports), "--workspace", ws, ok=(0, 1))
-    _invoke("build", "--period", "2023-11", "--workspace", ws)
-    _invoke("publish", "--period", "2023-11", "--workspace", ws)
+    invoke("ingest", str(exports), "--workspace", ws, ok=(0, 1))
+    invoke("build", "--period", "2023-11", "--workspace", ws)
+    invoke("publish", "--period", "2023-11", "--workspace", ws)
     roster = (config / "agencies" / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]
     agencies = [line.split(",")[0] for line in roster]
     # made at the November session: one kept on time, one dropped, one overdue on 31 December, one not yet due
     for text, due in (("清理积存垃圾", "2023-12-10"), ("夜间施工", "2023-12-15"), ("回访整改", "2023-12-20"),
                       ("长期治理", "2024-02-01")):
-        _invoke("followup", "add", "--period", "2023-11", "--agency", agencies[0], "--owner", "王小明",
+        invoke("followup", "add", "--period", "2023-11", "--agency", agencies[0], "--owner", "王小明",
                 "--due", due, text, "--workspace", ws)
-    _invoke("followup", "close", "1", "--on", "2023-12-05", "--workspace", ws)
-    _invoke("followup", "close", "2", "--dropped", "--on", "2023-12-01", "--workspace", ws)
-    _invoke("followup", "close", "3", "--on", "2024-01-10", "--workspace", ws)  # kept, but after the year ended
+    invoke("followup", "close", "1", "--on", "2023-12-05", "--workspace", ws)
+    invoke("followup", "close", "2", "--dropped", "--on", "2023-12-01", "--workspace", ws)
+    invoke("followup", "close", "3", "--on", "2024-01-10", "--workspace", ws)  # kept, but after the year ended
     return root, agencies
 
 
@@ -73,7 +67,7 @@ def city(tmp_path_factory):
 @pytest.fixture(scope="module")
 def export(city):
     root, _ = city
-    result = _invoke("export", "--period", "2023-12", "--public", "--workspace", str(root))
+    result = invoke("export", "--period", "2023-12", "--public", "--workspace", str(root))
     return root / "briefings" / "open-data" / "2023-12", result
 
 
@@ -169,7 +163,7 @@ def test_export_needs_the_public_flag(city):
 @pytest.fixture(scope="module")
 def report(city, export):
     root, _ = city
-    result = _invoke("report", "--year", "2023", "--lang", "zh-CN", "--lang", "en", "--workspace", str(root))
+    result = invoke("report", "--year", "2023", "--lang", "zh-CN", "--lang", "en", "--workspace", str(root))
     return root / "briefings" / "reports" / "2023", result
 
 
@@ -237,7 +231,7 @@ def test_report_of_a_year_without_sessions_says_what_is_stored(city):
 
 def test_index_lists_reports_exports_memo_and_followups_in_its_language(city, report):
     root, agencies = city
-    _invoke("memo", "--period", "2023-11", "--lang", "en", "--workspace", str(root))
+    invoke("memo", "--period", "2023-11", "--lang", "en", "--workspace", str(root))
     index = (root / "briefings" / "index.html").read_text("utf-8")
     english = (root / "briefings" / "index.en.html").read_text("utf-8")
     assert '<html lang="zh-CN">' in index and '<html lang="en">' in english
@@ -249,7 +243,6 @@ def test_index_lists_reports_exports_memo_and_followups_in_its_language(city, re
     row = re.search(r'<tr id="s-2023-11-r1".*?</tr>', index, re.S).group(0)
     assert "本次会议提出 4 项：办理中 1，已完成 2，已撤销 1" in row
     assert agencies[0] in row  # the filter can find the session by the agency it raised follow-ups for
-
 
 
 def test_record_wording_has_the_same_keys_in_both_languages():
