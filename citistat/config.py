@@ -49,6 +49,7 @@ class Config:
     privacy: dict = field(default_factory=dict)  # personal-data patterns (citistat.privacy); {} = the shipped ones
     # Roster and alias names that held invisible characters, now removed: {file, line, column, name, chars}
     name_fixes: list[dict] = field(default_factory=list)
+    geo: dict = field(default_factory=dict)  # level -> citistat.geo.Boundaries from config/geo/ (the maps)
 
     @property
     def city(self) -> str:
@@ -197,9 +198,27 @@ def load_config(
     _check_settings(settings, problems, sources[SETTINGS_FILE])
     problems.extend(_domain_problems(scoring, profiles, sources))
 
+    geo = _load_geo(workspace, settings, problems, sources)
     if problems:
         raise ConfigError(problems)
-    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes)
+    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes, geo)
+
+
+def _load_geo(workspace: Workspace | None, settings: dict, problems: list[str], sources: dict[str, str]) -> dict:
+    """The map boundaries: the workspace's config/geo/ when it has one, else the sample city's shipped ones."""
+    from .errors import CitistatError
+    from .geo import GEO_DIR, load_boundaries
+
+    own = workspace is not None and (workspace.config_dir / GEO_DIR).is_dir()
+    folder = workspace.config_dir if own else DEFAULT_CONFIG_DIR
+    key = str(settings.get("maps", {}).get("key_property", "name"))
+    try:
+        found = load_boundaries(folder, key)
+    except CitistatError as error:
+        problems.append(str(error))
+        return {}
+    sources.update({f"geo/{level}": b.source for level, b in found.items()})
+    return found
 
 
 def _strip_invisible_names(path: Path, rows: list[dict], columns: tuple[str, ...]) -> list[dict]:
