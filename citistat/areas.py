@@ -37,3 +37,24 @@ class Areas:
     # 每月一题 topic -> [(district, tickets)]
     by_topic: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     unplaced: int = 0  # tickets of the period with no district
+    hexbins: "HexGrid | None" = None  # where the tickets carry coordinates
+
+
+@dataclass(frozen=True)
+class HexCell:
+    lon: float  # centre, degrees
+    lat: float
+    n: int  # tickets; a cell under the threshold is never stored
+
+
+@dataclass(frozen=True)
+class HexGrid:
+    """Ticket density on regular hexagons (sides of equal length on the ground, near the city's latitude)."""
+
+    cells: list[HexCell]
+    width_km: float  # distance between neighbouring centres
+    radius_deg: float  # centre to corner, in degrees of latitude
+    lat0: float  # the latitude the grid is made regular at
+    located: int  # tickets of the period with coordinates
+    suppressed: int  # of those, tickets in cells under the threshold (not drawn)
+    threshold: int = 5

@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from pypdf import PdfReader
@@ -21,6 +22,7 @@ from citistat.render.maps_context import map_views
 from citistat.sample.boundaries import synthetic_boundaries, write_synthetic_boundaries
 from citistat.score.definitions import Scoring
 from citistat.score.geography import area_stats
+from citistat.score.hexbins import hex_grid
 from citistat.workspace import DEFAULT_CONFIG_DIR, DEFAULT_TEMPLATES_DIR
 
 
@@ -184,3 +186,43 @@ def test_no_boundaries_means_no_map_and_the_counts_listed(tmp_path):
     html = books.city_book_html.read_text("utf-8")
     assert "No district boundaries are configured" in html and "map-districts.png" not in html
     assert "朝阳区 (300)" in html
+
+
+# --- the density map (exports with coordinates) -----------------------------------------------------
+
+def located_tickets(seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    busy = rng.normal([-118.3, 34.05], 0.01, size=(400, 2))  # a busy corner
+    spread = rng.uniform([-118.6, 33.8], [-118.0, 34.3], size=(300, 2))  # thin everywhere else
+    points = np.vstack([busy, spread])
+    frame = pd.DataFrame({"longitude": points[:, 0], "latitude": points[:, 1], "period": "2024-03"})
+    frame.loc[0, "latitude"] = None  # a ticket without a location is on no cell
+    return pd.concat([frame, frame.assign(period="2024-02")], ignore_index=True)
+
+
+def test_no_hexagon_under_five_tickets_exists_and_the_counts_reconcile():
+    grid = hex_grid(located_tickets(), "2024-03")
+    assert grid.cells and min(c.n for c in grid.cells) >= 5 and grid.threshold == 5
+    assert grid.suppressed > 0  # the thin spread leaves small cells: they are counted, not drawn
+    assert sum(c.n for c in grid.cells) + grid.suppressed == grid.located == 699
+    assert max(c.n for c in grid.cells) > 50 and 1 < grid.width_km < 3
+
+
+def test_a_lone_caller_far_from_the_rest_is_on_no_map():
+    frame = located_tickets()
+    lone = pd.DataFrame({"longitude": [-117.8] * 4, "latitude": [34.5] * 4, "period": "2024-03"})  # 4 calls, alone
+    grid = hex_grid(pd.concat([frame, lone], ignore_index=True), "2024-03")
+    near = [c for c in grid.cells if abs(c.lon + 117.8) < 0.1 and abs(c.lat - 34.5) < 0.1]
+    assert near == [] and grid.located == 703
+    assert hex_grid(frame.drop(columns=["latitude"]), "2024-03") is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_density_map_is_in_the_city_book_of_every_edition(tmp_path, lang):
+    inputs = with_maps(fx.briefing_inputs(lang=lang, edition="public"))
+    grid = hex_grid(located_tickets(), "2024-03")
+    inputs = replace(inputs, result=replace(inputs.result, areas=replace(inputs.result.areas, hexbins=grid)))
+    books = build_books(inputs, tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("html",), agencies=[])
+    html = books.city_book_html.read_text("utf-8")
+    assert f'src="charts/{lang}/map-density.png"' in html and (tmp_path / "charts" / lang / "map-density.png").is_file()
+    assert f"{grid.suppressed}" in html and "699" in html

@@ -176,3 +176,58 @@ def draw_map(boundaries: Boundaries, panels: list[Panel], counts: dict[str, int]
                         color="#D55E00", fontweight="bold")
         figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.33 if len(panels) > 1 else 0.3, wspace=0.08)
         return save_png(figure, path)
+
+
+def draw_hexbin(grid, outline: Boundaries | None, labels: dict[str, str], path: Path, family: str) -> Path:
+    """Ticket density on hexagons over the city's outline (the district boundaries, when they are in degrees).
+
+    Only cells of `grid.threshold` tickets or more exist in the grid: nothing smaller can be drawn.
+    """
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch, PathPatch, RegularPolygon
+    from matplotlib.path import Path as MplPath
+
+    scale = math.cos(math.radians(grid.lat0))
+    classes = count_classes([c.n for c in grid.cells])
+    with rc_context(style(family)):
+        figure = Figure(figsize=(6.6, 4.2))
+        ax = figure.subplots()
+        for cell in grid.cells:
+            # a regular hexagon on the ground: drawn in (lon·cos lat0, lat) and squeezed back to degrees
+            hexagon = RegularPolygon((cell.lon * scale, cell.lat), 6, radius=grid.radius_deg)
+            vertices = hexagon.get_path().vertices
+            transform = hexagon.get_patch_transform()
+            corners = transform.transform(vertices)
+            corners[:, 0] /= scale
+            ax.add_patch(PathPatch(MplPath(corners, closed=True), facecolor=classes.colour(cell.n),
+                                   edgecolor="none"))
+        lons = [c.lon for c in grid.cells]
+        lats = [c.lat for c in grid.cells]
+        if outline is not None and _in_degrees(outline, grid):
+            for polygons in outline.shapes.values():
+                for polygon in polygons:
+                    ring = np.asarray(polygon[0])
+                    ax.plot(ring[:, 0], ring[:, 1], color="#555555", linewidth=0.5)
+            x0, y0, x1, y1 = outline.extent()
+            lons += [x0, x1]
+            lats += [y0, y1]
+        pad = grid.radius_deg * 2
+        ax.set_xlim(min(lons) - pad / scale, max(lons) + pad / scale)
+        ax.set_ylim(min(lats) - pad, max(lats) + pad)
+        ax.set_aspect(1 / scale)
+        ax.set_axis_off()
+        handles = [Patch(facecolor=c, label=l) for c, l in zip(classes.colours, classes.labels)]
+        shown = sum(c.n for c in grid.cells)
+        ax.legend(handles=handles, title=labels["hex_legend"].format(n=f"{shown:,}", km=f"{grid.width_km:g}"),
+                  title_fontsize=6.5, fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        figure.subplots_adjust(left=0.01, right=0.7, top=0.98, bottom=0.02)
+        return save_png(figure, path)
+
+
+def _in_degrees(outline: Boundaries, grid) -> bool:
+    """Boundaries drawn under the hexagons only when they lie where the tickets are (both in degrees)."""
+    x0, y0, x1, y1 = outline.extent()
+    lons = [c.lon for c in grid.cells] or [0.0]
+    lats = [c.lat for c in grid.cells] or [0.0]
+    return x0 <= max(lons) and min(lons) <= x1 and y0 <= max(lats) and min(lats) <= y1

@@ -11,7 +11,7 @@ from ..geo import Boundaries, match
 from ..results import PeriodResult
 from . import maps
 
-CITY_MAP, STREET_MAP, AGENCY_MAP = "map", "street_map", "map"
+CITY_MAP, STREET_MAP, AGENCY_MAP, HEXBIN_MAP = "map", "street_map", "map", "hexbin_map"
 
 
 def topic_key(index: int) -> str:
@@ -26,6 +26,8 @@ def map_urls(result: PeriodResult, folder: str) -> dict[str, dict[str, str]]:
         urls[""][CITY_MAP] = f"{folder}/map-districts.png"
     if areas.street:
         urls[""][STREET_MAP] = f"{folder}/map-streets.png"
+    if areas.hexbins is not None and areas.hexbins.cells:
+        urls[""][HEXBIN_MAP] = f"{folder}/map-density.png"
     for index, topic in enumerate(result.topics, start=1):
         if areas.by_topic.get(topic.name):
             urls[""][topic_key(index)] = f"{folder}/map-topic-{index}.png"
@@ -77,6 +79,7 @@ def map_views(inputs: BriefingInputs) -> dict:
 
 def maps_context(inputs: BriefingInputs) -> dict:
     return {"maps": map_views(inputs), "map_metric": inputs.result.areas.metric,
+            "map_density": inputs.result.areas.hexbins,
             "map_small": maps.SMALL_AREA, "map_unplaced": inputs.result.areas.unplaced}
 
 
@@ -93,6 +96,7 @@ def map_labels(t, metric: str) -> dict[str, str]:
         "map_suppressed": t("maps.suppressed", n=maps.SMALL_AREA),
         "map_no_figure": t("maps.no_figure"),
         "map_synthetic": t("maps.synthetic"),
+        "hex_legend": t("maps.hex_legend", n="{n}", km="{km}"),
     }
 
 
@@ -114,6 +118,12 @@ def draw_maps(inputs: BriefingInputs, out_dir: Path, urls: dict[str, dict[str, s
         stats = areas.street
         panels = [maps.ticket_panel(views["street"].counts, labels), maps.change_panel(stats, labels)]
         jobs.append((urls[""][STREET_MAP], "street", panels, views["street"].counts))
+    grid = areas.hexbins
+    if city and grid is not None and grid.cells:
+        path = out_dir / urls[""][HEXBIN_MAP]
+        outline = inputs.boundaries.get("district")
+        draw_if_changed(path, lambda: maps.draw_hexbin(grid, outline, labels, path, family),
+                        "hexbin", grid, outline, labels, family)
     if city:
         for view_ in views["topics"].values():
             if view_.drawable:

@@ -9,6 +9,7 @@ from ..areas import Areas, AreaStat
 from ..count import ALL_COUNT_COLUMNS, History
 from ..periods import shift_period
 from .definitions import Scoring
+from .hexbins import hex_grid
 from .rates import tally
 from .topics import topic_mask
 
@@ -70,4 +71,5 @@ def areas(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring
         by_agency=by_agency,
         by_topic=by_topic,
         unplaced=int(current.loc[current["district"].isna().to_numpy(), "n_tickets"].sum()),
+        hexbins=hex_grid(tickets, period),
     )
