@@ -205,11 +205,12 @@ def load_config(
 
 
 def _load_geo(workspace: Workspace | None, settings: dict, problems: list[str], sources: dict[str, str]) -> dict:
-    """The map boundaries: the workspace's config/geo/ when it has one, else the sample city's shipped ones."""
+    """The map boundaries: a workspace with a config/ folder uses its config/geo/ (none: no maps); without
+    config/ the shipped defaults, the sample city's synthetic boundaries among them, apply."""
     from .errors import CitistatError
     from .geo import GEO_DIR, load_boundaries
 
-    own = workspace is not None and (workspace.config_dir / GEO_DIR).is_dir()
+    own = workspace is not None and workspace.config_dir.is_dir()
     folder = workspace.config_dir if own else DEFAULT_CONFIG_DIR
     key = str(settings.get("maps", {}).get("key_property", "name"))
     try:

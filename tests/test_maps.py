@@ -184,7 +184,7 @@ def test_no_boundaries_means_no_map_and_the_counts_listed(tmp_path):
     inputs = replace(inputs, boundaries={})
     books = build_books(inputs, tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("html",), agencies=[])
     html = books.city_book_html.read_text("utf-8")
-    assert "No district boundaries are configured" in html and "map-districts.png" not in html
+    assert "No district boundary in config/geo/ matches these tickets" in html and "map-districts.png" not in html
     assert "朝阳区 (300)" in html
 
 
@@ -226,3 +226,20 @@ def test_the_density_map_is_in_the_city_book_of_every_edition(tmp_path, lang):
     html = books.city_book_html.read_text("utf-8")
     assert f'src="charts/{lang}/map-density.png"' in html and (tmp_path / "charts" / lang / "map-density.png").is_file()
     assert f"{grid.suppressed}" in html and "699" in html
+
+
+def test_the_sample_city_gets_the_synthetic_boundaries_and_a_starter_for_another_city_does_not(tmp_path):
+    from citistat.commands.init import starter_files, starter_for
+    from citistat.config import load_config
+    from citistat.workspace import open_workspace
+
+    assert Path("geo/districts.geojson") in starter_files(DEFAULT_CONFIG_DIR, None, None)
+    la = starter_files(DEFAULT_CONFIG_DIR, starter_for("la-311"), "la-311")
+    assert la and not any(p.parts[0] == "geo" for p in la)
+    assert load_config(None).geo["district"].synthetic
+    (tmp_path / "config").mkdir()
+    assert load_config(open_workspace(tmp_path)).geo == {}  # its own config/, no config/geo: no boundaries
+    (tmp_path / "config" / "geo").mkdir()
+    (tmp_path / "config" / "geo" / "districts.geojson").write_text(DISTRICTS, "utf-8")
+    (tmp_path / "config" / "citistat.toml").write_text('[maps]\nkey_property = "区名"\n', "utf-8")
+    assert sorted(load_config(open_workspace(tmp_path)).geo["district"].shapes) == ["丰台区", "朝阳区", "海淀区"]
