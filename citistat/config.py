@@ -212,7 +212,12 @@ def _load_geo(workspace: Workspace | None, settings: dict, problems: list[str], 
 
     own = workspace is not None and workspace.config_dir.is_dir()
     folder = workspace.config_dir if own else DEFAULT_CONFIG_DIR
+    from .score.geography import MAP_METRICS
+
     key = str(settings.get("maps", {}).get("key_property", "name"))
+    rate = settings.get("maps", {}).get("rate", "resolution")
+    if rate not in MAP_METRICS:
+        problems.append(f"{sources.get(SETTINGS_FILE, SETTINGS_FILE)}: [maps] rate = {rate!r}; use one of {', '.join(MAP_METRICS)}")
     try:
         found = load_boundaries(folder, key)
     except CitistatError as error:

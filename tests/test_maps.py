@@ -243,3 +243,14 @@ def test_the_sample_city_gets_the_synthetic_boundaries_and_a_starter_for_another
     (tmp_path / "config" / "geo" / "districts.geojson").write_text(DISTRICTS, "utf-8")
     (tmp_path / "config" / "citistat.toml").write_text('[maps]\nkey_property = "区名"\n', "utf-8")
     assert sorted(load_config(open_workspace(tmp_path)).geo["district"].shapes) == ["丰台区", "朝阳区", "海淀区"]
+
+
+def test_an_unknown_map_rate_is_a_config_error(tmp_path):
+    from citistat.config import load_config
+    from citistat.errors import ConfigError
+    from citistat.workspace import open_workspace
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "citistat.toml").write_text('[maps]\nrate = "happiness"\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"\[maps\] rate = 'happiness'; use one of response, resolution"):
+        load_config(open_workspace(tmp_path))

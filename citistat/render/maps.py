@@ -191,7 +191,7 @@ def draw_hexbin(grid, outline: Boundaries | None, labels: dict[str, str], path: 
     scale = math.cos(math.radians(grid.lat0))
     classes = count_classes([c.n for c in grid.cells])
     with rc_context(style(family)):
-        figure = Figure(figsize=(6.6, 4.2))
+        figure = Figure(figsize=(6.6, 3.6))
         ax = figure.subplots()
         for cell in grid.cells:
             # a regular hexagon on the ground: drawn in (lon·cos lat0, lat) and squeezed back to degrees
