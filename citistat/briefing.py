@@ -67,6 +67,7 @@ class BriefingInputs:
     config_hash: str
     versions: dict[str, str]  # citistat and key libraries
     generated_on: str  # ISO date the books were built (fixed by the caller for reproducible output)
+    boundaries: dict = field(default_factory=dict)  # level -> citistat.geo.Boundaries the maps are drawn on
 
     def followups_for(self, agency: str) -> list[FollowUp]:
         return [f for f in self.followups if f.agency == agency]

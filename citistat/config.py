@@ -49,6 +49,7 @@ class Config:
     privacy: dict = field(default_factory=dict)  # personal-data patterns (citistat.privacy); {} = the shipped ones
     # Roster and alias names that held invisible characters, now removed: {file, line, column, name, chars}
     name_fixes: list[dict] = field(default_factory=list)
+    geo: dict = field(default_factory=dict)  # level -> citistat.geo.Boundaries from config/geo/ (the maps)
 
     @property
     def city(self) -> str:
@@ -197,9 +198,33 @@ def load_config(
     _check_settings(settings, problems, sources[SETTINGS_FILE])
     problems.extend(_domain_problems(scoring, profiles, sources))
 
+    geo = _load_geo(workspace, settings, problems, sources)
     if problems:
         raise ConfigError(problems)
-    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes)
+    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes, geo)
+
+
+def _load_geo(workspace: Workspace | None, settings: dict, problems: list[str], sources: dict[str, str]) -> dict:
+    """The map boundaries: a workspace with a config/ folder uses its config/geo/ (none: no maps); without
+    config/ the shipped defaults, the sample city's synthetic boundaries among them, apply."""
+    from .errors import CitistatError
+    from .geo import GEO_DIR, load_boundaries
+
+    own = workspace is not None and workspace.config_dir.is_dir()
+    folder = workspace.config_dir if own else DEFAULT_CONFIG_DIR
+    from .score.geography import MAP_METRICS
+
+    key = str(settings.get("maps", {}).get("key_property", "name"))
+    rate = settings.get("maps", {}).get("rate", "resolution")
+    if rate not in MAP_METRICS:
+        problems.append(f"{sources.get(SETTINGS_FILE, SETTINGS_FILE)}: [maps] rate = {rate!r}; use one of {', '.join(MAP_METRICS)}")
+    try:
+        found = load_boundaries(folder, key)
+    except CitistatError as error:
+        problems.append(str(error))
+        return {}
+    sources.update({f"geo/{level}": b.source for level, b in found.items()})
+    return found
 
 
 def _strip_invisible_names(path: Path, rows: list[dict], columns: tuple[str, ...]) -> list[dict]:

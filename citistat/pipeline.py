@@ -379,6 +379,7 @@ def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, 
         status=build.status,
         result=result,
         generated_on=built_on or build_date(),  # the build's date; the meeting's is its own field
+        boundaries=config.geo,
         **record,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .areas import Areas
 from .foresight import Foresight
 
 METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
@@ -147,6 +148,7 @@ class PeriodResult:
     weights_version: str
     min_n: int
     foresight: Foresight = field(default_factory=Foresight)  # early warning and hot spots
+    areas: Areas = field(default_factory=Areas)  # the maps' figures per district and street
 
     def unit(self, agency: str) -> UnitResult:
         for unit in self.units:

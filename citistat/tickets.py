@@ -38,6 +38,9 @@ CANONICAL_COLUMNS: dict[str, str] = {
     "district": "string",
     "street": "string",
     "place": "string",  # village/community or point: for "places that keep coming back"
+    # WGS84 degrees where the export has them (NYC, LA 311): only ever shown binned, cells under 5 suppressed
+    "latitude": "Float64",
+    "longitude": "Float64",
     "channel": "string",
     "status": "string",
     "title": "string",  # short free text; internal edition only

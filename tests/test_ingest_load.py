@@ -308,3 +308,18 @@ def test_real_exports_load_with_shipped_profiles(config):
     assert sum(i.code == "closed_before_created" for i in result.issues if "2017" in i.file) == 12
     board = result.tickets[result.tickets["source_file"].str.contains("petition")]
     assert board["responded"].all() and board["agency"].str.contains("A7县").any()
+
+
+def test_311_coordinates_are_read_as_degrees_and_a_bad_one_is_a_cell_warning(config):
+    header = [*NYC_HEADER, "Latitude", "Longitude"]
+    base = ["05/01/2022 09:00:00 AM", None, "DSNY", "Open", None, None]
+    rows = [["1", *base, "40.7128", "-74.0060"], ["2", *base, "north", "-74.1"], ["3", *base, None, None],
+            ["4", *base, "40.5", "-274.0"]]
+    parsed = parse(config, rows, profile="nyc-311", columns=header)
+    t = parsed.tickets.set_index("ticket_id")
+    assert t.loc["1", "latitude"] == pytest.approx(40.7128) and t.loc["1", "longitude"] == pytest.approx(-74.006)
+    assert pd.isna(t.loc["2", "latitude"]) and t.loc["2", "longitude"] == pytest.approx(-74.1)
+    assert pd.isna(t.loc["3", "latitude"]) and pd.isna(t.loc["4", "longitude"])
+    bad = [(i.severity, i.column, i.raw_value) for i in parsed.issues if i.code == "bad_coordinate"]
+    # raw values are stored formula-safe: a leading minus is quoted
+    assert [(c, v.lstrip("'")) for _, c, v in bad] == [("Latitude", "north"), ("Longitude", "-274.0")] and len(t) == 4

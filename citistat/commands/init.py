@@ -96,6 +96,8 @@ def starter_files(defaults: Path, starter: Path | None, profile: str | None) -> 
              if p.is_file() and not p.name.endswith(".salt") and p.relative_to(defaults).parts[0] != STARTERS_DIR}
     if starter is None:
         return files
+    # the shipped boundaries are the sample city's (synthetic): another city's maps need its own config/geo
+    files = {relative: path for relative, path in files.items() if relative.parts[0] != "geo"}
     for path in sorted(starter.rglob("*")):
         relative = path.relative_to(starter)
         if not path.is_file() or relative.name == "starter.toml" or relative.name.startswith("roster-"):

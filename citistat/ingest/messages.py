@@ -32,6 +32,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh-CN": ("“{column}”的值 {value!r} 不是可识别的日期，按空值处理", "改为输入配置中声明的格式之一：{formats}"),
         "en": ("{column!r} value {value!r} is not a valid date; treated as missing", "write it in one of the profile's formats: {formats}"),
     },
+    "bad_coordinate": {
+        "zh-CN": ("“{column}”的值 {value!r} 不是 {low} 到 {high} 之间的度数，按空值处理", "改为十进制度数（如 40.7128），或留空"),
+        "en": ("{column!r} value {value!r} is not a number of degrees between {low} and {high}; treated as missing", "write decimal degrees (e.g. 40.7128) or leave the cell empty"),
+    },
     "formula_error": {
         "zh-CN": ("“{column}”是公式错误值 {value}", "在 Excel 中修正公式或粘贴为数值后重新导出"),
         "en": ("{column!r} holds the formula error {value}", "fix the formula in Excel or paste values, then export again"),

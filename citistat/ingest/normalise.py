@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # the reader is a sibling module; only its shape matters here
 
 DATE_FIELDS = ("created_at", "closed_at", "due_at", "resolution_action_at")
 FLAG_FIELDS = ("responded", "valid_callback", "reopened")
+# coordinate field -> its valid range in degrees
+COORDINATE_FIELDS: dict[str, tuple[float, float]] = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 TEXT_FIELDS = ("category", "subcategory", "district", "street", "place", "channel", "title")
 STRUCTURAL_KEYWORDS = ("小计", "合计", "总计", "制表人", "制表", "审核人", "审核", "填报人", "负责人", "total", "subtotal", "grandtotal")
 RAW_VALUE_LIMIT = 200  # characters of a raw value kept in an issue
@@ -189,6 +191,9 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     for name in TEXT_FIELDS:
         if name in ctx.columns:
             out[name] = _text(ctx, name, listed)
+    for name in COORDINATE_FIELDS:
+        if name in ctx.columns:
+            out[name] = _coordinates(ctx, name, listed)
     _derive(ctx, out, listed)
     out["status"], status_key = _status(ctx, listed)
     _flags_and_answers(ctx, out, status_key, listed)
@@ -220,7 +225,7 @@ def _outside(created: pd.Series, period: str) -> pd.Series:
 _CANONICAL_FROM_FILE = (
     "ticket_id", "created_at", "agency", "agency_raw", "unit_type", "category", "subcategory", "district", "street",
     "place", "channel", "status", "title", "closed_at", "due_at", "responded", "resolved", "satisfaction",
-    "valid_callback", "reopened", "caller_key",
+    "valid_callback", "reopened", "caller_key", "latitude", "longitude",
 )
 
 
@@ -369,6 +374,19 @@ def _text(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", CELL, position, name, raw[position])
     return parse_text(raw.where(~errors, None))
+
+
+def _coordinates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
+    """Degrees as floats; a value that is no number or out of range is a cell warning and read as missing.
+    0 is read as missing too: exports write 0 for "no location" (a point in the Gulf of Guinea)."""
+    raw = ctx.cells(name)
+    values = pd.to_numeric(raw.where(~formula_error_mask(raw), None), errors="coerce").astype("Float64")
+    low, high = COORDINATE_FIELDS[name]
+    blank = raw.isna() | raw.astype("string").str.strip().isin(["", "0", "0.0"]).fillna(True)
+    bad = ~blank & (values.isna() | (values < low) | (values > high)).fillna(True)
+    for position in ctx.each(bad & live):
+        ctx.issue("bad_coordinate", CELL, position, name, raw[position], low=low, high=high)
+    return values.where(~(bad | blank), pd.NA).astype("Float64")
 
 
 def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:

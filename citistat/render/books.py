@@ -28,6 +28,7 @@ from . import charts as chart_drawing
 from . import reuse
 from .context import AgencyView, agency_order, build_context
 from .file_names import check_distinct, unit_file_stem
+from .maps_context import agency_map_url, draw_maps, map_urls, maps_context
 from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
 from .messages import load_messages
 from .pdf import PdfWriter, check_variant, font_face_css
@@ -69,8 +70,10 @@ def chart_urls(result: PeriodResult, lang: str | None = None) -> dict[str, dict[
     urls = {"": {"trend": f"{folder}/city-trend.png"}}
     if any(t.n or t.last_year_n for t in result.topics):  # no chart of empty bars
         urls[""]["topics"] = f"{folder}/topics.png"
+    urls[""].update(map_urls(result, folder)[""])
     for index, unit in enumerate(agency_order(result), start=1):
-        urls[unit.agency] = {"spark": f"{folder}/agency-{index}-spark.png"}
+        urls[unit.agency] = {"spark": f"{folder}/agency-{index}-spark.png",
+                             **agency_map_url(result, unit.agency, index, folder)}
     return urls
 
 
@@ -108,6 +111,7 @@ class BookRenderer:
         self.fallback = fallback or GlyphFallback()
         self.env.finalize = self.fallback.finalize  # set before any template is compiled
         self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result, inputs.lang))
+        self.context.update(maps_context(inputs))
         self.context["stylesheet"] = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
         self.variant = check_variant(pdf_variant, list(attachments))
         assets = [d / STATIC_DIR for d in self.templates_dirs]
@@ -190,6 +194,8 @@ def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencie
         topics = out_dir / urls[""]["topics"]
         chart_drawing.draw_if_changed(topics, lambda: chart_drawing.topic_chart(result.topics, labels, topics, family),
                                       "topics", result.topics, labels, family)
+    if city:
+        draw_maps(inputs, out_dir, urls, family, t, city=True, agencies=[])
     if agencies:
         draw_sparklines(inputs, out_dir, font, [u.agency for u in agency_order(result)])
     return out_dir / charts_folder(inputs.lang)
@@ -203,6 +209,7 @@ def draw_sparklines(inputs: BriefingInputs, out_dir: Path, font: CJKFont, names:
         path = out_dir / urls[name]["spark"]
         chart_drawing.draw_if_changed(path, partial(chart_drawing.sparklines, unit, path, family),
                                       "sparklines", unit.series, {m: r.target for m, r in unit.rates.items()}, family)
+    draw_maps(inputs, out_dir, urls, family, load_messages(inputs.lang), city=False, agencies=names)  # where each agency's tickets come from
 
 
 def book_file_names(inputs: BriefingInputs) -> tuple[str, str]:

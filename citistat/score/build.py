@@ -20,6 +20,7 @@ from .composite import composite_score, effective_weights, rank_units, rates_ava
 from .foresee import foresee
 from .definitions import Scoring, parse_scoring
 from .history import CountBook, shift_period
+from . import geography
 from .rates import unit_rates
 from .trends import unit_deltas, unit_series
 
@@ -264,4 +265,6 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,
         foresight=foresee(history, ctx.tickets, period, ctx.scoring),
+        areas=geography.areas(history, ctx.tickets, period, ctx.scoring, config.settings, config.topics,
+                              ctx.book.known),
     )
