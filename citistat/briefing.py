@@ -41,6 +41,14 @@ class AgencyNotes:
 
 
 @dataclass(frozen=True)
+class FocusAgency:
+    """An agency the office selected for this session's in-depth review, and why."""
+
+    agency: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class InputFile:
     name: str
     sha256: str
@@ -67,6 +75,7 @@ class BriefingInputs:
     config_hash: str
     versions: dict[str, str]  # citistat and key libraries
     generated_on: str  # ISO date the books were built (fixed by the caller for reproducible output)
+    focus: list[FocusAgency] = field(default_factory=list)  # the session's focus agencies (internal edition only)
 
     def followups_for(self, agency: str) -> list[FollowUp]:
         return [f for f in self.followups if f.agency == agency]

@@ -17,6 +17,7 @@ from datetime import date
 
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
+from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
@@ -143,6 +144,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "quality": _quality(inputs),
         "methods": _methods(inputs),
         **foresight_context(inputs),
+        **chair_context(inputs),
     }
 
 
