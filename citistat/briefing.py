@@ -46,6 +46,7 @@ class FocusAgency:
 
     agency: str
     reason: str = ""
+    minutes: int = 15  # the agency's slot on the agenda
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class BriefingInputs:
     versions: dict[str, str]  # citistat and key libraries
     generated_on: str  # ISO date the books were built (fixed by the caller for reproducible output)
     focus: list[FocusAgency] = field(default_factory=list)  # the session's focus agencies (internal edition only)
+    followup_minutes: int = 10  # the agenda's slot for the previous session's follow-ups
 
     def followups_for(self, agency: str) -> list[FollowUp]:
         return [f for f in self.followups if f.agency == agency]

@@ -350,7 +350,7 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
 
 def _session_record(archive, config: Config, period: str) -> dict:
     """What the archive remembers of a period, the same in every language: read once per build."""
-    from .session_settings import focus_agencies
+    from .session_settings import focus_agencies, followup_minutes
 
     files = archive.file_reports(period)
     total = Reconciliation()
@@ -367,6 +367,7 @@ def _session_record(archive, config: Config, period: str) -> dict:
         "config_hash": config.digest(),
         "versions": library_versions(),
         "focus": focus_agencies(config.settings),
+        "followup_minutes": followup_minutes(config.settings),
     }
 
 

@@ -4,6 +4,7 @@ one too small to rank, one that moved as much as the faller but not significantl
 from __future__ import annotations
 
 import re
+from html import unescape
 from dataclasses import replace
 from pathlib import Path
 
@@ -125,3 +126,45 @@ def test_session_focus_is_read_and_checked():
     problems = session_problems(bad, "citistat.toml")
     assert len(problems) == 3 and "entry 1" in problems[0] and "entry 2" in problems[1] and "twice" in problems[2]
     assert session_problems({"session": {"focus": "市水务局"}}, "x.toml")[0].startswith("x.toml: [session] focus")
+    timed = {"session": {"slot_minutes": 20, "focus": [{"agency": "A"}, {"agency": "B", "minutes": 30}]}}
+    assert [f.minutes for f in focus_agencies(timed)] == [20, 30]
+    assert "slot_minutes = 0" in session_problems({"session": {"slot_minutes": 0}}, "x.toml")[0]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_agenda_opens_with_followups_then_focus_slots_then_the_rest_for_the_record(tmp_path, lang):
+    inputs = replace(fx.briefing_inputs(lang=lang), followup_minutes=12,
+                     focus=[FocusAgency(fx.HOUSING, "物业投诉集中", 20), FocusAgency("名册外单位", "", 15)])
+    renderer = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    html = renderer.city_html()
+    agenda = unescape(re.search(r'<section class="agenda">.*?</section>', html, re.S).group(0))
+    t = renderer.messages
+    followups, focus, record = (agenda.index(t(k)) for k in ("agenda.followups", "agenda.focus", "agenda.record"))
+    assert followups < focus < record
+    assert t("agenda.minutes", n=12) in agenda and t("agenda.minutes", n=20) in agenda
+    assert t("agenda.minutes", n=35) in agenda  # the focus block: 20 + 15
+    record_part = agenda[record:]
+    assert fx.WATER in record_part and fx.HOUSING not in record_part  # a focus agency is not "for the record"
+    # one question sheet per focus agency with results: the office's question, the integrity question, the overdue item
+    sheets = re.findall(r'<section class="question-sheet">.*?</section>', html, re.S)
+    assert len(sheets) == 1 and fx.HOUSING in sheets[0]
+    assert "物业管理投诉为何连续三个月上升？" in sheets[0]  # the office's question
+    assert "满意率上升而解决率下降" in sheets[0]  # its integrity question
+    assert "物业投诉专项整治" in sheets[0]  # its overdue commitment (due 2024-03-20, meeting 2024-04-03)
+    assert f'href="#sheet-{renderer.context["anchors"][fx.HOUSING]}"' in agenda
+
+
+def test_outward_agenda_keeps_the_plain_order_and_has_no_question_sheet(tmp_path):
+    renderer = BookRenderer(fx.briefing_inputs(edition="public"), tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    html = renderer.city_html()
+    assert 'class="question-sheet"' not in html and renderer.messages("agenda.record") not in html
+    assert fx.FOCUS_REASON not in html
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_small_unit_is_listed_apart_without_a_rank(tmp_path, lang):
+    renderer = BookRenderer(story_inputs(lang), tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    rankings = re.search(r'<section class="rankings">.*?</section>', renderer.city_html(), re.S).group(0)
+    ranked, _, apart = rankings.partition('<table class="list unranked">')
+    assert SMALL not in ranked and SMALL in apart and FALLING in ranked and FALLING not in apart
+    assert unescape(renderer.messages("ranking.unranked", min_n=30, n=1)) in unescape(rankings)

@@ -104,6 +104,14 @@ class AgencyView:
 class RankingView:
     unit_type: str
     units: list[UnitResult]  # rank order; unranked last
+    small: list[UnitResult] = field(default_factory=list)  # below the minimum n and not ranked: listed apart
+
+
+def ranking_view(result: PeriodResult, unit_type: str) -> RankingView:
+    """A unit type's ranking, its unranked small-n units apart (never sharing a rank on a handful of answers)."""
+    units = result.ranking(unit_type)
+    apart = [u for u in units if u.small_n and u.rank is None]
+    return RankingView(unit_type, [u for u in units if u not in apart], apart)
 
 
 def slugify(name: str) -> str:
@@ -136,7 +144,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "city_charts": charts.get("", {}),
         "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
-        "rankings": [RankingView(t, result.ranking(t)) for t in result.unit_types],
+        "rankings": [ranking_view(result, t) for t in result.unit_types],
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
@@ -144,7 +152,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "quality": _quality(inputs),
         "methods": _methods(inputs),
         **foresight_context(inputs),
-        **chair_context(inputs),
+        **chair_context(inputs, agencies),
     }
 
 
