@@ -78,6 +78,7 @@ class BriefingInputs:
     generated_on: str  # ISO date the books were built (fixed by the caller for reproducible output)
     focus: list[FocusAgency] = field(default_factory=list)  # the session's focus agencies (internal edition only)
     followup_minutes: int = 10  # the agenda's slot for the previous session's follow-ups
+    ranking_order: str = "best_first"  # "best_first" | "worst_first": how the ranking tables read
 
     def followups_for(self, agency: str) -> list[FollowUp]:
         return [f for f in self.followups if f.agency == agency]

@@ -350,7 +350,7 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
 
 def _session_record(archive, config: Config, period: str) -> dict:
     """What the archive remembers of a period, the same in every language: read once per build."""
-    from .session_settings import focus_agencies, followup_minutes
+    from .session_settings import focus_agencies, followup_minutes, ranking_order
 
     files = archive.file_reports(period)
     total = Reconciliation()
@@ -368,6 +368,7 @@ def _session_record(archive, config: Config, period: str) -> dict:
         "versions": library_versions(),
         "focus": focus_agencies(config.settings),
         "followup_minutes": followup_minutes(config.settings),
+        "ranking_order": ranking_order(config.settings),
     }
 
 

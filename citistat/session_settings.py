@@ -5,6 +5,7 @@ In citistat.toml:
     [session]
     slot_minutes = 15        # each focus agency's slot (an entry's own `minutes` wins)
     followup_minutes = 10    # the previous session's follow-ups, opened first
+    ranking_order = "worst_first"  # the ranking tables from the bottom up (default "best_first")
     focus = [{agency = "市水务局", reason = "…"}, {agency = "望京街道", reason = "…", minutes = 20}]
 
 The chair's page lists the focus agencies with their reason; the agenda gives them their slots and
@@ -17,6 +18,7 @@ from .briefing import FocusAgency
 
 SLOT_MINUTES = 15
 FOLLOWUP_MINUTES = 10
+RANKING_ORDERS = ("best_first", "worst_first")
 
 
 def focus_agencies(settings: dict) -> list[FocusAgency]:
@@ -29,6 +31,10 @@ def focus_agencies(settings: dict) -> list[FocusAgency]:
 
 def followup_minutes(settings: dict) -> int:
     return int((settings.get("session") or {}).get("followup_minutes", FOLLOWUP_MINUTES))
+
+
+def ranking_order(settings: dict) -> str:
+    return (settings.get("session") or {}).get("ranking_order", RANKING_ORDERS[0])
 
 
 def _minutes_problem(value, at: str, key: str) -> str | None:
@@ -46,6 +52,9 @@ def session_problems(settings: dict, where: str) -> list[str]:
         return [f"{where}: [session] must be a table"]
     problems = [p for key in ("slot_minutes", "followup_minutes") if key in session
                 for p in [_minutes_problem(session[key], f"{where}: [session]", key)] if p]
+    if session.get("ranking_order", RANKING_ORDERS[0]) not in RANKING_ORDERS:
+        problems.append(f"{where}: [session] ranking_order = {session['ranking_order']!r}; "
+                        f"use one of {', '.join(RANKING_ORDERS)}")
     focus = session.get("focus", [])
     if not isinstance(focus, list):
         return problems + [f"{where}: [session] focus must be a list of {{agency = \"…\", reason = \"…\"}}"]

@@ -128,6 +128,7 @@ def test_session_focus_is_read_and_checked():
     assert session_problems({"session": {"focus": "市水务局"}}, "x.toml")[0].startswith("x.toml: [session] focus")
     timed = {"session": {"slot_minutes": 20, "focus": [{"agency": "A"}, {"agency": "B", "minutes": 30}]}}
     assert [f.minutes for f in focus_agencies(timed)] == [20, 30]
+    assert "ranking_order" in session_problems({"session": {"ranking_order": "random"}}, "x.toml")[0]
     assert "slot_minutes = 0" in session_problems({"session": {"slot_minutes": 0}}, "x.toml")[0]
 
 
@@ -168,3 +169,27 @@ def test_a_small_unit_is_listed_apart_without_a_rank(tmp_path, lang):
     ranked, _, apart = rankings.partition('<table class="list unranked">')
     assert SMALL not in ranked and SMALL in apart and FALLING in ranked and FALLING not in apart
     assert unescape(renderer.messages("ranking.unranked", min_n=30, n=1)) in unescape(rankings)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_rankings_read_worst_first_when_asked_with_integrity_marks_beside_the_rank(tmp_path, lang):
+    def rankings(order):
+        inputs = replace(story_inputs(lang), ranking_order=order)
+        html = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font()).city_html()
+        return re.search(r'<section class="rankings">.*?</section>', html, re.S).group(0)
+
+    best, worst = rankings("best_first"), rankings("worst_first")
+    order = [TOP, STEADY, RISING, FOURTH, FALLING]
+    assert sorted(order, key=best.index) == order and sorted(order, key=worst.index) == order[::-1]
+    assert worst.index(FALLING) < worst.index('<table class="list unranked">') < worst.index(SMALL)  # small stay apart
+
+    marked = story_inputs(lang)
+    units = [replace(u, flags=[fx.Flag("quick_close", "concern", "12 件工单在 5 分钟内办结。", 12.0),
+                               fx.Flag("perfect_streak", "info", "连续满分。")]) if u.agency == FOURTH else u
+             for u in marked.result.units]
+    renderer = BookRenderer(replace(marked, result=replace(marked.result, units=units)), tmp_path,
+                            [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    section = re.search(r'<section class="rankings">.*?</section>', renderer.city_html(), re.S).group(0)
+    row = re.search(rf"<tr>(?:(?!</tr>).)*{FOURTH}(?:(?!</tr>).)*</tr>", section, re.S).group(0)
+    assert 'class="chip flag-concern"' in row and f'{renderer.messages("flag.concern")} 2' in row
+    assert "flag-concern" not in re.search(rf"<tr>(?:(?!</tr>).)*{TOP}(?:(?!</tr>).)*</tr>", section, re.S).group(0)

@@ -107,11 +107,16 @@ class RankingView:
     small: list[UnitResult] = field(default_factory=list)  # below the minimum n and not ranked: listed apart
 
 
-def ranking_view(result: PeriodResult, unit_type: str) -> RankingView:
-    """A unit type's ranking, its unranked small-n units apart (never sharing a rank on a handful of answers)."""
+def ranking_view(result: PeriodResult, unit_type: str, order: str = "best_first") -> RankingView:
+    """A unit type's ranking, its unranked small-n units apart (never sharing a rank on a handful of answers);
+    worst first when the office reads its rankings from the bottom up (unranked units stay last)."""
     units = result.ranking(unit_type)
     apart = [u for u in units if u.small_n and u.rank is None]
-    return RankingView(unit_type, [u for u in units if u not in apart], apart)
+    ranked = [u for u in units if u not in apart and u.rank is not None]
+    if order == "worst_first":
+        ranked.reverse()
+    rest = [u for u in units if u not in apart and u.rank is None]
+    return RankingView(unit_type, ranked + rest, apart)
 
 
 def slugify(name: str) -> str:
@@ -144,7 +149,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "city_charts": charts.get("", {}),
         "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
-        "rankings": [ranking_view(result, t) for t in result.unit_types],
+        "rankings": [ranking_view(result, t, inputs.ranking_order) for t in result.unit_types],
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
