@@ -117,6 +117,14 @@ def test_a_311_city_without_unit_types_or_satisfaction_reads_well(tmp_path):
     assert RISING in movers and FALLING in movers and STEADY not in section
     assert 'class="point-bottom"' not in section and 'class="point-topic"' not in section  # no ranks, no topic
 
+    def untargeted(unit):
+        return replace(unit, rates={m: replace(r, target=None, rag=None) for m, r in unit.rates.items()})
+
+    bare = replace(result, units=[untargeted(u) for u in result.units], city=untargeted(result.city))
+    section = chair_section(replace(inputs, result=bare), tmp_path)
+    assert "below target" not in section and "target" not in point(section, "city")  # no target, no target talk
+    assert SMALL in point(section, "targets")
+
 
 def test_session_focus_is_read_and_checked():
     settings = {"session": {"focus": [{"agency": " 市水务局 ", "reason": "排水投诉集中"}, {"agency": "望京街道"}]}}

@@ -60,14 +60,16 @@ class ChairFindings:
     topic: TopicResult | None
     min_n: int
     previous_period: str | None = None
+    has_targets: bool = True  # False: no rate has a target, so "below target" means nothing
 
 
 def chair_findings(result: PeriodResult) -> ChairFindings:
     city = [CityRate(m, result.city.rates[m], result.city.deltas.get(m, {}).get("previous"))
             for m in METRICS if _has_value(result.city.rates.get(m))]
     groups = [_group(unit_type, _members(result, unit_type)) for unit_type in (result.unit_types or [None])]
+    has_targets = any(r.target is not None for u in result.units for r in u.rates.values())
     return ChairFindings(city, [g for g in groups if g.units or g.small], result.topics[0] if result.topics else None,
-                         result.min_n, result.previous_period)
+                         result.min_n, result.previous_period, has_targets)
 
 
 def _members(result: PeriodResult, unit_type: str | None) -> list[UnitResult]:
