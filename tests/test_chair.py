@@ -75,6 +75,10 @@ def test_the_chairs_page_names_the_movers_and_the_small_unit_and_nothing_not_sig
     assert STEADY not in section  # moved 7.9 points, not significantly, and ranks second: never named
     assert SMALL not in movers and "+25.0" not in section  # its 25-point swing on 13 answers is no news
     assert SMALL in point(section, "targets")  # it is named where it belongs: unranked, below the minimum n
+    many = story_inputs(lang)
+    smalls = [replace(many.result.unit(SMALL), agency=f"小{i}") for i in range(7)]
+    crowded = chair_section(replace(many, result=replace(many.result, units=many.result.units + smalls)), tmp_path)
+    assert "小3" not in crowded and "8" in point(crowded, "targets")  # a long list is counted, not recited
     bottom = point(section, "bottom")
     assert FALLING in bottom and FOURTH in bottom and ("5/5" in bottom or "#5 of 5" in bottom) and TOP not in bottom
     assert "满意率显著下降" in section  # the focus agency with the office's reason
