@@ -41,6 +41,15 @@ class AgencyNotes:
 
 
 @dataclass(frozen=True)
+class FocusAgency:
+    """An agency the office selected for this session's in-depth review, and why."""
+
+    agency: str
+    reason: str = ""
+    minutes: int = 15  # the agency's slot on the agenda
+
+
+@dataclass(frozen=True)
 class InputFile:
     name: str
     sha256: str
@@ -68,6 +77,9 @@ class BriefingInputs:
     versions: dict[str, str]  # citistat and key libraries
     generated_on: str  # ISO date the books were built (fixed by the caller for reproducible output)
     boundaries: dict = field(default_factory=dict)  # level -> citistat.geo.Boundaries the maps are drawn on
+    focus: list[FocusAgency] = field(default_factory=list)  # the session's focus agencies (internal edition only)
+    followup_minutes: int = 10  # the agenda's slot for the previous session's follow-ups
+    ranking_order: str = "best_first"  # "best_first" | "worst_first": how the ranking tables read
 
     def followups_for(self, agency: str) -> list[FollowUp]:
         return [f for f in self.followups if f.agency == agency]

@@ -159,6 +159,9 @@ def _check_settings(settings: dict, problems: list[str], where: str) -> None:
 
         problems.extend(check_plausible_years(f"{where}: [ingest] plausible_years", settings["ingest"]["plausible_years"]))
     from .engines.settings import validate_engine  # light: no engine is imported
+    from .session_settings import session_problems
+
+    problems.extend(session_problems(settings, where))
 
     problems.extend(f"{where}: {p}" for p in validate_engine(settings.get("engine")))
 

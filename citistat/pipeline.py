@@ -350,6 +350,8 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
 
 def _session_record(archive, config: Config, period: str) -> dict:
     """What the archive remembers of a period, the same in every language: read once per build."""
+    from .session_settings import focus_agencies, followup_minutes, ranking_order
+
     files = archive.file_reports(period)
     total = Reconciliation()
     for report in files:
@@ -364,6 +366,9 @@ def _session_record(archive, config: Config, period: str) -> dict:
         "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
         "config_hash": config.digest(),
         "versions": library_versions(),
+        "focus": focus_agencies(config.settings),
+        "followup_minutes": followup_minutes(config.settings),
+        "ranking_order": ranking_order(config.settings),
     }
 
 

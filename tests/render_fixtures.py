@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from citistat.briefing import AgencyNotes, BriefingInputs, FollowUp, InputFile
+from citistat.briefing import AgencyNotes, BriefingInputs, FocusAgency, FollowUp, InputFile
 from citistat.quality import DataIssue, FileReport, Reconciliation
 from citistat.results import (
     CategoryRow,
@@ -33,6 +33,7 @@ WATER, HOUSING, WANGJING, JIAODAOKOU = "市水务局", "市住房和城乡建设
 CALLER_REF = "R-3f9a"
 INTERNAL_NOTE = "内部备注：局长本周出差，由副局长参会"
 FOLLOWUP_NOTE = "跟进备注：已电话催办两次"
+FOCUS_REASON = "解决率较上期显著下降，物业投诉集中"  # the office's reason: internal material
 HOSTILE = '<img src="file:///etc/passwd"><script>alert(1)</script>'
 
 
@@ -136,7 +137,8 @@ def briefing_inputs(*, lang: str = "zh-CN", edition: str = "internal") -> Briefi
         reconciliation=files[0].reconciliation + files[1].reconciliation,
         issue_counts={"bad_date": 6, "missing_agency": 4}, issues=issues, followups=followups, notes=notes,
         input_files=[InputFile(f.path, f.sha256 or "", f.status) for f in files], config_hash="ef" * 32,
-        versions={"citistat": "0.1.0", "weasyprint": "70.0"}, generated_on="2024-04-01")  # built two days before the meeting
+        versions={"citistat": "0.1.0", "weasyprint": "70.0"}, generated_on="2024-04-01",
+        focus=[FocusAgency(HOUSING, FOCUS_REASON)])  # built two days before the meeting
     return inputs
 
 

@@ -25,7 +25,7 @@ from citistat.workspace import DEFAULT_TEMPLATES_DIR
 PROSE_PERCENTAGES = {"95%", "5%", "100%",  # "95% interval", "5% level", "exactly 100%"
                      "20%",  # the outlook's rise threshold ([outlook] in scoring.toml)
                      "4.5%", "93%"}  # the hot spots' calibration and power, quoted on the methods page
-INTERNAL_MATERIAL = [fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE, fx.CALLER_REF, "13800138000"]
+INTERNAL_MATERIAL = [fx.INTERNAL_NOTE, fx.FOLLOWUP_NOTE, fx.CALLER_REF, "13800138000", fx.FOCUS_REASON]
 
 
 class Laid:
@@ -71,6 +71,7 @@ def data_values(inputs) -> list[str]:
         values += [flag.message for flag in unit.flags] + [w.caller_ref for w in unit.watchlist]
         values += [c for w in unit.watchlist for c in w.categories]
     values += [flag.message for flag in inputs.result.flags]
+    values += [item.reason for item in inputs.focus]
     for issue in inputs.issues:
         values += [issue.message, issue.hint, issue.raw_value or "", issue.sheet or "", issue.column or ""]
     return values

@@ -63,15 +63,25 @@ def test_rates_scores_and_ranks_by_hand(result):
     assert street.rates["response"].value == 50 / 50
     assert street.score == pytest.approx(100 * (0.1 * 1.0 + 0.5 * 0.9 + 0.4 * 0.9))
     assert street.weights_version == "2020-01"
-    assert (street.rank, street.rank_of, street.small_n) == (1, 3, False)
+    assert (street.rank, street.rank_of, street.small_n) == (1, 2, False)
     assert result.unit("望京街道").score == pytest.approx(100 * (0.1 * 1.0 + 0.5 * 0.8 + 0.4 * 0.8))
-    assert result.unit("望京街道").rank == 3  # 82 is below the two units at 91
+    assert result.unit("望京街道").rank == 2  # 82 is below 交道口街道's 91
     new = result.unit("新单位")
-    assert new.score == pytest.approx(100 * (0.1 * 1.0 + 0.5 * 0.9 + 0.4 * 0.9))
-    assert new.small_n  # 10 answers < 30: ranked but marked
-    assert new.rank == 2  # same score as 交道口街道, fewer tickets
+    assert new.score == pytest.approx(100 * (0.1 * 1.0 + 0.5 * 0.9 + 0.4 * 0.9))  # scored, shown
+    assert new.small_n and new.rank is None  # 10 answers < 30: listed unranked, not tied on a few answers
     department = result.unit("市水务局")
     assert (department.rank, department.rank_of) == (1, 1)
+
+
+def test_small_units_can_be_ranked_with_a_mark_when_the_office_asks():
+    rows = []
+    for period in ("2025-01", "2025-02"):
+        rows += unit_tickets(period, "交道口街道", "街乡镇", 45, 5)
+    rows += unit_tickets("2025-02", "新单位", "街乡镇", 9, 1)
+    tickets = conform(pd.DataFrame(rows))
+    marked = score_period(History(counts=count_all(tickets), tickets=tickets), "2025-02",
+                          config(scoring={"ranking": {"small_units": "marked"}}))
+    assert (marked.unit("新单位").rank, marked.unit("新单位").rank_of, marked.unit("新单位").small_n) == (2, 2, True)
 
 
 def test_weights_version_for_departments_from_2025():
@@ -119,7 +129,7 @@ def test_result_serialises_to_json(result):
 def test_metrics_table_rows(result):
     rows = metrics_table(result)
     assert rows[0]["agency"] == "Citywide"
-    assert [r["agency"] for r in rows[1:]] == ["交道口街道", "新单位", "望京街道", "市水务局", "市空转局"]
+    assert [r["agency"] for r in rows[1:]] == ["交道口街道", "望京街道", "新单位", "市水务局", "市空转局"]  # unranked (small n) after the ranked
     first = rows[1]
     assert first["resolution"] == 45 / 50 and first["resolution_n"] == 50
     assert first["resolution_delta_pp"] == 0 and first["resolution_significant"] is False

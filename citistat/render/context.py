@@ -17,6 +17,7 @@ from datetime import date
 
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
+from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
@@ -103,6 +104,19 @@ class AgencyView:
 class RankingView:
     unit_type: str
     units: list[UnitResult]  # rank order; unranked last
+    small: list[UnitResult] = field(default_factory=list)  # below the minimum n and not ranked: listed apart
+
+
+def ranking_view(result: PeriodResult, unit_type: str, order: str = "best_first") -> RankingView:
+    """A unit type's ranking, its unranked small-n units apart (never sharing a rank on a handful of answers);
+    worst first when the office reads its rankings from the bottom up (unranked units stay last)."""
+    units = result.ranking(unit_type)
+    apart = [u for u in units if u.small_n and u.rank is None]
+    ranked = [u for u in units if u not in apart and u.rank is not None]
+    if order == "worst_first":
+        ranked.reverse()
+    rest = [u for u in units if u not in apart and u.rank is None]
+    return RankingView(unit_type, ranked + rest, apart)
 
 
 def slugify(name: str) -> str:
@@ -135,7 +149,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "city_charts": charts.get("", {}),
         "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
-        "rankings": [RankingView(t, result.ranking(t)) for t in result.unit_types],
+        "rankings": [ranking_view(result, t, inputs.ranking_order) for t in result.unit_types],
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
@@ -143,6 +157,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "quality": _quality(inputs),
         "methods": _methods(inputs),
         **foresight_context(inputs),
+        **chair_context(inputs, agencies),
     }
 
 

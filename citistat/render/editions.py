@@ -47,6 +47,7 @@ def for_edition(inputs: BriefingInputs) -> BriefingInputs:
         followups=[replace(f, notes="") for f in inputs.followups],
         notes={name: _outward_notes(notes) for name, notes in inputs.notes.items()},
         issues=[],  # raw cell values may hold phone numbers and names
+        focus=[],  # the office's choice of agencies and its reasons are for the session itself
     )
 
 

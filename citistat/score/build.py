@@ -216,15 +216,19 @@ def unit_type_order(config: Config, units: list[UnitResult]) -> list[str]:
     return order
 
 
-def with_ranks(units: list[UnitResult]) -> list[UnitResult]:
-    """Rank within each unit type (units without a type form a group of their own)."""
+def with_ranks(units: list[UnitResult], rank_small: bool = False) -> list[UnitResult]:
+    """Rank within each unit type (units without a type form a group of their own).
+
+    A unit below the minimum n is left unranked unless the office asks for it ([ranking] small_units =
+    "marked"): a rank on 13 answers would be tied or ordered by noise, so it is listed apart instead."""
     ranked: list[UnitResult] = []
     groups: dict[str | None, list[UnitResult]] = {}
     for unit in units:
         groups.setdefault(unit.unit_type, []).append(unit)
     ranks = {}
     for unit_type, group in groups.items():
-        for name, r in rank_units([(u.agency, u.score, u.n_tickets) for u in group]).items():
+        entries = [(u.agency, None if u.small_n and not rank_small else u.score, u.n_tickets) for u in group]
+        for name, r in rank_units(entries).items():
             ranks[(unit_type, name)] = r
     for unit in units:
         r = ranks[(unit.unit_type, unit.agency)]
@@ -239,7 +243,8 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
     ctx = make_context(history, period, config, lang)
     units = [unit_result(ctx, agency, unit_type) for agency, unit_type in roster_units(config, ctx)]
     available = _available_by_type(units, ctx.scoring)
-    units = with_ranks([on_available_rates(u, ctx, available.get(u.unit_type)) for u in units])
+    units = with_ranks([on_available_rates(u, ctx, available.get(u.unit_type)) for u in units],
+                       rank_small=ctx.scoring.small_units == "marked")
     city = unit_result(ctx, None, None, label=CITY_NAMES.get(ctx.lang, CITY_NAMES["en"]))
     city_available = None if ctx.scoring.missing_rates == "require_all" else rates_available([city.rates])
     city = on_available_rates(city, ctx, city_available)

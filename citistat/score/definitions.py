@@ -21,6 +21,7 @@ BASES: tuple[str, ...] = ("answered", "valid_callback")
 RESPONSE_SOURCES: tuple[str, ...] = ("callback", "on_time")
 ANY_UNIT_TYPE = "*"
 NEUTRAL_RULES = ("not_satisfied", "excluded", "satisfied")
+SMALL_UNITS = ("unranked", "marked")  # a unit below min_n: listed apart without a rank, or ranked with a mark
 MISSING_RATES = ("renormalise", "require_all")  # a rate absent for a whole unit type: drop it, or score nobody
 WEIGHT_TOLERANCE = 1e-6
 # Answers that can never mean satisfied or dissatisfied: they are the "unknown" kinds.
@@ -90,6 +91,7 @@ class Scoring:
     targets: tuple[Target, ...] = ()
     screens: ScreenSettings = field(default_factory=ScreenSettings)
     missing_rates: str = "renormalise"  # [ranking] missing_rates
+    small_units: str = "unranked"  # [ranking] small_units
     early_warning: EarlyWarningSettings = field(default_factory=EarlyWarningSettings)
     hotspots: HotspotSettings = field(default_factory=HotspotSettings)
     outlook: OutlookSettings = field(default_factory=OutlookSettings)
@@ -163,6 +165,8 @@ def _check_ranking(ranking: object, problems: list[str]) -> None:
     min_n = ranking.get("min_n", 30)
     if not isinstance(min_n, int) or isinstance(min_n, bool) or min_n < 0:
         problems.append(f"[ranking] min_n = {min_n!r}; use a whole number ≥ 0")
+    if ranking.get("small_units", "unranked") not in SMALL_UNITS:
+        problems.append(f"[ranking] small_units = {ranking.get('small_units')!r}; use one of {', '.join(SMALL_UNITS)}")
     if ranking.get("missing_rates", "renormalise") not in MISSING_RATES:
         problems.append(f"[ranking] missing_rates = {ranking.get('missing_rates')!r}; use one of {', '.join(MISSING_RATES)}")
     for key in ("alpha", "confidence"):
@@ -287,6 +291,7 @@ def parse_scoring(data: dict | None) -> Scoring:
         targets=targets,
         screens=ScreenSettings(**data.get("screens", {})),
         missing_rates=ranking.get("missing_rates", "renormalise"),
+        small_units=ranking.get("small_units", "unranked"),
         early_warning=foresight_settings.parse_section("early_warning", data.get("early_warning")),
         hotspots=foresight_settings.parse_section("hotspots", data.get("hotspots")),
         outlook=foresight_settings.parse_section("outlook", data.get("outlook")),

@@ -25,7 +25,8 @@ FORMULAS: dict[str, str] = {
     "date_precision": "day: created and closed dates carry no time of day, so no minute-based measure is computed "
                       "(no \"closed within N minutes\" screen) and durations are whole days",
     "ranking": "within unit type, by score, then by ticket volume; equal score and volume share a rank",
-    "small_n": "a unit whose weighted rates rest on fewer than min_n answers is ranked but marked",
+    "small_n": "a unit whose weighted rates rest on fewer than min_n answers is listed unranked "
+               "([ranking] small_units = \"unranked\"), or ranked but marked (\"marked\")",
     "rag": "green at or above target, amber within the band below it, red further below",
     "target_ratio": "actual / target (CityScore); below 1 = under target",
 }
