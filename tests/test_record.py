@@ -184,6 +184,8 @@ def test_report_is_written_in_both_languages_and_marks_drafts(report):
         ("2023-10", "draft"), ("2023-11", "published"), ("2023-12", "draft")]
     assert stamp["missing"][:2] == ["2023-01", "2023-02"]
     assert "DRAFT" in result.stderr
+    # unit types are named in the edition's language, as in the books
+    assert "Streets and townships" in en and "街乡镇" in zh
 
 
 def test_report_counts_commitments_as_at_the_end_of_the_year(city):
