@@ -14,6 +14,7 @@ from ..periods import is_period
 from ..tickets import SATISFACTION_LEVELS
 from . import foresight_settings
 from .foresight_settings import EarlyWarningSettings, HotspotSettings, OutlookSettings
+from .setting_checks import is_number, number_setting_problem
 
 RATE_METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
 TARGET_METRICS: tuple[str, ...] = (*RATE_METRICS, "on_time")
@@ -115,12 +116,8 @@ class Scoring:
 # ---------------------------------------------------------------- validation
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _check_proportion(value: object, where: str, problems: list[str]) -> None:
-    if not _is_number(value) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         problems.append(f"{where} = {value!r}; use a number between 0 and 1")
 
 
@@ -171,7 +168,7 @@ def _check_ranking(ranking: object, problems: list[str]) -> None:
         problems.append(f"[ranking] missing_rates = {ranking.get('missing_rates')!r}; use one of {', '.join(MISSING_RATES)}")
     for key in ("alpha", "confidence"):
         value = ranking.get(key, 0.5)
-        if not _is_number(value) or not 0 < value < 1:
+        if not is_number(value) or not 0 < value < 1:
             problems.append(f"[ranking] {key} = {value!r}; use a number strictly between 0 and 1")
 
 
@@ -198,7 +195,7 @@ def _check_weights(versions: object, problems: list[str]) -> None:
         values = [version.get(m) for m in RATE_METRICS]
         for metric, value in zip(RATE_METRICS, values):
             _check_proportion(value, f"{where} {metric}", problems)
-        if all(_is_number(v) for v in values) and abs(sum(values) - 1) > WEIGHT_TOLERANCE:
+        if all(is_number(v) for v in values) and abs(sum(values) - 1) > WEIGHT_TOLERANCE:
             problems.append(f"{where}: the weights add up to {sum(values):g}; they must add up to 1")
     if not any(isinstance(v, dict) and v.get("unit_type") == ANY_UNIT_TYPE for v in versions):
         problems.append('[[weights]] needs a version with unit_type = "*" so every unit type has weights')
@@ -227,12 +224,8 @@ def _check_screens(screens: object, problems: list[str]) -> None:
         return
     known = ScreenSettings.__dataclass_fields__
     for key, value in screens.items():
-        if key not in known:
-            problems.append(f"[screens] unknown setting {key!r}; known: {', '.join(known)}")
-        elif not _is_number(value) or value < 0:
-            problems.append(f"[screens] {key} = {value!r}; use a number ≥ 0")
-        elif known[key].type == "int" and not isinstance(value, int):
-            problems.append(f"[screens] {key} = {value!r}; use a whole number")
+        if problem := number_setting_problem("screens", key, value, known):
+            problems.append(problem)
 
 
 _SECTIONS = ("rates", "ranking", "weights", "targets", "screens", *foresight_settings.SECTIONS)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from .setting_checks import is_number, number_setting_problem
+
 
 @dataclass(frozen=True)
 class EarlyWarningSettings:
@@ -46,10 +48,6 @@ LEVELS = ("district",)
 SECTIONS = {"early_warning": EarlyWarningSettings, "hotspots": HotspotSettings, "outlook": OutlookSettings}
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def validate_section(name: str, data: object, problems: list[str]) -> None:
     """Append every problem of one section to `problems`."""
     if not isinstance(data, dict):
@@ -58,15 +56,11 @@ def validate_section(name: str, data: object, problems: list[str]) -> None:
     known = {f.name: f for f in fields(SECTIONS[name])}
     for key, value in data.items():
         where = f"[{name}] {key} = {value!r}"
-        if key not in known:
-            problems.append(f"[{name}] unknown setting {key!r}; known: {', '.join(known)}")
-        elif known[key].type == "str":
+        if key in known and known[key].type == "str":
             if value not in LEVELS:
                 problems.append(f"{where}; use one of {', '.join(LEVELS)}")
-        elif not _is_number(value) or value < 0:
-            problems.append(f"{where}; use a number ≥ 0")
-        elif known[key].type == "int" and not isinstance(value, int):
-            problems.append(f"{where}; use a whole number")
+        elif problem := number_setting_problem(name, key, value, known):
+            problems.append(problem)
         elif key == "fdr" and not 0 < value < 1:
             problems.append(f"{where}; use a number strictly between 0 and 1")
         elif key in ("accel_contacts", "accel_days", "min_contacts", "agencies_min", "unresolved_days",
@@ -75,7 +69,7 @@ def validate_section(name: str, data: object, problems: list[str]) -> None:
     if name == "early_warning":
         window = data.get("window_days", EarlyWarningSettings.window_days)
         accel = data.get("accel_days", EarlyWarningSettings.accel_days)
-        if _is_number(window) and _is_number(accel) and 2 * accel > window:
+        if is_number(window) and is_number(accel) and 2 * accel > window:
             problems.append(f"[early_warning] accel_days = {accel} needs window_days ≥ {2 * accel} "
                             "(the rise compares the last accel_days with the accel_days before)")
 
