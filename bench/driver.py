@@ -88,13 +88,12 @@ def notes_job(args) -> dict:
     with open_archive(ws, config) as archive:
         agency = args.agency or _first_agency(archive, args.period)
         text = f"基准测试修改的讨论要点 {time.strftime('%H:%M:%S')}"
-        set_notes = getattr(archive, "set_notes", None) or archive.save_notes
-        set_notes(args.period, agency, discussion_topics=[text])
+        archive.notes.set(args.period, agency, discussion_topics=[text])
     return {"agency": agency, "note": text}
 
 
 def _first_agency(archive, period: str) -> str:
-    history = archive.history(period)
+    history = archive.periods.history(period)
     counts = history.counts["agency"]
     return str(sorted(counts.loc[counts["period"].astype(str) == period, "agency"].astype(str))[0])
 

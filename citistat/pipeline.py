@@ -20,7 +20,6 @@ from pathlib import Path
 
 from . import __version__
 from .briefing import BriefingInputs, InputFile
-from .archive.base import default_meeting_date
 from .config import Config
 from .errors import NoUsableData
 from .memory import release_free_memory
@@ -160,7 +159,7 @@ def load_files(
             files_here = [f for f in result.files if f.path in sources]
             issues_here = [i for i in result.issues if i.file in sources or not i.file]
             with timer.stage("archive"):
-                stored[str(each_period)] = archive.store_period(
+                stored[str(each_period)] = archive.periods.store(
                     str(each_period), frame, counts, files_here, issues_here, new_revision=new_revision)
     del frame  # the last period's copy of its tickets
     release_free_memory()
@@ -223,14 +222,12 @@ def build_books(
     timer = timer or StageTimer()
     langs = tuple(dict.fromkeys(langs or (config.lang,)))
     editions = tuple(dict.fromkeys(editions or (edition or config.edition,)))
-    settings = config.settings.get("build", {})
     with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
         with timer.stage("history"):
-            history = archive.history(period, lookback=HISTORY_PERIODS)
-        meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
-            period, settings.get("meeting_weekday", 2)).isoformat()
-        build = archive.begin_build(period, meeting_date=meeting)
+            history = archive.periods.history(period, lookback=HISTORY_PERIODS)
+        meeting = meeting_date or archive.sessions.meeting_date(period).isoformat()
+        build = archive.sessions.begin_build(period, meeting_date=meeting)
         by_edition: dict[str, dict[str, object]] = {}
         outputs = []
         built_on = build_date()
@@ -261,7 +258,7 @@ def build_books(
         outputs = [*outputs, *shared, _write_run_summary(build.folder, inputs, timer)]
         check_no_repeats(outputs)
         outputs = with_key_files(outputs)
-        archive.record_outputs(build, _manifest(config, inputs, outputs), outputs)
+        archive.sessions.record_outputs(build, _manifest(config, inputs, outputs), outputs)
         # index.html is rewritten when the archive closes (after every command that changed it)
     return BuildOutcome(period, build.revision, build.folder, outputs, by_edition[editions[0]], dict(timer.seconds),
                         by_edition)
@@ -277,8 +274,8 @@ def _chart_files(folder: Path, results: dict) -> list[Path]:
 
 
 def _require_period(archive, period: str) -> None:
-    if period not in archive.periods():
-        known = ", ".join(archive.periods()) or "none"
+    if period not in archive.periods.all():
+        known = ", ".join(archive.periods.all()) or "none"
         raise NoUsableData(f"period {period} is not in the archive (stored periods: {known}); "
                            f"load it first with `citistat ingest --period {period} FILES…` or `citistat run`.")
 
@@ -326,7 +323,7 @@ def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | Non
 
     scrubber = Scrubber.from_settings(config.privacy)
     if loaded is None:  # a build from the archive writes what a run writes: the CSV and the workbook
-        return archive.write_rejects(period, folder, scrubber=scrubber, lang=config.lang)
+        return archive.periods.write_rejects(period, folder, scrubber=scrubber, lang=config.lang)
     from .ingest.report import write_rejects
 
     return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects", scrubber=scrubber, lang=config.lang)
@@ -352,17 +349,17 @@ def _session_record(archive, config: Config, period: str) -> dict:
     """What the archive remembers of a period, the same in every language: read once per build."""
     from .session_settings import focus_agencies, followup_minutes, ranking_order
 
-    files = archive.file_reports(period)
+    files = archive.periods.file_reports(period)
     total = Reconciliation()
     for report in files:
         total = total + report.reconciliation
     return {
         "files": files,
         "reconciliation": total,
-        "issue_counts": archive.issue_counts(period),
-        "issues": archive.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
-        "followups": archive.followups_for_briefing(period, definitions=_rate_definitions(config)),
-        "notes": archive.notes_for_briefing(period),
+        "issue_counts": archive.periods.issue_counts(period),
+        "issues": archive.periods.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
+        "followups": archive.followups.for_briefing(period, definitions=_rate_definitions(config)),
+        "notes": archive.notes.for_briefing(period),
         "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
         "config_hash": config.digest(),
         "versions": library_versions(),
@@ -445,7 +442,7 @@ def history_for(ws: Workspace, config: Config, files: list[Path], period: str, *
     if not files:
         with open_archive(ws, config, readonly=True) as archive:  # a snapshot: answers while a build writes
             _require_period(archive, period)
-            return archive.history(period, lookback=HISTORY_PERIODS)
+            return archive.periods.history(period, lookback=HISTORY_PERIODS)
     from . import ingest
 
     result = ingest.load(expand_inputs(files), config, profile=profile, salt=ws.caller_salt(), lang=config.lang)
@@ -478,18 +475,18 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
     lang = lang or config.lang
     with open_archive(ws, config, wait=wait) as archive:
         _require_period(archive, period)
-        result = score_period(archive.history(period), period, config, lang=lang)
-        meeting = archive.meeting_date(period) or default_meeting_date(period).isoformat()
-        session = archive.session(period)
+        result = score_period(archive.periods.history(period), period, config, lang=lang)
+        meeting = archive.sessions.meeting_date(period).isoformat()
+        session = archive.sessions.get(period)
         revision = getattr(session, "revision", 1) if session else 1
         status = getattr(session, "status", "draft") if session else "draft"
         build = _MemoTarget(revision=revision, status=status)
         inputs = _briefing_inputs(_session_record(archive, config, period), config, result, build, lang=lang,
                                   edition="internal", meeting=meeting)
         inputs = _with_session_followups(inputs, archive, period, config)
-        out = archive.memo_path(period, f"citistat-{period}-memo-{lang}.pdf")
+        out = archive.memos.next_path(period, f"citistat-{period}-memo-{lang}.pdf")
         render_memo(inputs, out, templates_dirs=_templates_dirs(ws))
-        return archive.absolute(archive.record_memo(period, lang, out).path)
+        return archive.absolute(archive.memos.record(period, lang, out).path)
 
 
 @dataclass(frozen=True)
@@ -509,5 +506,5 @@ def _with_session_followups(inputs: BriefingInputs, archive, period: str, config
     or closed recently): the next session opens with the status of both."""
     from dataclasses import replace
 
-    raised_here = archive.followups_raised_in(period, definitions=_rate_definitions(config))
+    raised_here = archive.followups.raised_in(period, definitions=_rate_definitions(config))
     return replace(inputs, followups=[*inputs.followups, *raised_here])

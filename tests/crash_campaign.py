@@ -80,7 +80,7 @@ def complete(stage: str, root: Path) -> float:
 def published_files(root: Path) -> dict[str, str]:
     """sha256 of every file under a published revision and of every memo: what must never change."""
     with Archive.open(root / "briefings", readonly=True) as archive:
-        folders = [s.folder for s in archive.sessions() if s.status == "published"]
+        folders = [s.folder for s in archive.sessions.all() if s.status == "published"]
         from citistat.archive.contents import folder_files
 
         paths = [p for folder in folders for p in folder_files(folder)]
@@ -89,7 +89,7 @@ def published_files(root: Path) -> dict[str, str]:
 
 def latest_state(root: Path) -> tuple[str, str]:
     with Archive.open(root / "briefings", readonly=True) as archive:
-        session = archive.session(PERIOD)
+        session = archive.sessions.get(PERIOD)
         return session.status, session.build_state
 
 

@@ -19,14 +19,14 @@ from citistat.errors import ArchiveError
 
 def build_with_charts(archive, period, text="book"):
     """A build whose HTML book loads a chart and whose PDF has a reuse key, as the render stage writes them."""
-    session_build = archive.begin_build(period)
+    session_build = archive.sessions.begin_build(period)
     folder = session_build.folder
     outputs = [folder / "city-book.pdf", folder / "city-book.html", folder / "charts" / "zh-CN" / "city-trend.png",
                folder / "charts" / "zh-CN" / ".keys" / "city-trend.png.sha256", folder / ".keys" / "city-book.pdf.sha256"]
     for path in outputs:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"{text} {path.name}", encoding="utf-8")
-    archive.record_outputs(session_build, {"config": {}}, outputs)
+    archive.sessions.record_outputs(session_build, {"config": {}}, outputs)
     return session_build
 
 
@@ -36,7 +36,7 @@ def published(tmp_path):
     with Archive.open(root) as archive:
         store(archive, "2024-03", MARCH)
         build_with_charts(archive, "2024-03")
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
     return root
 
 
@@ -88,7 +88,7 @@ def test_a_manifest_rewritten_with_its_database_row_breaks_the_chain_of_the_next
     with Archive.open(published) as archive:
         store(archive, "2024-04", APRIL)
         build_with_charts(archive, "2024-04")  # its manifest records the hash of 2024-03's
-        archive.publish("2024-04")
+        archive.sessions.publish("2024-04")
     # Forge 2024-03 everywhere it is recorded: file, manifest.json and the database (hash and copy).
     pdf = writable(published / "2024-03" / "city-book.pdf")
     pdf.write_text("forged", encoding="utf-8")
@@ -109,8 +109,8 @@ def test_a_manifest_rewritten_with_its_database_row_breaks_the_chain_of_the_next
 def test_the_next_revision_of_a_period_chains_the_published_manifest(published):
     with Archive.open(published) as archive:
         build_with_charts(archive, "2024-03", text="again")
-        revision_2 = archive.manifest(archive.session("2024-03"))
-        first = archive.session("2024-03", 1)
+        revision_2 = archive.sessions.manifest(archive.sessions.get("2024-03"))
+        first = archive.sessions.get("2024-03", 1)
         assert {"period": "2024-03", "revision": 1, "path": "2024-03/manifest.json",
                 "sha256": sha256_file(first.folder / "manifest.json")} in revision_2["chain"]
 
@@ -121,7 +121,7 @@ def test_publish_refuses_a_folder_holding_a_file_the_build_did_not_record(tmp_pa
         session_build = build(archive, "2024-03")
         (session_build.folder / "dropped-in.pdf").write_text("?")
         with pytest.raises(ArchiveError, match="dropped-in.pdf is not part of the published revision"):
-            archive.publish("2024-03")
+            archive.sessions.publish("2024-03")
 
 
 def test_a_rebuild_of_a_draft_removes_what_the_earlier_build_wrote_and_this_one_did_not(tmp_path):
@@ -130,18 +130,18 @@ def test_a_rebuild_of_a_draft_removes_what_the_earlier_build_wrote_and_this_one_
         first = build_with_charts(archive, "2024-03")
         build(archive, "2024-03")  # writes no chart this time
         assert not (first.folder / "charts" / "zh-CN" / "city-trend.png").exists()
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
         assert archive.verify() == []
 
 
 def test_the_memo_after_publishing_writes_nothing_into_the_published_folder(published):
     before = {p: p.read_bytes() for p in (published / "2024-03").rglob("*") if p.is_file()}
     with Archive.open(published) as archive:
-        first = archive.memo_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf")
+        first = archive.memos.next_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf")
         first.parent.mkdir(parents=True)
         first.write_text("memo one")
-        archive.record_memo("2024-03", "zh-CN", first)
-        second = archive.memo_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf")
+        archive.memos.record("2024-03", "zh-CN", first)
+        second = archive.memos.next_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf")
         assert second != first and second.parent.name == "memo-2"
         assert not os.access(first, os.W_OK) or os.geteuid() == 0
         assert not first.stat().st_mode & stat.S_IWUSR  # frozen as it is recorded
@@ -189,6 +189,6 @@ def test_an_archive_of_the_previous_schema_verifies_read_only_before_any_upgrade
     db.commit()
     db.close()
     with Archive.open(root, readonly=True) as reader:
-        assert reader.verify() == [] and reader.memos() == []
+        assert reader.verify() == [] and reader.memos.all() == []
     with Archive.open(root) as writer:  # the next writer upgrades it
-        assert writer.memos() == [] and writer.verify() == []
+        assert writer.memos.all() == [] and writer.verify() == []

@@ -24,10 +24,10 @@ def test_index_lists_sessions_links_quality_and_followups(tmp_path):
     with Archive.open(tmp_path / "briefings") as archive:
         store(archive, "2024-03", MARCH)
         build(archive, "2024-03", "2024-04-03")
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
         build(archive, "2024-03")
         store(archive, "2024-04", APRIL)
-        archive.add_followup("市水务局", "x", "李四", period="2024-03")
+        archive.followups.add("市水务局", "x", "李四", period="2024-03")
         path = archive.write_index()
     html = path.read_text(encoding="utf-8")
     assert path == tmp_path / "briefings" / "index.html"
@@ -52,11 +52,11 @@ def test_index_is_rewritten_when_the_archive_closes_after_a_change(tmp_path):
     index = tmp_path / "briefings" / "index.html"
     assert 'id="s-2024-03-r1"' in index.read_text("utf-8")
     with Archive.open(tmp_path / "briefings") as archive:
-        archive.add_followup("市水务局", "x", "李四", period="2024-03")
+        archive.followups.add("市水务局", "x", "李四", period="2024-03")
     assert "本次会议提出 1 项" in index.read_text("utf-8")
     before = index.stat().st_mtime_ns
     with Archive.open(tmp_path / "briefings") as archive:
-        archive.sessions()  # reading changes nothing: the index is left alone
+        archive.sessions.all()  # reading changes nothing: the index is left alone
     assert index.stat().st_mtime_ns == before
     english = (tmp_path / "briefings" / "index.en.html").read_text("utf-8")
     assert '<html lang="en">' in english and "1 raised at the meeting: open 1" in english
@@ -65,10 +65,10 @@ def test_index_is_rewritten_when_the_archive_closes_after_a_change(tmp_path):
 def test_index_escapes_names(tmp_path):
     with Archive.open(tmp_path / "briefings") as archive:
         store(archive, "2024-03", MARCH)
-        session_build = archive.begin_build("2024-03")
+        session_build = archive.sessions.begin_build("2024-03")
         evil = session_build.folder / '<img src=x onerror="alert(1)">&.pdf'
         evil.write_text("x")
-        archive.record_outputs(session_build, {}, [evil])
+        archive.sessions.record_outputs(session_build, {}, [evil])
         html = archive.write_index().read_text(encoding="utf-8")
     assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;.pdf" in html
     assert "%3Cimg%20src%3Dx" in html  # the link target is percent-encoded

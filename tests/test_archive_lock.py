@@ -67,11 +67,11 @@ def test_a_reader_keeps_its_snapshot_while_a_writer_commits(tmp_path):
 
     with Archive.open(tmp_path / "b") as writer:
         with Archive.open(tmp_path / "b", readonly=True) as reader:
-            assert reader.periods() == []
+            assert reader.periods.all() == []
             store(writer, "2024-03", MARCH)  # commits while the reader reads
-            assert reader.periods() == [] and reader.sessions() == []  # one consistent state, not half of each
+            assert reader.periods.all() == [] and reader.sessions.all() == []  # one consistent state, not half of each
         with Archive.open(tmp_path / "b", readonly=True) as later:
-            assert later.periods() == ["2024-03"] and len(later.tickets("2024-03")) == len(MARCH)
+            assert later.periods.all() == ["2024-03"] and len(later.periods.tickets("2024-03")) == len(MARCH)
 
 
 def test_a_store_never_deletes_data_a_reader_may_still_read(tmp_path):
@@ -81,7 +81,7 @@ def test_a_store_never_deletes_data_a_reader_may_still_read(tmp_path):
         store(writer, "2024-03", MARCH)
         with Archive.open(tmp_path / "b", readonly=True) as reader:
             store(writer, "2024-03", APRIL[:0] + MARCH[:2])  # replaces the draft's data while the reader reads
-            assert len(reader.tickets("2024-03")) == len(MARCH)  # the reader's snapshot still finds its files
+            assert len(reader.periods.tickets("2024-03")) == len(MARCH)  # the reader's snapshot still finds its files
         assert writer.unreferenced_files()  # left for gc, which removes them once no one reads
         writer.collect_garbage(apply=True)
         assert writer.unreferenced_files() == [] and writer.verify() == []
@@ -90,10 +90,10 @@ def test_a_store_never_deletes_data_a_reader_may_still_read(tmp_path):
 def test_lock_is_released_on_close_and_readers_need_none(tmp_path):
     with Archive.open(tmp_path / "b") as writer:
         with Archive.open(tmp_path / "b", readonly=True) as reader:
-            assert reader.sessions() == []
+            assert reader.sessions.all() == []
             with pytest.raises(ArchiveError, match="read-only"):
-                reader.add_followup("市水务局", "x", "y", period="2024-03")
-        assert writer.periods() == []
+                reader.followups.add("市水务局", "x", "y", period="2024-03")
+        assert writer.periods.all() == []
     Archive.open(tmp_path / "b").close()
 
 
@@ -113,12 +113,12 @@ def _assert_consistent(root: Path) -> None:
         assert reader.verify() == []
     with Archive.open(root) as archive:  # the killed run's lock went with it
         assert archive.verify() == []
-        for period in archive.periods():
-            tickets, counts = archive.tickets(period), archive.counts("agency", [period])
+        for period in archive.periods.all():
+            tickets, counts = archive.periods.tickets(period), archive.periods.counts("agency", [period])
             assert counts["n_tickets"].sum() == len(tickets)  # data rows and files belong together
-        for session in archive.sessions():
+        for session in archive.sessions.all():
             if session.status == "published":
-                assert session.build_state == "built" and archive.outputs(session)
+                assert session.build_state == "built" and archive.sessions.outputs(session)
 
 
 def _assert_next_run_completes(root: Path) -> None:

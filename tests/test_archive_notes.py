@@ -16,16 +16,16 @@ def archive(tmp_path):
 
 
 def test_set_changes_only_the_fields_given(archive):
-    archive.set_notes("2024-03", "市水务局", discussion_topics=["漏水投诉为何翻倍"], internal="内部")
-    notes = archive.set_notes("2024-03", "市水务局", response="已完成管网排查")
+    archive.notes.set("2024-03", "市水务局", discussion_topics=["漏水投诉为何翻倍"], internal="内部")
+    notes = archive.notes.set("2024-03", "市水务局", response="已完成管网排查")
     assert notes == AgencyNotes("市水务局", ["漏水投诉为何翻倍"], [], "已完成管网排查", "内部")
-    assert archive.get_notes("2024-04", "市水务局") == AgencyNotes("市水务局")
+    assert archive.notes.get("2024-04", "市水务局") == AgencyNotes("市水务局")
 
 
 def test_notes_for_briefing_are_per_period(archive):
-    archive.set_notes("2024-03", "市水务局", accomplishments=["a"])
-    archive.set_notes("2024-04", "市城市管理局", accomplishments=["b"])
-    assert list(archive.notes_for_briefing("2024-03")) == ["市水务局"]
+    archive.notes.set("2024-03", "市水务局", accomplishments=["a"])
+    archive.notes.set("2024-04", "市城市管理局", accomplishments=["b"])
+    assert list(archive.notes.for_briefing("2024-03")) == ["市水务局"]
 
 
 def test_import_reads_one_toml_per_agency(archive, tmp_path):
@@ -35,8 +35,8 @@ def test_import_reads_one_toml_per_agency(archive, tmp_path):
         'discussion_topics = ["漏水投诉为何翻倍", "夜间施工扰民"]\naccomplishments = ["完成管网排查"]\n'
         'response = """本局已整改。"""\n', encoding="utf-8")
     (folder / "市城市管理局.toml").write_text('internal = "仅供内部"\n', encoding="utf-8")
-    assert archive.import_notes(folder, "2024-03") == ["市城市管理局", "市水务局"]
-    notes = archive.notes_for_briefing("2024-03")
+    assert archive.notes.import_folder(folder, "2024-03") == ["市城市管理局", "市水务局"]
+    notes = archive.notes.for_briefing("2024-03")
     assert notes["市水务局"].discussion_topics == ["漏水投诉为何翻倍", "夜间施工扰民"]
     assert notes["市水务局"].response == "本局已整改。" and notes["市城市管理局"].internal == "仅供内部"
 
@@ -45,6 +45,6 @@ def test_import_with_a_bad_file_imports_nothing(archive, tmp_path):
     (tmp_path / "市水务局.toml").write_text('accomplishments = ["a"]\n', encoding="utf-8")
     (tmp_path / "市交通委.toml").write_text('topics = ["typo in the key"]\nresponse = 3\n', encoding="utf-8")
     with pytest.raises(ArchiveError) as caught:
-        archive.import_notes(tmp_path, "2024-03")
+        archive.notes.import_folder(tmp_path, "2024-03")
     assert "unknown key 'topics'" in caught.value.message and "response must be a text" in caught.value.message
-    assert archive.notes_for_briefing("2024-03") == {}
+    assert archive.notes.for_briefing("2024-03") == {}

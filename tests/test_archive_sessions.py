@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,15 +24,15 @@ def archive(tmp_path):
 
 def test_build_needs_stored_data(archive):
     with pytest.raises(ArchiveError, match="no data stored for period 2024-04"):
-        archive.begin_build("2024-04")
+        archive.sessions.begin_build("2024-04")
 
 
 def test_draft_build_goes_to_the_period_folder_and_records_outputs(archive):
     session_build = build(archive, "2024-03", "2024-04-03")
     assert session_build.folder == archive.root / "2024-03" and session_build.revision == 1
-    session = archive.session("2024-03")
+    session = archive.sessions.get("2024-03")
     assert (session.build_state, session.meeting_date) == ("built", "2024-04-03")
-    roles = {Path(o.path).name: o.role for o in archive.outputs(session)}
+    roles = {Path(o.path).name: o.role for o in archive.sessions.outputs(session)}
     assert roles == {"city-book.pdf": "city_book", "city-book.html": "city_book", "市城市管理局.pdf": "agency_brief"}
 
 
@@ -45,28 +46,28 @@ def test_manifest_records_inputs_configuration_versions_and_outputs(archive):
     assert {"path": "2024-03/city-book.pdf", "role": "city_book", "sha256": sha256_file(book),
             "size": book.stat().st_size} in manifest["outputs"]
     assert manifest["data"]["tickets"]["sha256"] == sha256_file(archive.root / manifest["data"]["tickets"]["path"])
-    assert archive.manifest(archive.session("2024-03"))["period"] == "2024-03"
+    assert archive.sessions.manifest(archive.sessions.get("2024-03"))["period"] == "2024-03"
 
 
 def test_outputs_outside_the_build_folder_are_refused(archive, tmp_path):
-    session_build = archive.begin_build("2024-03")
+    session_build = archive.sessions.begin_build("2024-03")
     stray = tmp_path / "elsewhere.pdf"
     stray.write_text("x")
     with pytest.raises(ArchiveError, match="outside"):
-        archive.record_outputs(session_build, {}, [stray])
+        archive.sessions.record_outputs(session_build, {}, [stray])
 
 
 def test_publish_needs_a_finished_build(archive):
     with pytest.raises(ArchiveError, match="no finished build"):
-        archive.publish("2024-03")
-    archive.begin_build("2024-03")  # started, never recorded: as after a crash
+        archive.sessions.publish("2024-03")
+    archive.sessions.begin_build("2024-03")  # started, never recorded: as after a crash
     with pytest.raises(ArchiveError, match="no finished build"):
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
 
 
 def test_publish_freezes_files_and_a_rebuild_makes_revision_2(archive):
     first = build(archive, "2024-03", "2024-04-03", text="first")
-    published = archive.publish("2024-03")
+    published = archive.sessions.publish("2024-03")
     assert published.status == "published" and published.published_at
     frozen = {p: p.read_bytes() for p in first.folder.rglob("*") if p.is_file() and p.suffix in (".pdf", ".html", ".json")}
     assert frozen and all(is_read_only(p) for p in frozen)
@@ -76,18 +77,18 @@ def test_publish_freezes_files_and_a_rebuild_makes_revision_2(archive):
     assert second.folder == archive.root / "2024-03" / "rev-2" and second.revision == 2
     assert {p: p.read_bytes() for p in frozen} == frozen  # the published books did not change
     assert (second.folder / "city-book.pdf").read_text(encoding="utf-8") == "second city-book.pdf"
-    assert [(s.revision, s.status) for s in archive.sessions()] == [(1, "published"), (2, "draft")]
-    assert archive.session("2024-03", 1).status == "published"
-    assert archive.publish("2024-03").revision == 2
+    assert [(s.revision, s.status) for s in archive.sessions.all()] == [(1, "published"), (2, "draft")]
+    assert archive.sessions.get("2024-03", 1).status == "published"
+    assert archive.sessions.publish("2024-03").revision == 2
     with pytest.raises(ArchiveError, match="revision 2 is already published"):
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
 
 
 def test_rebuild_of_a_draft_replaces_its_outputs(archive):
     build(archive, "2024-03", text="one")
     build(archive, "2024-03", text="two")
-    session = archive.session("2024-03")
-    assert session.revision == 1 and len(archive.outputs(session)) == 3
+    session = archive.sessions.get("2024-03")
+    assert session.revision == 1 and len(archive.sessions.outputs(session)) == 3
     assert archive.verify() == []
 
 
@@ -107,38 +108,48 @@ def test_verify_reports_missing_and_corrupted_data_and_reading_refuses_them(arch
     problems = {(p.code, Path(p.path).name) for p in archive.verify()}
     assert problems == {("hash_mismatch", tickets_file.name), ("missing", counts_file.name)}
     with pytest.raises(ArchiveError, match="changed since it was stored"):
-        archive.tickets("2024-03")
+        archive.periods.tickets("2024-03")
     with pytest.raises(ArchiveError, match="missing"):
-        archive.counts("agency")
+        archive.periods.counts("agency")
 
 
 def test_publish_refuses_files_changed_after_the_build(archive):
     session_build = build(archive, "2024-03")
     (session_build.folder / "city-book.pdf").write_text("tampered", encoding="utf-8")
     with pytest.raises(ArchiveError, match="cannot publish 2024-03"):
-        archive.publish("2024-03")
-    assert archive.session("2024-03").status == "draft"
+        archive.sessions.publish("2024-03")
+    assert archive.sessions.get("2024-03").status == "draft"
 
 
 def test_restoring_a_draft_makes_its_build_stale(archive):
     build(archive, "2024-03")
     store(archive, "2024-03", MARCH[:2])
-    assert archive.session("2024-03").build_state == "none"
+    assert archive.sessions.get("2024-03").build_state == "none"
     with pytest.raises(ArchiveError, match="no finished build"):
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
 
 
 def test_outputs_of_a_build_overtaken_by_new_data_are_refused(archive):
-    session_build = archive.begin_build("2024-03")
+    session_build = archive.sessions.begin_build("2024-03")
     book = session_build.folder / "city-book.pdf"
     book.write_text("built from the old data")
     store(archive, "2024-03", MARCH[:2])
     with pytest.raises(ArchiveError, match="stored again after this build began"):
-        archive.record_outputs(session_build, {}, [book])
+        archive.sessions.record_outputs(session_build, {}, [book])
 
 
 def test_meeting_date_is_kept_and_inherited_by_the_next_revision(archive):
-    assert archive.meeting_date("2024-03") is None
-    build(archive, "2024-03", "2024-04-03")
-    archive.publish("2024-03")
-    assert archive.begin_build("2024-03").meeting_date == "2024-04-03"
+    assert archive.sessions.meeting_date("2024-03") == date(2024, 4, 3)  # none recorded: the first Wednesday
+    build(archive, "2024-03", "2024-04-10")
+    assert archive.sessions.meeting_date("2024-03") == date(2024, 4, 10)  # the recorded one wins
+    archive.sessions.publish("2024-03")
+    assert archive.sessions.begin_build("2024-03").meeting_date == "2024-04-10"
+
+
+def test_one_meeting_date_rule_follows_the_configured_weekday(tmp_path):
+    with Archive.open(tmp_path / "monday", meeting_weekday=0) as archive:
+        store(archive, "2024-03", MARCH)
+        # March 2024 ends on Sunday 31st; 3 days after is Wednesday 3 April; the next Monday is 8 April.
+        assert archive.sessions.meeting_date("2024-03") == date(2024, 4, 8)
+        archive.followups.add("市水务局", "x", "李四", period="2024-03")
+        assert archive.followups.find("2024-03")[0].raised_on == "2024-04-08"

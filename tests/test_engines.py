@@ -58,18 +58,18 @@ def archive_root(tmp_path_factory):
         for period in PERIODS:
             tickets = pd.read_parquet(workspace / "province" / "city00" / period / "data" / "tickets.parquet")
             tickets = pd.concat([conform(tickets), edge_rows(period)], ignore_index=True)
-            archive.store_period(period, tickets, count_all(tickets), [FileReport(path=f"{period}.xlsx")], [])
+            archive.periods.store(period, tickets, count_all(tickets), [FileReport(path=f"{period}.xlsx")], [])
     return workspace
 
 
 def archive_files(root) -> list:
     with Archive.open(root / "briefings") as archive:
-        return [archive.tickets_file(p) for p in PERIODS]
+        return [archive.periods.tickets_file(p) for p in PERIODS]
 
 
 def archive_tickets(root) -> pd.DataFrame:
     with Archive.open(root / "briefings") as archive:
-        return archive.tickets(PERIODS)
+        return archive.periods.tickets(PERIODS)
 
 
 def same_values(left: pd.DataFrame, right: pd.DataFrame) -> bool:
@@ -158,7 +158,7 @@ def copy_with_stale_counts(root, target):
         tickets = archive_tickets(root)
         for period in PERIODS:
             frame = tickets.loc[tickets["period"] == period].reset_index(drop=True)
-            archive.store_period(period, frame, count_all(frame, quick_close_minutes=0),
+            archive.periods.store(period, frame, count_all(frame, quick_close_minutes=0),
                                  [FileReport(path=f"{period}.xlsx")], [])
     return target
 
@@ -171,10 +171,10 @@ def assert_recounted(workspace, output: str) -> None:
                    for line in lines), output
     with Archive.open(workspace / "briefings") as archive:
         for period in PERIODS:
-            expected = count_all(archive.tickets(period))
+            expected = count_all(archive.periods.tickets(period))
             for grain in GRAINS:
-                assert same_values(archive.counts(grain, [period]), expected[grain]), (period, grain)
-            assert [r.path for r in archive.file_reports(period)] == [f"{period}.xlsx"]  # the rest stays
+                assert same_values(archive.periods.counts(grain, [period]), expected[grain]), (period, grain)
+            assert [r.path for r in archive.periods.file_reports(period)] == [f"{period}.xlsx"]  # the rest stays
 
 
 def test_recount_with_duckdb_stores_counts_then_finds_them_unchanged(archive_root, tmp_path):
@@ -190,20 +190,20 @@ def test_recount_with_duckdb_stores_counts_then_finds_them_unchanged(archive_roo
 def test_recount_leaves_a_published_period_unless_asked_for_a_new_revision(archive_root, tmp_path):
     workspace = copy_with_stale_counts(archive_root, tmp_path)
     with Archive.open(workspace / "briefings") as archive:
-        build = archive.begin_build("2021-01", "2021-02-03")
-        archive.record_outputs(build, {"period": "2021-01"}, [])
-        archive.publish("2021-01")
-        before = archive.counts("agency", ["2021-01"])
+        build = archive.sessions.begin_build("2021-01", "2021-02-03")
+        archive.sessions.record_outputs(build, {"period": "2021-01"}, [])
+        archive.sessions.publish("2021-01")
+        before = archive.periods.counts("agency", ["2021-01"])
     args = ["recount", "--engine", "duckdb", "--periods", "2021-01", "--workspace", str(workspace)]
     left = CliRunner().invoke(main, args)
     assert left.exit_code == 0 and "published (revision 1)" in left.output and "--new-revision" in left.output
     with Archive.open(workspace / "briefings") as archive:
-        assert same_values(archive.counts("agency", ["2021-01"]), before)
+        assert same_values(archive.periods.counts("agency", ["2021-01"]), before)
     stored = CliRunner().invoke(main, [*args, "--new-revision"])
     assert stored.exit_code == 0 and "counts stored (revision 2)" in stored.output, stored.output
     with Archive.open(workspace / "briefings") as archive:
-        assert archive.session("2021-01", 1).status == "published"
-        assert same_values(archive.counts("agency", ["2021-01"]), count_all(archive.tickets("2021-01"))["agency"])
+        assert archive.sessions.get("2021-01", 1).status == "published"
+        assert same_values(archive.periods.counts("agency", ["2021-01"]), count_all(archive.periods.tickets("2021-01"))["agency"])
 
 
 def test_periods_option_reads_ranges_and_lists():

@@ -64,18 +64,18 @@ def _fill(root: Path) -> None:
     with Archive.open(root) as archive:
         for period, rows in (("2024-03", MARCH), ("2024-04", APRIL)):
             store(archive, period, rows)
-            build = archive.begin_build(period, f"{period}-28")
+            build = archive.sessions.begin_build(period, f"{period}-28")
             outputs = []
             for lang in ("zh-CN", "en"):
                 outputs.append(_book(build.folder, f"citistat-{period}-book-{lang}-internal.pdf"))
                 for agency in ("市城市管理局", "市水务局"):
                     outputs.append(_book(build.folder, f"agencies/citistat-{period}-{agency}-{lang}-internal.pdf"))
-            archive.record_outputs(build, {}, outputs)
-        archive.publish("2024-03")
-        archive.add_followup("市水务局", "排查漏损", "李四", "2024-04-20", period="2024-03")
-        memo = _book(archive.memo_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf").parent,
+            archive.sessions.record_outputs(build, {}, outputs)
+        archive.sessions.publish("2024-03")
+        archive.followups.add("市水务局", "排查漏损", "李四", "2024-04-20", period="2024-03")
+        memo = _book(archive.memos.next_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf").parent,
                      "citistat-2024-03-memo-zh-CN.pdf")
-        archive.record_memo("2024-03", "zh-CN", memo)
+        archive.memos.record("2024-03", "zh-CN", memo)
         # an open-data export of the published period and an annual report built from both periods
         export = root / "open-data" / "2024-03"
         for name in ("rates.csv", "counts-agency.csv", "parquet/rates.parquet", "requests.json"):

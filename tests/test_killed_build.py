@@ -94,4 +94,4 @@ def test_killed_build_leaves_no_process_and_no_lock_and_readers_answer_during_a_
     assert rerun.returncode == 0, rerun.stderr
     with Archive.open(loaded / "briefings") as archive:  # no stale lock
         assert archive.verify() == []
-        assert archive.session("2024-03").build_state == "built"
+        assert archive.sessions.get("2024-03").build_state == "built"

@@ -49,7 +49,7 @@ def test_a_run_with_colliding_agency_names_writes_one_brief_per_agency(tmp_path)
     rows = [(f"T{i}-{k}", name, True, k % 2 == 0, "satisfied") for i, name in enumerate(names) for k in range(3)]
     frame = tickets("2024-03", rows)
     with Archive.open(tmp_path / "briefings") as archive:
-        archive.store_period("2024-03", frame, count_all(frame), files(), issues())
+        archive.periods.store("2024-03", frame, count_all(frame), files(), issues())
     roster = tmp_path / "config" / "agencies"
     roster.mkdir(parents=True)
     with open(roster / "roster.csv", "w", encoding="utf-8", newline="") as handle:

@@ -209,7 +209,7 @@ def test_report_year_rates_add_the_months_counts(city):
     config = load_config(open_workspace(root))
     with Archive.open(root / "briefings", readonly=True) as archive:
         year = collect_year(archive, config, 2023, "en")
-        counts = archive.counts("agency", ["2023-10", "2023-11", "2023-12"])
+        counts = archive.periods.counts("agency", ["2023-10", "2023-11", "2023-12"])
     responded, not_responded = counts["responded"].sum(), counts["not_responded"].sum()
     assert year.city_rates["response"].denominator == responded + not_responded
     assert year.city_rates["response"].value == pytest.approx(responded / (responded + not_responded))
@@ -296,13 +296,13 @@ def test_a_published_session_stays_the_record_when_a_new_draft_revision_is_store
     with Archive.open(tmp_path / "briefings") as archive:
         store(archive, "2024-03", MARCH)
         build(archive, "2024-03", "2024-04-03")
-        archive.publish("2024-03")
+        archive.sessions.publish("2024-03")
         corrected = [(f"C{i}", agency, *rest) for i, (_, agency, *rest) in enumerate(APRIL + APRIL)]
         store(archive, "2024-03", corrected, new_revision=True)  # revision 2, a draft with other data
         record = session_of_record(archive, "2024-03")
         assert (record.revision, record.status, record.data_revision) == (1, "published", 1)
         assert int(counts_at(archive, record, "agency")["n_tickets"].sum()) == len(MARCH)
-        assert int(archive.counts("agency", ["2024-03"])["n_tickets"].sum()) == len(corrected)
+        assert int(archive.periods.counts("agency", ["2024-03"])["n_tickets"].sum()) == len(corrected)
         history = history_at(archive, record)
         assert int(history.grain("agency")["n_tickets"].sum()) == len(MARCH)
         assert len(history.tickets) == len(MARCH)

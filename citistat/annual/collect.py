@@ -137,7 +137,7 @@ def year_periods(year: int) -> list[str]:
 
 
 def sessions_in_year(archive, year: int) -> list[SessionOfRecord]:
-    return sessions_of_record(archive, [p for p in year_periods(year) if p in set(archive.periods())])
+    return sessions_of_record(archive, [p for p in year_periods(year) if p in set(archive.periods.all())])
 
 
 def collect_year(archive, config, year: int, lang: str) -> AnnualReport:
@@ -148,7 +148,7 @@ def collect_year(archive, config, year: int, lang: str) -> AnnualReport:
 
     sessions = sessions_in_year(archive, year)
     if not sessions:
-        known = ", ".join(archive.periods()) or "none"
+        known = ", ".join(archive.periods.all()) or "none"
         raise NoUsableData(f"the archive holds no session of {year} (stored periods: {known}); "
                            f"ingest the year's exports first")
     scoring = parse_scoring(config.scoring)
@@ -304,7 +304,7 @@ def _integrity(archive, months: list[MonthRecord], city_name: str) -> Integrity:
     raised = answered = 0
     for month in months:
         period = month.session.period
-        notes = archive.notes_for_briefing(period)
+        notes = archive.notes.for_briefing(period)
         raised_for = {r[0]: r[1] for r in archive.db.execute(
             "SELECT agency, COUNT(*) FROM followups WHERE raised_period = ? GROUP BY agency", (period,))}
         flagged = [(city_name, f) for f in month.result.flags] + [

@@ -1,7 +1,9 @@
 """The archive's foundation: the open database, the lock, transactions and paths.
 
-The parts of the archive (periods, sessions, follow-ups, notes) are mixins on
-top of this class; `Archive` in `__init__` puts them together.
+`ArchiveConnection` is what every part of the archive shares: one SQLite
+connection (a writer's lock, or a reader's snapshot), its transactions and the
+archive's paths. Each part (`PeriodStore`, `SessionStore`, …) is a `Store` over
+that one connection; `Archive` in `__init__` holds them side by side.
 """
 
 from __future__ import annotations
@@ -21,19 +23,18 @@ DATABASE_NAME = "archive.sqlite"
 DEFAULT_MEETING_WEEKDAY = 2  # Wednesday, as in config [build] meeting_weekday
 
 
-class ArchiveBase:
-    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None, meeting_weekday: int,
+class ArchiveConnection:
+    """The archive's database at `root`, opened for writing (locked) or reading (one snapshot)."""
+
+    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None,
                  reader: ReaderMark | None = None):
         self.root = root
         self.db = db
         self._lock = lock
         self._reader = reader
-        self.meeting_weekday = meeting_weekday
-        self._frame_cache: dict[str, object] = {}
 
     @classmethod
-    def open(cls, path: str | Path = "briefings", *, readonly: bool = False,
-             meeting_weekday: int = DEFAULT_MEETING_WEEKDAY, wait: float = 0):
+    def open(cls, path: str | Path = "briefings", *, readonly: bool = False, wait: float = 0) -> "ArchiveConnection":
         """Open (and create or upgrade) the archive at `path`.
 
         A writable archive is locked for this process until `close()`; a second
@@ -55,7 +56,7 @@ class ArchiveBase:
             except BaseException:
                 reader.release()
                 raise
-            return cls(root, db, None, meeting_weekday, reader)
+            return cls(root, db, None, reader)
         root.mkdir(parents=True, exist_ok=True)
         lock = ArchiveLock(root)
         lock.acquire(wait)
@@ -67,7 +68,7 @@ class ArchiveBase:
         except BaseException:
             lock.release()
             raise
-        return cls(root, db, lock, meeting_weekday)
+        return cls(root, db, lock)
 
     def close(self) -> None:
         if self.db.in_transaction and self.readonly:
@@ -79,12 +80,6 @@ class ArchiveBase:
         if self._reader is not None:
             self._reader.release()
             self._reader = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     @property
     def readonly(self) -> bool:
@@ -110,18 +105,49 @@ class ArchiveBase:
         except ValueError:
             raise ArchiveError(f"{path} is outside the archive {self.root}; write outputs into the build folder") from None
 
+    def relative_path(self, path: Path) -> str:
+        """A path under the root as the database spells it, without resolving links (listings)."""
+        return Path(path).relative_to(self.root).as_posix()
+
     def absolute(self, relative: str) -> Path:
         return self.root / relative
 
-    def meeting_date_for(self, period: str) -> date:
-        """The session's meeting date, or the default one (see default_meeting_date)."""
-        row = self.db.execute(
-            "SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
-            "ORDER BY revision DESC LIMIT 1", (period,)
-        ).fetchone()
-        if row:
-            return date.fromisoformat(row[0])
-        return default_meeting_date(period, self.meeting_weekday)
+    def session_folder(self, period: str, revision: int) -> Path:
+        """`<period>/` for revision 1, `<period>/rev-N/` after; created when missing."""
+        folder = self.root / period if revision == 1 else self.root / period / f"rev-{revision}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+
+class Store:
+    """One part of the archive over the shared connection: its database, transactions and paths."""
+
+    def __init__(self, connection: ArchiveConnection):
+        self.connection = connection
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self.connection.db
+
+    @property
+    def root(self) -> Path:
+        return self.connection.root
+
+    @property
+    def readonly(self) -> bool:
+        return self.connection.readonly
+
+    def transaction(self):
+        return self.connection.transaction()
+
+    def relative(self, path: Path) -> str:
+        return self.connection.relative(path)
+
+    def relative_path(self, path: Path) -> str:
+        return self.connection.relative_path(path)
+
+    def absolute(self, relative: str) -> Path:
+        return self.connection.absolute(relative)
 
 
 def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
@@ -134,10 +160,8 @@ def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
     return db
 
 
-
-
 def default_meeting_date(period: str, weekday: int = DEFAULT_MEETING_WEEKDAY) -> date:
-    """The first `weekday` (0 = Monday) at least 3 days after the period ends (as the pipeline does)."""
+    """The first `weekday` (0 = Monday) at least 3 days after the period ends."""
     earliest = date.fromisoformat(shift_period(period, 1) + "-01") + timedelta(days=2)
     return earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
 
@@ -147,5 +171,3 @@ def parse_iso_date(value: str, what: str) -> str:
         return date.fromisoformat(value).isoformat()
     except (TypeError, ValueError):
         raise UsageError(f"{what} {value!r} is not a date of the form YYYY-MM-DD (for example 2024-04-15)") from None
-
-

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from ..briefing import FollowUp
 from ..errors import ArchiveError, UsageError
-from .base import check_period, parse_iso_date
+from .base import ArchiveConnection, Store, check_period, parse_iso_date
 from .ledger_import import ImportReport, read_followup_sheet
 from ..results import METRICS
 from .schema import now_iso
+from .periods import PeriodStore
 from .sessions import SessionStore
 
 KINDS: tuple[str, ...] = ("commitment", "data_request")
@@ -52,10 +53,17 @@ def effective_status(stored: str, due: str | None, as_of: date) -> str:
     return stored
 
 
-class FollowUpLedger(SessionStore):
-    def add_followup(self, agency: str, text: str, owner: str, due: str | None = None, *, period: str,
-                     raised_on: str | None = None, metric: str | None = None, kind: str = "commitment",
-                     notes: str = "") -> int:
+class FollowUpLedger(Store):
+    """`archive.followups`: what agencies committed to at a session, and what became of it."""
+
+    def __init__(self, connection: ArchiveConnection, periods: PeriodStore, sessions: SessionStore):
+        super().__init__(connection)
+        self.periods = periods
+        self.sessions = sessions
+
+    def add(self, agency: str, text: str, owner: str, due: str | None = None, *, period: str,
+            raised_on: str | None = None, metric: str | None = None, kind: str = "commitment",
+            notes: str = "") -> int:
         """Record a commitment or data request raised at the period's session; return its id."""
         values = _checked(agency=agency, text=text, owner=owner, due=due, metric=metric, kind=kind)
         check_period(period)
@@ -64,14 +72,14 @@ class FollowUpLedger(SessionStore):
         with self.transaction() as db:
             return _insert(db, values, period, raised_on)
 
-    def followup(self, followup_id: int, as_of: date | None = None) -> FollowUpRecord:
+    def get(self, followup_id: int, as_of: date | None = None) -> FollowUpRecord:
         row = self.db.execute("SELECT * FROM followups WHERE id = ?", (followup_id,)).fetchone()
         if row is None:
             raise ArchiveError(f"no follow-up with id {followup_id}; `citistat followup list` shows the ids")
         return _record(row, as_of or date.today())
 
-    def list_followups(self, period: str | None = None, agency: str | None = None, status: str | None = None,
-                       *, as_of: date | None = None) -> list[FollowUpRecord]:
+    def find(self, period: str | None = None, agency: str | None = None, status: str | None = None,
+             *, as_of: date | None = None) -> list[FollowUpRecord]:
         """Follow-ups raised in `period` (all when None), optionally one agency's, optionally one status."""
         if status is not None and status not in STATUSES:
             raise UsageError(f"status {status!r} is not one of {', '.join(STATUSES)}")
@@ -84,13 +92,13 @@ class FollowUpLedger(SessionStore):
         records = [_record(row, as_of or date.today()) for row in rows]
         return [r for r in records if status is None or r.status == status]
 
-    def update_followup(self, followup_id: int, *, status: str | None = None, note: str = "",
-                        on: str | None = None, **fields) -> FollowUpRecord:
+    def update(self, followup_id: int, *, status: str | None = None, note: str = "",
+               on: str | None = None, **fields) -> FollowUpRecord:
         """Change any of text, owner, due, metric, kind, notes, agency; and/or the status (with a note)."""
         unknown = set(fields) - {"agency", "text", "owner", "due", "metric", "kind", "notes"}
         if unknown:
             raise UsageError(f"cannot update {', '.join(sorted(unknown))} of a follow-up")
-        self.followup(followup_id)  # fails clearly on an unknown id
+        self.get(followup_id)  # fails clearly on an unknown id
         changes = {k: v for k, v in fields.items() if v is not None}
         changes.update(_checked(**{k: v for k, v in changes.items() if k != "notes"}))
         if status == "overdue":
@@ -111,51 +119,51 @@ class FollowUpLedger(SessionStore):
             elif note:
                 db.execute("INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
                            "VALUES (?, ?, ?, ?, ?)", (followup_id, stamp, stored, stored, note))
-        return self.followup(followup_id)
+        return self.get(followup_id)
 
-    def close_followup(self, followup_id: int, *, status: str = "done", note: str = "",
-                       on: str | None = None) -> FollowUpRecord:
+    def close(self, followup_id: int, *, status: str = "done", note: str = "",
+              on: str | None = None) -> FollowUpRecord:
         """Mark a follow-up done (or dropped), on `on` (default today)."""
         if status not in ("done", "dropped"):
             raise UsageError(f"a follow-up is closed as done or dropped, not {status!r}")
-        return self.update_followup(followup_id, status=status, note=note, on=on)
+        return self.update(followup_id, status=status, note=note, on=on)
 
-    def followup_history(self, followup_id: int) -> list[dict]:
-        self.followup(followup_id)
+    def history(self, followup_id: int) -> list[dict]:
+        self.get(followup_id)
         rows = self.db.execute("SELECT at, old_status, new_status, note FROM followup_history WHERE followup_id = ? "
                                "ORDER BY id", (followup_id,)).fetchall()
         return [dict(r) for r in rows]
 
-    def followups_for_briefing(self, period: str, *, recent_days: int = RECENT_DAYS,
-                               definitions=None) -> list[FollowUp]:
+    def for_briefing(self, period: str, *, recent_days: int = RECENT_DAYS,
+                     definitions=None) -> list[FollowUp]:
         """Items from earlier sessions the period's books must show: still open, or closed recently.
 
         Ages and "overdue" are measured at the period's meeting date; metric_before is
         the metric in the raising period and metric_now in `period`, from stored counts.
         """
         check_period(period)
-        meeting = self.meeting_date_for(period)
+        meeting = self.sessions.meeting_date(period)
         since = (meeting - timedelta(days=recent_days)).isoformat()
         rows = self.db.execute(
             "SELECT * FROM followups WHERE raised_period < ? AND (status = 'open' OR closed_on >= ?) "
             "ORDER BY agency, raised_on, id", (period, since)).fetchall()
-        rates = _AgencyRates(self, definitions)
+        rates = _AgencyRates(self.periods, definitions)
         return [_briefing_item(row, meeting, period, rates) for row in rows]
 
-    def followups_raised_in(self, period: str, *, definitions=None) -> list[FollowUp]:
+    def raised_in(self, period: str, *, definitions=None) -> list[FollowUp]:
         """What the period's own session raised, for the follow-up memo written after it."""
         check_period(period)
-        meeting = self.meeting_date_for(period)
+        meeting = self.sessions.meeting_date(period)
         rows = self.db.execute("SELECT * FROM followups WHERE raised_period = ? ORDER BY agency, id", (period,))
-        return [_briefing_item(row, meeting, period, _AgencyRates(self, definitions)) for row in rows]
+        return [_briefing_item(row, meeting, period, _AgencyRates(self.periods, definitions)) for row in rows]
 
-    def followup_status_counts(self, period: str, as_of: date | None = None) -> dict[str, int]:
+    def status_counts(self, period: str, as_of: date | None = None) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
-        for record in self.list_followups(period, as_of=as_of):
+        for record in self.find(period, as_of=as_of):
             counts[record.status] += 1
         return counts
 
-    def import_followups(self, path: str | Path, period: str, *, skip_bad: bool = False) -> ImportReport:
+    def import_sheet(self, path: str | Path, period: str, *, skip_bad: bool = False) -> ImportReport:
         """Add the follow-ups of a filled-in sheet, all in one transaction.
 
         With any bad row, nothing is imported and an ArchiveError lists every bad
@@ -181,7 +189,7 @@ class FollowUpLedger(SessionStore):
 
     def _session_day(self, period: str) -> str:
         """raised_on when not given: the session's meeting date if known, else the period's default one."""
-        return self.meeting_date_for(period).isoformat()
+        return self.sessions.meeting_date(period).isoformat()
 
 
 class _AgencyRates:
@@ -191,10 +199,10 @@ class _AgencyRates:
     of 基本满意, the call-back base), so "before/after" matches the books' numbers.
     """
 
-    def __init__(self, archive: SessionStore, definitions=None):
+    def __init__(self, periods: PeriodStore, definitions=None):
         from ..score.definitions import RateDefinitions
 
-        self.archive = archive
+        self.periods = periods
         self.definitions = definitions or RateDefinitions()
         self._totals: dict[str, dict[str, dict[str, int]]] = {}
 
@@ -204,7 +212,7 @@ class _AgencyRates:
         if period not in self._totals:
             from .changes import agency_totals
 
-            frame = self.archive.counts("agency", [period]) if "agency" in self.archive.grains(period) else None
+            frame = self.periods.counts("agency", [period]) if "agency" in self.periods.grains(period) else None
             self._totals[period] = agency_totals(frame)
         from ..score.rates import tally
 

@@ -81,7 +81,7 @@ def _render(lang: str, data: dict, *, other_href: str) -> str:
 
 
 def _index_data(archive) -> dict:
-    sessions = archive.sessions()
+    sessions = archive.sessions.all()
     latest = {s.period: s.revision for s in sessions}
     # newest first: the record is read from the latest session back
     ordered = sorted(sessions, key=lambda s: (s.period, s.revision), reverse=True)
@@ -97,7 +97,7 @@ def _session_row(archive, session, is_latest: bool) -> dict:
     groups: dict[tuple[str, str], BookGroup] = {}
     others: list[Link] = []
     agencies: set[str] = set()
-    for output in archive.outputs(session):
+    for output in archive.sessions.outputs(session):
         name = Path(output.path).name
         match = _BOOK_NAME.match(name)
         if output.role in ("city_book", "agency_brief") and match:
@@ -111,7 +111,7 @@ def _session_row(archive, session, is_latest: bool) -> dict:
             others.append(Link(_href(output.path), name))
     memo = []
     if is_latest:  # memos belong to the period, shown beside its latest revision: the newest in each language
-        newest = {m.lang: m for m in archive.memos(session.period)}  # listed oldest first
+        newest = {m.lang: m for m in archive.memos.all(session.period)}  # listed oldest first
         memo = [_memo_link(Path(m.path)) for m in newest.values()]
     order = {lang: i for i, lang in enumerate(LANGUAGES)}
     books = sorted(groups.values(), key=lambda g: (order.get(g.lang, 9), g.edition))
@@ -138,7 +138,7 @@ def _followup_agencies(archive, period: str) -> set[str]:
 
 def _followups(archive, period: str) -> dict:
     """Brought to the meeting (as at its date, as the book showed them) and raised at it (stored status)."""
-    carried = archive.followups_for_briefing(period)
+    carried = archive.followups.for_briefing(period)
     raised = dict.fromkeys(("open", "done", "dropped"), 0)
     for row in archive.db.execute("SELECT status, COUNT(*) FROM followups WHERE raised_period = ? GROUP BY status",
                                   (period,)):

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ArchiveError
-from .base import check_period
+from .base import Store, check_period
 from .contents import folder_files
 from .files import make_read_only, sha256_file
 from .schema import now_iso
-from .sessions import Problem, SessionStore
+from .sessions import Problem, check_file
 
 MEMOS_FOLDER = "memos"
 
@@ -32,15 +32,17 @@ class Memo:
     created_at: str
 
 
-class MemoBook(SessionStore):
-    def memo_path(self, period: str, file_name: str) -> Path:
+class MemoBook(Store):
+    """`archive.memos`: the follow-up memos, each a frozen record of its own."""
+
+    def next_path(self, period: str, file_name: str) -> Path:
         """Where the next memo of `period` goes: a new numbered folder, never an existing record's."""
         check_period(period)
         last = self.db.execute("SELECT COALESCE(MAX(number), 0) FROM memos WHERE period = ?", (period,)).fetchone()[0]
         return self.root / MEMOS_FOLDER / period / f"memo-{last + 1}" / file_name
 
-    def record_memo(self, period: str, lang: str, path: Path) -> Memo:
-        """Hash the memo just written at `memo_path(…)`, record it and make it read-only."""
+    def record(self, period: str, lang: str, path: Path) -> Memo:
+        """Hash the memo just written at `next_path(…)`, record it and make it read-only."""
         path = Path(path)
         number = int(path.parent.name.removeprefix("memo-"))
         relative = self.relative(path)
@@ -53,7 +55,7 @@ class MemoBook(SessionStore):
         make_read_only(path)
         return Memo(period, number, lang, relative, sha, created)
 
-    def memos(self, period: str | None = None) -> list[Memo]:
+    def all(self, period: str | None = None) -> list[Memo]:
         if not self._has_memo_table():
             return []  # an archive of an older schema opened read-only (not migrated): it has no memos yet
         rows = self.db.execute("SELECT period, number, lang, path, sha256, created_at FROM memos "
@@ -64,11 +66,12 @@ class MemoBook(SessionStore):
         return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memos'").fetchone() is not None
 
     def verify(self, period: str | None = None) -> list[Problem]:
-        problems = super().verify(period)
-        memos = self.memos(check_period(period) if period else None)
+        """Each recorded memo against its hash, and any file in a memo folder that is not the memo."""
+        problems: list[Problem] = []
+        memos = self.all(check_period(period) if period else None)
         recorded = {m.path for m in memos}
         for memo in memos:
-            if problem := self._check_file(memo.period, None, memo.path, memo.sha256):
+            if problem := check_file(self.connection, memo.period, None, memo.path, memo.sha256):
                 problems.append(problem)
         for folder in sorted({self.absolute(m.path).parent for m in memos}):
             for path in folder_files(folder):
@@ -78,12 +81,10 @@ class MemoBook(SessionStore):
                                             f"{relative} is not the memo recorded in its folder (added later)"))
         return problems
 
-    def unreferenced_files(self, sessions=None) -> list[Path]:
-        """Besides the drafts' leftovers: a memo folder with no record (its run was killed before recording)."""
-        found = super().unreferenced_files(sessions)
-        if sessions is not None:
-            return found
-        recorded = {self.absolute(m.path).parent for m in self.memos()}
+    def unreferenced_files(self) -> list[Path]:
+        """A memo folder with no record (its run was killed before recording)."""
+        found: list[Path] = []
+        recorded = {self.absolute(m.path).parent for m in self.all()}
         memo_root = self.root / MEMOS_FOLDER
         for folder in sorted(memo_root.glob("*/memo-*")) if memo_root.is_dir() else []:
             if folder not in recorded:

@@ -20,18 +20,19 @@ from pathlib import Path
 
 from ..briefing import AgencyNotes
 from ..errors import ArchiveError, UsageError
-from .base import check_period
-from .followups import FollowUpLedger
+from .base import Store, check_period
 from .schema import now_iso
 
 LIST_FIELDS = ("discussion_topics", "accomplishments")
 TEXT_FIELDS = ("response", "internal")
 
 
-class NotesBook(FollowUpLedger):
-    def set_notes(self, period: str, agency: str, *, discussion_topics: list[str] | None = None,
-                  accomplishments: list[str] | None = None, response: str | None = None,
-                  internal: str | None = None) -> AgencyNotes:
+class NotesBook(Store):
+    """`archive.notes`: each session's notes per agency."""
+
+    def set(self, period: str, agency: str, *, discussion_topics: list[str] | None = None,
+            accomplishments: list[str] | None = None, response: str | None = None,
+            internal: str | None = None) -> AgencyNotes:
         """Set the given fields of an agency's notes for a session; fields left None keep their value."""
         check_period(period)
         if not agency.strip():
@@ -40,17 +41,17 @@ class NotesBook(FollowUpLedger):
                  "response": response, "internal": internal}
         with self.transaction() as db:
             _upsert(db, period, agency.strip(), {k: v for k, v in given.items() if v is not None})
-        return self.get_notes(period, agency.strip())
+        return self.get(period, agency.strip())
 
-    def get_notes(self, period: str, agency: str) -> AgencyNotes:
+    def get(self, period: str, agency: str) -> AgencyNotes:
         row = self.db.execute("SELECT * FROM notes WHERE period = ? AND agency = ?", (check_period(period), agency)).fetchone()
         return _notes(row) if row else AgencyNotes(agency)
 
-    def notes_for_briefing(self, period: str) -> dict[str, AgencyNotes]:
+    def for_briefing(self, period: str) -> dict[str, AgencyNotes]:
         rows = self.db.execute("SELECT * FROM notes WHERE period = ? ORDER BY agency", (check_period(period),))
         return {row["agency"]: _notes(row) for row in rows}
 
-    def import_notes(self, folder: str | Path, period: str) -> list[str]:
+    def import_folder(self, folder: str | Path, period: str) -> list[str]:
         """Read every `<agency>.toml` in `folder`; all files or none. Return the agencies imported."""
         check_period(period)
         folder = Path(folder)

@@ -21,7 +21,7 @@ from ..errors import ArchiveError
 from ..safe_io import write_table_csv, write_table_xlsx
 from ..quality import FILE, ROW, DataIssue, FileReport, Reconciliation
 from ..tickets import conform, empty_tickets
-from .base import ArchiveBase, check_period, shift_period
+from .base import Store, check_period, shift_period
 from .changes import ChangeSummary, summarise
 from .files import read_verified_parquet, remove_orphans, sha256_file, write_parquet
 from .lock import no_readers
@@ -31,9 +31,15 @@ DATA_FOLDER = "data"
 AGENCY_GRAIN = "agency"
 
 
-class PeriodStore(ArchiveBase):
-    def store_period(self, period: str, tickets: pd.DataFrame, counts: dict[str, pd.DataFrame],
-                     files: list[FileReport], issues: list[DataIssue], *, new_revision: bool = False) -> ChangeSummary:
+class PeriodStore(Store):
+    """`archive.periods`: each period's data (tickets, counts per grain, input files, issues) per revision."""
+
+    def __init__(self, connection):
+        super().__init__(connection)
+        self._frame_cache: dict[str, pd.DataFrame] = {}
+
+    def store(self, period: str, tickets: pd.DataFrame, counts: dict[str, pd.DataFrame],
+              files: list[FileReport], issues: list[DataIssue], *, new_revision: bool = False) -> ChangeSummary:
         """Store (or replace) a period's data; say what changed.
 
         Rule: the data of a draft session is replaced. When the period's latest
@@ -47,7 +53,7 @@ class PeriodStore(ArchiveBase):
         revision, create = self._target_revision(period, new_revision)
         previous, unreadable = self._previous_data(period)
 
-        data_dir = self.session_folder(period, revision) / DATA_FOLDER
+        data_dir = self.connection.session_folder(period, revision) / DATA_FOLDER
         tickets_path, tickets_sha = write_parquet(tickets, data_dir, "tickets")
         written = {grain: write_parquet(frame, data_dir, f"counts-{grain}") for grain, frame in counts.items()}
 
@@ -75,14 +81,15 @@ class PeriodStore(ArchiveBase):
                 remove_orphans(data_dir, {tickets_path, *(p for p, _ in written.values())})
         return summarise(period, revision, previous, tickets, counts.get(AGENCY_GRAIN), unreadable)
 
-    def periods(self) -> list[str]:
+    def all(self) -> list[str]:
+        """The stored periods, oldest first."""
         return [r[0] for r in self.db.execute("SELECT DISTINCT period FROM periods ORDER BY period")]
 
     def tickets(self, periods: str | list[str]) -> pd.DataFrame:
         """The canonical tickets of the given periods (current data), in period order."""
         frames = []
         for period in sorted([periods] if isinstance(periods, str) else periods):
-            row = self._data_row(period)
+            row = self.data_row(period)
             if row is None:
                 continue
             frame = read_verified_parquet(self.absolute(row["tickets_path"]), row["tickets_sha256"], f"tickets of {period}")
@@ -92,9 +99,9 @@ class PeriodStore(ArchiveBase):
     def tickets_file(self, period: str) -> Path:
         """The Parquet file of a period's current tickets, checked against its stored hash: what a SQL
         engine (citistat.engines) reads in place of `tickets()`."""
-        row = self._data_row(check_period(period))
+        row = self.data_row(check_period(period))
         if row is None:
-            raise ArchiveError(f"period {period} is not in the archive {self.root}; known: {', '.join(self.periods()) or 'none'}")
+            raise ArchiveError(f"period {period} is not in the archive {self.root}; known: {', '.join(self.all()) or 'none'}")
         path = self.absolute(row["tickets_path"])
         if not path.exists() or sha256_file(path) != row["tickets_sha256"]:
             read_verified_parquet(path, row["tickets_sha256"], f"tickets of {period}")  # raises the archive's own error
@@ -102,7 +109,7 @@ class PeriodStore(ArchiveBase):
 
     def counts(self, grain: str, periods: list[str] | None = None) -> pd.DataFrame:
         """One grain's counts for the given periods (all stored periods when None)."""
-        wanted = self.periods() if periods is None else sorted(periods)
+        wanted = self.all() if periods is None else sorted(periods)
         frames = []
         for period in wanted:
             row = self.db.execute(
@@ -123,7 +130,7 @@ class PeriodStore(ArchiveBase):
         and of the same period a year before (keyword topics compare with it)."""
         check_period(period)
         window = {shift_period(period, -k) for k in range(lookback)}
-        known = [p for p in self.periods() if p in window]
+        known = [p for p in self.all() if p in window]
         grains = sorted({g for p in known for g in self.grains(p)})
         counts = {grain: self.counts(grain, known) for grain in grains}
         wanted = {shift_period(period, -k) for k in range(ticket_periods)} | {shift_period(period, -12)}
@@ -201,7 +208,7 @@ class PeriodStore(ArchiveBase):
             f"{select} WHERE period = ? AND revision = (SELECT MAX(revision) FROM periods WHERE period = ?) "
             f"ORDER BY {order}", (period, period)).fetchall()
 
-    def _data_row(self, period: str, revision: int | None = None):
+    def data_row(self, period: str, revision: int | None = None):
         if revision is None:
             return self.db.execute("SELECT * FROM periods WHERE period = ? ORDER BY revision DESC LIMIT 1",
                                    (period,)).fetchone()
@@ -228,7 +235,7 @@ class PeriodStore(ArchiveBase):
         return latest["revision"] + 1, True
 
     def _previous_data(self, period: str) -> tuple[tuple[pd.DataFrame, pd.DataFrame | None] | None, bool]:
-        row = self._data_row(period)
+        row = self.data_row(period)
         if row is None:
             return None, False
         try:
@@ -245,12 +252,7 @@ class PeriodStore(ArchiveBase):
             "INSERT INTO sessions (period, revision, status, meeting_date, data_revision, created_at, folder) "
             "VALUES (?, ?, 'draft', ?, ?, ?, ?)",
             (period, revision, inherited[0] if inherited else None, None, now_iso(),
-             self.relative(self.session_folder(period, revision))))
-
-    def session_folder(self, period: str, revision: int) -> Path:
-        folder = self.root / period if revision == 1 else self.root / period / f"rev-{revision}"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+             self.relative(self.connection.session_folder(period, revision))))
 
     @staticmethod
     def _insert_files(db, period: str, revision: int, files: list[FileReport]) -> None:

@@ -69,7 +69,7 @@ def tickets_at(archive, session: SessionOfRecord) -> pd.DataFrame:
     """The canonical tickets of the session's data revision (no personal data: see tickets.conform)."""
     from ..tickets import conform
 
-    row = archive._data_row(session.period, session.data_revision)
+    row = archive.periods.data_row(session.period, session.data_revision)
     if row is None:
         from ..tickets import empty_tickets
 
@@ -83,8 +83,8 @@ def history_at(archive, session: SessionOfRecord, lookback: int = 13):
     """The score stage's History for the period, with the period's own data taken from the session's revision."""
     from ..count import History
 
-    counts, tickets = archive.history_parts(session.period, lookback)
-    current = archive._data_row(session.period)
+    counts, tickets = archive.periods.history_parts(session.period, lookback)
+    current = archive.periods.data_row(session.period)
     if current is not None and current["revision"] != session.data_revision:
         for grain in grains_at(archive, session):
             frame = counts.get(grain, pd.DataFrame())

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass
+from datetime import date
 from importlib import metadata
 from pathlib import Path
 
 from ..errors import ArchiveError
 from ..safe_io import atomic_write_text
-from .base import check_period, parse_iso_date
+from .base import DEFAULT_MEETING_WEEKDAY, ArchiveConnection, Store, check_period, default_meeting_date, parse_iso_date
 from .contents import folder_files, is_data_file, is_temporary
 from .files import make_read_only, make_writable, sha256_bytes, sha256_file
 from .lock import no_readers
@@ -74,12 +75,20 @@ class Output:
     size: int
 
 
-class SessionStore(PeriodStore):
-    def sessions(self) -> list[Session]:
+class SessionStore(Store):
+    """`archive.sessions`: each period's sessions (draft → published, revisions), their builds and files."""
+
+    def __init__(self, connection: ArchiveConnection, periods: PeriodStore,
+                 meeting_weekday: int = DEFAULT_MEETING_WEEKDAY):
+        super().__init__(connection)
+        self.periods = periods
+        self.meeting_weekday = meeting_weekday
+
+    def all(self) -> list[Session]:
         rows = self.db.execute("SELECT * FROM sessions ORDER BY period, revision").fetchall()
         return [self._session(row) for row in rows]
 
-    def session(self, period: str, revision: int | None = None) -> Session:
+    def get(self, period: str, revision: int | None = None) -> Session:
         """The latest revision of a period's session (or the one asked for)."""
         check_period(period)
         if revision is None:
@@ -91,8 +100,12 @@ class SessionStore(PeriodStore):
         if row is None:
             which = f"revision {revision} of " if revision else ""
             raise ArchiveError(f"no session for {which}period {period} in {self.root}; known periods: "
-                               f"{', '.join(self.periods()) or 'none'}")
+                               f"{', '.join(self.periods.all()) or 'none'}")
         return self._session(row)
+
+    def exists(self, period: str) -> bool:
+        """Whether the period has a session (a draft at least)."""
+        return self.db.execute("SELECT 1 FROM sessions WHERE period = ?", (period,)).fetchone() is not None
 
     def outputs(self, session: Session) -> list[Output]:
         rows = self.db.execute("SELECT path, role, sha256, size FROM outputs WHERE session_id = ? ORDER BY path",
@@ -104,24 +117,26 @@ class SessionStore(PeriodStore):
                               (session.id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def meeting_date(self, period: str) -> str | None:
-        """The meeting date recorded for the period's session, if any."""
+    def meeting_date(self, period: str) -> date:
+        """The period's meeting date, by the one rule every part follows: the date recorded for its
+        session (the latest revision that has one), else the first `meeting_weekday` at least 3 days
+        after the period ends (config [build] meeting_weekday)."""
         row = self.db.execute("SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
-                              "ORDER BY revision DESC LIMIT 1", (period,)).fetchone()
-        return row[0] if row else None
+                              "ORDER BY revision DESC LIMIT 1", (check_period(period),)).fetchone()
+        return date.fromisoformat(row[0]) if row else default_meeting_date(period, self.meeting_weekday)
 
     def begin_build(self, period: str, meeting_date: str | None = None) -> SessionBuild:
         """Open a build of the period's books: the draft's folder, or a new revision after publish."""
         check_period(period)
         if meeting_date is not None:
             meeting_date = parse_iso_date(meeting_date, "meeting date")
-        latest = self.session(period) if self._has_session(period) else None
+        latest = self.get(period) if self.exists(period) else None
         if latest is None or latest.data_revision is None:
             raise ArchiveError(f"no data stored for period {period}; ingest the period's files before building")
         with self.transaction() as db:
             if latest.status == "published":
                 revision = latest.revision + 1
-                folder = self.session_folder(period, revision)
+                folder = self.connection.session_folder(period, revision)
                 db.execute(
                     "INSERT INTO sessions (period, revision, status, build_state, meeting_date, data_revision, "
                     "created_at, folder) VALUES (?, ?, 'draft', 'building', ?, ?, ?, ?)",
@@ -133,13 +148,13 @@ class SessionStore(PeriodStore):
                 db.execute("UPDATE sessions SET build_state = 'building', meeting_date = COALESCE(?, meeting_date) "
                            "WHERE id = ?", (meeting_date, latest.id))
                 db.execute("DELETE FROM outputs WHERE session_id = ?", (latest.id,))
-        session = self.session(period, revision)
+        session = self.get(period, revision)
         session.folder.mkdir(parents=True, exist_ok=True)
         return SessionBuild(session.id, period, revision, session.folder, session.meeting_date)
 
     def record_outputs(self, build: SessionBuild, manifest: dict, outputs: list[Path]) -> Path:
         """Hash the build's outputs and write the run manifest beside them; return the manifest's path."""
-        session = self.session(build.period, build.revision)
+        session = self.get(build.period, build.revision)
         if session.status != "draft":
             raise ArchiveError(f"session {build.period} revision {build.revision} is published; start a new build")
         if session.build_state != "building":
@@ -163,14 +178,15 @@ class SessionStore(PeriodStore):
 
     def publish(self, period: str) -> Session:
         """Freeze the latest build: files read-only, hashes checked, status published."""
-        session = self.session(period)
+        session = self.get(period)
         if session.status == "published":
             raise ArchiveError(f"period {period} revision {session.revision} is already published "
                                f"({session.published_at}); build again to make revision {session.revision + 1}")
         if session.build_state != "built":
             raise ArchiveError(f"period {period} revision {session.revision} has no finished build; "
                                "run `citistat build` (or `citistat run`) before publishing")
-        self.collect_garbage(apply=True, sessions=[session])  # what a killed store left must not be frozen
+        # What a killed store left must not be frozen.
+        remove_unreferenced(self.connection, self.unreferenced_files([session]))
         problems = (self._verify_session(session) + self._verify_data(period, session.data_revision)
                     + self._unexpected_files(session))
         if problems:
@@ -181,7 +197,7 @@ class SessionStore(PeriodStore):
             make_read_only(path)
         with self.transaction() as db:
             db.execute("UPDATE sessions SET status = 'published', published_at = ? WHERE id = ?", (now_iso(), session.id))
-        return self.session(period, session.revision)
+        return self.get(period, session.revision)
 
     def verify(self, period: str | None = None) -> list[Problem]:
         """Every stored file checked against its hash; problems listed, nothing repaired or used."""
@@ -190,11 +206,11 @@ class SessionStore(PeriodStore):
             check = self.db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 problems.append(Problem("", None, "archive.sqlite", "database", f"database check failed: {check}"))
-        periods = [check_period(period)] if period else sorted(set(self.periods()) | {s.period for s in self.sessions()})
+        periods = [check_period(period)] if period else sorted(set(self.periods.all()) | {s.period for s in self.all()})
         for p in periods:
             for row in self.db.execute("SELECT revision FROM periods WHERE period = ? ORDER BY revision", (p,)):
                 problems.extend(self._verify_data(p, row[0]))
-            for session in (s for s in self.sessions() if s.period == p):
+            for session in (s for s in self.all() if s.period == p):
                 problems.extend(self._verify_session(session))
                 if session.status == "published":
                     problems.extend(self._unexpected_files(session))
@@ -203,7 +219,7 @@ class SessionStore(PeriodStore):
     def unreferenced_files(self, sessions: list[Session] | None = None) -> list[Path]:
         """Files in draft folders that no database row refers to: data files and temporary files a killed
         run left behind. Published folders are never looked into (verify reports anything extra there)."""
-        drafts = [s for s in (self.sessions() if sessions is None else sessions) if s.status == "draft"]
+        drafts = [s for s in (self.all() if sessions is None else sessions) if s.status == "draft"]
         referenced = self._referenced_data_files()
         found = []
         for session in drafts:
@@ -215,31 +231,7 @@ class SessionStore(PeriodStore):
             found.extend(p for p in self.root.iterdir() if p.is_file() and is_temporary(p))
         return sorted(found)
 
-    def collect_garbage(self, *, apply: bool = False, sessions: list[Session] | None = None,
-                        readers_wait: float = 30) -> list[Path]:
-        """The unreferenced files (see above); with `apply` they are deleted (a writer's job: takes the lock),
-        once no reader is reading (waiting up to `readers_wait` s: a reader's snapshot may point to them)."""
-        found = self.unreferenced_files(sessions)
-        if apply and found:
-            if self.readonly:
-                raise ArchiveError(f"archive {self.root} was opened read-only; open it for writing to remove files")
-            deadline = time.monotonic() + readers_wait
-            while True:
-                with no_readers(self.root) as free:
-                    if free:
-                        for path in found:
-                            path.unlink(missing_ok=True)
-                        return found
-                if time.monotonic() >= deadline:
-                    raise ArchiveError(f"readers kept using the archive for {readers_wait:g} s (metrics, sessions "
-                                       "show …), so files they may read were not removed; try again")
-                time.sleep(0.1)
-        return found
-
     # -- internals
-
-    def _has_session(self, period: str) -> bool:
-        return self.db.execute("SELECT 1 FROM sessions WHERE period = ?", (period,)).fetchone() is not None
 
     def _session(self, row) -> Session:
         data = dict(row)
@@ -258,7 +250,7 @@ class SessionStore(PeriodStore):
         return Output(relative, role, sha256_file(path), path.stat().st_size)
 
     def _full_manifest(self, session: Session, manifest: dict, recorded: list[Output]) -> dict:
-        data_row = self._data_row(session.period, session.data_revision)
+        data_row = self.periods.data_row(session.period, session.data_revision)
         counts = self.db.execute("SELECT grain, path, sha256 FROM counts WHERE period = ? AND revision = ? ORDER BY grain",
                                  (session.period, session.data_revision)).fetchall()
         full = dict(manifest)
@@ -268,7 +260,7 @@ class SessionStore(PeriodStore):
             "meeting_date": session.meeting_date,
             "recorded_at": now_iso(),
             "inputs": [{k: r[k] for k in ("name", "sha256", "size", "status")}
-                       for r in self.input_file_rows(session.period)],
+                       for r in self.periods.input_file_rows(session.period)],
             "data": {"tickets": {"path": data_row["tickets_path"], "sha256": data_row["tickets_sha256"]},
                      "counts": {c["grain"]: {"path": c["path"], "sha256": c["sha256"]} for c in counts}},
             "outputs": [{"path": o.path, "role": o.role, "sha256": o.sha256, "size": o.size} for o in recorded],
@@ -279,9 +271,6 @@ class SessionStore(PeriodStore):
             blob = json.dumps(full["config"], sort_keys=True, ensure_ascii=False, default=str)
             full["config_hash"] = sha256_bytes(blob.encode("utf-8"))
         return full
-
-    def relative_path(self, path: Path) -> str:
-        return Path(path).relative_to(self.root).as_posix()
 
     def _chain_links(self, session: Session) -> list[dict]:
         """The hashes of the manifests published before this build: the previous published revision of the
@@ -349,7 +338,7 @@ class SessionStore(PeriodStore):
                               (session.id,)).fetchone()
         if run:
             files.append(self.absolute(run[0]))
-        data = self._data_row(session.period, session.data_revision)
+        data = self.periods.data_row(session.period, session.data_revision)
         if data:
             files.append(self.absolute(data["tickets_path"]))
             files.extend(self.absolute(r[0]) for r in self.db.execute(
@@ -377,7 +366,7 @@ class SessionStore(PeriodStore):
         for relative in sorted(set(in_database) | set(in_manifest)):  # data files: see _verify_data
             hashes = {in_database.get(relative), in_manifest.get(relative)} - {None}
             for sha in sorted(hashes):  # two hashes disagree already; the file can match only one
-                if problem := self._check_file(session.period, session.revision, relative, sha):
+                if problem := check_file(self.connection, session.period, session.revision, relative, sha):
                     problems.append(problem)
                     break
         return problems
@@ -387,7 +376,7 @@ class SessionStore(PeriodStore):
         if sha256_bytes(run["manifest"].encode("utf-8")) != run["manifest_sha256"]:
             problems.append(Problem(session.period, session.revision, run["manifest_path"], "database",
                                     f"the database's copy of {run['manifest_path']} does not match its recorded hash"))
-        if problem := self._check_file(session.period, session.revision, run["manifest_path"], run["manifest_sha256"]):
+        if problem := check_file(self.connection, session.period, session.revision, run["manifest_path"], run["manifest_sha256"]):
             problems.append(problem)
         elif self._manifest_on_disk(run) is None:
             problems.append(Problem(session.period, session.revision, run["manifest_path"], "hash_mismatch",
@@ -398,7 +387,7 @@ class SessionStore(PeriodStore):
                        manifest: dict) -> list[Problem]:
         """Where the database and manifest.json tell different stories (one of them was edited)."""
         recorded_data = _manifest_data(manifest)
-        row = self._data_row(session.period, session.data_revision)
+        row = self.periods.data_row(session.period, session.data_revision)
         stored_data = {}
         if row is not None:
             stored_data[row["tickets_path"]] = row["tickets_sha256"]
@@ -434,16 +423,39 @@ class SessionStore(PeriodStore):
             "SELECT tickets_path, tickets_sha256 FROM periods WHERE period = ? AND revision = ?", (period, revision))]
         expected += [(r[0], r[1]) for r in self.db.execute(
             "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?", (period, revision))]
-        return [p for rel, sha in expected if (p := self._check_file(period, revision, rel, sha))]
+        return [p for rel, sha in expected if (p := check_file(self.connection, period, revision, rel, sha))]
 
-    def _check_file(self, period: str, revision: int, relative: str, sha: str) -> Problem | None:
-        path = self.absolute(relative)
-        if not path.is_file():
-            return Problem(period, revision, relative, "missing", f"{relative} is missing")
-        if sha256_file(path) != sha:
-            return Problem(period, revision, relative, "hash_mismatch",
-                           f"{relative} has changed since it was recorded (corrupted or edited by hand)")
-        return None
+
+def remove_unreferenced(connection: ArchiveConnection, found: list[Path], readers_wait: float = 30) -> list[Path]:
+    """Delete unreferenced files (a writer's job: it holds the lock) once no reader is reading, waiting up to
+    `readers_wait` s: a reader's snapshot may still point to them."""
+    if not found:
+        return found
+    if connection.readonly:
+        raise ArchiveError(f"archive {connection.root} was opened read-only; open it for writing to remove files")
+    deadline = time.monotonic() + readers_wait
+    while True:
+        with no_readers(connection.root) as free:
+            if free:
+                for path in found:
+                    path.unlink(missing_ok=True)
+                return found
+        if time.monotonic() >= deadline:
+            raise ArchiveError(f"readers kept using the archive for {readers_wait:g} s (metrics, sessions "
+                               "show …), so files they may read were not removed; try again")
+        time.sleep(0.1)
+
+
+def check_file(connection: ArchiveConnection, period: str, revision: int | None, relative: str,
+               sha: str) -> Problem | None:
+    """A recorded file against its hash: missing, changed, or fine (None)."""
+    path = connection.absolute(relative)
+    if not path.is_file():
+        return Problem(period, revision, relative, "missing", f"{relative} is missing")
+    if sha256_file(path) != sha:
+        return Problem(period, revision, relative, "hash_mismatch",
+                       f"{relative} has changed since it was recorded (corrupted or edited by hand)")
+    return None
 
 
 def guess_role(relative: Path) -> str:

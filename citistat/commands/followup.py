@@ -46,9 +46,9 @@ def _line(record) -> str:
 def add(text, period, agency, owner, due, metric, kind, notes, raised_on, workspace, wait) -> None:
     """Record a follow-up raised at the period's session."""
     with _archive(workspace, wait=wait) as archive:
-        new_id = archive.add_followup(agency, text, owner, due, period=period, raised_on=raised_on,
+        new_id = archive.followups.add(agency, text, owner, due, period=period, raised_on=raised_on,
                                       metric=metric, kind=kind, notes=notes)
-        click.echo(_line(archive.followup(new_id)))
+        click.echo(_line(archive.followups.get(new_id)))
 
 
 @command.command("list")
@@ -61,7 +61,7 @@ def add(text, period, agency, owner, due, metric, kind, notes, raised_on, worksp
 def list_followups(period, agency, status, workspace, as_json) -> None:
     """List follow-ups, optionally of one session, agency or status (overdue is computed as of today)."""
     with _archive(workspace, readonly=True) as archive:
-        records = archive.list_followups(period, agency, status)
+        records = archive.followups.find(period, agency, status)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
         return
@@ -78,7 +78,7 @@ def list_followups(period, agency, status, workspace, as_json) -> None:
 def show(followup_id, workspace, as_json) -> None:
     """One follow-up with its history of status changes."""
     with _archive(workspace, readonly=True) as archive:
-        record, history = archive.followup(followup_id), archive.followup_history(followup_id)
+        record, history = archive.followups.get(followup_id), archive.followups.history(followup_id)
     if as_json:
         click.echo(json.dumps({**record.to_dict(), "history": history}, ensure_ascii=False, indent=2))
         return
@@ -103,7 +103,7 @@ def show(followup_id, workspace, as_json) -> None:
 def update(followup_id, text, agency, owner, due, metric, kind, notes, status, note, workspace, wait) -> None:
     """Change a follow-up's fields or status."""
     with _archive(workspace, wait=wait) as archive:
-        record = archive.update_followup(followup_id, status=status, note=note, text=text, agency=agency,
+        record = archive.followups.update(followup_id, status=status, note=note, text=text, agency=agency,
                                          owner=owner, due=due, metric=metric, kind=kind, notes=notes)
     click.echo(_line(record))
 
@@ -118,7 +118,7 @@ def update(followup_id, text, agency, owner, due, metric, kind, notes, status, n
 def close(followup_id, dropped, note, closed_on, workspace, wait) -> None:
     """Mark a follow-up done (or dropped)."""
     with _archive(workspace, wait=wait) as archive:
-        record = archive.close_followup(followup_id, status="dropped" if dropped else "done", note=note, on=closed_on)
+        record = archive.followups.close(followup_id, status="dropped" if dropped else "done", note=note, on=closed_on)
     click.echo(_line(record))
 
 
@@ -132,7 +132,7 @@ def close(followup_id, dropped, note, closed_on, workspace, wait) -> None:
 def import_followups(path, period, skip_bad, workspace, wait, as_json) -> None:
     """Import follow-ups from a CSV or xlsx (单位, 事项, 责任人, 完成时限, 指标, 类型)."""
     with _archive(workspace, wait=wait) as archive:
-        report = archive.import_followups(path, period, skip_bad=skip_bad)
+        report = archive.followups.import_sheet(path, period, skip_bad=skip_bad)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -34,7 +34,7 @@ def _archive(workspace, readonly: bool = False, wait: float = 0):
 def set_notes(period, agency, topics, accomplishments, response, internal, workspace, wait) -> None:
     """Set an agency's notes for a session; options not given keep their value."""
     with _archive(workspace, wait=wait) as archive:
-        notes = archive.set_notes(period, agency, discussion_topics=list(topics) or None,
+        notes = archive.notes.set(period, agency, discussion_topics=list(topics) or None,
                                   accomplishments=list(accomplishments) or None, response=response, internal=internal)
     click.echo(f"notes for {notes.agency} ({period}): {len(notes.discussion_topics)} topic(s), "
                f"{len(notes.accomplishments)} accomplishment(s)")
@@ -48,7 +48,7 @@ def set_notes(period, agency, topics, accomplishments, response, internal, works
 def show(period, agency, workspace, as_json) -> None:
     """Show the session's notes."""
     with _archive(workspace, readonly=True) as archive:
-        notes = archive.notes_for_briefing(period)
+        notes = archive.notes.for_briefing(period)
     if agency:
         notes = {k: v for k, v in notes.items() if k == agency}
     if as_json:
@@ -79,5 +79,5 @@ def import_notes(period, folder, workspace, wait) -> None:
 
     folder = folder or open_workspace(workspace).root / "notes" / period
     with _archive(workspace, wait=wait) as archive:
-        agencies = archive.import_notes(folder, period)
+        agencies = archive.notes.import_folder(folder, period)
     click.echo(f"imported notes for {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'}: {', '.join(agencies)}")

@@ -21,7 +21,7 @@ def command(workspace, period: str, wait: float) -> None:
     from ..archive.workspace import open_workspace_archive
 
     with open_workspace_archive(workspace, wait=wait) as archive:
-        session = archive.publish(period)
-        files = len(archive.outputs(session))
+        session = archive.sessions.publish(period)
+        files = len(archive.sessions.outputs(session))
         write_index(archive)
     click.echo(f"published {period} revision {session.revision} ({files} file(s) frozen) in {session.folder}")

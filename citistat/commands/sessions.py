@@ -24,7 +24,7 @@ def list_sessions(workspace, as_json: bool) -> None:
     from ..archive.workspace import open_workspace_archive
 
     with open_workspace_archive(workspace, readonly=True) as archive:
-        sessions = archive.sessions()
+        sessions = archive.sessions.all()
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in sessions], ensure_ascii=False, indent=2))
         return
@@ -61,17 +61,17 @@ def show(period: str, revision: int | None, workspace, as_json: bool) -> None:
 
 
 def session_details(archive, period: str, revision: int | None = None) -> dict:
-    session = archive.session(period, revision)
-    manifest = archive.manifest(session) or {}
+    session = archive.sessions.get(period, revision)
+    manifest = archive.sessions.manifest(session) or {}
     return {
         "session": session.to_dict(),
         "input_files": [{k: v for k, v in row.items() if k != "reconciliation"} | {
-            "reconciliation": json.loads(row["reconciliation"])} for row in archive.input_file_rows(period)],
-        "issue_counts": archive.issue_counts(period),
-        "outputs": [vars(o) for o in archive.outputs(session)],
+            "reconciliation": json.loads(row["reconciliation"])} for row in archive.periods.input_file_rows(period)],
+        "issue_counts": archive.periods.issue_counts(period),
+        "outputs": [vars(o) for o in archive.sessions.outputs(session)],
         "config_hash": manifest.get("config_hash"),
         "versions": manifest.get("versions", {}),
-        "followups": archive.followup_status_counts(period),
+        "followups": archive.followups.status_counts(period),
     }
 
 

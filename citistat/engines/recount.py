@@ -38,11 +38,11 @@ def _same_counts(old: pd.DataFrame, new: pd.DataFrame) -> bool:
 def recount_periods(archive, engine, periods: list[str], *, quick_close_minutes: int,
                     new_revision: bool = False) -> list[PeriodRecount]:
     """Recount `periods` (those the archive holds) in one engine pass; store each period whose counts change."""
-    stored = set(archive.periods())
+    stored = set(archive.periods.all())
     present = [p for p in periods if p in stored]
     outcome = {p: PeriodRecount(p, "missing") for p in periods if p not in stored}
     if present:
-        files = [archive.tickets_file(p) for p in present]
+        files = [archive.periods.tickets_file(p) for p in present]
         counts = by_period(engine.count(files, quick_close_minutes=quick_close_minutes))
         for period in present:
             fresh = counts.get(period) or {grain: empty_counts(by) for grain, by in GRAINS.items()}
@@ -52,13 +52,13 @@ def recount_periods(archive, engine, periods: list[str], *, quick_close_minutes:
 
 def _store(archive, period: str, counts: dict[str, pd.DataFrame], new_revision: bool) -> PeriodRecount:
     changed = [grain for grain, frame in counts.items()
-               if grain not in archive.grains(period) or not _same_counts(archive.counts(grain, [period]), frame)]
-    session = archive.session(period)
+               if grain not in archive.periods.grains(period) or not _same_counts(archive.periods.counts(grain, [period]), frame)]
+    session = archive.sessions.get(period)
     tickets = int(counts["agency"]["n_tickets"].sum())
     if not changed:
         return PeriodRecount(period, "unchanged", tickets, [], session.revision)
     if session.status == "published" and not new_revision:
         return PeriodRecount(period, "published", tickets, changed, session.revision)
-    summary = archive.store_period(period, archive.tickets(period), counts, archive.file_reports(period),
-                                   archive.issues(period), new_revision=new_revision)
+    summary = archive.periods.store(period, archive.periods.tickets(period), counts, archive.periods.file_reports(period),
+                                   archive.periods.issues(period), new_revision=new_revision)
     return PeriodRecount(period, "stored", tickets, changed, summary.revision)
