@@ -23,7 +23,7 @@ FORMATS = (".csv", ".xlsx")
 
 
 def _words(lang: str):
-    from .render.messages import load_messages  # the books' catalogue: one wording for both
+    from .messages import load_messages  # the books' catalogue: one wording for both
 
     return load_messages(lang)
 

@@ -44,3 +44,7 @@ class NoUsableData(CitistatError):
 
 class ArchiveError(CitistatError):
     """The archive is locked, corrupted, or asked to do something it must refuse."""
+
+
+class MissingMessage(CitistatError):
+    """Something asked for a message the catalogue (citistat.messages) does not have."""

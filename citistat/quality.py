@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 
+from .messages import load_messages, reason_code
+
 # Severity levels.
 FILE = "file"  # the file could not be opened or trusted: rejected whole, the batch goes on
 ROW = "row"  # a required value is missing or unparseable: the row goes to the rejects report
@@ -27,7 +29,7 @@ class DataIssue:
     column: str | None = None  # column name as written in the file
     column_letter: str | None = None  # "C" for xlsx; None for csv/json
     raw_value: str | None = None  # truncated and neutralised
-    # The catalogue key (ingest.messages) and values it was worded from, so that a book in another
+    # The catalogue key (citistat.messages: issue.<key>) and values it was worded from, so that a book in another
     # language can word it again; "" for a message written by hand, which stays as it is.
     key: str = ""
     fields: dict[str, str] = field(default_factory=dict, hash=False)
@@ -40,9 +42,7 @@ class DataIssue:
         """The same issue, its message and hint in `lang` (unchanged when it was not worded from the catalogue)."""
         if not self.key:
             return self
-        from .ingest.messages import message
-
-        text, hint = message(self.key, lang, **self.fields)
+        text, hint = load_messages(lang).issue(self.key, **self.fields)
         return replace(self, message=text, hint=hint)
 
     def location(self) -> str:
@@ -55,6 +55,19 @@ class DataIssue:
             letter = f" ({self.column_letter})" if self.column_letter else ""
             parts.append(f"column {self.column!r}{letter}")
         return ", ".join(parts)
+
+
+def file_issue(key: str, severity: str, *, file: str, sheet: str | None = None, row: int | None = None,
+               lang: str = "en", **fields: object) -> DataIssue:
+    """An issue about a file worded from the catalogue, keeping its key and values (`worded_in` words it again)."""
+    text, hint = load_messages(lang).issue(key, file=file, sheet=sheet, **fields)
+    return DataIssue(code=reason_code(key), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
+                     row=row, key=key, fields=as_text({"file": file, "sheet": sheet, **fields}))
+
+
+def as_text(fields: dict[str, object]) -> dict[str, str]:
+    """A message's values as the archive keeps them (DataIssue.fields): text, None as ""."""
+    return {name: "" if value is None else str(value) for name, value in fields.items()}
 
 
 @dataclass

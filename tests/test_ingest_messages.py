@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
-from citistat.ingest import messages
-from citistat.ingest.messages import CATALOGUE, current_language, message, messages_in
+from citistat import ingest
 from citistat.ingest.rawtable import FileFailure, open_table
+from citistat.messages import load_messages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
-INGEST_SOURCES = sorted((Path(messages.__file__).parent).glob("*.py"))
-_CALLS = re.compile(r"""(?:FileFailure\.of|_info|_plain_issue|localised)\(\s*"([a-z0-9_.]+)\"""")
+INGEST_SOURCES = sorted((Path(ingest.__file__).parent).glob("*.py"))
+CATALOGUE = {key.removeprefix("issue.").removesuffix(".message")
+             for key in load_messages("en").table if key.startswith("issue.") and key.endswith(".message")}
+_CALLS = re.compile(r"""(?:FileFailure\.of|_info|_plain_issue|\.issue)\(\s*"([a-z0-9_.]+)\"""")
 _WORDED = re.compile(r"""_worded\(\s*"([a-z0-9_]+)\"""")
 
 
@@ -50,21 +53,27 @@ def test_notes_about_a_readable_file_follow_the_language():
     assert "已隐藏" in by_code["hidden_sheet_ignored"]
 
 
-def test_the_language_is_the_loads_and_reverts_after_it():
-    assert current_language() == "en"
-    with messages_in("zh-CN"):
-        assert current_language() == "zh-CN"
+def test_the_language_is_given_and_english_without_one():
+    for lang, words in (("zh-CN", "是空文件"), (None, "is empty")):
         with pytest.raises(FileFailure) as raised:
-            open_table(FIXTURES / "empty.csv")  # no lang: the load's
-        assert "是空文件" in raised.value.issue.message
-    assert current_language() == "en"
+            open_table(FIXTURES / "empty.csv", **({"lang": lang} if lang else {}))
+        assert words in raised.value.issue.message and words in str(raised.value)
+
+
+def test_the_ingest_stage_words_messages_only_through_the_catalogue():
+    """One catalogue and one way to word: no language state, no catalogue of its own, no import cycle."""
+    source = "\n".join(path.read_text("utf-8") for path in INGEST_SOURCES)
+    assert "ContextVar" not in source and "CATALOGUE" not in source
+    quality = ast.parse((Path(ingest.__file__).parent.parent / "quality.py").read_text("utf-8"))
+    imported = {node.module or "" for node in ast.walk(quality) if isinstance(node, ast.ImportFrom)}
+    assert not any(module.startswith("ingest") for module in imported), imported  # quality is below ingest
 
 
 def test_a_wording_key_keeps_its_reason_code():
     with pytest.raises(FileFailure) as raised:
         open_table(FIXTURES / "truncated.xlsx")
     assert raised.value.code == "corrupt_file"
-    assert message("corrupt_file.json", "en", file="a.json", detail="x")[0] == "a.json is not valid JSON (x)"
+    assert load_messages("en").issue("corrupt_file.json", file="a.json", detail="x")[0] == "a.json is not valid JSON (x)"
 
 
 def _issues_of_a_load(tmp_path, lang):

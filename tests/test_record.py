@@ -250,7 +250,7 @@ def test_index_lists_reports_exports_memo_and_followups_in_its_language(city, re
 def test_record_wording_has_the_same_keys_in_both_languages():
     import tomllib
 
-    from citistat.render.messages import LOCALE_DIR, flatten
+    from citistat.messages import LOCALE_DIR, flatten
 
     keys = [set(flatten(tomllib.loads((LOCALE_DIR / f"record.{lang}.toml").read_text("utf-8"))))
             for lang in ("zh-CN", "en")]
@@ -279,9 +279,9 @@ def test_public_report_lists_no_questions_and_no_owner(city, report):
 def test_every_key_the_record_pages_use_exists(lang):
     from test_render_messages import RECORD_TEMPLATES, template_keys
 
-    from citistat.record_text import record_messages
+    from citistat.messages import load_messages
 
-    messages = record_messages(lang)
+    messages = load_messages(lang)
     keys = template_keys(RECORD_TEMPLATES)
     assert len(keys) > 60
     assert sorted(k for k in keys if not messages.has(k)) == []

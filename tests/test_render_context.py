@@ -10,7 +10,7 @@ import pytest
 import render_fixtures as fx
 from citistat.render.books import chart_urls
 from citistat.render.context import build_context, is_overdue, significant_movers, slugify
-from citistat.render.messages import load_messages
+from citistat.messages import load_messages
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "templates.md"
 

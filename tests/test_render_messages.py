@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from citistat.render.messages import MissingMessage, load_messages
+from citistat.errors import MissingMessage
+from citistat.messages import load_messages
 from citistat.results import METRICS
 from citistat.workspace import DEFAULT_TEMPLATES_DIR
 

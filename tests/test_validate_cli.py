@@ -134,22 +134,25 @@ def test_profiles_command_lists_sources_and_fields(tmp_path):
 
 
 def test_every_reason_code_has_both_languages_and_a_formatted_message():
-    from citistat.ingest.messages import CATALOGUE, message
+    from citistat.messages import load_messages
 
-    for code, entry in CATALOGUE.items():
-        assert set(entry) == {"zh-CN", "en"}, code
-        for lang in entry:
-            text, hint = message(code, lang, column="C", value="v", count=2, period="2024-03", kept="k", formats="f")
-            assert "{" not in text + hint, (code, lang)
+    keys = {key.removesuffix(".message") for key in load_messages("en").table if key.endswith(".message")}
+    assert len(keys) > 80
+    for lang in ("zh-CN", "en"):
+        for key in sorted(keys):
+            text, hint = load_messages(lang).issue(key.removeprefix("issue."), column="C", value="v", count=2,
+                                                   period="2024-03", kept="k", formats="f")
+            assert "{" not in text + hint, (key, lang)
 
 
 def test_english_counts_agree_with_their_nouns():
-    from citistat.ingest.messages import message
+    from citistat.messages import load_messages
 
-    assert "(1 ticket); kept" in message("unknown_agency", "en", value="BSS", count=1)[0]
-    assert "(3 tickets); kept" in message("unknown_agency", "en", value="BSS", count=3)[0]
-    assert message("blank_rows", "en", count=1)[0] == "skipped 1 blank row"
-    assert "1 件工单" in message("unknown_agency", "zh-CN", value="某局", count=1)[0]
+    en, zh = load_messages("en"), load_messages("zh-CN")
+    assert "(1 ticket); kept" in en.issue("unknown_agency", value="BSS", count=1)[0]
+    assert "(3 tickets); kept" in en.issue("unknown_agency", value="BSS", count=3)[0]
+    assert en.issue("blank_rows", count=1)[0] == "skipped 1 blank row"
+    assert "1 件工单" in zh.issue("unknown_agency", value="某局", count=1)[0]
 
 
 def test_the_chinese_table_lines_up_on_a_terminal(tmp_path, clean):

@@ -69,12 +69,12 @@ def render_report(report: AnnualReport, folder: Path, *, templates_dirs: list[Pa
     from ..render.fonts import check_coverage, find_cjk_font, register_with_matplotlib
     from ..render.pdf import PdfWriter, check_variant, font_face_css
     from ..render.templating import STATIC_DIR, find_static, make_environment
-    from ..record_text import record_messages
+    from ..messages import load_messages
 
     folder.mkdir(parents=True, exist_ok=True)
     font = find_cjk_font()
     check_coverage(font, sorted({report.city, *(u.agency for u in report.units), *(t.name for t in report.topics)}))
-    messages = record_messages(report.lang)
+    messages = load_messages(report.lang)
     env = make_environment(templates_dirs, messages)
     env.filters["period"] = _period_or_year(env.filters["period"], report.lang)
     charts = _draw_charts(report, folder / CHARTS_DIR, register_with_matplotlib(font), messages)

@@ -65,14 +65,14 @@ def write_index(archive, lang: str | None = None) -> Path:
 
 
 def _render(lang: str, data: dict, *, other_href: str) -> str:
-    from ..record_text import record_messages
+    from ..messages import load_messages
     from ..render.formatting import DASH, date_label, num, period_label
     from ..workspace import DEFAULT_TEMPLATES_DIR
     import jinja2
 
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES_DIR)), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    messages = record_messages(lang)
+    messages = load_messages(lang)
     environment.filters.update(num=num, period=lambda p: period_label(p, lang), date=lambda d: date_label(d, lang))
     environment.globals.update(t=messages, DASH=DASH,
                                label=lambda group, key: messages(f"{group}.{key}") if messages.has(f"{group}.{key}")

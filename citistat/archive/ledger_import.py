@@ -3,7 +3,8 @@
 Headers may be Chinese or English (单位/agency, 事项/text, 责任人/owner,
 完成时限/due, 指标/metric, 类型/kind, 备注/notes). Every row is checked before
 anything is written; each bad row is reported with the row number the clerk
-sees (header = row 1).
+sees (header = row 1), worded from the catalogue (`issue.<code>.followup_sheet` and the like) in English,
+the language of the command's other messages; each keeps its key and values to be worded again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from ..quality import ROW, DataIssue
+from ..messages import load_messages, reason_code
+from ..quality import ROW, DataIssue, as_text
 from ..results import METRICS
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -56,16 +58,15 @@ def read_followup_sheet(path: Path) -> ImportReport:
     report = ImportReport(str(path))
     table = _read_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(path)
     if not table:
-        report.problems.append(_issue(path, 1, None, None, "empty_file", "the file has no header row",
-                                      "put the column names (单位, 事项, 责任人, 完成时限…) in the first row"))
+        report.problems.append(_issue(path, 1, None, None, "empty_file.followup_sheet"))
         return report
     columns = _map_header(table[0])
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         report.problems.append(_issue(
-            path, 1, None, None, "missing_column",
-            f"missing column(s): {', '.join(' / '.join(HEADERS[m][:1] + (m,)) for m in missing)}",
-            f"the header row has {', '.join(str(h) for h in table[0] if h)}; rename the columns"))
+            path, 1, None, None, "missing_column.followup_sheet",
+            columns=", ".join(" / ".join(HEADERS[m][:1] + (m,)) for m in missing),
+            header=", ".join(str(h) for h in table[0] if h)))
         return report
     for row_number, cells in enumerate(table[1:], start=2):
         if not any(_text(c) for c in cells):
@@ -82,26 +83,26 @@ def read_followup_sheet(path: Path) -> ImportReport:
 def _check_row(path: Path, row_number: int, values: dict, header: list, columns: dict) -> tuple[dict, list[DataIssue]]:
     problems = []
 
-    def bad(name: str, code: str, message: str, hint: str) -> None:
-        problems.append(_issue(path, row_number, str(header[columns[name]]), values.get(name), code, message, hint))
+    def bad(name: str, key: str, **fields: object) -> None:
+        problems.append(_issue(path, row_number, str(header[columns[name]]), values.get(name), key, **fields))
 
     row = {name: _text(values.get(name)) for name in ("agency", "text", "owner", "notes")}
     for name in REQUIRED:
         if not row[name]:
-            bad(name, "missing_value", f"{name} is empty", "every follow-up needs an agency, the item and an owner")
+            bad(name, "missing_value.followup_sheet", field=name)
     row["due"] = None
     if _text(values.get("due")):
         row["due"] = _parse_due(values["due"])
         if row["due"] is None:
-            bad("due", "bad_date", f"due date {_text(values['due'])!r} is not a date", "write it as 2024-04-15")
+            bad("due", "bad_date.followup_sheet", value=_text(values["due"]))
     metric_word = _text(values.get("metric"))
     row["metric"] = METRIC_WORDS.get(metric_word.lower()) if metric_word else None
     if metric_word and row["metric"] is None:
-        bad("metric", "bad_metric", f"metric {metric_word!r} is not known", "use 响应率, 解决率 or 满意率 (or leave it empty)")
+        bad("metric", "bad_metric", value=metric_word)
     kind_word = _text(values.get("kind"))
     row["kind"] = KIND_WORDS.get(kind_word.lower(), None) if kind_word else "commitment"
     if row["kind"] is None:
-        bad("kind", "bad_kind", f"kind {kind_word!r} is not known", "use 承诺 or 数据需求 (or leave it empty)")
+        bad("kind", "bad_kind", value=kind_word)
     return row, problems
 
 
@@ -140,10 +141,11 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _issue(path: Path, row: int, column: str | None, raw, code: str, message: str, hint: str) -> DataIssue:
+def _issue(path: Path, row: int, column: str | None, raw, key: str, **fields: object) -> DataIssue:
     raw_text = None if raw is None else _text(raw)[:80]
-    return DataIssue(code=code, severity=ROW, message=message, hint=hint, file=path.name, row=row,
-                     column=column, raw_value=raw_text)
+    message, hint = load_messages("en").issue(key, **fields)
+    return DataIssue(code=reason_code(key), severity=ROW, message=message, hint=hint, file=path.name, row=row,
+                     column=column, raw_value=raw_text, key=key, fields=as_text(fields))
 
 
 def _read_csv(path: Path) -> list[list]:

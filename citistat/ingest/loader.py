@@ -20,13 +20,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Config
-from ..quality import FILE, INFO, DataIssue, FileReport, Reconciliation
+from ..messages import load_messages, reason_code
+from ..quality import FILE, INFO, DataIssue, FileReport, Reconciliation, as_text
 from ..tickets import conform, empty_tickets, period_of
 from .agencies import AgencyTable
 from .dedup import DUPLICATE_COLUMNS, deduplicate
 from .normalise import REJECT_COLUMNS, ParsedTable, ProfileMismatch, parse_table
 from .profiles import Profile, ProfileChoiceError, build_profile, detect_profile
-from .messages import as_text, message, reason_code
 
 DEFAULT_REJECT_THRESHOLD = 0.05
 SKIPPED_COLUMNS = ["file", "sheet", "row", "first_cell", "reason"]
@@ -312,7 +312,7 @@ def _private(issue: DataIssue, scrubber, lang: str) -> DataIssue:
     raw_value = scrubber.scalar(issue.raw_value)
     if fields == issue.fields and raw_value == issue.raw_value:
         return issue
-    text, hint = message(issue.key, lang, **fields)
+    text, hint = load_messages(lang).issue(issue.key, **fields)
     return dataclasses.replace(issue, message=text, hint=hint, fields=fields, raw_value=raw_value)
 
 
@@ -329,7 +329,7 @@ def _name_fix_issues(config: Config, lang: str) -> list[DataIssue]:
 
 
 def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:
-    text, hint = message(code, lang, **fields)
+    text, hint = load_messages(lang).issue(code, **fields)
     return DataIssue(code=reason_code(code), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
                      raw_value=str(fields["value"]) if fields.get("value") is not None else None,
                      key=code, fields=as_text(fields))

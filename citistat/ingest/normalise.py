@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..messages import load_messages
 from ..privacy import Scrubber
-from ..quality import CELL, FILE, INFO, ROW, DataIssue
+from ..quality import CELL, FILE, INFO, ROW, DataIssue, as_text
 from ..safe_io import neutralise_cell
 from .agencies import AgencyTable
 from .profiles import Profile, fold_label
-from .messages import as_text, message
 from .scrub import clean_names, scrub_column, scrub_table
 from .values import (
     blank_mask,
@@ -97,7 +97,7 @@ class _Context:
         column = self.column_name(field_name) if field_name in self.columns else None
         raw_value = self.private(field_name, column, raw_value)
         values = {"column": column or "", "value": _short(raw_value), **fields}
-        text, hint = message(code, self.lang, **values)
+        text, hint = load_messages(self.lang).issue(code, **values)
         letters = getattr(self.raw, "column_letters", None) or []
         index = self.columns.get(field_name) if field_name else None
         found = DataIssue(
@@ -239,9 +239,9 @@ def _check_required_columns(ctx: _Context) -> None:
             continue
         synonyms = ctx.profile.columns.get(field_name, ())
         near = difflib.get_close_matches(synonyms[0] if synonyms else field_name, list(ctx.raw.columns), n=1, cutoff=0.5)
-        text, hint = message("missing_column", ctx.lang, column=field_name, value=", ".join(synonyms))
+        text, hint = load_messages(ctx.lang).issue("missing_column", column=field_name, value=", ".join(synonyms))
         if near:
-            hint = message("missing_column_near", ctx.lang, column=field_name, value=near[0])[1]
+            hint = load_messages(ctx.lang).issue("missing_column_near", column=field_name, value=near[0])[1]
         raise ProfileMismatch(DataIssue(code="missing_column", severity=FILE, message=text, hint=hint,
                                         file=str(ctx.raw.file), sheet=ctx.raw.sheet, column=field_name))
 

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..quality import FILE, DataIssue
+from ..quality import FILE, DataIssue, file_issue
 
 FileFormat = Literal["xlsx", "xls", "csv", "tsv", "html", "json"]
 
@@ -75,10 +75,12 @@ class FileFailure(Exception):
 
     @classmethod
     def of(cls, key: str, file: str, *, sheet: str | None = None, **fields: object) -> "FileFailure":
-        """A failure worded from the catalogue (ingest.messages) in the language of the load in progress."""
-        from .messages import file_issue
-
+        """A failure worded from the catalogue (citistat.messages); `open_table` words it in the load's language."""
         return cls(file_issue(key, FILE, file=file, sheet=sheet, **fields))
+
+    def worded_in(self, lang: str) -> "FileFailure":
+        """The same failure, its message and hint in `lang`."""
+        return FileFailure(self.issue.worded_in(lang))
 
     @property
     def code(self) -> str:
@@ -130,14 +132,18 @@ def open_table(
     *,
     header_synonyms: set[str] | None = None,
     limits: Limits | None = None,
-    lang: str | None = None,
+    lang: str = "en",
 ) -> RawTable:
     """Open one input file of any supported format and find its ticket table; raise FileFailure if it cannot.
 
-    Messages are worded in `lang` (by default, the language of the load in progress: English outside one).
+    Its issues and failure are worded in `lang`: the readers word them in English, keeping each
+    message's key and values, and the words change here, where the language is known.
     """
-    from .messages import current_language, messages_in
     from .readers import read_table  # the readers pull in fastexcel and friends: load them on first use
 
-    with messages_in(lang or current_language()):
-        return read_table(str(path), header_synonyms=header_synonyms, limits=limits or Limits())
+    try:
+        table = read_table(str(path), header_synonyms=header_synonyms, limits=limits or Limits())
+    except FileFailure as failure:
+        raise failure.worded_in(lang) from failure.__cause__
+    table.issues = [issue.worded_in(lang) for issue in table.issues]
+    return table

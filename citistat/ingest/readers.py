@@ -38,9 +38,8 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from ..quality import CELL, INFO, DataIssue
+from ..quality import CELL, INFO, DataIssue, file_issue
 from .header import HeaderGuess, MergedRange, cell_label, column_letter, find_header, finish_names
-from .messages import file_issue
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
 from .safety import check_regular_file, check_xml_parts, check_zip, count_inflated, read_bounded
 from .sheet_worker import CELLS_FILE, TABLE_FILE, read_in_child

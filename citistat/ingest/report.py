@@ -1,4 +1,4 @@
-"""Reports on an ingest: the rejects files, the JSON and terminal summaries (messages: ingest.messages)."""
+"""Reports on an ingest: the rejects files, the JSON and terminal summaries (messages: citistat.messages)."""
 
 from __future__ import annotations
 

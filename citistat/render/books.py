@@ -30,7 +30,7 @@ from .context import AgencyView, agency_order, build_context
 from .file_names import check_distinct, unit_file_stem
 from .maps_context import agency_map_url, draw_maps, map_urls, maps_context
 from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
-from .messages import load_messages
+from ..messages import load_messages
 from .pdf import PdfWriter, check_variant, font_face_css
 from .templating import STATIC_DIR, agency_template, find_static, make_environment
 

@@ -22,7 +22,7 @@ from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
 from .formatting import date_label, points
-from .messages import Messages
+from ..messages import Messages
 
 PEER_SPAN = 3  # units shown either side of an agency in its brief's ranking excerpt
 

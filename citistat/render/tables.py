@@ -7,7 +7,7 @@ from pathlib import Path
 from ..briefing import BriefingInputs
 from ..results import METRICS, UnitResult
 from ..safe_io import write_table_xlsx
-from .messages import Messages, load_messages
+from ..messages import Messages, load_messages
 
 
 def _percent(value: float | None) -> float | None:

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
 from . import formatting
-from .messages import Messages
+from ..messages import Messages
 
 STATIC_DIR = "static"
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..count import History
+from ..messages import load_messages
 from ..results import METRICS, Flag, PeriodResult, UnitResult
 from ..tickets import CANONICAL_COLUMNS, conform
 from . import repeat, screens, topics
@@ -27,7 +28,6 @@ from .trends import unit_deltas, unit_series
 if TYPE_CHECKING:  # citistat.config imports click (through errors); the score stage must not
     from ..config import Config
 
-CITY_NAMES = {"zh-CN": "全市", "en": "Citywide"}
 RATE_METRICS: tuple[str, ...] = (*METRICS, "on_time")
 
 
@@ -245,7 +245,7 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
     available = _available_by_type(units, ctx.scoring)
     units = with_ranks([on_available_rates(u, ctx, available.get(u.unit_type)) for u in units],
                        rank_small=ctx.scoring.small_units == "marked")
-    city = unit_result(ctx, None, None, label=CITY_NAMES.get(ctx.lang, CITY_NAMES["en"]))
+    city = unit_result(ctx, None, None, label=load_messages(ctx.lang)("unit.city"))
     city_available = None if ctx.scoring.missing_rates == "require_all" else rates_available([city.rates])
     city = on_available_rates(city, ctx, city_available)
     rows = city.categories

@@ -10,78 +10,22 @@ minimum of answers each period, because 100 % of a handful is common.
 
 from __future__ import annotations
 
+from ..messages import load_messages
 from ..results import Delta, Flag
 from .definitions import Scoring
 from .history import CountBook, Counts, shift_period
 from .rates import tally
 from .stats import two_proportion_test
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "quick_close": {
-        "en": "{share:.0%} of closed tickets ({n} of {closed}) were closed within {minutes} minutes of creation. "
-              "Were these problems really solved on the first contact?",
-        "zh-CN": "已办结工单中有 {share:.0%}（{closed} 件中 {n} 件）在受理后 {minutes} 分钟内办结。这些诉求是否确已当场解决？",
-    },
-    "sat_up_resolution_down": {
-        "en": "Satisfaction rose {sat:+.1f} points while resolution fell {res:+.1f} points against {base}. "
-              "What explains residents being more satisfied with fewer problems solved?",
-        "zh-CN": "与 {base} 相比，满意率上升 {sat:+.1f} 个百分点，解决率却下降 {res:+.1f} 个百分点。解决的问题少了、满意度反而上升，原因是什么？",
-    },
-    "basic_share_jump": {
-        "en": "The share of 'basically satisfied' among satisfied answers jumped from {before:.0%} in {base} to {after:.0%}. "
-              "Has the way call-backs are conducted changed?",
-        "zh-CN": "“基本满意”占满意回访的比例由 {base} 的 {before:.0%} 升至 {after:.0%}。回访方式是否有变化？",
-    },
-    "perfect_streak": {
-        "en": "{metric} has been exactly 100% for {periods} periods in a row. How are these call-backs conducted?",
-        "zh-CN": "{metric}已连续 {periods} 个周期为 100%。这些回访是如何开展的？",
-    },
-    "callback_coverage_drop": {
-        "en": "Call-back coverage fell from {before:.0%} to {after:.0%} of tickets. Which tickets were not called back, and why?",
-        "zh-CN": "有回访结果的工单比例由 {before:.0%} 降至 {after:.0%}。哪些工单未回访？原因是什么？",
-    },
-    "came_back": {
-        "en": "{n} ticket(s) marked solved were followed within {days} days by another from the same caller "
-              "about the same problem or place. Were they really solved?",
-        "zh-CN": "{n} 件标记为已解决的工单在 {days} 天内被同一来电人就同一问题或地点再次反映。这些问题是否真正解决？",
-    },
-    "repeat_callers": {
-        "en": "{n} caller(s) contacted the hotline {min_tickets} or more times recently. Who is following up with them?",
-        "zh-CN": "近期有 {n} 位来电人反映 {min_tickets} 次及以上。由谁跟进这些诉求？",
-    },
-    "agencies_appeared": {
-        "en": "{n} unit name(s) have tickets this period but had none in {base}: {names}. "
-              "New units, or a rename the alias table does not know yet?",
-        "zh-CN": "{n} 个单位本期有工单、{base} 没有：{names}。是新设单位，还是别名表尚未收录的更名？",
-    },
-    "agencies_disappeared": {
-        "en": "{n} unit name(s) had tickets in {base} and have none this period: {names}. "
-              "Were they renamed, merged, or are their tickets missing from the exports?",
-        "zh-CN": "{n} 个单位在 {base} 有工单、本期没有：{names}。是否更名、合并，或其工单未导出？",
-    },
-}
-
-METRIC_NAMES: dict[str, dict[str, str]] = {
-    "response": {"en": "Response rate", "zh-CN": "响应率"},
-    "resolution": {"en": "Resolution rate", "zh-CN": "解决率"},
-    "satisfaction": {"en": "Satisfaction rate", "zh-CN": "满意率"},
-    "on_time": {"en": "On-time closure", "zh-CN": "按期办结率"},
-}
-
-
 def message(code: str, lang: str, **values) -> str:
-    """The flag's wording; in English "ticket(s)" reads "ticket" or "tickets" by the count n."""
-    templates = MESSAGES[code]
-    text = templates.get(lang, templates["en"])
-    if "(s)" in text:
-        one = values.get("n") == 1
-        text = text.replace("(s)", "" if one else "s").replace(" were ", " was " if one else " were ")
-    return text.format(**values)
+    """The flag's question, from the catalogue's `question` section."""
+    return load_messages(lang)(f"question.{code}", **values)
 
 
 def metric_name(metric: str, lang: str) -> str:
-    names = METRIC_NAMES.get(metric, {})
-    return names.get(lang, names.get("en", metric))
+    """A metric as a question names it ("Response rate"); an unknown one by its own name."""
+    t = load_messages(lang)
+    return t(f"question_metric.{metric}") if t.has(f"question_metric.{metric}") else metric
 
 
 def quick_close(counts: Counts, scoring: Scoring, lang: str) -> Flag | None:
