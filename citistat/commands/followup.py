@@ -40,7 +40,8 @@ def _line(record) -> str:
 @click.option("--metric", type=METRIC_CHOICE, default=None, help="The rate it should move.")
 @click.option("--kind", type=KIND_CHOICE, default="commitment", show_default=True)
 @click.option("--notes", default="", help="Internal notes (never in the public edition).")
-@click.option("--raised-on", default=None, help="Date raised, YYYY-MM-DD. Default: the session's meeting date, else today.")
+@click.option("--raised-on", default=None, help="Date raised, YYYY-MM-DD. Default: the session's meeting date "
+              "(else the first [build] meeting_weekday at least 3 days after the period).")
 @workspace_option
 @wait_option
 def add(text, period, agency, owner, due, metric, kind, notes, raised_on, workspace, wait) -> None:
