@@ -58,9 +58,10 @@ class DataIssue:
 
 
 def file_issue(key: str, severity: str, *, file: str, sheet: str | None = None, row: int | None = None,
-               lang: str = "en", **fields: object) -> DataIssue:
-    """An issue about a file worded from the catalogue, keeping its key and values (`worded_in` words it again)."""
-    text, hint = load_messages(lang).issue(key, file=file, sheet=sheet, **fields)
+               **fields: object) -> DataIssue:
+    """An issue about a file worded from the catalogue in English, keeping its key and values: whoever
+    knows the language words it again (`worded_in`; `ingest.open_table` does for the readers)."""
+    text, hint = load_messages("en").issue(key, file=file, sheet=sheet, **fields)
     return DataIssue(code=reason_code(key), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
                      row=row, key=key, fields=as_text({"file": file, "sheet": sheet, **fields}))
 
