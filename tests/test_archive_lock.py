@@ -97,6 +97,26 @@ def test_lock_is_released_on_close_and_readers_need_none(tmp_path):
     Archive.open(tmp_path / "b").close()
 
 
+def test_the_parts_share_one_connection_one_snapshot_and_a_readers_parts_never_write(tmp_path):
+    from builders import MARCH, store
+
+    with Archive.open(tmp_path / "b") as writer:
+        store(writer, "2024-03", MARCH)
+        parts = (writer.periods, writer.sessions, writer.followups, writer.notes, writer.memos)
+        assert all(part.connection is writer.connection for part in parts)
+        with Archive.open(tmp_path / "b", readonly=True) as reader:
+            writer.notes.set("2024-03", "市水务局", response="答复")  # commits while the reader reads
+            writer.followups.add("市水务局", "x", "y", period="2024-03")
+            assert reader.notes.for_briefing("2024-03") == {} and reader.followups.find() == []
+            for write in (lambda: reader.notes.set("2024-03", "市水务局", response="r"),
+                          lambda: reader.followups.add("市水务局", "x", "y", period="2024-03"),
+                          lambda: reader.sessions.begin_build("2024-03")):
+                with pytest.raises(ArchiveError, match="read-only"):
+                    write()
+        with Archive.open(tmp_path / "b", readonly=True) as later:
+            assert list(later.notes.for_briefing("2024-03")) == ["市水务局"] and len(later.followups.find()) == 1
+
+
 def test_reading_a_missing_archive_says_so(tmp_path):
     with pytest.raises(ArchiveError, match="no archive at"):
         Archive.open(tmp_path / "nothing", readonly=True)
