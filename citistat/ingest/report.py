@@ -113,17 +113,6 @@ def validation_json(result, counts: list[dict]) -> dict:
     }
 
 
-_LABELS = {
-    "zh-CN": {"file": "文件", "status": "状态", "read": "读取", "accepted": "接收", "rejected": "拒收", "excluded": "期外",
-              "duplicates": "重复", "skipped": "跳过", "total": "合计", "balances": "平衡", "unbalanced": "不平衡",
-              "issues": "问题统计", "first": "前 {n} 条问题", "more": "……另有 {n} 条，用 --json 或 --rejects 查看全部",
-              "ok": "正常", "warnings": "有警告", "quarantined": "有拒收行", "failed": "失败"},
-    "en": {"file": "file", "status": "status", "read": "read", "accepted": "accepted", "rejected": "rejected",
-           "excluded": "excluded", "duplicates": "duplicates", "skipped": "skipped", "total": "total",
-           "balances": "balances", "unbalanced": "DOES NOT BALANCE", "issues": "issues by code",
-           "first": "first {n} issues", "more": "… {n} more; see --json or --rejects for all",
-           "ok": "ok", "warnings": "warnings", "quarantined": "quarantined", "failed": "failed"},
-}
 _SEVERITY_ORDER = {"file": 0, "row": 1, "cell": 2, "info": 3}
 
 
@@ -132,35 +121,40 @@ def render_text(result, lang: str = "zh-CN", first: int = 20) -> str:
     from collections import Counter
     from pathlib import Path
 
+    from ..messages import load_messages
     from ..terminal import display_width, pad_left_aligned, pad_right_aligned
 
-    words = _LABELS.get(lang, _LABELS["en"])
+    t = load_messages(lang)
+
+    def words(name: str) -> str:  # a file status the catalogue does not know shows as it is
+        return t(f"ingest_report.{name}") if t.has(f"ingest_report.{name}") else name
+
     names = ("read", "accepted", "rejected", "excluded", "duplicates", "skipped")
-    width = max([display_width(words["file"])] + [display_width(Path(f.path).name) for f in result.files])
+    width = max([display_width(words("file"))] + [display_width(Path(f.path).name) for f in result.files])
 
     def line(first: str, status: str, cells: list[str]) -> str:
         return (f"{pad_left_aligned(first, width)}  {pad_left_aligned(status, 11)} "
                 + " ".join(pad_right_aligned(cell, 10) for cell in cells))
 
-    lines = [line(words["file"], words["status"], [words[n] for n in names])]
+    lines = [line(words("file"), words("status"), [words(n) for n in names])]
     for report in result.files:
         rec = report.reconciliation
         reason = f"  ({report.reason})" if report.reason else ""
-        lines.append(line(Path(report.path).name, words.get(report.status, report.status), [str(getattr(rec, n)) for n in names]) + reason)
+        lines.append(line(Path(report.path).name, words(report.status), [str(getattr(rec, n)) for n in names]) + reason)
     total = result.reconciliation
-    state = words["balances"] if total.balances() else words["unbalanced"]
-    lines.append(line(words["total"], state, [str(getattr(total, n)) for n in names]))
+    state = words("balances") if total.balances() else words("unbalanced")
+    lines.append(line(words("total"), state, [str(getattr(total, n)) for n in names]))
     by_code = Counter((issue.severity, issue.code) for issue in result.issues)
     if by_code:
-        lines += ["", words["issues"] + ":"]
+        lines += ["", words("issues") + ":"]
         for (severity, code), count in sorted(by_code.items(), key=lambda kv: (_SEVERITY_ORDER.get(kv[0][0], 9), kv[0][1])):
             lines.append(f"  {severity:<5} {code:<24} {count:>8}")
     shown = sorted((i for i in result.issues if i.severity != "info"), key=lambda i: _SEVERITY_ORDER.get(i.severity, 9))
     if shown:
-        lines += ["", words["first"].format(n=min(first, len(shown))) + ":"]
+        lines += ["", t("ingest_report.first", n=min(first, len(shown))) + ":"]
         for issue in shown[:first]:
             hint = f" — {issue.hint}" if issue.hint else ""
             lines.append(f"  [{issue.severity}] {issue.location()}: {issue.message}{hint}")
         if len(shown) > first:
-            lines.append("  " + words["more"].format(n=len(shown) - first))
+            lines.append("  " + t("ingest_report.more", n=len(shown) - first))
     return "\n".join(lines)
