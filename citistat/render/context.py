@@ -21,6 +21,7 @@ from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
+from .story_context import story_context
 from .formatting import date_label, points
 from .messages import Messages
 
@@ -158,6 +159,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "methods": _methods(inputs),
         **foresight_context(inputs),
         **chair_context(inputs, agencies),
+        **story_context(inputs, agencies),
     }
 
 
