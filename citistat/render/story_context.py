@@ -51,6 +51,9 @@ def story_context(inputs: BriefingInputs, agencies: list) -> dict:
     public = inputs.edition == PUBLIC
     questions = prioritised_questions(result, agencies)
     return {"story": {
+        "metrics": metrics_in_data(result),
+        "surveyed": any(u.rates["satisfaction"].denominator > 0 for u in [result.city, *result.units]
+                        if "satisfaction" in u.rates),
         "districts": district_order(story.districts, inputs.ranking_order),
         "timeliness": story.timeliness,
         "aging_buckets": list(AGING_BUCKETS),
@@ -68,6 +71,13 @@ def story_context(inputs: BriefingInputs, agencies: list) -> dict:
             (view for a in agencies for view in a.followups if view.carried),
             key=lambda v: (v.item.raised_period, v.item.agency, v.item.id)),
     }}
+
+
+def metrics_in_data(result) -> list[str]:
+    """The rates this period's data can give (a 311 export has no survey, often no due dates): the new tables show
+    only these, instead of columns of "—". Every rate when none has an answer."""
+    found = [m for m in METRICS if (rate := result.city.rates.get(m)) is not None and rate.denominator > 0]
+    return found or list(METRICS)
 
 
 def _outward(unit_story: UnitStory, public: bool) -> UnitStory:
