@@ -191,6 +191,8 @@ def test_small_units_pooled_over_three_months_are_ranked_with_a_mark(table, tmp_
     html = renderer_for(pooled, tmp_path, "en").city_html()
     rankings = section(html, "rankings")
     assert "3 months" in rankings and "January 2024 – March 2024" in text(rankings)
+    row = re.search(rf"<tr>(?:(?!</tr>).)*{SMALL}.*?</tr>", rankings, re.S).group(0)
+    assert "80.6%" in row and "n 36" in row  # the table shows the pooled rates its score was made from
 
 def test_small_units_stay_unranked_by_default(result):
     unranked = result

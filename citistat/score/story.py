@@ -43,7 +43,7 @@ DISTRICT_TYPE = "区"  # the unit type whose weights score a district, when the 
 def tell(ctx: Context, units: list[UnitResult], config, district_counts: pd.DataFrame,
          pooled: dict[str, dict[str, RateStat]] | None = None, pooled_periods: list[str] = ()) -> Story:
     histories = rank_histories(ctx, units)
-    intervals = rank_intervals(ctx, units)
+    intervals = rank_intervals(ctx, units, pooled or {})
     subcategories = subcategory_rows(ctx)
     stories = {}
     for unit in units:
@@ -134,9 +134,12 @@ def _below_streak(ctx: Context, unit: UnitResult) -> int:
 # ---------------------------------------------------------------- how sure a rank is
 
 
-def rank_intervals(ctx: Context, units: list[UnitResult], draws: int = SIMULATIONS) -> dict[str, tuple[int, int]]:
+def rank_intervals(ctx: Context, units: list[UnitResult], pooled: dict[str, dict[str, RateStat]] | None = None,
+                   draws: int = SIMULATIONS) -> dict[str, tuple[int, int]]:
     """agency -> (low, high): the 5th and 95th percentile of its rank when each unit's rates are drawn from
-    Beta(yes + ½, no + ½) (Jeffreys) and the type ranked again by the composite, draws times."""
+    Beta(yes + ½, no + ½) (Jeffreys) and the type ranked again by the composite, draws times. A unit ranked on
+    its pooled months is drawn from those answers, as its score was made."""
+    pooled = pooled or {}
     rng = np.random.default_rng(SEED)
     found: dict[str, tuple[int, int]] = {}
     groups: dict[str | None, list[UnitResult]] = {}
@@ -149,9 +152,10 @@ def rank_intervals(ctx: Context, units: list[UnitResult], draws: int = SIMULATIO
         available = None if ctx.scoring.missing_rates == "require_all" else rates_available(u.rates for u in group)
         weights = effective_weights(ctx.scoring.weights_for(ctx.period, unit_type), available)
         scores = np.zeros((draws, len(group)))
+        rates = [pooled[u.agency] if u.pooled and u.agency in pooled else u.rates for u in group]
         for metric, weight in weights.items():
-            yes = np.array([u.rates[metric].numerator for u in group], dtype=float)
-            no = np.array([u.rates[metric].denominator for u in group], dtype=float) - yes
+            yes = np.array([r[metric].numerator for r in rates], dtype=float)
+            no = np.array([r[metric].denominator for r in rates], dtype=float) - yes
             scores += weight * rng.beta(yes + 0.5, np.maximum(no, 0) + 0.5, size=(draws, len(group)))
         ranks = (-scores).argsort(axis=1).argsort(axis=1) + 1  # 1 = best in each draw
         low, high = np.percentile(ranks, [5, 95], axis=0)
