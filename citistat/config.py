@@ -201,6 +201,9 @@ def load_config(
     privacy = _load_privacy(workspace, problems, sources)
     _check_settings(settings, problems, sources[SETTINGS_FILE])
     problems.extend(_domain_problems(scoring, profiles, sources))
+    from .score.topic_settings import topic_problems
+
+    problems.extend(f"{sources[TOPICS_FILE]}: {p}" for p in topic_problems(topics))
 
     _load_agenda(workspace, settings, problems, sources)
     geo = _load_geo(workspace, settings, problems, sources)

@@ -42,3 +42,18 @@ def test_a_broken_agenda_file_is_a_config_error_naming_the_entry(tmp_path):
         load_config(open_workspace(tmp_path))
     text = str(caught.value)
     assert "'2024-13x'" in text and "focus entry 1: give the agency" in text
+
+
+def test_a_topics_lead_and_milestones_are_checked(tmp_path):
+    import pytest
+    from citistat.errors import ConfigError
+
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "topics.toml").write_text(
+        '[[topic]]\nname = "排水"\ncategories = ["排水"]\nlead = 3\n'
+        'milestones = [{due = "2024/3/1", text = "排查"}, {text = ""}, {text = "清掏", done = "yes"}]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(open_workspace(tmp_path))
+    text = str(caught.value)
+    assert "[[topic]] 排水: lead" in text and "milestone 1: due = '2024/3/1'" in text
+    assert "milestone 2: give its text" in text and "milestone 3: done = 'yes'" in text

@@ -28,6 +28,7 @@ from .chair import BOTTOM
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
 from .history import CountBook
 from .rates import unit_rates
+from .topic_settings import topic_lead
 from .topics import topic_mask
 from .trends import series_periods
 
@@ -287,7 +288,7 @@ def topic_story(topic: dict, ctx: Context, units: list[UnitResult]) -> TopicStor
     counts = count_tickets(this.assign(one="all"), by=("one",),
                            quick_close_minutes=ctx.scoring.screens.quick_close_minutes)
     totals = {c: int(counts[c].sum()) for c in ALL_COUNT_COLUMNS if c in counts.columns}
-    lead = str(topic.get("lead", "")).strip() or None
+    lead = topic_lead(topic)
     configured = lead is not None
     if lead is None and not this.empty:
         by_agency = this["agency"].dropna().astype(str).value_counts()
