@@ -253,3 +253,23 @@ def test_integrity_questions_are_ordered_by_severity_times_size_each_once(result
 
 def test_the_summary_defines_the_order_of_the_questions(books):
     assert "seriousness × size" in section(books["en"], "summary") and "严重程度 × 规模" in section(books["zh-CN"], "summary")
+
+
+def test_a_years_significant_improvement_is_told_once_beside_the_months(result, tmp_path):
+    from citistat.results import Delta
+    from citistat.score.chair import chair_findings
+
+    def year(unit, pp, p):
+        deltas = {m: {**d, "last_year": Delta("last_year", "2023-03", None, pp if m == "resolution" else None,
+                                              p < 0.05 if m == "resolution" else None, p)}
+                  for m, d in unit.deltas.items()}
+        return replace(unit, deltas=deltas)
+
+    units = [year(u, 18.9, 0.001) if u.agency == STEADY[0] else year(u, 12.0, 0.3) if u.agency == STEADY[1]
+             else year(u, 20.0, 0.001) if u.agency == FALLING else u for u in result.units]
+    found = chair_findings(replace(result, units=units))
+    (streets,) = [g for g in found.groups if g.unit_type == STREET]
+    assert [c.agency for c in streets.year_improvers] == [STEADY[0]]  # not the insignificant one, and FALLING
+    html = section(renderer_for(replace(result, units=units), tmp_path, "en").city_html(), "chair")  # once only
+    point = re.search(r'<li class="point-year">(.*?)</li>', html, re.S).group(1)
+    assert STEADY[0] in point and "+18.9" in point and STEADY[1] not in point and FALLING not in point
