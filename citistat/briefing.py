@@ -29,6 +29,7 @@ class FollowUp:
     age_days: int = 0
     metric_before: float | None = None  # the metric in the raising period
     metric_now: float | None = None  # the metric in the period being briefed
+    evidence: str = ""  # the note recorded with its latest status change (what shows it done, or why not)
 
 
 @dataclass(frozen=True)

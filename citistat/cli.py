@@ -37,6 +37,7 @@ COMMANDS = {
     "export": "export",
     "recount": "recount",
     "early-warning": "early_warning",
+    "agenda": "agenda",
 }
 
 

@@ -6,6 +6,7 @@ file by file):
     config/citistat.toml         build settings: city, language, edition, archive, limits
     config/scoring.toml          rate definitions, weights by effective period and unit type, targets
     config/topics.toml           每月一题 topics
+    config/agenda.toml           each session's focus agencies (`citistat agenda set`; workspace only)
     config/profiles/*.toml       input profiles (a workspace profile of the same name wins)
     config/agencies/aliases.csv  alias,canonical[,valid_from,valid_to]
     config/agencies/roster.csv   agency,unit_type[,…]
@@ -200,11 +201,28 @@ def load_config(
     privacy = _load_privacy(workspace, problems, sources)
     _check_settings(settings, problems, sources[SETTINGS_FILE])
     problems.extend(_domain_problems(scoring, profiles, sources))
+    from .score.topic_settings import topic_problems
 
+    problems.extend(f"{sources[TOPICS_FILE]}: {p}" for p in topic_problems(topics))
+
+    _load_agenda(workspace, settings, problems, sources)
     geo = _load_geo(workspace, settings, problems, sources)
     if problems:
         raise ConfigError(problems)
     return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes, geo)
+
+
+def _load_agenda(workspace: Workspace | None, settings: dict, problems: list[str], sources: dict[str, str]) -> None:
+    """config/agenda.toml (written by `citistat agenda set`, workspace only) into settings["agenda"]."""
+    from .session_settings import AGENDA_FILE, agenda_problems
+
+    path = workspace.config_dir / AGENDA_FILE if workspace is not None else None
+    if path is None or not path.exists():
+        return
+    sources[AGENDA_FILE] = str(path)
+    agenda = _read_toml(path, problems)
+    problems.extend(agenda_problems(agenda, str(path)))
+    settings["agenda"] = agenda
 
 
 def _load_geo(workspace: Workspace | None, settings: dict, problems: list[str], sources: dict[str, str]) -> dict:

@@ -363,7 +363,7 @@ def _session_record(archive, config: Config, period: str) -> dict:
         "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
         "config_hash": config.digest(),
         "versions": library_versions(),
-        "focus": focus_agencies(config.settings),
+        "focus": focus_agencies(config.settings, period),
         "followup_minutes": followup_minutes(config.settings),
         "ranking_order": ranking_order(config.settings),
     }

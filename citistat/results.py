@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from .areas import Areas
 from .foresight import Foresight
+from .story import Story
 
 METRICS: tuple[str, ...] = ("response", "resolution", "satisfaction")
 COMPARISONS: tuple[str, ...] = ("previous", "last_year", "mean3")
@@ -119,6 +120,7 @@ class UnitResult:
     watchlist: list[WatchItem] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
     weights_version: str | None = None  # the composite weights version used for this unit's score
+    pooled: str | None = None  # "2024-01..2024-03": a small unit scored and ranked on these months pooled
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class PeriodResult:
     min_n: int
     foresight: Foresight = field(default_factory=Foresight)  # early warning and hot spots
     areas: Areas = field(default_factory=Areas)  # the maps' figures per district and street
+    story: Story = field(default_factory=Story)  # rank histories, districts, timeliness, topics' own figures
 
     def unit(self, agency: str) -> UnitResult:
         for unit in self.units:

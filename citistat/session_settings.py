@@ -10,23 +10,57 @@ In citistat.toml:
 
 The chair's page lists the focus agencies with their reason; the agenda gives them their slots and
 everyone else is reviewed "for the record".
+
+A session's own choice, made with `citistat agenda set`, is kept in the workspace's config/agenda.toml, one
+table per period; it wins over `[session] focus` for that period (load_config reads it into
+settings["agenda"], so the run manifest and the config digest record it):
+
+    ["2024-03"]
+    focus = [{agency = "市水务局", reason = "…", minutes = 20}]
 """
 
 from __future__ import annotations
 
+import json
+
 from .briefing import FocusAgency
+from .periods import is_period
 
 SLOT_MINUTES = 15
 FOLLOWUP_MINUTES = 10
 RANKING_ORDERS = ("best_first", "worst_first")
 
 
-def focus_agencies(settings: dict) -> list[FocusAgency]:
-    """The focus agencies in the order the office listed them (validated by session_problems)."""
+AGENDA_FILE = "agenda.toml"
+
+
+def focus_agencies(settings: dict, period: str | None = None) -> list[FocusAgency]:
+    """The focus agencies in the order the office listed them (validated by session_problems): the period's
+    own agenda (`citistat agenda set`) when it has one, else `[session] focus`."""
     session = settings.get("session") or {}
     slot = int(session.get("slot_minutes", SLOT_MINUTES))
+    chosen = (settings.get("agenda") or {}).get(period) if period else None
+    entries = chosen.get("focus", []) if isinstance(chosen, dict) else session.get("focus") or []
     return [FocusAgency(str(item["agency"]).strip(), str(item.get("reason", "")).strip(), int(item.get("minutes", slot)))
-            for item in session.get("focus") or []]
+            for item in entries]
+
+
+def agenda_toml(agenda: dict) -> str:
+    """config/agenda.toml's text: one table per period, its focus entries one a line (strings JSON-quoted,
+    which TOML reads as basic strings)."""
+    lines = ["# The focus agencies of each session, written by `citistat agenda set`; a period listed here",
+             "# replaces [session] focus of citistat.toml for that session.", ""]
+    for period in sorted(agenda):
+        lines.append(f"[{json.dumps(period)}]")
+        lines.append("focus = [")
+        for item in agenda[period].get("focus", []):
+            fields = [f"agency = {json.dumps(item['agency'], ensure_ascii=False)}",
+                      f"reason = {json.dumps(item.get('reason', ''), ensure_ascii=False)}"]
+            if "minutes" in item:
+                fields.append(f"minutes = {int(item['minutes'])}")
+            lines.append("  {" + ", ".join(fields) + "},")
+        lines += ["]", ""]
+    return "\n".join(lines)
 
 
 def followup_minutes(settings: dict) -> int:
@@ -55,12 +89,30 @@ def session_problems(settings: dict, where: str) -> list[str]:
     if session.get("ranking_order", RANKING_ORDERS[0]) not in RANKING_ORDERS:
         problems.append(f"{where}: [session] ranking_order = {session['ranking_order']!r}; "
                         f"use one of {', '.join(RANKING_ORDERS)}")
-    focus = session.get("focus", [])
+    return problems + focus_problems(session.get("focus", []), f"{where}: [session]")
+
+
+def agenda_problems(agenda: dict, where: str) -> list[str]:
+    """What is wrong with config/agenda.toml: a table per "YYYY-MM" period, each with a valid focus list."""
+    problems = []
+    for period, table in agenda.items():
+        if not is_period(period):
+            problems.append(f"{where}: [{period!r}] is not a period; name each table \"YYYY-MM\"")
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{where}: [{period!r}] must be a table with focus = [...]")
+            continue
+        problems += focus_problems(table.get("focus", []), f"{where}: [{period!r}]")
+    return problems
+
+
+def focus_problems(focus, at_table: str) -> list[str]:
     if not isinstance(focus, list):
-        return problems + [f"{where}: [session] focus must be a list of {{agency = \"…\", reason = \"…\"}}"]
+        return [f"{at_table} focus must be a list of {{agency = \"…\", reason = \"…\"}}"]
+    problems = []
     seen = set()
     for number, item in enumerate(focus, start=1):
-        at = f"{where}: [session] focus entry {number}"
+        at = f"{at_table} focus entry {number}"
         if not isinstance(item, dict) or not str(item.get("agency", "")).strip():
             problems.append(f"{at}: give the agency, e.g. {{agency = \"市水务局\", reason = \"解决率连续下降\"}}")
             continue

@@ -121,3 +121,13 @@ def test_followups_raised_in_a_session_for_its_memo(archive):
     archive.followups.add("市水务局", "x", "李四", period="2024-04", metric="response")
     (item,) = archive.followups.raised_in("2024-04")
     assert (item.text, item.metric_before, item.metric_now) == ("x", 1.0, 1.0)
+
+
+def test_briefing_item_carries_the_note_of_its_latest_change_as_evidence(archive):
+    new_id = archive.followups.add("市城市管理局", "清理积存垃圾", "张三", "2024-04-15", period="2024-03")
+    plain = archive.followups.add("市城市管理局", "补充台账", "张三", "2024-04-15", period="2024-03")
+    archive.followups.update(new_id, note="已清理 12 处，附照片")
+    archive.followups.close(new_id, note="复查通过，回访 30 户", on="2024-04-20")
+    items = {f.id: f for f in archive.followups.for_briefing("2024-04")}
+    assert items[new_id].evidence == "复查通过，回访 30 户"  # the latest note, not the first
+    assert items[plain].evidence == ""  # "raised" is not evidence

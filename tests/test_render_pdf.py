@@ -99,7 +99,7 @@ def test_bookmarks_for_every_section_and_agency(zh_books):
     assert level1 == ["要点", "会议议程", "问题单：市住房和城乡建设委员会", "目录", "总体情况", "考核排名", "各单位情况", "每月一题", "新出现的热点", "下月展望",
                       "未诉先办：诉求升级前的预警名单", "附录一 数据质量", "附录二 指标口径"]
     level2 = [title for depth, title in titles if depth == 1]
-    assert level2 == ["委办局排名", "街乡镇排名", *AGENCIES]
+    assert level2 == ["以往会议督办事项", "委办局排名", "街乡镇排名", "办理时限（按期办结）", *AGENCIES]
 
 
 def test_toc_page_numbers_point_at_the_sections(zh_books):

@@ -148,14 +148,21 @@ class FollowUpLedger(Store):
             "SELECT * FROM followups WHERE raised_period < ? AND (status = 'open' OR closed_on >= ?) "
             "ORDER BY agency, raised_on, id", (period, since)).fetchall()
         rates = _AgencyRates(self.periods, definitions)
-        return [_briefing_item(row, meeting, period, rates) for row in rows]
+        return [_briefing_item(row, meeting, period, rates, self._evidence(row["id"])) for row in rows]
 
     def raised_in(self, period: str, *, definitions=None) -> list[FollowUp]:
         """What the period's own session raised, for the follow-up memo written after it."""
         check_period(period)
         meeting = self.sessions.meeting_date(period)
         rows = self.db.execute("SELECT * FROM followups WHERE raised_period = ? ORDER BY agency, id", (period,))
-        return [_briefing_item(row, meeting, period, _AgencyRates(self.periods, definitions)) for row in rows]
+        rates = _AgencyRates(self.periods, definitions)
+        return [_briefing_item(row, meeting, period, rates, self._evidence(row["id"])) for row in rows]
+
+    def _evidence(self, followup_id: int) -> str:
+        """The note of the item's latest change after it was raised (a closing note says what shows it done)."""
+        row = self.db.execute("SELECT note FROM followup_history WHERE followup_id = ? AND note != '' AND "
+                              "note != 'raised' ORDER BY id DESC LIMIT 1", (followup_id,)).fetchone()
+        return row[0] if row else ""
 
     def status_counts(self, period: str, as_of: date | None = None) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -248,7 +255,7 @@ def _insert(db, values: dict, period: str, raised_on: str) -> int:
     return cursor.lastrowid
 
 
-def _briefing_item(row, meeting: date, period: str, rates: "_AgencyRates") -> FollowUp:
+def _briefing_item(row, meeting: date, period: str, rates: "_AgencyRates", evidence: str = "") -> FollowUp:
     return FollowUp(
         id=row["id"], agency=row["agency"], text=row["text"], owner=row["owner"], due=row["due"],
         raised_period=row["raised_period"], raised_on=row["raised_on"], metric=row["metric"],
@@ -256,6 +263,7 @@ def _briefing_item(row, meeting: date, period: str, rates: "_AgencyRates") -> Fo
         age_days=max(0, (meeting - date.fromisoformat(row["raised_on"])).days),
         metric_before=rates.get(row["agency"], row["raised_period"], row["metric"]),
         metric_now=rates.get(row["agency"], period, row["metric"]),
+        evidence=evidence,
     )
 
 

@@ -21,6 +21,7 @@ from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
+from .story_context import story_context
 from .formatting import date_label, points
 from ..messages import Messages
 
@@ -102,7 +103,7 @@ class AgencyView:
 
 @dataclass(frozen=True)
 class RankingView:
-    unit_type: str
+    unit_type: str | None  # None: the units without a type
     units: list[UnitResult]  # rank order; unranked last
     small: list[UnitResult] = field(default_factory=list)  # below the minimum n and not ranked: listed apart
 
@@ -117,6 +118,13 @@ def ranking_view(result: PeriodResult, unit_type: str, order: str = "best_first"
         ranked.reverse()
     rest = [u for u in units if u not in apart and u.rank is None]
     return RankingView(unit_type, ranked + rest, apart)
+
+
+def ranking_types(result: PeriodResult) -> list[str | None]:
+    """Every unit type with a ranking table, in display order; None last for units the roster gives no type
+    (a 311 city's agencies, or units not in the roster): they are ranked together and need a table too."""
+    untyped = any(u.unit_type is None and u.n_tickets > 0 for u in result.units)
+    return [*result.unit_types, *([None] if untyped else [])]
 
 
 def slugify(name: str) -> str:
@@ -149,7 +157,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "city_charts": charts.get("", {}),
         "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
-        "rankings": [ranking_view(result, t, inputs.ranking_order) for t in result.unit_types],
+        "rankings": [ranking_view(result, t, inputs.ranking_order) for t in ranking_types(result)],
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
@@ -158,6 +166,7 @@ def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[st
         "methods": _methods(inputs),
         **foresight_context(inputs),
         **chair_context(inputs, agencies),
+        **story_context(inputs, agencies),
     }
 
 

@@ -44,7 +44,8 @@ def for_edition(inputs: BriefingInputs) -> BriefingInputs:
     return replace(
         inputs,
         result=result,
-        followups=[replace(f, notes="") for f in inputs.followups],
+        # a closing note may name people or places: the agency sees its own, the public only the status
+        followups=[replace(f, notes="", evidence="" if public else f.evidence) for f in inputs.followups],
         notes={name: _outward_notes(notes) for name, notes in inputs.notes.items()},
         issues=[],  # raw cell values may hold phone numbers and names
         focus=[],  # the office's choice of agencies and its reasons are for the session itself

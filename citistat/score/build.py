@@ -21,7 +21,7 @@ from .composite import composite_score, effective_weights, rank_units, rates_ava
 from .foresee import foresee
 from .definitions import Scoring, parse_scoring
 from .history import CountBook, shift_period
-from . import geography
+from . import geography, small_units, story
 from .rates import unit_rates
 from .trends import unit_deltas, unit_series
 
@@ -227,7 +227,8 @@ def with_ranks(units: list[UnitResult], rank_small: bool = False) -> list[UnitRe
         groups.setdefault(unit.unit_type, []).append(unit)
     ranks = {}
     for unit_type, group in groups.items():
-        entries = [(u.agency, None if u.small_n and not rank_small else u.score, u.n_tickets) for u in group]
+        entries = [(u.agency, None if u.small_n and not rank_small and not u.pooled else u.score, u.n_tickets)
+                   for u in group]
         for name, r in rank_units(entries).items():
             ranks[(unit_type, name)] = r
     for unit in units:
@@ -243,8 +244,11 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
     ctx = make_context(history, period, config, lang)
     units = [unit_result(ctx, agency, unit_type) for agency, unit_type in roster_units(config, ctx)]
     available = _available_by_type(units, ctx.scoring)
-    units = with_ranks([on_available_rates(u, ctx, available.get(u.unit_type)) for u in units],
-                       rank_small=ctx.scoring.small_units == "marked")
+    units = [on_available_rates(u, ctx, available.get(u.unit_type)) for u in units]
+    pooled_rates, pooled_periods = {}, []
+    if ctx.scoring.small_units == "pooled":
+        units, pooled_rates, pooled_periods = small_units.pool_small_units(ctx, units, available)
+    units = with_ranks(units, rank_small=ctx.scoring.small_units == "marked")
     city = unit_result(ctx, None, None, label=load_messages(ctx.lang)("unit.city"))
     city_available = None if ctx.scoring.missing_rates == "require_all" else rates_available([city.rates])
     city = on_available_rates(city, ctx, city_available)
@@ -272,4 +276,5 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
         foresight=foresee(history, ctx.tickets, period, ctx.scoring),
         areas=geography.areas(history, ctx.tickets, period, ctx.scoring, config.settings, config.topics,
                               ctx.book.known),
+        story=story.tell(ctx, units, config, history.grain("district"), pooled_rates, pooled_periods),
     )

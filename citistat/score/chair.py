@@ -9,7 +9,7 @@ story: they are counted, never ranked or named as movers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..results import METRICS, Delta, PeriodResult, RateStat, TopicResult, UnitResult
 
@@ -51,6 +51,10 @@ class GroupFindings:
     improvers: list[Change]  # largest significant rise first, a unit once
     decliners: list[Change]  # largest significant fall first, a unit once
     small: list[str]  # below the minimum n: neither ranked nor told as movers
+    # against the same month last year (a year's improvement is slow and real: 市水务局 +18.9 points), units
+    # not already told above
+    year_improvers: list[Change] = field(default_factory=list)
+    year_decliners: list[Change] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,9 @@ def _group(unit_type: str | None, members: list[UnitResult]) -> GroupFindings:
     small = sorted(u.agency for u in members if u.small_n)
     counted = [u for u in members if not u.small_n]
     ranked = sorted((u for u in counted if u.rank is not None), key=lambda u: -u.rank)
-    changes = [c for c in (significant_change(u, rising) for u in counted for rising in (True, False)) if c]
-    rises = sorted((c for c in changes if c.delta.pp > 0), key=lambda c: (-c.delta.pp, c.agency))
-    falls = sorted((c for c in changes if c.delta.pp < 0), key=lambda c: (c.delta.pp, c.agency))
+    rises, falls = _movers(counted, "previous")
+    told = {c.agency for c in rises[:MOVERS] + falls[:MOVERS]}
+    year_rises, year_falls = _movers([u for u in counted if u.agency not in told], "last_year")
     return GroupFindings(
         unit_type=unit_type,
         units=len(counted),
@@ -92,14 +96,25 @@ def _group(unit_type: str | None, members: list[UnitResult]) -> GroupFindings:
         improvers=rises[:MOVERS],
         decliners=falls[:MOVERS],
         small=small,
+        year_improvers=year_rises[:MOVERS],
+        year_decliners=year_falls[:MOVERS],
     )
 
 
-def significant_change(unit: UnitResult, rising: bool) -> Change | None:
-    """The unit's largest significant rise (or fall) of a rate against the previous period; None without one."""
+def _movers(units: list[UnitResult], against: str) -> tuple[list[Change], list[Change]]:
+    """(rises largest first, falls largest first): each unit's largest significant change, once per direction."""
+    changes = [c for c in (significant_change(u, rising, against) for u in units for rising in (True, False)) if c]
+    rises = sorted((c for c in changes if c.delta.pp > 0), key=lambda c: (-c.delta.pp, c.agency))
+    falls = sorted((c for c in changes if c.delta.pp < 0), key=lambda c: (c.delta.pp, c.agency))
+    return rises, falls
+
+
+def significant_change(unit: UnitResult, rising: bool, against: str = "previous") -> Change | None:
+    """The unit's largest significant rise (or fall) of a rate against the previous period (or `against`: the
+    same month last year); None without one."""
     found = []
     for metric in METRICS:
-        delta = unit.deltas.get(metric, {}).get("previous")
+        delta = unit.deltas.get(metric, {}).get(against)
         if delta is None or delta.significant is not True or delta.pp is None or (delta.pp > 0) != rising:
             continue
         found.append(Change(unit.agency, metric, delta, unit.rates[metric]))

@@ -22,7 +22,8 @@ BASES: tuple[str, ...] = ("answered", "valid_callback")
 RESPONSE_SOURCES: tuple[str, ...] = ("callback", "on_time")
 ANY_UNIT_TYPE = "*"
 NEUTRAL_RULES = ("not_satisfied", "excluded", "satisfied")
-SMALL_UNITS = ("unranked", "marked")  # a unit below min_n: listed apart without a rank, or ranked with a mark
+SMALL_UNITS = ("unranked", "marked", "pooled")  # a unit below min_n: listed apart without a rank, ranked with a mark,
+# or ranked on its last three months pooled (score/small_units.py)
 MISSING_RATES = ("renormalise", "require_all")  # a rate absent for a whole unit type: drop it, or score nobody
 WEIGHT_TOLERANCE = 1e-6
 # Answers that can never mean satisfied or dissatisfied: they are the "unknown" kinds.
