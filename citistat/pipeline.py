@@ -140,10 +140,8 @@ def load_files(
     from . import ingest
     from .count import count_all
 
-    from .score.definitions import parse_scoring
-
     timer = timer or StageTimer()
-    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
+    quick_close = config.scoring_rules.screens.quick_close_minutes
     stored = {}
     with writing(ws, config, archive, wait) as archive:
         with timer.stage("ingest"):
@@ -223,13 +221,13 @@ def build_books(
     timer = timer or StageTimer()
     langs = tuple(dict.fromkeys(langs or (config.lang,)))
     editions = tuple(dict.fromkeys(editions or (edition or config.edition,)))
-    settings = config.settings.get("build", {})
+    settings = config.settings.build
     with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
         with timer.stage("history"):
             history = archive.history(period, lookback=HISTORY_PERIODS)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
-            period, settings.get("meeting_weekday", 2)).isoformat()
+            period, settings.meeting_weekday).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
         by_edition: dict[str, dict[str, object]] = {}
         outputs = []
@@ -296,26 +294,26 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
     from .render import build_books as render_books
     from .render import export_tables_xlsx
 
-    settings = config.settings.get("build", {})
+    settings = config.settings.build
     stem = f"citistat-{inputs.period}"
     extra: list[Path] = []
     if exports:
         with timer.stage("exports"):
             extra = [export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")]
-    pdf_variant = settings.get("pdf_variant")
+    pdf_variant = settings.pdf_variant
     release_free_memory()  # before the render pool starts: the workers should not sit beside a bloated parent
     with timer.stage("render"):
         books = render_books(
             inputs,
             folder,
             templates_dirs=_templates_dirs(ws),
-            formats=tuple(formats or settings.get("formats", ("pdf", "html"))),
+            formats=tuple(formats or settings.formats),
             agencies=None if "briefs" in parts else [],
             city_book="book" in parts,
             pdf_variant=pdf_variant,
             # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
-            workers=int(settings.get("workers", 2)),
+            workers=settings.workers,
         )
     return LanguageBooks(books, [*books.paths(), *extra])
 
@@ -350,8 +348,6 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
 
 def _session_record(archive, config: Config, period: str) -> dict:
     """What the archive remembers of a period, the same in every language: read once per build."""
-    from .session_settings import focus_agencies, followup_minutes, ranking_order
-
     files = archive.file_reports(period)
     total = Reconciliation()
     for report in files:
@@ -366,16 +362,16 @@ def _session_record(archive, config: Config, period: str) -> dict:
         "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
         "config_hash": config.digest(),
         "versions": library_versions(),
-        "focus": focus_agencies(config.settings),
-        "followup_minutes": followup_minutes(config.settings),
-        "ranking_order": ranking_order(config.settings),
+        "focus": list(config.settings.session.focus),
+        "followup_minutes": config.settings.session.followup_minutes,
+        "ranking_order": config.settings.session.ranking_order,
     }
 
 
 def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, edition: str,
                      meeting: str, built_on: str | None = None) -> BriefingInputs:
     return BriefingInputs(
-        city=config.city if lang == "zh-CN" else config.settings.get("city", {}).get("name_en", config.city),
+        city=config.city_name(lang),
         period=result.period,
         meeting_date=meeting,
         lang=lang,
@@ -429,9 +425,8 @@ def _write_input_manifest(folder: Path, config: Config, inputs: BriefingInputs) 
 def history_from_tickets(tickets, config: Config):
     """A History built in memory from a canonical table (no archive involved)."""
     from .count import History, count_all
-    from .score.definitions import parse_scoring
 
-    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
+    quick_close = config.scoring_rules.screens.quick_close_minutes
     return History(counts=count_all(tickets, quick_close_minutes=quick_close), tickets=tickets)
 
 
@@ -499,9 +494,7 @@ class _MemoTarget:
 
 
 def _rate_definitions(config: Config):
-    from .score.definitions import parse_scoring
-
-    return parse_scoring(config.scoring).rates
+    return config.scoring_rules.rates
 
 
 def _with_session_followups(inputs: BriefingInputs, archive, period: str, config: Config) -> BriefingInputs:

@@ -15,26 +15,18 @@ everyone else is reviewed "for the record".
 from __future__ import annotations
 
 from .briefing import FocusAgency
+from .config import RANKING_ORDERS, SessionSettings
 
-SLOT_MINUTES = 15
-FOLLOWUP_MINUTES = 10
-RANKING_ORDERS = ("best_first", "worst_first")
+SLOT_MINUTES = SessionSettings.slot_minutes  # declared once, in config.SessionSettings
 
 
 def focus_agencies(settings: dict) -> list[FocusAgency]:
-    """The focus agencies in the order the office listed them (validated by session_problems)."""
+    """The focus agencies in the order the office listed them (validated by session_problems); config.py
+    calls it once, and the code reads `config.settings.session.focus`."""
     session = settings.get("session") or {}
     slot = int(session.get("slot_minutes", SLOT_MINUTES))
     return [FocusAgency(str(item["agency"]).strip(), str(item.get("reason", "")).strip(), int(item.get("minutes", slot)))
             for item in session.get("focus") or []]
-
-
-def followup_minutes(settings: dict) -> int:
-    return int((settings.get("session") or {}).get("followup_minutes", FOLLOWUP_MINUTES))
-
-
-def ranking_order(settings: dict) -> str:
-    return (settings.get("session") or {}).get("ranking_order", RANKING_ORDERS[0])
 
 
 def _minutes_problem(value, at: str, key: str) -> str | None:
