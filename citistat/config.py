@@ -23,7 +23,7 @@ import hashlib
 import json
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -217,9 +217,9 @@ class Settings:
 def setting_docs() -> Iterator[tuple[str, str, Any, str]]:
     """(section, key, default, doc) of every declared setting: what docs/settings.md must list."""
     for section, cls in SECTIONS.items():
+        defaults = cls()
         for declared in fields(cls):
-            default = declared.default if declared.default is not MISSING else declared.default_factory()
-            yield section, declared.name, default, declared.metadata.get("doc", "")
+            yield section, declared.name, getattr(defaults, declared.name), declared.metadata.get("doc", "")
 
 
 @dataclass(frozen=True)
@@ -298,9 +298,9 @@ def _where(origin: Mapping[str, Layer], key: str | None = None) -> str:
 def _checked_section(name: str, cls: type, merged: dict, origin: dict, problems: list) -> dict:
     """The section's valid values (wrong ones left out, their problems appended)."""
     if name in _VALIDATORS:  # checked beside the code that uses the values
-        found = _VALIDATORS[name](merged, _where(origin))
-        problems.extend(found)
-        return {} if found else merged
+        sentences = _VALIDATORS[name](merged, _where(origin))
+        problems.extend(sentences)
+        return {} if sentences else merged
     declared = {f.name: f for f in fields(cls)}
     values = {}
     for key, value in merged.items():
@@ -448,7 +448,7 @@ def _pick(workspace: Workspace | None, relative: str) -> Path:
     return DEFAULT_CONFIG_DIR / relative
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict:
+def _read_toml(path: Path, problems: list) -> dict:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -459,7 +459,7 @@ def _read_toml(path: Path, problems: list[str]) -> dict:
     return {}
 
 
-def read_csv_table(path: Path, required: tuple[str, ...], problems: list[str]) -> list[dict]:
+def read_csv_table(path: Path, required: tuple[str, ...], problems: list) -> list[dict]:
     """A small CSV a clerk edits in Excel: UTF-8 (with or without BOM) or GB18030."""
     if not path.exists():
         return []
@@ -492,7 +492,7 @@ def read_csv_table(path: Path, required: tuple[str, ...], problems: list[str]) -
     return rows
 
 
-def _load_profiles(workspace: Workspace | None, problems: list[str], sources: dict) -> dict[str, dict]:
+def _load_profiles(workspace: Workspace | None, problems: list, sources: dict) -> dict[str, dict]:
     folders = [DEFAULT_CONFIG_DIR / PROFILES_DIR]
     if workspace is not None:
         folders.append(workspace.config_dir / PROFILES_DIR)
@@ -591,7 +591,7 @@ def _load_geo(workspace: Workspace | None, maps: MapsSettings, problems: list, s
     from .geo import load_boundaries
 
     own = workspace is not None and workspace.config_dir.is_dir()
-    folder = workspace.config_dir if own else DEFAULT_CONFIG_DIR
+    folder = workspace.config_dir if workspace is not None and own else DEFAULT_CONFIG_DIR
     try:
         found = load_boundaries(folder, maps.key_property)
     except CitistatError as error:
@@ -616,7 +616,7 @@ def _strip_invisible_names(path: Path, rows: list[dict], columns: tuple[str, ...
     return fixes
 
 
-def _load_privacy(workspace: Workspace | None, problems: list[str], sources: dict) -> dict:
+def _load_privacy(workspace: Workspace | None, problems: list, sources: dict) -> dict:
     """The shipped personal-data patterns, with a workspace's config/privacy.toml added (citistat.privacy)."""
     from .privacy import merge_privacy, validate_privacy
 
