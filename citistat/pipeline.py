@@ -17,15 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .briefing import BriefingInputs, InputFile
+from .briefing import AgencyNotes, BriefingInputs, FocusAgency, FollowUp, InputFile
 from .archive.base import default_meeting_date
 from .config import Config
 from .errors import NoUsableData
 from .memory import release_free_memory
-from .quality import Reconciliation
+from .quality import DataIssue, FileReport, Reconciliation
 from .workspace import Workspace
+
+if TYPE_CHECKING:  # pragma: no cover - the stages are imported when they run
+    from .archive.changes import ChangeSummary
+    from .ingest import IngestResult
+    from .render import BookSet
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +59,8 @@ class StageTimer:
 
 @dataclass
 class LoadOutcome:
-    ingest: object  # ingest.IngestResult
-    stored: dict[str, object]  # period -> archive ChangeSummary
+    ingest: IngestResult
+    stored: dict[str, ChangeSummary]  # period -> what storing it changed in the archive
 
 
 @dataclass
@@ -63,9 +69,28 @@ class BuildOutcome:
     revision: int
     folder: Path
     outputs: list[Path]
-    books: dict[str, object]  # language -> render.BookSet, of the first edition built
+    books: dict[str, BookSet]  # language -> the books of the first edition built
     timings: dict[str, float]
-    editions: dict[str, dict[str, object]] = field(default_factory=dict)  # edition -> language -> render.BookSet
+    editions: dict[str, dict[str, BookSet]] = field(default_factory=dict)  # edition -> language -> books
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """What the archive remembers of a period, and the session's settings: the same in every language and
+    edition, so a build reads it once and each BriefingInputs takes it whole."""
+
+    files: list[FileReport]
+    reconciliation: Reconciliation
+    issue_counts: dict[str, int]  # reason code -> number of issues
+    issues: list[DataIssue]  # a bounded sample for the appendix
+    followups: list[FollowUp]
+    notes: dict[str, AgencyNotes]
+    input_files: list[InputFile]
+    config_hash: str
+    versions: dict[str, str]
+    focus: list[FocusAgency]
+    followup_minutes: int
+    ranking_order: str
 
 
 # What each edition writes: the chair's team gets everything; a department head gets a brief of their own;
@@ -229,7 +254,7 @@ def build_books(
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
             period, settings.meeting_weekday).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
-        by_edition: dict[str, dict[str, object]] = {}
+        by_edition: dict[str, dict[str, BookSet]] = {}
         outputs = []
         built_on = build_date()
         with timer.stage("exports"):
@@ -283,7 +308,7 @@ def _require_period(archive, period: str) -> None:
 
 @dataclass
 class LanguageBooks:
-    books: object  # render.BookSet
+    books: BookSet
     outputs: list[Path]
 
 
@@ -346,29 +371,29 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
     return dirs + [DEFAULT_TEMPLATES_DIR]
 
 
-def _session_record(archive, config: Config, period: str) -> dict:
+def _session_record(archive, config: Config, period: str) -> SessionRecord:
     """What the archive remembers of a period, the same in every language: read once per build."""
     files = archive.file_reports(period)
     total = Reconciliation()
     for report in files:
         total = total + report.reconciliation
-    return {
-        "files": files,
-        "reconciliation": total,
-        "issue_counts": archive.issue_counts(period),
-        "issues": archive.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
-        "followups": archive.followups_for_briefing(period, definitions=_rate_definitions(config)),
-        "notes": archive.notes_for_briefing(period),
-        "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
-        "config_hash": config.digest(),
-        "versions": library_versions(),
-        "focus": list(config.settings.session.focus),
-        "followup_minutes": config.settings.session.followup_minutes,
-        "ranking_order": config.settings.session.ranking_order,
-    }
+    return SessionRecord(
+        files=files,
+        reconciliation=total,
+        issue_counts=archive.issue_counts(period),
+        issues=archive.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
+        followups=archive.followups_for_briefing(period, definitions=_rate_definitions(config)),
+        notes=archive.notes_for_briefing(period),
+        input_files=[InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
+        config_hash=config.digest(),
+        versions=library_versions(),
+        focus=list(config.settings.session.focus),
+        followup_minutes=config.settings.session.followup_minutes,
+        ranking_order=config.settings.session.ranking_order,
+    )
 
 
-def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, edition: str,
+def _briefing_inputs(record: SessionRecord, config: Config, result, build, *, lang: str, edition: str,
                      meeting: str, built_on: str | None = None) -> BriefingInputs:
     return BriefingInputs(
         city=config.city_name(lang),
@@ -381,7 +406,18 @@ def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, 
         result=result,
         generated_on=built_on or build_date(),  # the build's date; the meeting's is its own field
         boundaries=config.geo,
-        **record,
+        files=record.files,
+        reconciliation=record.reconciliation,
+        issue_counts=record.issue_counts,
+        issues=record.issues,
+        followups=record.followups,
+        notes=record.notes,
+        input_files=record.input_files,
+        config_hash=record.config_hash,
+        versions=record.versions,
+        focus=record.focus,
+        followup_minutes=record.followup_minutes,
+        ranking_order=record.ranking_order,
     )
 
 
