@@ -157,3 +157,22 @@ def test_no_raw_settings_are_read_outside_config():
             if re.search(pattern, text):
                 offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert not offenders
+
+
+def test_the_shipped_scoring_repeats_the_code_defaults_but_the_citys_weights_and_targets():
+    """A workspace scoring.toml without, say, [ranking] gets the code's defaults: they must be the shipped ones."""
+    from dataclasses import asdict
+
+    from citistat.score.definitions import parse_scoring
+
+    shipped = asdict(parse_scoring(tomllib.loads((DEFAULT_CONFIG_DIR / "scoring.toml").read_text(encoding="utf-8"))))
+    defaults = asdict(parse_scoring({}))
+    drifted = [name for name in shipped if shipped[name] != defaults[name] and name not in ("weights", "targets")]
+    assert not drifted, f"scoring.toml and score/definitions.py disagree on {', '.join(drifted)}"
+
+
+def test_limits_from_the_files_data_are_parsed_and_checked_like_the_configuration():
+    limits = Limits.from_settings({"ingest": {"max_rows": 7}})
+    assert limits == Limits(max_rows=7)  # every other limit: the declared (shipped) one
+    with pytest.raises(ConfigError, match="max_rows"):
+        Limits.from_settings({"ingest": {"max_rows": "many"}})

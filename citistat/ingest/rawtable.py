@@ -12,6 +12,7 @@ FILE-severity `DataIssue`; the caller records it and goes on with the other file
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,8 +45,12 @@ class Limits:
     max_read_seconds: float = _DECLARED.max_read_seconds
 
     @classmethod
-    def from_settings(cls, ingest: IngestSettings) -> "Limits":
-        """The limits of the [ingest] settings (config.settings.ingest)."""
+    def from_settings(cls, ingest: IngestSettings | Mapping) -> "Limits":
+        """The limits of the [ingest] settings (config.settings.ingest; citistat.toml's data is parsed first)."""
+        if isinstance(ingest, Mapping):
+            from ..config import Settings
+
+            ingest = Settings.from_dict(ingest).ingest
         return cls(
             max_uncompressed_bytes=ingest.max_uncompressed_mb * MB,
             max_compression_ratio=ingest.max_compression_ratio,
