@@ -7,6 +7,8 @@ not print.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import click
 
 
@@ -16,11 +18,30 @@ class CitistatError(click.ClickException):
     exit_code = 2
 
 
-class ConfigError(CitistatError):
-    """The configuration is invalid. Carries every problem found, not just the first."""
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in the configuration: where (file, section, key), what, and how to fix it."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
+    file: str
+    section: str
+    key: str
+    what: str  # e.g. "= 'fr' is not a language"
+    fix: str  # e.g. "use one of zh-CN, en"
+
+    def __str__(self) -> str:
+        where = f"[{self.section}]" + (f" {self.key}" if self.key else "")
+        return f"{self.file}: {where} {self.what}; {self.fix}"
+
+
+class ConfigError(CitistatError):
+    """The configuration is invalid. Carries every problem found, not just the first.
+
+    `problems` are the sentences shown; `details` the same problems as given (a ConfigProblem where the
+    file, section and key are known)."""
+
+    def __init__(self, problems: list[str | ConfigProblem]):
+        self.details = list(problems)
+        self.problems = [str(p) for p in self.details]
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"the configuration has {len(self.problems)} problem(s):\n{lines}")
 

@@ -17,14 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .briefing import BriefingInputs, InputFile
+from .briefing import AgencyNotes, BriefingInputs, FocusAgency, FollowUp, InputFile
+from .archive.base import default_meeting_date
 from .config import Config
 from .errors import NoUsableData
 from .memory import release_free_memory
-from .quality import Reconciliation
+from .quality import DataIssue, FileReport, Reconciliation
 from .workspace import Workspace
+
+if TYPE_CHECKING:  # pragma: no cover - the stages are imported when they run
+    from .archive.changes import ChangeSummary
+    from .ingest import IngestResult
+    from .render import BookSet
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +59,8 @@ class StageTimer:
 
 @dataclass
 class LoadOutcome:
-    ingest: object  # ingest.IngestResult
-    stored: dict[str, object]  # period -> archive ChangeSummary
+    ingest: IngestResult
+    stored: dict[str, ChangeSummary]  # period -> what storing it changed in the archive
 
 
 @dataclass
@@ -62,9 +69,28 @@ class BuildOutcome:
     revision: int
     folder: Path
     outputs: list[Path]
-    books: dict[str, object]  # language -> render.BookSet, of the first edition built
+    books: dict[str, BookSet]  # language -> the books of the first edition built
     timings: dict[str, float]
-    editions: dict[str, dict[str, object]] = field(default_factory=dict)  # edition -> language -> render.BookSet
+    editions: dict[str, dict[str, BookSet]] = field(default_factory=dict)  # edition -> language -> books
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """What the archive remembers of a period, and the session's settings: the same in every language and
+    edition, so a build reads it once and each BriefingInputs takes it whole."""
+
+    files: list[FileReport]
+    reconciliation: Reconciliation
+    issue_counts: dict[str, int]  # reason code -> number of issues
+    issues: list[DataIssue]  # a bounded sample for the appendix
+    followups: list[FollowUp]
+    notes: dict[str, AgencyNotes]
+    input_files: list[InputFile]
+    config_hash: str
+    versions: dict[str, str]
+    focus: list[FocusAgency]
+    followup_minutes: int
+    ranking_order: str
 
 
 # What each edition writes: the chair's team gets everything; a department head gets a brief of their own;
@@ -139,10 +165,8 @@ def load_files(
     from . import ingest
     from .count import count_all
 
-    from .score.definitions import parse_scoring
-
     timer = timer or StageTimer()
-    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
+    quick_close = config.scoring_rules.screens.quick_close_minutes
     stored = {}
     with writing(ws, config, archive, wait) as archive:
         with timer.stage("ingest"):
@@ -228,7 +252,7 @@ def build_books(
             history = archive.periods.history(period, lookback=HISTORY_PERIODS)
         meeting = meeting_date or archive.sessions.meeting_date(period).isoformat()
         build = archive.sessions.begin_build(period, meeting_date=meeting)
-        by_edition: dict[str, dict[str, object]] = {}
+        by_edition: dict[str, dict[str, BookSet]] = {}
         outputs = []
         built_on = build_date()
         with timer.stage("exports"):
@@ -282,7 +306,7 @@ def _require_period(archive, period: str) -> None:
 
 @dataclass
 class LanguageBooks:
-    books: object  # render.BookSet
+    books: BookSet
     outputs: list[Path]
 
 
@@ -293,26 +317,26 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
     from .render import build_books as render_books
     from .render import export_tables_xlsx
 
-    settings = config.settings.get("build", {})
+    settings = config.settings.build
     stem = f"citistat-{inputs.period}"
     extra: list[Path] = []
     if exports:
         with timer.stage("exports"):
             extra = [export_tables_xlsx(inputs, folder / f"{stem}-tables-{inputs.lang}.xlsx")]
-    pdf_variant = settings.get("pdf_variant")
+    pdf_variant = settings.pdf_variant
     release_free_memory()  # before the render pool starts: the workers should not sit beside a bloated parent
     with timer.stage("render"):
         books = render_books(
             inputs,
             folder,
             templates_dirs=_templates_dirs(ws),
-            formats=tuple(formats or settings.get("formats", ("pdf", "html"))),
+            formats=tuple(formats or settings.formats),
             agencies=None if "briefs" in parts else [],
             city_book="book" in parts,
             pdf_variant=pdf_variant,
             # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
-            workers=int(settings.get("workers", 2)),
+            workers=settings.workers,
         )
     return LanguageBooks(books, [*books.paths(), *extra])
 
@@ -345,34 +369,32 @@ def _templates_dirs(ws: Workspace) -> list[Path]:
     return dirs + [DEFAULT_TEMPLATES_DIR]
 
 
-def _session_record(archive, config: Config, period: str) -> dict:
+def _session_record(archive, config: Config, period: str) -> SessionRecord:
     """What the archive remembers of a period, the same in every language: read once per build."""
-    from .session_settings import focus_agencies, followup_minutes, ranking_order
-
     files = archive.periods.file_reports(period)
     total = Reconciliation()
     for report in files:
         total = total + report.reconciliation
-    return {
-        "files": files,
-        "reconciliation": total,
-        "issue_counts": archive.periods.issue_counts(period),
-        "issues": archive.periods.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
-        "followups": archive.followups.for_briefing(period, definitions=_rate_definitions(config)),
-        "notes": archive.notes.for_briefing(period),
-        "input_files": [InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
-        "config_hash": config.digest(),
-        "versions": library_versions(),
-        "focus": focus_agencies(config.settings, period),
-        "followup_minutes": followup_minutes(config.settings),
-        "ranking_order": ranking_order(config.settings),
-    }
+    return SessionRecord(
+        files=files,
+        reconciliation=total,
+        issue_counts=archive.periods.issue_counts(period),
+        issues=archive.periods.issues(period, limit=ISSUE_SAMPLE, per_code=ISSUE_SAMPLE_PER_CODE),
+        followups=archive.followups.for_briefing(period, definitions=_rate_definitions(config)),
+        notes=archive.notes.for_briefing(period),
+        input_files=[InputFile(Path(f.path).name, f.sha256 or "", f.status) for f in files],
+        config_hash=config.digest(),
+        versions=library_versions(),
+        focus=list(config.focus_for(period)),
+        followup_minutes=config.settings.session.followup_minutes,
+        ranking_order=config.settings.session.ranking_order,
+    )
 
 
-def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, edition: str,
+def _briefing_inputs(record: SessionRecord, config: Config, result, build, *, lang: str, edition: str,
                      meeting: str, built_on: str | None = None) -> BriefingInputs:
     return BriefingInputs(
-        city=config.city if lang == "zh-CN" else config.settings.get("city", {}).get("name_en", config.city),
+        city=config.city_name(lang),
         period=result.period,
         meeting_date=meeting,
         lang=lang,
@@ -382,7 +404,18 @@ def _briefing_inputs(record: dict, config: Config, result, build, *, lang: str, 
         result=result,
         generated_on=built_on or build_date(),  # the build's date; the meeting's is its own field
         boundaries=config.geo,
-        **record,
+        files=record.files,
+        reconciliation=record.reconciliation,
+        issue_counts=record.issue_counts,
+        issues=record.issues,
+        followups=record.followups,
+        notes=record.notes,
+        input_files=record.input_files,
+        config_hash=record.config_hash,
+        versions=record.versions,
+        focus=record.focus,
+        followup_minutes=record.followup_minutes,
+        ranking_order=record.ranking_order,
     )
 
 
@@ -426,9 +459,8 @@ def _write_input_manifest(folder: Path, config: Config, inputs: BriefingInputs) 
 def history_from_tickets(tickets, config: Config):
     """A History built in memory from a canonical table (no archive involved)."""
     from .count import History, count_all
-    from .score.definitions import parse_scoring
 
-    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
+    quick_close = config.scoring_rules.screens.quick_close_minutes
     return History(counts=count_all(tickets, quick_close_minutes=quick_close), tickets=tickets)
 
 
@@ -496,9 +528,7 @@ class _MemoTarget:
 
 
 def _rate_definitions(config: Config):
-    from .score.definitions import parse_scoring
-
-    return parse_scoring(config.scoring).rates
+    return config.scoring_rules.rates
 
 
 def _with_session_followups(inputs: BriefingInputs, archive, period: str, config: Config) -> BriefingInputs:

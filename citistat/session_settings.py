@@ -13,7 +13,7 @@ everyone else is reviewed "for the record".
 
 A session's own choice, made with `citistat agenda set`, is kept in the workspace's config/agenda.toml, one
 table per period; it wins over `[session] focus` for that period (load_config reads it into
-settings["agenda"], so the run manifest and the config digest record it):
+Config.agenda, so the run manifest and the config digest record it):
 
     ["2024-03"]
     focus = [{agency = "市水务局", reason = "…", minutes = 20}]
@@ -24,24 +24,26 @@ from __future__ import annotations
 import json
 
 from .briefing import FocusAgency
+from .config import RANKING_ORDERS, SessionSettings
 from .periods import is_period
 
-SLOT_MINUTES = 15
-FOLLOWUP_MINUTES = 10
-RANKING_ORDERS = ("best_first", "worst_first")
+SLOT_MINUTES = SessionSettings.slot_minutes  # declared once, in config.SessionSettings
 
 
 AGENDA_FILE = "agenda.toml"
 
 
-def focus_agencies(settings: dict, period: str | None = None) -> list[FocusAgency]:
-    """The focus agencies in the order the office listed them (validated by session_problems): the period's
-    own agenda (`citistat agenda set`) when it has one, else `[session] focus`."""
+def focus_agencies(settings: dict) -> list[FocusAgency]:
+    """[session] focus in the order the office listed them (validated by session_problems); config.py calls
+    it once, and the code reads `config.focus_for(period)`, which prefers the period's own agenda."""
     session = settings.get("session") or {}
-    slot = int(session.get("slot_minutes", SLOT_MINUTES))
-    chosen = (settings.get("agenda") or {}).get(period) if period else None
-    entries = chosen.get("focus", []) if isinstance(chosen, dict) else session.get("focus") or []
-    return [FocusAgency(str(item["agency"]).strip(), str(item.get("reason", "")).strip(), int(item.get("minutes", slot)))
+    return parse_focus(session.get("focus") or [], int(session.get("slot_minutes", SLOT_MINUTES)))
+
+
+def parse_focus(entries: list, slot_minutes: int) -> list[FocusAgency]:
+    """Focus entries ({agency, reason, minutes}) as FocusAgency values, each slot defaulting to slot_minutes."""
+    return [FocusAgency(str(item["agency"]).strip(), str(item.get("reason", "")).strip(),
+                        int(item.get("minutes", slot_minutes)))
             for item in entries]
 
 
@@ -61,14 +63,6 @@ def agenda_toml(agenda: dict) -> str:
             lines.append("  {" + ", ".join(fields) + "},")
         lines += ["]", ""]
     return "\n".join(lines)
-
-
-def followup_minutes(settings: dict) -> int:
-    return int((settings.get("session") or {}).get("followup_minutes", FOLLOWUP_MINUTES))
-
-
-def ranking_order(settings: dict) -> str:
-    return (settings.get("session") or {}).get("ranking_order", RANKING_ORDERS[0])
 
 
 def _minutes_problem(value, at: str, key: str) -> str | None:

@@ -43,8 +43,8 @@ class Workspace:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
-    def archive_dir(self, settings: dict | None = None) -> Path:
-        configured = (settings or {}).get("archive", {}).get("path", "briefings")
+    def archive_dir(self, configured: str = "briefings") -> Path:
+        """The archive folder: `[archive] path` (config.settings.archive.path), relative to the workspace."""
         path = Path(configured)
         return path if path.is_absolute() else self.root / path
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from cli_run import invoke
 from citistat.config import load_config
-from citistat.session_settings import focus_agencies
 from citistat.workspace import open_workspace
 
 
@@ -12,14 +11,14 @@ def test_agenda_set_stores_the_periods_choice_and_it_wins_over_the_session_setti
     invoke("agenda", "set", "-w", str(tmp_path), "-p", "2024-03", "--focus", "市水务局", "--reason", '回升，核实"措施"',
            "--focus", "望京街道", "--reason", "连续排名靠后", "--minutes", "20", "--minutes", "10")
     config = load_config(open_workspace(tmp_path))
-    chosen = focus_agencies(config.settings, "2024-03")
+    chosen = list(config.focus_for("2024-03"))
     assert [(f.agency, f.reason, f.minutes) for f in chosen] == [("市水务局", '回升，核实"措施"', 20),
                                                                ("望京街道", "连续排名靠后", 10)]
-    assert focus_agencies(config.settings, "2024-02") == []  # another period keeps [session] focus (none)
+    assert list(config.focus_for("2024-02")) == []  # another period keeps [session] focus (none)
     shown = invoke("agenda", "show", "-w", str(tmp_path), "-p", "2024-03").output
     assert "望京街道" in shown and "10 min" in shown
     invoke("agenda", "clear", "-w", str(tmp_path), "-p", "2024-03")
-    assert focus_agencies(load_config(open_workspace(tmp_path)).settings, "2024-03") == []
+    assert list(load_config(open_workspace(tmp_path)).focus_for("2024-03")) == []
 
 
 def test_agenda_set_refuses_an_unknown_agency_and_unmatched_reasons(tmp_path):

@@ -24,7 +24,7 @@ def test_init_for_a_us_311_city_writes_an_english_starter_that_fits(tmp_path):
     assert result.exit_code == 0, result.output
     config = load_config(open_workspace(tmp_path))  # the starter is a valid configuration
     assert config.lang == "en"
-    assert not any("\u4e00" <= ch <= "\u9fff" for ch in config.settings["city"]["name"])
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in config.settings.city.name)
     roster = {row["agency"]: row["unit_type"] for row in config.roster}
     assert roster["NYPD"] == roster["DSNY"] == "Agency" and "委办局" not in roster.values()
     weights = config.scoring["weights"]

@@ -265,8 +265,10 @@ def test_the_child_reads_formula_errors_back(tmp_path):
 
 
 def test_limits_come_from_the_settings():
-    limits = Limits.from_settings({"ingest": {"max_columns": 10, "max_cell_chars": 5, "max_cells": 7,
-                                              "max_reader_memory_mb": 3, "max_read_seconds": 4}})
+    from citistat.config import IngestSettings
+
+    limits = Limits.from_settings(IngestSettings(max_columns=10, max_cell_chars=5, max_cells=7,
+                                                 max_reader_memory_mb=3, max_read_seconds=4))
     assert (limits.max_columns, limits.max_cell_chars, limits.max_cells) == (10, 5, 7)
     assert (limits.max_reader_memory_bytes, limits.max_read_seconds) == (3 * MB, 4.0)
 

@@ -327,7 +327,10 @@ def test_delimiter_sniffing():
 
 
 def test_limits_from_settings():
-    limits = Limits.from_settings({"ingest": {"max_uncompressed_mb": 10, "max_compression_ratio": 50, "max_rows": 7}})
+    from citistat.config import Settings
+
+    ingest = Settings.from_dict({"ingest": {"max_uncompressed_mb": 10, "max_compression_ratio": 50, "max_rows": 7}}).ingest
+    limits = Limits.from_settings(ingest)
     assert limits == Limits(max_uncompressed_bytes=10 * 1024 * 1024, max_compression_ratio=50.0, max_rows=7)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,8 @@ def test_a_run_with_colliding_agency_names_writes_one_brief_per_agency(tmp_path)
     (roster / "aliases.csv").write_text("alias,canonical,valid_from,valid_to\n", encoding="utf-8")
     ws = open_workspace(tmp_path)
     config = load_config(ws)
-    config.settings.setdefault("build", {})["workers"] = 1
+    one_worker = replace(config.settings, build=replace(config.settings.build, workers=1))
+    config = replace(config, settings=one_worker)
 
     built = build_books(ws, config, "2024-03", formats=("pdf", "html"))
 

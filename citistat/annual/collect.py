@@ -144,14 +144,13 @@ def collect_year(archive, config, year: int, lang: str) -> AnnualReport:
     """Everything the annual report shows for `year`, in `lang` (the panel's questions are worded in it)."""
     from ..errors import NoUsableData
     from ..score import score_period
-    from ..score.definitions import parse_scoring
 
     sessions = sessions_in_year(archive, year)
     if not sessions:
         known = ", ".join(archive.periods.all()) or "none"
         raise NoUsableData(f"the archive holds no session of {year} (stored periods: {known}); "
                            f"ingest the year's exports first")
-    scoring = parse_scoring(config.scoring)
+    scoring = config.scoring_rules
     months, agency_frames = [], []
     for session in sessions:
         result = score_period(history_at(archive, session), session.period, config, lang=lang)
@@ -160,7 +159,7 @@ def collect_year(archive, config, year: int, lang: str) -> AnnualReport:
         months.append(MonthRecord(session, result, quality_at(archive, session.period, session.data_revision),
                                   _unknown_share(agency)))
     totals = pd.concat(agency_frames, ignore_index=True)
-    city_name = config.city if lang == "zh-CN" else config.settings.get("city", {}).get("name_en", config.city)
+    city_name = config.city_name(lang)
     units = _units(totals, months, scoring)
     return AnnualReport(
         year=year, lang=lang, city=city_name, months=months,

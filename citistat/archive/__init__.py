@@ -1,6 +1,6 @@
 """The archive: every session's data, books, manifests, follow-ups and notes.
 
-    archive = Archive.open(workspace.archive_dir(config.settings))
+    archive = Archive.open(workspace.archive_dir(config.settings.archive.path))
     summary = archive.periods.store("2024-03", tickets, counts, files, issues)
     build = archive.sessions.begin_build("2024-03", meeting_date="2024-04-03")
     … write the books into build.folder …

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..workspace import Workspace, open_workspace
-from .base import DEFAULT_MEETING_WEEKDAY
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Settings
 
 
-def archive_for(ws: Workspace, settings: dict, *, readonly: bool = False, wait: float = 0):
+def archive_for(ws: Workspace, settings: Settings, *, readonly: bool = False, wait: float = 0):
     """The archive at the workspace's [archive] path (default briefings/); a writer waits up to `wait` s."""
     from . import Archive
 
-    weekday = settings.get("build", {}).get("meeting_weekday", DEFAULT_MEETING_WEEKDAY)
-    archive = Archive.open(ws.archive_dir(settings), readonly=readonly, meeting_weekday=weekday, wait=wait)
-    archive.index_lang = settings.get("build", {}).get("lang")
+    weekday = settings.build.meeting_weekday
+    archive = Archive.open(ws.archive_dir(settings.archive.path), readonly=readonly, meeting_weekday=weekday, wait=wait)
+    archive.index_lang = settings.build.lang
     return archive
 
 

@@ -95,10 +95,8 @@ def show_agenda(period, workspace, as_json) -> None:
     """The session's focus agencies (from config/agenda.toml, else [session] focus)."""
     from dataclasses import asdict
 
-    from ..session_settings import focus_agencies
-
     _, config = open_config(workspace)
-    chosen = focus_agencies(config.settings, period)
+    chosen = config.focus_for(period)
     if as_json:
         click.echo(json.dumps([asdict(item) for item in chosen], ensure_ascii=False, indent=2))
         return

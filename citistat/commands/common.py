@@ -67,9 +67,11 @@ def lang_options(func):
     return func
 
 
-def open_config(workspace: Path | None, aliases: Path | None = None, roster: Path | None = None) -> tuple[Workspace, Config]:
+def open_config(workspace: Path | None, aliases: Path | None = None, roster: Path | None = None, *,
+                overrides: dict | None = None) -> tuple[Workspace, Config]:
+    """The workspace and its configuration; `overrides` ({"section.key": value}) are the command line's."""
     ws = open_workspace(workspace)
-    return ws, load_config(ws, aliases=aliases, roster=roster)
+    return ws, load_config(ws, aliases=aliases, roster=roster, overrides=overrides)
 
 
 def echo_err(message: str, quiet: bool = False) -> None:

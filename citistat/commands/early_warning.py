@@ -27,12 +27,11 @@ def command(period, files, out, lang, profile, aliases, roster, workspace):
 
     from ..early_warning_export import write_early_warning
     from ..pipeline import history_for
-    from ..score.definitions import parse_scoring
     from ..score.early_warning import early_warnings
 
     ws, config = open_config(workspace, aliases, roster)
     history = history_for(ws, config, list(files), period, profile=profile)
-    settings = parse_scoring(config.scoring).early_warning
+    settings = config.scoring_rules.early_warning
     # The whole case history of the window: the book shows the latest contacts, the centre needs them all.
     entries, _ = early_warnings(history.tickets, period, replace(settings, timeline_size=10**6))
     path = out or ws.root / f"citistat-{period}-early-warning.xlsx"

@@ -25,12 +25,12 @@ def command(as_json, workspace):
         {
             "name": name,
             "source": config.sources.get(f"profile:{name}", ""),
-            "description": data.get("description", ""),
-            "fields": sorted(data.get("columns", {})),
-            "derived": sorted(data.get("derive", {})),
-            "required": list(data.get("required", ["ticket_id", "created_at", "agency"])),
+            "description": profile.description,
+            "fields": sorted(profile.columns),
+            "derived": sorted(profile.derive),
+            "required": list(profile.required),
         }
-        for name, data in sorted(config.profiles.items())
+        for name, profile in sorted(config.input_profiles.items())
     ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -59,15 +59,15 @@ def command(periods, kind, master, new_revision, workspace):
     they are; drafts are updated in place, published periods only with --new-revision.
     """
     from ..archive.workspace import archive_for
-    from ..engines import engine_settings, open_engine, validate_engine
+    from ..engines import open_engine, validate_engine
     from ..engines.recount import recount_periods
-    from ..score.definitions import parse_scoring
 
-    ws, config = open_config(workspace)
     if master and validate_engine({"master": master}):
         raise click.BadParameter("; ".join(validate_engine({"master": master})), param_hint="--master")
-    settings = engine_settings(config.settings, kind=kind, master=master)
-    quick_close = parse_scoring(config.scoring).screens.quick_close_minutes
+    chosen = {key: value for key, value in (("engine.kind", kind), ("engine.master", master)) if value}
+    ws, config = open_config(workspace, overrides=chosen)
+    settings = config.settings.engine
+    quick_close = config.scoring_rules.screens.quick_close_minutes
     with archive_for(ws, config.settings) as archive, open_engine(settings) as engine:
         results = recount_periods(archive, engine, periods, quick_close_minutes=quick_close, new_revision=new_revision)
     for result in results:

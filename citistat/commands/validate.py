@@ -62,13 +62,11 @@ def message_language(config) -> str:
     The shipped settings say zh-CN for the books of the sample city; a new user in
     another country who has not configured a workspace should not get Chinese messages.
     """
-    from ..config import SETTINGS_FILE
-    from ..workspace import DEFAULT_CONFIG_DIR
+    from ..config import SHIPPED
 
-    source = config.sources.get(SETTINGS_FILE)
-    configured = config.settings.get("build", {}).get("lang")
-    if configured and source and Path(source).resolve().parent != DEFAULT_CONFIG_DIR.resolve():
-        return configured
+    source = config.setting_sources.get("build.lang")
+    if source is not None and source.kind != SHIPPED:
+        return config.lang
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable, "")
         if value and value not in ("C", "POSIX"):

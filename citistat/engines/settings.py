@@ -23,15 +23,23 @@ _MASTER = re.compile(r"^(local(\[(\d+|\*)(,\s*\d+)?\])?|spark://\S+|yarn|k8s://\
 _KNOWN = {"kind", "memory_limit", "temp_directory", "threads", "master", "app_name", "spark_conf"}
 
 
+def _doc(default, doc: str):
+    """A setting with its one-line doc (config.setting_docs lists it; docs/settings.md must too)."""
+    return field(default=default, metadata={"doc": doc})
+
+
 @dataclass(frozen=True)
 class EngineSettings:
-    kind: str = DEFAULT_KIND
-    memory_limit: str = ""
-    temp_directory: str = ""
-    threads: int = 0
-    master: str = DEFAULT_MASTER
-    app_name: str = "citistat"
-    spark_conf: dict[str, str] = field(default_factory=dict)
+    """[engine]: what `citistat recount` counts with. Checked by validate_engine."""
+
+    kind: str = _doc(DEFAULT_KIND, "what counts: duckdb (in process) | spark | pandas")
+    memory_limit: str = _doc("4GB", "duckdb spills to temp_directory past this instead of running out of memory (empty: no limit)")
+    temp_directory: str = _doc("", "where duckdb spills (empty: the system temp folder)")
+    threads: int = _doc(0, "duckdb's threads (0: every core)")
+    master: str = _doc(DEFAULT_MASTER, "spark only: local[N], spark://HOST:7077, yarn, k8s://https://HOST:443")
+    app_name: str = _doc("citistat", "spark only: the application's name in the cluster")
+    spark_conf: dict[str, str] = field(default_factory=dict, metadata={
+        "doc": "spark only: further Spark settings, passed as they are ([engine.spark_conf])"})
 
 
 def validate_engine(data: object) -> list[str]:
@@ -70,13 +78,9 @@ def engine_settings(settings: dict, *, kind: str | None = None, master: str | No
         data["kind"] = kind
     if master:
         data["master"] = master
-    conf = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in data.get("spark_conf", {}).items()}
-    return EngineSettings(
-        kind=data.get("kind", DEFAULT_KIND),
-        memory_limit=data.get("memory_limit", ""),
-        temp_directory=data.get("temp_directory", ""),
-        threads=int(data.get("threads", 0)),
-        master=data.get("master", DEFAULT_MASTER),
-        app_name=data.get("app_name", "citistat"),
-        spark_conf=conf,
-    )
+    if "spark_conf" in data:
+        data["spark_conf"] = {str(k): str(v).lower() if isinstance(v, bool) else str(v)
+                              for k, v in data["spark_conf"].items()}
+    if "threads" in data:
+        data["threads"] = int(data["threads"])
+    return EngineSettings(**{key: value for key, value in data.items() if key in _KNOWN})  # others: the defaults

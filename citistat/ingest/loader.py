@@ -26,9 +26,8 @@ from ..tickets import conform, empty_tickets, period_of
 from .agencies import AgencyTable
 from .dedup import DUPLICATE_COLUMNS, deduplicate
 from .normalise import REJECT_COLUMNS, ParsedTable, ProfileMismatch, parse_table
-from .profiles import Profile, ProfileChoiceError, build_profile, detect_profile
+from .profiles import Profile, ProfileChoiceError, detect_profile
 
-DEFAULT_REJECT_THRESHOLD = 0.05
 SKIPPED_COLUMNS = ["file", "sheet", "row", "first_cell", "reason"]
 EXCLUDED_COLUMNS = ["file", "sheet", "row", "ticket_id", "created_at", "period"]
 
@@ -76,12 +75,11 @@ def load(
     from ..privacy import Scrubber
     from .rawtable import Limits
 
-    years = config.settings.get("ingest", {}).get("plausible_years")
-    profiles = {name: build_profile(name, data, plausible_years=years) for name, data in config.profiles.items()}
+    profiles = config.input_profiles
     agencies = AgencyTable(config.aliases, config.roster)
-    limits = Limits.from_settings(config.settings)
+    limits = Limits.from_settings(config.settings.ingest)
     scrubber = Scrubber.from_settings(config.privacy)
-    threshold = float(config.settings.get("ingest", {}).get("reject_threshold", DEFAULT_REJECT_THRESHOLD))
+    threshold = config.settings.ingest.reject_threshold
 
     loads = [
         _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang, period=period,

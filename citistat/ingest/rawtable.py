@@ -12,57 +12,55 @@ FILE-severity `DataIssue`; the caller records it and goes on with the other file
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from ..config import IngestSettings
 from ..quality import FILE, DataIssue, file_issue
 
 FileFormat = Literal["xlsx", "xls", "csv", "tsv", "html", "json"]
 
-# Defaults mirror config/citistat.toml [ingest]; Limits.from_settings reads the real values.
-DEFAULT_MAX_UNCOMPRESSED_MB = 512
-DEFAULT_MAX_COMPRESSION_RATIO = 200
-DEFAULT_MAX_ROWS = 5_000_000
-DEFAULT_MAX_ZIP_ENTRIES = 10_000
-DEFAULT_MAX_COLUMNS = 16_384  # Excel's widest sheet (XFD)
-DEFAULT_MAX_CELL_CHARS = 32_767  # Excel's longest cell
-DEFAULT_MAX_CELLS = 100_000_000  # rows × columns of one table
-DEFAULT_MAX_READER_MEMORY_MB = 4096
-DEFAULT_MAX_READ_SECONDS = 600
 SETTINGS_HINT = "config/citistat.toml, section [ingest]"
+MB = 1024 * 1024
+_DECLARED = IngestSettings()  # the defaults are declared once, in config.IngestSettings
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one input file may cost before it is refused."""
+    """Bounds on what one input file may cost before it is refused: config.IngestSettings in the units the
+    readers check (bytes), picklable for the reader child process."""
 
-    max_uncompressed_bytes: int = DEFAULT_MAX_UNCOMPRESSED_MB * 1024 * 1024
-    max_compression_ratio: float = DEFAULT_MAX_COMPRESSION_RATIO
-    max_rows: int = DEFAULT_MAX_ROWS
-    max_zip_entries: int = DEFAULT_MAX_ZIP_ENTRIES
-    max_columns: int = DEFAULT_MAX_COLUMNS
-    max_cell_chars: int = DEFAULT_MAX_CELL_CHARS
-    max_cells: int = DEFAULT_MAX_CELLS
-    max_reader_memory_bytes: int = DEFAULT_MAX_READER_MEMORY_MB * 1024 * 1024
-    max_read_seconds: float = DEFAULT_MAX_READ_SECONDS
+    max_uncompressed_bytes: int = _DECLARED.max_uncompressed_mb * MB
+    max_compression_ratio: float = _DECLARED.max_compression_ratio
+    max_rows: int = _DECLARED.max_rows
+    max_zip_entries: int = _DECLARED.max_zip_entries
+    max_columns: int = _DECLARED.max_columns
+    max_cell_chars: int = _DECLARED.max_cell_chars
+    max_cells: int = _DECLARED.max_cells
+    max_reader_memory_bytes: int = _DECLARED.max_reader_memory_mb * MB
+    max_read_seconds: float = _DECLARED.max_read_seconds
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "Limits":
-        """Limits from the build settings (the parsed citistat.toml); missing keys keep the defaults."""
-        ingest = settings.get("ingest", {}) if isinstance(settings, dict) else {}
+    def from_settings(cls, ingest: IngestSettings | Mapping) -> "Limits":
+        """The limits of the [ingest] settings (config.settings.ingest; citistat.toml's data is parsed first)."""
+        if isinstance(ingest, Mapping):
+            from ..config import Settings
+
+            ingest = Settings.from_dict(ingest).ingest
         return cls(
-            max_uncompressed_bytes=int(ingest.get("max_uncompressed_mb", DEFAULT_MAX_UNCOMPRESSED_MB)) * 1024 * 1024,
-            max_compression_ratio=float(ingest.get("max_compression_ratio", DEFAULT_MAX_COMPRESSION_RATIO)),
-            max_rows=int(ingest.get("max_rows", DEFAULT_MAX_ROWS)),
-            max_zip_entries=int(ingest.get("max_zip_entries", DEFAULT_MAX_ZIP_ENTRIES)),
-            max_columns=int(ingest.get("max_columns", DEFAULT_MAX_COLUMNS)),
-            max_cell_chars=int(ingest.get("max_cell_chars", DEFAULT_MAX_CELL_CHARS)),
-            max_cells=int(ingest.get("max_cells", DEFAULT_MAX_CELLS)),
-            max_reader_memory_bytes=int(ingest.get("max_reader_memory_mb", DEFAULT_MAX_READER_MEMORY_MB)) * 1024 * 1024,
-            max_read_seconds=float(ingest.get("max_read_seconds", DEFAULT_MAX_READ_SECONDS)),
+            max_uncompressed_bytes=ingest.max_uncompressed_mb * MB,
+            max_compression_ratio=ingest.max_compression_ratio,
+            max_rows=ingest.max_rows,
+            max_zip_entries=ingest.max_zip_entries,
+            max_columns=ingest.max_columns,
+            max_cell_chars=ingest.max_cell_chars,
+            max_cells=ingest.max_cells,
+            max_reader_memory_bytes=ingest.max_reader_memory_mb * MB,
+            max_read_seconds=ingest.max_read_seconds,
         )
 
 

@@ -12,12 +12,11 @@ import pandas as pd
 
 from ..archive.record import OPEN_DATA_FOLDER, SessionOfRecord, counts_at, grains_at, session_of_record, tickets_at
 from ..count import GRAINS
-from ..errors import ArchiveError, ConfigError
+from ..errors import ArchiveError
 from ..safe_io import atomic_write_text, write_table_csv
 from .open311 import write_requests
 from .tables import PUBLIC_COUNTS, PublicTable, public_counts, public_rates
 
-DEFAULT_MIN_CELL = 10
 PARQUET_FOLDER = "parquet"
 PACKAGE_NAME = "datapackage.json"
 REQUESTS_NAME = "requests.json"
@@ -45,22 +44,17 @@ class ExportResult:
 
 
 def min_cell(config) -> int:
-    """The public edition's small-cell threshold ([public] min_cell in citistat.toml)."""
-    value = config.settings.get("public", {}).get("min_cell", DEFAULT_MIN_CELL)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"[public] min_cell in citistat.toml must be a whole number of at least 1, not {value!r}")
-    return value
+    """The public edition's small-cell threshold ([public] min_cell in citistat.toml, checked on load)."""
+    return config.settings.public.min_cell
 
 
 def export_period(archive, config, period: str, *, requests: bool = True) -> ExportResult:
     """Write the period's public open data into `<archive>/open-data/<period>/` (replaced whole, atomically)."""
-    from ..score.definitions import parse_scoring
-
     session = session_of_record(archive, period)
     if session is None:
         raise ArchiveError(f"no data stored for period {period}; ingest the period's files first")
     threshold = min_cell(config)
-    scoring = parse_scoring(config.scoring)
+    scoring = config.scoring_rules
     final = archive.root / OPEN_DATA_FOLDER / period  # beside the sessions: never inside a published one
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".open-data.", dir=final.parent))

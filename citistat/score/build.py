@@ -19,7 +19,7 @@ from ..tickets import CANONICAL_COLUMNS, conform
 from . import repeat, screens, topics
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
 from .foresee import foresee
-from .definitions import Scoring, parse_scoring
+from .definitions import Scoring
 from .history import CountBook, shift_period
 from . import geography, small_units, story
 from .rates import unit_rates
@@ -57,7 +57,7 @@ def _canonical(tickets: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def make_context(history: History, period: str, config: Config, lang: str | None = None) -> Context:
-    scoring = parse_scoring(config.scoring)
+    scoring = config.scoring_rules
     book = CountBook(history)
     tickets = _canonical(history.tickets)
     category_counts = history.grain("category")
@@ -274,7 +274,7 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,
         foresight=foresee(history, ctx.tickets, period, ctx.scoring),
-        areas=geography.areas(history, ctx.tickets, period, ctx.scoring, config.settings, config.topics,
+        areas=geography.areas(history, ctx.tickets, period, ctx.scoring, config.settings.maps.rate, config.topics,
                               ctx.book.known),
         story=story.tell(ctx, units, config, history.grain("district"), pooled_rates, pooled_periods),
     )

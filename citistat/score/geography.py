@@ -14,11 +14,6 @@ from .rates import tally
 from .topics import topic_mask
 
 MAP_METRICS = ("response", "resolution", "satisfaction")
-DEFAULT_METRIC = "resolution"
-
-
-def map_metric(settings: dict) -> str:
-    return str(settings.get("maps", {}).get("rate", DEFAULT_METRIC))  # checked when the config is loaded
 
 
 def _by_area(frame: pd.DataFrame, period: str, key: str) -> pd.DataFrame:
@@ -47,9 +42,9 @@ def _district_counts(frame: pd.DataFrame) -> list[tuple[str, int]]:
     return sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
-def areas(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring, settings: dict,
+def areas(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring, metric: str,
           topics: list[dict], known_periods: list[str]) -> Areas:
-    metric = map_metric(settings)
+    """The maps' figures; `metric` is the `[maps] rate` (config.settings.maps.rate)."""
     last_year_known = shift_period(period, -12) in known_periods
     districts = history.grain("district")
     by_agency: dict[str, list[tuple[str, int]]] = {}
