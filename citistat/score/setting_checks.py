@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import Field
+from typing import TypeGuard
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """An int or a float from TOML; a bool is not a number here."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

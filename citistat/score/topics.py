@@ -73,7 +73,7 @@ def hot_topics(rows: list[CategoryRow], size: int) -> list[CategoryRow]:
 def rising_topics(rows: list[CategoryRow], size: int, min_n: int) -> list[CategoryRow]:
     """Categories that grew most against the previous period, among those with at least `min_n` tickets."""
     rising = [r for r in rows if r.change is not None and r.change > 0 and r.n >= min_n]
-    rising.sort(key=lambda r: (-r.change, -r.n, r.category))
+    rising.sort(key=lambda r: (-(r.change or 0), -r.n, r.category))  # every change here is a number
     return rising[:size]
 
 
