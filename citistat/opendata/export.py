@@ -48,7 +48,7 @@ def min_cell(config) -> int:
     """The public edition's small-cell threshold ([public] min_cell in citistat.toml)."""
     value = config.settings.get("public", {}).get("min_cell", DEFAULT_MIN_CELL)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"[public] min_cell in citistat.toml must be a whole number of at least 1, not {value!r}")
+        raise ConfigError([f"[public] min_cell in citistat.toml must be a whole number of at least 1, not {value!r}"])
     return value
 
 
@@ -160,7 +160,7 @@ def _resource(table: PublicTable) -> dict:
     fields = []
     for name in table.frame.columns:
         kind = _field_type(name)
-        entry = {"name": name, "type": kind}
+        entry: dict[str, object] = {"name": name, "type": kind}
         if name in FIELD_DOCS:
             entry["description"] = FIELD_DOCS[name]
         if kind == "integer":
