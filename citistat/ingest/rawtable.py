@@ -78,7 +78,7 @@ class FileFailure(Exception):
         """A failure worded from the catalogue (ingest.messages) in the language of the load in progress."""
         from .messages import file_issue
 
-        return cls(file_issue(key, FILE, file=file, sheet=sheet, **fields))
+        return cls(file_issue(key, FILE, file=file, sheet=sheet, row=None, **fields))  # a whole file: no row
 
     @property
     def code(self) -> str:
