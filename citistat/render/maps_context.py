@@ -54,7 +54,8 @@ class MapView:
 
 def view(key: str, boundaries: Boundaries | None, counts: dict[str, int], level: str) -> MapView:
     if boundaries is None:
-        return MapView(key, level, counts, False, sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        largest_first = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return MapView(key, level, counts, False, [(name, n) for name, n in largest_first])
     found = match(boundaries, list(counts))
     # a missing area's count is printed only when it could not point at a caller
     missing = [(name, counts[name] if not maps.suppressed(counts[name]) else None) for name in found.missing]
