@@ -85,7 +85,7 @@ def _check_row(path: Path, row_number: int, values: dict, header: list, columns:
     def bad(name: str, code: str, message: str, hint: str) -> None:
         problems.append(_issue(path, row_number, str(header[columns[name]]), values.get(name), code, message, hint))
 
-    row = {name: _text(values.get(name)) for name in ("agency", "text", "owner", "notes")}
+    row: dict[str, str | None] = {name: _text(values.get(name)) for name in ("agency", "text", "owner", "notes")}
     for name in REQUIRED:
         if not row[name]:
             bad(name, "missing_value", f"{name} is empty", "every follow-up needs an agency, the item and an owner")
