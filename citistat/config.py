@@ -213,8 +213,8 @@ def _load_geo(workspace: Workspace | None, settings: dict, problems: list[str], 
     from .errors import CitistatError
     from .geo import GEO_DIR, load_boundaries
 
-    own = workspace is not None and workspace.config_dir.is_dir()
-    folder = workspace.config_dir if own else DEFAULT_CONFIG_DIR
+    own = workspace.config_dir if workspace is not None and workspace.config_dir.is_dir() else None
+    folder = own or DEFAULT_CONFIG_DIR
     from .score.geography import MAP_METRICS
 
     key = str(settings.get("maps", {}).get("key_property", "name"))
