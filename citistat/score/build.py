@@ -19,7 +19,8 @@ from . import repeat, screens, topics
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
 from .foresee import foresee
 from .definitions import Scoring, parse_scoring
-from .history import CountBook, shift_period
+from ..periods import shift_period
+from .history import CountBook
 from . import geography
 from .rates import unit_rates
 from .trends import unit_deltas, unit_series

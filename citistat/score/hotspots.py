@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..foresight import HotSpot, HotSpotScan
 from .foresight_settings import HotspotSettings
-from .history import shift_period
+from ..periods import shift_period
 from .stats import benjamini_hochberg, beta_binomial_upper_tail, binomial_upper_tail
 
 GRAIN = "district_category"

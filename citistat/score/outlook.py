@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..foresight import Outlook, OutlookBacktest, OutlookRow
 from .foresight_settings import OutlookSettings
-from .history import shift_period
+from ..periods import shift_period
 
 GRAIN = "district_category"
 RECENT_MONTHS = 3

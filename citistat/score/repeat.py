@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..results import PlaceRow, WatchItem
 from .definitions import Scoring
-from .history import shift_period
+from ..periods import shift_period
 
 PLACE_KEYS: tuple[str, ...] = ("district", "street", "place")
 

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from ..results import CategoryRow, TopicResult
-from .history import shift_period
+from ..periods import shift_period
 
 
 def _category_totals(category_counts: pd.DataFrame, period: str, agency: str | None) -> dict[str, int]:

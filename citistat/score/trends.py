@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from ..results import COMPARISONS, Delta, SeriesPoint, VolumeDelta
 from .definitions import Scoring
-from .history import CountBook, Counts, pooled, shift_period
+from ..periods import shift_period
+from .history import CountBook, Counts, pooled
 from .rates import tally
 from .stats import two_proportion_test
 
