@@ -177,10 +177,10 @@ def _entries(frame: pd.DataFrame, cases: pd.DataFrame, callers: pd.DataFrame, st
         rows_by_caller.setdefault(row["caller_key"], []).append(row)
     cases = cases.loc[cases["caller_key"].isin(keys).to_numpy()]
     flagged_cases: dict[str, set] = {}
-    for caller_key, category_label, place_label in cases.loc[
+    for caller_key, category, place in cases.loc[
             (cases["accelerating"] | cases["came_back"] | cases["unresolved"]).to_numpy(),
             ["caller_key", "category_label", "place_label"]].itertuples(index=False, name=None):
-        flagged_cases.setdefault(caller_key, set()).add((category_label, place_label))
+        flagged_cases.setdefault(caller_key, set()).add((category, place))
     lead = _lead_cases(cases)[["recent", "earlier"]].to_dict("index")
     entries = []
     for caller_key, caller in callers.to_dict("index").items():
