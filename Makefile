@@ -1,7 +1,8 @@
 # citistat: two commands set up and run everything on a fresh machine.
 #   make demo   builds the briefing books from the shipped sample data
 #   make test   runs the test suite
-# Both install what is missing first (system libraries, a virtual environment, the package).
+#   make lint   checks formatting, lint and types (ruff, mypy; settings in pyproject.toml)
+# Each installs what is missing first (system libraries, a virtual environment, the package).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,13 +10,19 @@ BIN     = $(VENV)/bin
 PERIOD ?= 2024-03
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test setup system-deps bench crash fuzz bench-privacy clean
+.PHONY: demo test lint setup system-deps bench crash fuzz bench-privacy clean
 
 demo: setup
 	bash scripts/demo.sh
 
 test: setup
 	$(BIN)/python -m pytest -n 2 -q
+
+# The gate that keeps the code tidy: formatting, lint (ruff) and types (mypy over citistat/).
+lint: setup
+	$(BIN)/ruff format --check citistat tests bench
+	$(BIN)/ruff check citistat tests bench
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python -m bench run --extrapolate-naive
@@ -41,7 +48,7 @@ system-deps:
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	@touch $(STAMP)
 
 clean:

@@ -14,7 +14,7 @@ from .measure import REPO_DIR
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
-# The goals the README states; checked against every run.
+# The goals bench/README.md states; checked against every run.
 GOAL_WALL_S = 15.0  # 1M tickets xlsx → city book + 100 agency briefs
 GOAL_RSS_MIB = 1024.0
 GOAL_SPEEDUP = 8.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from types import ModuleType
 
 import click
 
@@ -49,10 +50,11 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         module = self._module(name)
-        return getattr(module, "command", None) if module else None
+        command = getattr(module, "command", None) if module else None
+        return command if isinstance(command, click.Command) else None
 
     @staticmethod
-    def _module(name: str):
+    def _module(name: str) -> ModuleType | None:
         if name not in COMMANDS:
             return None
         try:

@@ -237,7 +237,7 @@ def _group_sum(keys: dict[str, _Key], by: tuple[str, ...], flags: dict[str, np.n
     # Any row of a group carries the group's keys.
     sample_row = np.empty(n_groups, dtype=np.int64)
     sample_row[groups] = np.arange(n_rows)
-    out = pd.DataFrame({name: pd.array(key.values.take(key.codes[sample_row]), dtype="string")
+    out = pd.DataFrame({name: pd.array(key.values.take(key.codes[sample_row]).to_numpy(), dtype="string")
                         for name, key in zip(by, parts)})
     return pd.concat([out, pd.DataFrame(sums.T, columns=list(flags), copy=False)], axis=1)
 

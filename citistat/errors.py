@@ -51,16 +51,15 @@ class UsageError(CitistatError):
 
 
 class NoUsableData(CitistatError):
-    """Nothing usable came out of the inputs (every file failed, or no ticket in the period).
+    """Nothing usable came out of the inputs: the files are fine but hold nothing for the period asked,
+    so the exit status is 2 (the request is the problem)."""
 
-    When files failed, the exit status is 1 like any failed file (the files are the problem); when the
-    files are fine but hold nothing for the period asked, it is 2 (the request is the problem).
-    """
 
-    def __init__(self, message: str, *, files_failed: bool = False):
-        super().__init__(message)
-        if files_failed:
-            self.exit_code = 1
+class FilesFailed(NoUsableData):
+    """Nothing usable came out of the inputs because every file failed: the exit status is 1, like any
+    failed file (the files are the problem)."""
+
+    exit_code = 1
 
 
 class ArchiveError(CitistatError):

@@ -1,6 +1,6 @@
 """What a citistat command's exit status means: the same three codes for every command.
 
-The README and docs/architecture.md print this table; a test keeps them in step with it.
+The README and docs/archive.md print this table; a test keeps them in step with it.
 """
 
 from __future__ import annotations

@@ -73,11 +73,13 @@ def _ring(coordinates, where: str) -> Ring:
 def _polygons(geometry: dict, where: str) -> tuple[Polygon, ...]:
     kind = (geometry or {}).get("type")
     coordinates = (geometry or {}).get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise CitistatError(f"{where}: geometry type {kind!r} is not a boundary; use Polygon or MultiPolygon")
+    if not isinstance(coordinates, list):
+        raise CitistatError(f"{where}: the {kind} has no list of coordinates; give its rings of [x, y] pairs")
     if kind == "Polygon":
         return (tuple(_ring(r, where) for r in coordinates),)
-    if kind == "MultiPolygon":
-        return tuple(tuple(_ring(r, where) for r in polygon) for polygon in coordinates)
-    raise CitistatError(f"{where}: geometry type {kind!r} is not a boundary; use Polygon or MultiPolygon")
+    return tuple(tuple(_ring(r, where) for r in polygon) for polygon in coordinates)
 
 
 def parse_boundaries(text: str, source: str, level: str, key_property: str = DEFAULT_KEY) -> Boundaries:

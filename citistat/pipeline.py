@@ -12,6 +12,7 @@ import logging
 import os
 import platform
 import time
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,7 +24,7 @@ from . import __version__
 from .briefing import AgencyNotes, BriefingInputs, FocusAgency, FollowUp, InputFile
 from .archive.base import default_meeting_date
 from .config import Config
-from .errors import NoUsableData
+from .errors import FilesFailed, NoUsableData
 from .memory import release_free_memory
 from .quality import DataIssue, FileReport, Reconciliation
 from .workspace import Workspace
@@ -174,7 +175,7 @@ def load_files(
                                  lang=lang or config.lang)
         tickets = result.tickets
         if tickets.empty:
-            raise NoUsableData(_nothing_usable_message(result, period), files_failed=_files_failed(result))
+            raise _nothing_usable(result, period)
         for each_period, frame in tickets.groupby("period", observed=True, sort=True):
             frame = frame.reset_index(drop=True)
             with timer.stage("count"):
@@ -190,9 +191,10 @@ def load_files(
     return LoadOutcome(result, stored)
 
 
-def _files_failed(result) -> bool:
-    """Nothing usable because every file failed (exit 1), not because the period asked is not in them (2)."""
-    return bool(result.files) and all(f.status in ("failed", "quarantined") for f in result.files)
+def _nothing_usable(result, period: str | None) -> NoUsableData:
+    """Nothing usable because every file failed (exit 1), or because the period asked is not in them (2)."""
+    files_failed = bool(result.files) and all(f.status in ("failed", "quarantined") for f in result.files)
+    return (FilesFailed if files_failed else NoUsableData)(_nothing_usable_message(result, period))
 
 
 def _nothing_usable_message(result, period: str | None) -> str:
@@ -435,7 +437,7 @@ def _write_run_summary(folder: Path, inputs: BriefingInputs, timer: StageTimer) 
     return path
 
 
-def _manifest(config: Config, inputs: BriefingInputs, outputs: list[Path] = ()) -> dict:
+def _manifest(config: Config, inputs: BriefingInputs, outputs: Iterable[Path] = ()) -> dict:
     return {
         "period": inputs.period,
         "revision": inputs.revision,
@@ -479,7 +481,7 @@ def history_for(ws: Workspace, config: Config, files: list[Path], period: str, *
 
     result = ingest.load(expand_inputs(files), config, profile=profile, salt=ws.caller_salt(), lang=config.lang)
     if result.tickets.empty or period not in set(result.tickets["period"].dropna()):
-        raise NoUsableData(_nothing_usable_message(result, period), files_failed=_files_failed(result))
+        raise _nothing_usable(result, period)
     return history_from_tickets(result.tickets, config)
 
 

@@ -21,6 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: most commands never scrub
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
 
 PRIVACY_FILE = "privacy.toml"
 TOP_LEVEL_KEYS = frozenset({"fields", "key_fields", "personal_columns", "mask", "mask_en", "pattern"})
@@ -223,7 +229,7 @@ class Scrubber:
             return value if scrubbed == digits else scrubbed
         return value
 
-    def series(self, values, *, key: bool = False) -> tuple[object, Counter]:
+    def series(self, values: pd.Series, *, key: bool = False) -> tuple[pd.Series, Counter]:
         """A pandas string column scrubbed, and the matches per pattern name (counted per row).
 
         Each distinct value is looked at once. Per pattern, Arrow's RE2 runs its `quick` test over
@@ -262,10 +268,11 @@ class Scrubber:
                         counts[name] += n * int(rows_per_value[index])
         if not touched:
             return values, counts
-        replacement = np.full(len(distinct), None, dtype=object)
+        replacement = np.empty(len(distinct), dtype=object)  # None throughout
         for index in touched:
             cleaned = _tidy_key(texts[index]) if key else texts[index]
-            replacement[index] = cleaned or None  # a place that was only a number is no place
+            if cleaned:  # else None: a place that was only a number is no place
+                replacement[index] = cleaned
         rows = np.isin(codes, np.fromiter(touched, dtype=np.int64))
         out = values.astype("string").copy()
         out[rows] = pd.array(replacement[codes[rows]], dtype="string")
@@ -321,7 +328,7 @@ class Scrubber:
         return out.where(out.notna(), None) if not out.empty else pd.Series([], dtype=object)
 
 
-def arrow_distinct(values) -> tuple[object, object]:
+def arrow_distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     """(the distinct values as an Arrow string array, each row's position in it or -1 where missing)."""
     import numpy as np
     import pyarrow as pa

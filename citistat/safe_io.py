@@ -7,7 +7,7 @@ import io
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 # A spreadsheet program executes a cell that starts with one of these (CWE-1236).
@@ -67,7 +67,7 @@ def write_table_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequ
     return atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig" if bom else "utf-8"))
 
 
-def write_table_xlsx(path: str | Path, sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[object]]]]) -> Path:
+def write_table_xlsx(path: str | Path, sheets: Mapping[str, tuple[Sequence[str], Iterable[Sequence[object]]]]) -> Path:
     """One sheet per entry; strings are always written as strings, never as formulas."""
     import xlsxwriter  # writes strings as strings with strings_to_formulas off
 

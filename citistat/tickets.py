@@ -82,9 +82,9 @@ def conform(frame: pd.DataFrame | dict) -> pd.DataFrame:
             column = column.astype("object").where(column.notna(), "unknown")
             out[name] = column.astype(satisfaction_dtype())
         elif dtype.startswith("datetime"):
-            out[name] = pd.to_datetime(column).astype(dtype)
+            out[name] = pd.to_datetime(column).astype(pd.api.types.pandas_dtype(dtype))
         else:
-            out[name] = column.astype(dtype)
+            out[name] = column.astype(pd.api.types.pandas_dtype(dtype))
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 

@@ -179,7 +179,9 @@ def assert_recounted(workspace, output: str) -> None:
 
 def test_recount_with_duckdb_stores_counts_then_finds_them_unchanged(archive_root, tmp_path):
     workspace = copy_with_stale_counts(archive_root, tmp_path)
-    run = lambda: CliRunner().invoke(main, ["recount", "--periods", "2021-01..2021-04", "--workspace", str(workspace)])
+    def run():
+        return CliRunner().invoke(main, ["recount", "--periods", "2021-01..2021-04", "--workspace", str(workspace)])
+
     first = run()
     assert first.exit_code == 0, first.output
     assert_recounted(workspace, first.output)

@@ -79,6 +79,7 @@ def test_a_minimal_profile_is_valid():
         ({"derive": {"district": {"from": "title", "pattern": "([区县]"}}}, "not a valid regular expression"),
         ({"derive": {"district": {"from": "title", "pattern": "[区县]"}}}, "exactly one (group)"),
         ({"colour": "blue"}, "unknown setting(s) colour"),
+        ({"columns": ["ticket_id", "created_at", "agency"]}, "[columns] is missing; map each field"),
     ],
 )
 def test_validation_names_each_problem(changes, expected):

@@ -12,9 +12,9 @@ import xlsxwriter
 
 from citistat.ingest.rawtable import FileFailure, Limits, RawTable, open_table
 from citistat.ingest.sniff import decode_text, sniff_delimiter
+from real_data import REAL
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
-from real_data import REAL
 SYNONYMS = {"工单编号", "来电时间", "承办单位", "满意度", "是否满意", "是否解决", "备注"}
 HEADER = ["工单编号", "来电时间", "承办单位", "满意度"]
 

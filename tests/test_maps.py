@@ -62,6 +62,9 @@ def test_a_feature_without_its_name_or_with_a_point_is_a_clear_error():
         parse_boundaries(point, "districts.geojson", "district")
     with pytest.raises(CitistatError, match="not valid JSON"):
         parse_boundaries("{", "districts.geojson", "district")
+    no_rings = collection([feature({"name": "朝阳区"}, {"type": "Polygon"})])
+    with pytest.raises(CitistatError, match=r"feature 1 \(朝阳区\): the Polygon has no list of coordinates"):
+        parse_boundaries(no_rings, "districts.geojson", "district")
 
 
 def test_a_missing_district_is_listed_under_the_map_with_small_counts_hidden():

@@ -50,4 +50,4 @@ def test_a_refused_fetch_raises_and_is_recorded(fetcher):
 
 def test_an_allowed_fetch_reads_the_file(fetcher, tmp_path):
     response = fetcher.fetch((tmp_path / "static" / "book.css").as_uri())
-    assert response.read() == b"p {}"  # noqa: the response is a file-like object
+    assert response.read() == b"p {}"  # the response is a file-like object

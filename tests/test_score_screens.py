@@ -120,7 +120,7 @@ def test_solved_ticket_that_comes_back_within_the_window():
 
 def test_watchlist_orders_by_urgency_and_hides_the_caller_key():
     rows = (
-        [{"created_at": pd.Timestamp("2024-03-0%d" % d), "caller_key": "calm", "category": "road"} for d in (1, 2, 3, 4)]
+        [{"created_at": pd.Timestamp(f"2024-03-0{d}"), "caller_key": "calm", "category": "road"} for d in (1, 2, 3, 4)]
         + [{"created_at": pd.Timestamp("2024-03-01"), "caller_key": "angry", "resolved": True, "category": "home"},
            {"created_at": pd.Timestamp("2024-03-05"), "caller_key": "angry", "satisfaction": "very_dissatisfied",
             "category": "home"},

@@ -8,11 +8,17 @@ questions, data quality); render.py writes it as HTML and PDF with the books' te
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .collect import AnnualReport, collect_year, sessions_in_year
 from .render import ReportFiles, next_revision, render_report, report_folder, write_stamp
 
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..workspace import Workspace
 
-def build_annual_report(ws, config, year: int, *, langs: tuple[str, ...] = (), edition: str | None = None,
+
+def build_annual_report(ws: Workspace, config: Config, year: int, *, langs: tuple[str, ...] = (), edition: str | None = None,
                         formats: tuple[str, ...] = ("pdf", "html")) -> list[ReportFiles]:
     """Write the year's report in every language asked into `<archive>/reports/<year>/`."""
     from ..pipeline import _templates_dirs, open_archive

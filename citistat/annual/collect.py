@@ -205,8 +205,8 @@ def _units(totals: pd.DataFrame, months: list[MonthRecord], scoring) -> list[Uni
             ranks.setdefault(unit.agency, []).append((month.session.period, unit.rank, unit.rank_of))
     out = []
     for agency, part in totals.groupby("agency", sort=True):
-        unit_type = part["unit_type"].dropna().astype(str)
-        unit_type = unit_type.iloc[-1] if len(unit_type) else None
+        unit_types = part["unit_type"].dropna().astype(str)
+        unit_type = str(unit_types.iloc[-1]) if len(unit_types) else None
         series = ranks.get(str(agency), [])
         ranked = [r for _, r, _ in series if r is not None]
         out.append(UnitYear(
@@ -244,8 +244,8 @@ def _topics(months: list[MonthRecord]) -> list[TopicYear]:
     for name in names:
         series = rows[name]
         year_n = sum(n for _, n, _ in series)
-        priors = [prior for _, _, prior in series]
-        prior_n = None if any(p is None for p in priors) else sum(priors)
+        priors = [prior for _, _, prior in series if prior is not None]
+        prior_n = sum(priors) if len(priors) == len(series) else None
         early = [n for _, n, _ in series[:3]]
         late = [n for _, n, _ in series[-3:]]
         early_mean = statistics.mean(early) if len(series) >= 6 else None

@@ -15,8 +15,10 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
+from ..results import RateStat, SeriesPoint
+
 from ..archive.record import REPORTS_FOLDER
-from ..results import METRICS, TopicResult
+from ..results import METRICS
 from ..safe_io import atomic_write_text
 from .collect import AnnualReport
 
@@ -95,14 +97,31 @@ def render_report(report: AnnualReport, folder: Path, *, templates_dirs: list[Pa
     return ReportFiles(report.year, report.lang, folder, pdf_path, html_path, revision, report.status)
 
 
-def _topic_bars(report: AnnualReport) -> tuple[list[TopicResult], str, str]:
+@dataclass(frozen=True)
+class TopicBars:
+    """One topic's pair of bars in the topic chart: `n` (later) against `last_year_n` (earlier)."""
+
+    name: str
+    n: float
+    last_year_n: float | None
+
+
+@dataclass(frozen=True)
+class YearTrend:
+    """The year's monthly city series for the trend chart; a year has no single target line to draw."""
+
+    series: dict[str, list[SeriesPoint]]
+    rates: dict[str, RateStat]
+
+
+def _topic_bars(report: AnnualReport) -> tuple[list[TopicBars], str, str]:
     """The topics' before/after as bars: the year against the year before when every topic has it,
     else the mean month of the year's last three months against its first three."""
     if all(t.prior_n is not None for t in report.topics):
-        bars = [TopicResult(t.name, t.year_n, t.prior_n, t.change_pct, []) for t in report.topics]
+        bars = [TopicBars(t.name, t.year_n, t.prior_n) for t in report.topics]
         return bars, "report.prior_year", "report.this_year"
-    bars = [TopicResult(t.name, t.late_mean, t.early_mean, t.early_late_pct, []) for t in report.topics
-            if t.early_mean is not None]
+    bars = [TopicBars(t.name, t.late_mean, t.early_mean) for t in report.topics
+            if t.early_mean is not None and t.late_mean is not None]
     return bars, "report.early", "report.late"
 
 
@@ -124,7 +143,7 @@ def _draw_charts(report: AnnualReport, folder: Path, family: str, t) -> dict[str
         "volume": t("metric.volume"), "last_year": t("report.prior_year"), "this_period": t("report.this_year"),
         "percent_axis": t("chart.percent_axis"), "tickets_axis": t("chart.tickets_axis")}
     urls = {"trend": f"{CHARTS_DIR}/{report.lang}-trend.png"}
-    city = SimpleNamespace(series=report.city_series, rates={})  # a year has no single target line to draw
+    city = YearTrend(series=report.city_series, rates={})
     trend = folder.parent / urls["trend"]
     drawing.draw_if_changed(trend, lambda: drawing.trend_chart(city, labels, trend, family),
                             "annual-trend", report.city_series, labels, family)

@@ -13,11 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..periods import check_period, shift_period  # noqa: F401 (re-exported for the archive modules)
 from ..errors import ArchiveError, UsageError
 from .lock import ArchiveLock, ReaderMark
 from .schema import migrate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATABASE_NAME = "archive.sqlite"
 DEFAULT_MEETING_WEEKDAY = 2  # Wednesday, as in config [build] meeting_weekday

@@ -55,7 +55,7 @@ def agency_totals(counts: pd.DataFrame | None) -> dict[str, dict[str, int]]:
         return {}
     numeric = [c for c in counts.columns if pd.api.types.is_numeric_dtype(counts[c]) and c != "period"]
     summed = counts.groupby(counts["agency"].astype(str), sort=True)[numeric].sum()
-    return {agency: {c: int(v) for c, v in row.items()} for agency, row in summed.iterrows()}
+    return {str(agency): {str(c): int(v) for c, v in row.items()} for agency, row in summed.iterrows()}
 
 
 def moved_counts(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple[int, int]]]:

@@ -75,7 +75,7 @@ def is_read_only(path: Path) -> bool:
 
 def remove_orphans(folder: Path, keep: set[Path]) -> list[Path]:
     """Delete data files and leftover temp files in `folder` that no row refers to."""
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     keep_resolved = {p.resolve() for p in keep}

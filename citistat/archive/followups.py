@@ -83,7 +83,7 @@ class FollowUpLedger(Store):
         """Follow-ups raised in `period` (all when None), optionally one agency's, optionally one status."""
         if status is not None and status not in STATUSES:
             raise UsageError(f"status {status!r} is not one of {', '.join(STATUSES)}")
-        sql, params = "SELECT * FROM followups WHERE 1 = 1", []
+        sql, params = "SELECT * FROM followups WHERE 1 = 1", list[object]()
         if period:
             sql, params = sql + " AND raised_period = ?", [*params, check_period(period)]
         if agency:

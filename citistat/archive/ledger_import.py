@@ -86,7 +86,7 @@ def _check_row(path: Path, row_number: int, values: dict, header: list, columns:
     def bad(name: str, key: str, **fields: object) -> None:
         problems.append(_issue(path, row_number, str(header[columns[name]]), values.get(name), key, **fields))
 
-    row = {name: _text(values.get(name)) for name in ("agency", "text", "owner", "notes")}
+    row: dict[str, str | None] = {name: _text(values.get(name)) for name in ("agency", "text", "owner", "notes")}
     for name in REQUIRED:
         if not row[name]:
             bad(name, "missing_value.followup_sheet", field=name)

@@ -21,6 +21,7 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from ..errors import ArchiveError
 from .schema import now_iso
@@ -33,7 +34,7 @@ _POLL_SECONDS = 0.1
 class ArchiveLock:
     def __init__(self, root: Path):
         self.path = root / LOCK_NAME
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def acquire(self, wait: float = 0) -> None:
         """Take the lock; wait up to `wait` seconds for the holder to finish (0: refuse at once)."""
@@ -74,6 +75,7 @@ class ReaderMark:
     """A reader's shared hold on `archive.readers` while it reads (none when the folder is read-only)."""
 
     def __init__(self, root: Path):
+        self._handle: TextIO | None
         try:
             self._handle = open(root / READERS_NAME, "a+", encoding="utf-8")
         except OSError:

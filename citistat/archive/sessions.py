@@ -364,7 +364,7 @@ class SessionStore(Store):
             problems += self._disagreements(session, in_database, in_manifest, manifest)
             problems += self._broken_links(session, manifest)
         for relative in sorted(set(in_database) | set(in_manifest)):  # data files: see _verify_data
-            hashes = {in_database.get(relative), in_manifest.get(relative)} - {None}
+            hashes = {sha for sha in (in_database.get(relative), in_manifest.get(relative)) if sha is not None}
             for sha in sorted(hashes):  # two hashes disagree already; the file can match only one
                 if problem := check_file(self.connection, session.period, session.revision, relative, sha):
                     problems.append(problem)
@@ -383,7 +383,7 @@ class SessionStore(Store):
                                     f"{run['manifest_path']} is not readable JSON"))
         return problems
 
-    def _disagreements(self, session: Session, in_database: dict[str, str], in_manifest: dict[str, str],
+    def _disagreements(self, session: Session, in_database: dict[str, str], in_manifest: dict[str, str | None],
                        manifest: dict) -> list[Problem]:
         """Where the database and manifest.json tell different stories (one of them was edited)."""
         recorded_data = _manifest_data(manifest)
@@ -487,13 +487,13 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _manifest_outputs(manifest: dict) -> dict[str, str]:
-    """path -> sha256 of every output a manifest lists."""
+def _manifest_outputs(manifest: dict) -> dict[str, str | None]:
+    """path -> sha256 of every output a manifest lists (None: listed without one)."""
     return {o["path"]: o.get("sha256") for o in manifest.get("outputs") or [] if isinstance(o, dict) and "path" in o}
 
 
-def _manifest_data(manifest: dict) -> dict[str, str]:
-    """path -> sha256 of the data files a manifest says its build used."""
+def _manifest_data(manifest: dict) -> dict[str, str | None]:
+    """path -> sha256 of the data files a manifest says its build used (None: named without one)."""
     data = manifest.get("data") or {}
     entries = [data.get("tickets") or {}, *(data.get("counts") or {}).values()]
     return {e["path"]: e.get("sha256") for e in entries if isinstance(e, dict) and "path" in e}

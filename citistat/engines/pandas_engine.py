@@ -16,7 +16,7 @@ from .results import as_came_back, as_caller_totals
 
 def read_tickets(source: Source | str | Path) -> pd.DataFrame:
     """Every ticket of the source as one canonical frame (the whole source in memory)."""
-    frames = []
+    frames: list[pd.DataFrame] = []
     for item in source_list(source):
         path = Path(item)
         files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]

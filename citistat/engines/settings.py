@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 ENGINE_KINDS = ("pandas", "duckdb", "spark")
 DEFAULT_KIND = "duckdb"
@@ -71,7 +72,7 @@ def validate_engine(data: object) -> list[str]:
     return problems
 
 
-def engine_settings(settings: dict, *, kind: str | None = None, master: str | None = None) -> EngineSettings:
+def engine_settings(settings: dict[str, Any], *, kind: str | None = None, master: str | None = None) -> EngineSettings:
     """EngineSettings from a validated citistat.toml, with command-line choices on top."""
     data = dict(settings.get("engine", {}) or {})
     if kind:

@@ -60,10 +60,11 @@ def deduplicate(rows: pd.DataFrame) -> DedupResult:
     conflict_ids = set(groups.loc[~identical, "ticket_id"])
     duplicates = _versions_frame(groups, comparable, winners, content, conflict_ids)
     versions = groups["ticket_id"].value_counts()
+    kept_at = winner_of[["source_file", "source_sheet", "source_row"]].to_dict("index")
     conflicts = [
         {"ticket_id": ticket_id, "versions": int(versions[ticket_id]),
-         "kept_file": winner_of.at[ticket_id, "source_file"], "kept_sheet": winner_of.at[ticket_id, "source_sheet"],
-         "kept_row": int(winner_of.at[ticket_id, "source_row"])}
+         "kept_file": kept_at[ticket_id]["source_file"], "kept_sheet": kept_at[ticket_id]["source_sheet"],
+         "kept_row": int(kept_at[ticket_id]["source_row"])}
         for ticket_id in groups["ticket_id"].drop_duplicates() if ticket_id in conflict_ids
     ]
     reopened_ids = set(groups.loc[groups["reopened"].fillna(False).astype(bool), "ticket_id"])
@@ -93,7 +94,7 @@ def _versions_frame(groups: pd.DataFrame, comparable: pd.DataFrame, winners: pd.
     frame["differs_in"] = ""
     kept_row = comparable.loc[winners.index].set_axis(winners["ticket_id"].to_numpy())
     for index in frame.index[frame["kind"].eq("conflict") & ~frame["kept"]]:
-        kept = kept_row.loc[groups.at[index, "ticket_id"]]
+        kept = kept_row.loc[[groups.at[index, "ticket_id"]]].iloc[0]
         frame.at[index, "differs_in"] = ",".join(_differences(comparable.loc[index], kept, content))
     return frame[DUPLICATE_COLUMNS].reset_index(drop=True)
 

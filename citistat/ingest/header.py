@@ -241,14 +241,14 @@ def _two_level(
             continue
         joined = join_levels(parents, leaves, merges, top)
         groups = group_parents(parents, leaves, merges, top)
-        best: dict[str, int] = {}
+        best_per_field: dict[str, int] = {}
         for c, name in enumerate(joined):
             labels = (name, leaves[c] or parents[c], groups[c])
             score, key = max(matcher.match(label) for label in labels)
-            if score > best.get(key, 0):
-                best[key] = score
-        best.pop("", None)
-        score, matched = sum(best.values()), len(best)
+            if score > best_per_field.get(key, 0):
+                best_per_field[key] = score
+        best_per_field.pop("", None)
+        score, matched = sum(best_per_field.values()), len(best_per_field)
         if score > max(singles[top][0], singles[top + 1][0]):
             return HeaderGuess([top, top + 1], finish_names(joined, first_column), score, matched, True)
     return None

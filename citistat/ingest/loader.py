@@ -142,6 +142,7 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     name, problem = _choose_profile(raw, profiles, chosen, lang)
     if problem is not None:
         return _failed(result, problem)
+    assert name is not None  # _choose_profile gives a name or a problem
     report.profile = name
     result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
     started = time.perf_counter()

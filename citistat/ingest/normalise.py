@@ -259,7 +259,7 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     blank = pd.Series(False, index=range(n))
     summary = pd.Series(False, index=range(n))
     first_text = pd.Series(None, index=range(n), dtype=object)
-    for position in candidates:
+    for position in candidates.tolist():
         cells = [cell_text(v) for v in data.iloc[position].tolist()]
         first = next((c for c in cells if c), None)
         first_text[position] = ctx.scrubber.scalar(first)  # a signature line may carry a name and a number
@@ -386,7 +386,7 @@ def _coordinates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     bad = ~blank & (values.isna() | (values < low) | (values > high)).fillna(True)
     for position in ctx.each(bad & live):
         ctx.issue("bad_coordinate", CELL, position, name, raw[position], low=low, high=high)
-    return values.where(~(bad | blank), pd.NA).astype("Float64")
+    return values.mask(bad | blank).astype("Float64")
 
 
 def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
@@ -399,7 +399,7 @@ def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
             continue
         found = source.str.extract(rule["pattern"], expand=True)[0].astype("string")
         if rule.get("fallback"):
-            found = found.fillna(rule["fallback"]).where(source.notna(), pd.NA)
+            found = found.fillna(rule["fallback"]).mask(source.isna())
         if target == "agency":
             out["_agency_derived"] = found
         elif target in DATE_FIELDS:
@@ -452,7 +452,7 @@ def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: p
     flagged = parse_text(cells[mask.to_numpy()])  # only the flagged cells are folded
     firsts = flagged.groupby(flagged.astype(object).fillna(""), sort=False).head(1)
     counts = flagged.value_counts(dropna=False)
-    for position, value in firsts.items():
+    for position, value in zip(firsts.index.tolist(), firsts.tolist()):
         ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
 
 
@@ -568,7 +568,7 @@ def _rejects_frame(ctx: _Context, data: pd.DataFrame, rejected: pd.Series) -> pd
     """One row per rejected row: where (file, sheet, row, ticket id), why (first reason; all codes), the raw
     value that failed, then the row's original cells with personal columns masked and personal data in
     the others replaced, as in the tickets (so the clerk sees the row, never the caller)."""
-    positions = list(np.flatnonzero(rejected.to_numpy()))
+    positions: list[int] = np.flatnonzero(rejected.to_numpy()).tolist()
     records = []
     for position in positions:
         found = ctx.row_issues[position]

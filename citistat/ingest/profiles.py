@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import TypeGuard
 from dataclasses import dataclass, field
 
 from ..tickets import CANONICAL_COLUMNS, SATISFACTION_LEVELS
@@ -95,9 +96,11 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
     if unknown:
         problems.append(f"profile {name!r}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
     problems += _check_columns(name, data.get("columns"))
-    derived = data.get("derive") if isinstance(data.get("derive"), Mapping) else {}
+    derive, columns = data.get("derive"), data.get("columns")
+    derived = derive if isinstance(derive, Mapping) else {}
+    columns = columns if isinstance(columns, Mapping) else {}  # else _check_columns said so
     default_required = [f for f in DEFAULT_REQUIRED if not (f == "ticket_id" and data.get("row_identity") == "row")]
-    problems += _check_required(name, data.get("required", default_required), {**(data.get("columns") or {}), **derived},
+    problems += _check_required(name, data.get("required", default_required), {**columns, **derived},
                                 needs=default_required)
     problems += _check_dates(name, data)
     problems += _check_vocabularies(name, data)
@@ -377,7 +380,8 @@ def _check_vocabularies(name: str, data: Mapping) -> list[str]:
 
 
 def _overlaps(name: str, section: str, table: Mapping) -> list[str]:
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
     for key, answers in table.items():
         if not _is_text_list(answers):
             problems.append(f"profile {name!r}: [{section}] {key} must be a list of texts")
@@ -420,5 +424,5 @@ def _check_timezone(name: str, zone: object) -> list[str]:
     return []
 
 
-def _is_text_list(value: object) -> bool:
+def _is_text_list(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)

@@ -28,7 +28,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -40,7 +40,7 @@ import pandas as pd
 
 from ..quality import CELL, INFO, DataIssue, file_issue
 from .header import HeaderGuess, MergedRange, cell_label, column_letter, find_header, finish_names
-from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
+from .rawtable import SETTINGS_HINT, FileFailure, FileFormat, Limits, RawTable
 from .safety import check_regular_file, check_xml_parts, check_zip, count_inflated, read_bounded
 from .sheet_worker import CELLS_FILE, TABLE_FILE, read_in_child
 from .sniff import decode_text, sniff_delimiter, sniff_format
@@ -273,7 +273,7 @@ class _SharedStrings:
     def __init__(self, archive: zipfile.ZipFile):
         self._strings: list[str] = []
         self._stream = archive.open(self.PART) if self.PART in archive.namelist() else None
-        self._parser = ElementTree.XMLPullParser(events=("end",))
+        self._parser: ElementTree.XMLPullParser = ElementTree.XMLPullParser(events=("end",))
 
     def get(self, index: int) -> str:
         if index < 0:
@@ -286,7 +286,7 @@ class _SharedStrings:
                 self._stream.close()
                 self._stream = None
                 self._parser.close()
-            for _, element in self._parser.read_events():
+            for element in _ended(self._parser):
                 if _local(element.tag) == "si":
                     self._strings.append(_rich_text(element))
                     element.clear()
@@ -345,14 +345,22 @@ def _chunks(first: bytes, stream: Any) -> Iterable[bytes]:
         yield chunk
 
 
+def _ended(parser: ElementTree.XMLPullParser) -> Iterator[ElementTree.Element]:
+    """The elements `parser` has finished since it was last asked (it reports "end" events only)."""
+    for event in parser.read_events():
+        element = event[-1]
+        if isinstance(element, ElementTree.Element):
+            yield element
+
+
 def _first_rows(chunks: Iterable[bytes], strings: _SharedStrings, limit: int) -> dict[int, dict[int, Any]]:
     """Row number -> {column index: value} for the rows holding values, up to `limit` rows from the first."""
-    parser = ElementTree.XMLPullParser(events=("end",))
+    parser: ElementTree.XMLPullParser = ElementTree.XMLPullParser(events=("end",))
     cells: dict[int, dict[int, Any]] = {}
     row_number = 0
     for chunk in chunks:
         parser.feed(chunk)
-        for _, element in parser.read_events():
+        for element in _ended(parser):
             if _local(element.tag) != "row":
                 continue
             row_number = _row_number(element.get("r"), row_number)
@@ -419,7 +427,7 @@ def _read_merges(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, in
     middle, so the part is inflated once and only what follows the end of the
     cell data is kept (about 0.7 s for a million rows; done only for two-level headers).
     """
-    carry, after = b"", []
+    carry, after = b"", list[bytes]()
     with archive.open(part) as stream:
         while chunk := stream.read(1 << 20):
             if after:
@@ -545,7 +553,7 @@ def _load_in_child(file: str, sheet: str, skip: int, limits: Limits) -> tuple[pd
         frame = table.to_pandas()
         del table
         cells = json.loads((folder / CELLS_FILE).read_text(encoding="utf-8"))
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     _check_width(len(indexes), file, limits, sheet)
     _restore_cells(frame, cells)
     return frame, indexes
@@ -643,7 +651,7 @@ def _xls_first_row(sheet: Any) -> int | None:
 def _xls_row(sheet: Any, rowx: int, datemode: int) -> list[Any]:
     import xlrd
 
-    values = []
+    values: list[Any] = []
     for cell in sheet.row(rowx):
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
             values.append(None)
@@ -678,7 +686,7 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     guess = find_header(probe, synonyms)
     header_rows = [probe_lines[i] for i in guess.row_indices]
     data_line = header_rows[-1] + 1  # a header cell spanning lines is not supported: exports never do that
-    fmt = "tsv" if delimiter == "\t" else "csv"
+    fmt: FileFormat = "tsv" if delimiter == "\t" else "csv"
     issues = _header_issues(guess, header_rows, file, None, synonyms)
     if misnamed:
         issues.insert(0, _info("misnamed_file.text", file, None, format=fmt.upper(), extension=fmt))
@@ -752,15 +760,16 @@ def _cut_long_cells(frame: pd.DataFrame, numbers: np.ndarray, file: str, limits:
             lengths = column.str.len()
             long = (lengths > limits.max_cell_chars).fillna(False).to_numpy(dtype=bool)
             if long.any():
-                for position in np.flatnonzero(long):
+                chars = lengths.to_numpy(dtype=np.int64, na_value=0)
+                for position in np.flatnonzero(long).tolist():
                     issues.append(_info("cell_too_large", file, None, severity=CELL, row=int(numbers[position]),
-                                        column=name, count=f"{int(lengths.iat[position]):,}",
+                                        column=name, count=f"{int(chars[position]):,}",
                                         limit=f"{limits.max_cell_chars:,}", settings=SETTINGS_HINT))
                 frame[name] = column.where(~long, column.str.slice(0, limits.max_cell_chars))
     return issues
 
 
-def _probe_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+def _probe_records(text: str, delimiter: str) -> tuple[list[list[str | None]], list[int]]:
     """The first records and the physical line each starts on (quoted cells may span lines)."""
     reader = csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter)
     records, lines = [], []
@@ -818,7 +827,7 @@ def _parse_delimited(rest: bytes, delimiter: str, data_line: int, file: str,
         _check_width(width, file, limits)
         _check_cells(len(records), width, file, limits)
         frame = pd.DataFrame([r + [None] * (width - len(r)) for r in records], dtype=object)
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     physical = rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
     if physical == len(frame):  # one record per line: the common, fast case
         numbers = np.arange(data_line, data_line + len(frame), dtype=np.int64)
@@ -960,9 +969,10 @@ def read_json(path: str, limits: Limits) -> RawTable:
         raise FileFailure.of("corrupt_file.json_depth", file) from None
     except ValueError as exc:  # a number of more than 4,300 digits
         raise FileFailure.of("corrupt_file.json", file, detail=str(exc).partition(";")[0]) from None
-    records, columns = _json_records(document)
-    if records is None:
+    found = _json_records(document)
+    if found is None:
         raise FileFailure.of("unknown_format.json", file)
+    records, columns = found
     _check_rows(len(records), file, limits)
     _check_width(len(columns), file, limits)
     _check_cells(len(records), len(columns), file, limits)
@@ -982,7 +992,8 @@ def read_json(path: str, limits: Limits) -> RawTable:
     )
 
 
-def _json_records(document: Any) -> tuple[list[dict] | None, list[str] | None]:
+def _json_records(document: Any) -> tuple[list[dict], list[str]] | None:
+    """(the records, the union of their keys), or None when the document holds no list of records."""
     if isinstance(document, dict):
         socrata = _socrata_columns(document)
         if socrata and isinstance(document.get("data"), list):  # Socrata rows.json: rows are lists
@@ -991,14 +1002,14 @@ def _json_records(document: Any) -> tuple[list[dict] | None, list[str] | None]:
         for key in _RECORD_KEYS:
             if isinstance(document.get(key), list):
                 return _json_records(document[key])
-        return None, None
+        return None
     if isinstance(document, list) and all(isinstance(item, dict) for item in document):
-        columns: dict[str, None] = {}
+        keys: dict[str, None] = {}
         for record in document:  # union of keys, in order of first appearance
             for key in record:
-                columns.setdefault(str(key), None)
-        return [{str(k): v for k, v in r.items()} for r in document], list(columns)
-    return None, None
+                keys.setdefault(str(key), None)
+        return [{str(k): v for k, v in r.items()} for r in document], list(keys)
+    return None
 
 
 def _socrata_columns(document: dict) -> list[dict] | None:

@@ -63,8 +63,8 @@ def clean_names(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) 
         return values
     hits = np.flatnonzero(flagged)
     before = distinct.take(hits).to_pylist()  # only the few distinct values that need it
-    cleaned = np.full(len(distinct), None, dtype=object)
-    cleaned[hits] = [strip_invisible(text) or None for text in before]
+    cleaned = np.empty(len(distinct), dtype=object)  # None throughout
+    cleaned[hits] = np.array([strip_invisible(text) or None for text in before], dtype=object)
     rows = flagged[codes] & (codes >= 0)
     result = values.astype("string").copy()
     result[rows] = pd.array(cleaned[codes[rows]], dtype="string")

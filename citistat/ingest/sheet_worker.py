@@ -227,7 +227,8 @@ def read_xlsx_sheet(request: dict, out: Path) -> None:
 
 def _restored_cells(reader: Any, sheet: str, skip: int, errors: Any) -> list[list[Any]]:
     """[row, column, value] for each cell calamine could not fit in its column's type."""
-    cells, unreadable = [], {}
+    cells: list[list[Any]] = []
+    unreadable: dict[int, list[int]] = {}  # column -> rows
     for error in errors:
         row, column = error.offset_position
         value = error_value(error.detail)

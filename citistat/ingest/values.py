@@ -64,7 +64,7 @@ def text_mask(raw: pd.Series) -> pd.Series:
     """True where a cell is a Python str (one cheap type check per cell)."""
     if isinstance(raw.dtype, pd.StringDtype):  # a text column (CSV, or an all-text sheet column): no per-cell look
         return raw.notna().astype(bool)
-    return raw.map(type).eq(str).fillna(False).astype(bool)
+    return raw.map(lambda cell: type(cell) is str).fillna(False).astype(bool)
 
 
 def formula_error_mask(raw: pd.Series) -> pd.Series:
@@ -177,13 +177,8 @@ class DateParse:
     values: pd.Series  # datetime64[ns], NaT where missing or bad
     bad: pd.Series  # bool: a value was there but no declared format fits (raw text kept by the caller)
     sentinel: pd.Series  # bool: a "no date" placeholder the profile declares, such as 01/01/1900
-    not_a_date: pd.Series = None  # bool: an Excel serial below 1 (0, -1, -45352), or a date cell showing one (≤ 1899-12-31)
-    implausible: pd.Series = None  # bool: a real date outside the plausible years (a typo, or a broken export)
-
-    def __post_init__(self) -> None:
-        nothing = pd.Series(False, index=self.values.index)
-        self.not_a_date = nothing if self.not_a_date is None else self.not_a_date
-        self.implausible = nothing.copy() if self.implausible is None else self.implausible
+    not_a_date: pd.Series  # bool: an Excel serial below 1 (0, -1, -45352), or a date cell showing one (≤ 1899-12-31)
+    implausible: pd.Series  # bool: a real date outside the plausible years (a typo, or a broken export)
 
 
 def parse_dates(
@@ -235,14 +230,16 @@ def parse_dates(
         is_sentinel = text.isin(sentinel_text)
         sentinel[text_mask] = is_sentinel
         texts = text[~is_sentinel]
-        parsed, serial_zero_or_less = _parse_text_dates(texts, formats, timezone, serial_text=serial_text, date1904=date1904)
-        result[texts.index] = parsed
+        from_text, serial_zero_or_less = _parse_text_dates(texts, formats, timezone, serial_text=serial_text,
+                                                           date1904=date1904)
+        result[texts.index] = from_text
         not_a_date[serial_zero_or_less[serial_zero_or_less].index] = True
 
     sentinel |= _sentinel_dates(result, sentinels, formats)
     result[sentinel] = pd.NaT
     bad = (kinds != "blank") & result.isna() & ~sentinel & ~not_a_date
-    return _screen_range(DateParse(values=result, bad=bad, sentinel=sentinel, not_a_date=not_a_date), plausible_years)
+    return _screen_range(DateParse(values=result, bad=bad, sentinel=sentinel, not_a_date=not_a_date,
+                                   implausible=pd.Series(False, index=raw.index)), plausible_years)
 
 
 _LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
@@ -337,14 +334,15 @@ def _typed_dates(raw: pd.Series, sentinels: Iterable[object], formats: tuple[str
     values = _to_ns(values).dt.round("s")
     sentinel = _sentinel_dates(values, sentinels, formats)
     values = values.mask(sentinel)
-    return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel)
+    return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel,
+                     not_a_date=pd.Series(False, index=raw.index), implausible=pd.Series(False, index=raw.index))
 
 
 def _native_datetimes(cells: pd.Series) -> pd.Series:
     """Date cells in an object column, made naive; one vectorised call unless time zones are mixed."""
     try:
         values = pd.to_datetime(cells, errors="coerce")
-        lost = values.isna().any()  # mixed time zones come back as NaT rather than an error
+        lost = bool(values.isna().any())  # mixed time zones come back as NaT rather than an error
     except (ValueError, TypeError):
         lost = True
     if lost:  # strip each cell's time zone, then convert
@@ -527,7 +525,7 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
     Answer columns hold a handful of distinct values: each is folded and looked up once.
     """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    keys = [None if cell_text(v) is None else fold_key(cell_text(v)) for v in uniques]
+    keys = [None if text is None else fold_key(text) for text in map(cell_text, uniques)]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
     return VocabParse(values=pd.Series(mapped[codes], index=raw.index, dtype=object),

@@ -154,7 +154,7 @@ def _resource(table: PublicTable) -> dict:
     fields = []
     for name in table.frame.columns:
         kind = _field_type(name)
-        entry = {"name": name, "type": kind}
+        entry: dict[str, object] = {"name": name, "type": kind}
         if name in FIELD_DOCS:
             entry["description"] = FIELD_DOCS[name]
         if kind == "integer":

@@ -10,7 +10,7 @@ holds. A row whose ticket count is withheld is withheld whole.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import pandas as pd
 
@@ -56,7 +56,7 @@ def _within_rows(values: pd.DataFrame, hidden: pd.DataFrame, groups: Sequence[Se
     return hidden
 
 
-def _hide_next_smallest(row: pd.Series, hidden: pd.DataFrame, index, group: list[str]) -> None:
+def _hide_next_smallest(row: pd.Series, hidden: pd.DataFrame, index: Hashable, group: list[str]) -> None:
     """Withhold the smallest cell of the group still shown (a zero too when it is the only one left)."""
     shown = [c for c in group if not hidden.at[index, c]]
     if shown:

@@ -85,8 +85,8 @@ def public_rates(period: str, agency_counts: pd.DataFrame, published_agency: pd.
     for record in counts.sort_values("agency").to_dict("records"):
         published = shown.loc[record["agency"]]
         hidden = {c for c in PUBLIC_COUNTS if pd.isna(published[c])}
-        unit_type = None if pd.isna(record["unit_type"]) else str(record["unit_type"])
-        rows += _rate_rows(period, "agency", unit_type, str(record["agency"]), record, definitions, threshold,
+        agency_type = None if pd.isna(record["unit_type"]) else str(record["unit_type"])
+        rows += _rate_rows(period, "agency", agency_type, str(record["agency"]), record, definitions, threshold,
                            confidence, hidden=hidden)
     frame = pd.DataFrame(rows, columns=list(RATE_COLUMNS))
     frame["n_tickets"] = frame["n_tickets"].astype("Int64")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -98,7 +99,7 @@ class BookRenderer:
     """Templates + messages + context + PDF writer for one set of inputs, in one process."""
 
     def __init__(self, inputs: BriefingInputs, out_dir: Path, templates_dirs: list[Path], *, font: CJKFont,
-                 pdf_variant: str | None = None, attachments: list[Path] = (),
+                 pdf_variant: str | None = None, attachments: Sequence[Path] = (),
                  fallback: GlyphFallback | None = None) -> None:
         from .fetcher import RestrictedFetcher
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
-from ..results import METRICS, SeriesPoint, UnitResult
+from ..results import METRICS, RateStat, SeriesPoint, UnitResult
 from ..safe_io import atomic_write_bytes, atomic_write_text
 from .formatting import short_period
 
@@ -98,7 +99,17 @@ def rate_axis(values: Sequence[float | None], floor_step: float = 5.0) -> tuple[
     return low, 100.0
 
 
-def _rates_and_targets(unit: UnitResult) -> tuple[list[float | None], dict[str, float]]:
+class Trend(Protocol):
+    """What a trend chart is drawn from: a unit's (or the city's, or a year's) series and rates."""
+
+    @property
+    def series(self) -> Mapping[str, Sequence[SeriesPoint]]: ...
+
+    @property
+    def rates(self) -> Mapping[str, RateStat]: ...
+
+
+def _rates_and_targets(unit: Trend) -> tuple[list[float | None], dict[str, float]]:
     values = [p.value for m in METRICS for p in unit.series.get(m, [])]
     targets = {m: r.target for m, r in unit.rates.items() if m in METRICS and r.target is not None}
     return values + list(targets.values()), targets
@@ -108,7 +119,7 @@ def has_data(points: Sequence[SeriesPoint]) -> bool:
     return any(p.value is not None for p in points)
 
 
-def trend_chart(unit: UnitResult, labels: dict[str, str], path: Path, family: str) -> Path:
+def trend_chart(unit: Trend, labels: dict[str, str], path: Path, family: str) -> Path:
     """13-period trend: the three rates with their targets (top, one stated range) and the ticket volume (bottom).
 
     A rate with no data in any period is left out, legend included.

@@ -8,6 +8,7 @@ network and every file outside the allowed folders (and data: is harmless).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,7 +22,7 @@ class FetchDenied(ValueError):
 
 
 class RestrictedFetcher(URLFetcher):
-    def __init__(self, allowed_dirs: list[Path], allowed_files: list[Path] = ()) -> None:
+    def __init__(self, allowed_dirs: list[Path], allowed_files: Sequence[Path] = ()) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.allowed_dirs = [Path(d).resolve() for d in allowed_dirs]
         self.allowed_files = {Path(f).resolve() for f in allowed_files}

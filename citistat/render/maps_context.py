@@ -4,6 +4,7 @@ with no tickets. The same plan decides what draw_charts draws and what the templ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..briefing import BriefingInputs
@@ -46,18 +47,18 @@ class MapView:
     level: str
     counts: dict[str, int]  # area -> tickets
     synthetic: bool
-    missing: list[tuple[str, int]] = field(default_factory=list)  # areas with tickets and no boundary
+    missing: list[tuple[str, int | None]] = field(default_factory=list)  # areas with tickets and no boundary (None: too few to print)
     unused: list[str] = field(default_factory=list)  # boundaries with no tickets
     drawable: bool = False  # some area has a boundary
 
 
 def view(key: str, boundaries: Boundaries | None, counts: dict[str, int], level: str) -> MapView:
     if boundaries is None:
-        return MapView(key, level, counts, False, sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        largest_first = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return MapView(key, level, counts, False, [(name, n) for name, n in largest_first])
     found = match(boundaries, list(counts))
-    missing = [(name, counts[name]) for name in found.missing]
     # a missing area's count is printed only when it could not point at a caller
-    missing = [(name, n if not maps.suppressed(n) else None) for name, n in missing]
+    missing = [(name, counts[name] if not maps.suppressed(counts[name]) else None) for name in found.missing]
     return MapView(key, level, counts, boundaries.synthetic, missing, found.unused, bool(found.matched))
 
 
@@ -135,5 +136,5 @@ def draw_maps(inputs: BriefingInputs, out_dir: Path, urls: dict[str, dict[str, s
     for url, level, panels, counts in jobs:
         path = out_dir / url
         boundaries = inputs.boundaries[level]
-        draw_if_changed(path, lambda b=boundaries, p=panels, c=counts, o=path: maps.draw_map(b, p, c, labels, o, family),
+        draw_if_changed(path, partial(maps.draw_map, boundaries, panels, counts, labels, path, family),
                         "map", boundaries, panels, counts, labels, family)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from multiprocessing.util import Finalize
 from pathlib import Path
 from shutil import rmtree
@@ -36,7 +37,7 @@ def check_variant(variant: str | None, attachments: list[Path]) -> str:
 class PdfWriter:
     """One per process: shares the font configuration so font files are loaded once, not per document."""
 
-    def __init__(self, fetcher, variant: str, attachments: list[Path] = ()) -> None:
+    def __init__(self, fetcher, variant: str, attachments: Sequence[Path] = ()) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
         from . import pdf_speedups

@@ -110,7 +110,7 @@ def select_agencies(count: int, rng: np.random.Generator) -> list[Agency]:
     streets = count - departments
     if streets > len(STREETS):
         departments, streets = count - len(STREETS), len(STREETS)
-    units = [(name, DEPARTMENT, None) for name in DEPARTMENTS[:departments]]
+    units: list[tuple[str, str, str | None]] = [(name, DEPARTMENT, None) for name in DEPARTMENTS[:departments]]
     units += [(name, STREET_OFFICE, district) for name, district in STREETS[:streets]]
     return [Agency(name, unit_type, district, _role(name), _base_rates(_role(name), rng)) for name, unit_type, district in units]
 

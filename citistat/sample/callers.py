@@ -130,4 +130,5 @@ def _draw(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One code per row from that row's probabilities (inverse CDF)."""
     cumulative = np.cumsum(probabilities, axis=1)
     u = rng.random(probabilities.shape[0]) * cumulative[:, -1:].ravel()
-    return (u[:, None] >= cumulative).sum(axis=1)
+    codes: np.ndarray = (u[:, None] >= cumulative).sum(axis=1)
+    return codes

@@ -186,7 +186,8 @@ def _excel_values(column: pd.Series) -> list:
     text = _is_text(column)
     stamps = pd.to_datetime(column.where(~text), errors="coerce")
     serial = ((stamps - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float)
-    values = np.where(np.isnan(serial), None, serial).astype(object)
+    values = serial.astype(object)
+    values[np.isnan(serial)] = None
     values[text.to_numpy()] = column[text].to_numpy(dtype=object)
     return [None if v == "" else v for v in values.tolist()]
 

@@ -19,8 +19,9 @@ from ..tickets import CANONICAL_COLUMNS, conform
 from . import repeat, screens, topics
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
 from .foresee import foresee
+from ..periods import shift_period
 from .definitions import Scoring
-from .history import CountBook, shift_period
+from .history import CountBook
 from . import geography, small_units, story
 from .rates import unit_rates
 from .trends import unit_deltas, unit_series

@@ -39,6 +39,11 @@ class Change:
     delta: Delta
     rate: RateStat
 
+    @property
+    def pp(self) -> float:
+        """The change in percentage points (a significant change always has one)."""
+        return self.delta.pp or 0.0
+
 
 @dataclass(frozen=True)
 class GroupFindings:
@@ -70,7 +75,8 @@ class ChairFindings:
 def chair_findings(result: PeriodResult) -> ChairFindings:
     city = [CityRate(m, result.city.rates[m], result.city.deltas.get(m, {}).get("previous"))
             for m in METRICS if _has_value(result.city.rates.get(m))]
-    groups = [_group(unit_type, _members(result, unit_type)) for unit_type in (result.unit_types or [None])]
+    unit_types: list[str | None] = [*result.unit_types] or [None]
+    groups = [_group(unit_type, _members(result, unit_type)) for unit_type in unit_types]
     has_targets = any(r.target is not None for u in result.units for r in u.rates.values())
     return ChairFindings(city, [g for g in groups if g.units or g.small], result.topics[0] if result.topics else None,
                          result.min_n, result.previous_period, has_targets)
@@ -83,7 +89,7 @@ def _members(result: PeriodResult, unit_type: str | None) -> list[UnitResult]:
 def _group(unit_type: str | None, members: list[UnitResult]) -> GroupFindings:
     small = sorted(u.agency for u in members if u.small_n)
     counted = [u for u in members if not u.small_n]
-    ranked = sorted((u for u in counted if u.rank is not None), key=lambda u: -u.rank)
+    ranked = sorted((u for u in counted if u.rank is not None), key=lambda u: u.rank or 0, reverse=True)
     rises, falls = _movers(counted, "previous")
     told = {c.agency for c in rises[:MOVERS] + falls[:MOVERS]}
     year_rises, year_falls = _movers([u for u in counted if u.agency not in told], "last_year")
@@ -118,7 +124,7 @@ def significant_change(unit: UnitResult, rising: bool, against: str = "previous"
         if delta is None or delta.significant is not True or delta.pp is None or (delta.pp > 0) != rising:
             continue
         found.append(Change(unit.agency, metric, delta, unit.rates[metric]))
-    return max(found, key=lambda c: abs(c.delta.pp), default=None)
+    return max(found, key=lambda c: abs(c.pp), default=None)
 
 
 def _has_value(rate: RateStat | None) -> bool:
@@ -126,4 +132,4 @@ def _has_value(rate: RateStat | None) -> bool:
 
 
 def _below(rate: RateStat | None) -> bool:
-    return _has_value(rate) and rate.target is not None and rate.value < rate.target
+    return rate is not None and rate.value is not None and rate.target is not None and rate.value < rate.target

@@ -84,9 +84,8 @@ def rank_units(entries: list[tuple[str, float | None, int]]) -> dict[str, Ranked
         rank = previous_rank if key == previous_key else position
         ranks[name] = Ranked(rank, len(scored))
         previous_key, previous_rank = key, rank
-    for name, score, _ in entries:
-        if score is None:
-            ranks[name] = Ranked(None, len(scored))
+    for name in (name for name, score, _ in entries if score is None):
+        ranks[name] = Ranked(None, len(scored))
     return ranks
 
 

@@ -108,7 +108,8 @@ class Scoring:
     def target_for(self, metric: str, unit_type: str | None) -> Target | None:
         own = [t for t in self.targets if t.metric == metric and t.unit_type == unit_type]
         fallback = [t for t in self.targets if t.metric == metric and t.unit_type == ANY_UNIT_TYPE]
-        return (own or fallback or [None])[0]
+        chosen = own or fallback
+        return chosen[0] if chosen else None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -189,15 +190,16 @@ def _check_weights(versions: object, problems: list[str]) -> None:
         start = version.get("effective_from")
         if isinstance(start, str) and not is_period(start):
             problems.append(f"{where}: effective_from = {start!r}; write the period as YYYY-MM")
-        key = (str(start), str(version.get("unit_type")))
-        if key in seen:
-            problems.append(f"{where}: a second version for unit type {key[1]!r} from {key[0]}; keep one")
-        seen.add(key)
+        slot = (str(start), str(version.get("unit_type")))
+        if slot in seen:
+            problems.append(f"{where}: a second version for unit type {slot[1]!r} from {slot[0]}; keep one")
+        seen.add(slot)
         values = [version.get(m) for m in RATE_METRICS]
         for metric, value in zip(RATE_METRICS, values):
             _check_proportion(value, f"{where} {metric}", problems)
-        if all(is_number(v) for v in values) and abs(sum(values) - 1) > WEIGHT_TOLERANCE:
-            problems.append(f"{where}: the weights add up to {sum(values):g}; they must add up to 1")
+        weights = [v for v in values if is_number(v)]
+        if len(weights) == len(values) and abs(sum(weights) - 1) > WEIGHT_TOLERANCE:
+            problems.append(f"{where}: the weights add up to {sum(weights):g}; they must add up to 1")
     if not any(isinstance(v, dict) and v.get("unit_type") == ANY_UNIT_TYPE for v in versions):
         problems.append('[[weights]] needs a version with unit_type = "*" so every unit type has weights')
 

@@ -67,7 +67,8 @@ def _place_labels(frame: pd.DataFrame) -> pd.Series:
     for part, values in codes:
         combined = combined * (len(values) + 1) + (part + 1)
     distinct, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    parts = [(part[first], np.append(values.to_numpy(dtype=object), None)) for part, values in codes]
+    missing = np.array([None], dtype=object)  # what code -1 points to
+    parts = [(part[first], np.concatenate([values.to_numpy(dtype=object), missing])) for part, values in codes]
     labels = np.array([place_label(*(values[p] for p, values in ((pp[i], vv) for pp, vv in parts)))
                        for i in range(len(distinct))], dtype=object)
     return pd.Series(labels[inverse.reshape(-1)], index=frame.index, dtype="string")
@@ -115,8 +116,8 @@ def _agency_spread(frame: pd.DataFrame, s: EarlyWarningSettings) -> pd.Series:
         rows = pd.DataFrame({"caller": callers, "label": labels, "agency": agencies, "unsolved": unsolved}).loc[
             (frame[label] != "").to_numpy() & (agencies >= 0)]
         groups = rows.groupby(["caller", "label"]).agg(agencies=("agency", "nunique"), unsolved=("unsolved", "any"))
-        groups = groups.loc[groups["unsolved"] & (groups["agencies"] >= s.agencies_min), "agencies"]
-        best = groups.groupby(level="caller").max()
+        spans = groups.loc[groups["unsolved"] & (groups["agencies"] >= s.agencies_min), "agencies"]
+        best = spans.groupby(level="caller").max()
         widest[best.index.to_numpy()] = np.maximum(widest[best.index.to_numpy()], best.to_numpy())
     return pd.Series(widest, index=pd.Index(caller_keys, name="caller_key"))
 
@@ -176,23 +177,25 @@ def _entries(frame: pd.DataFrame, cases: pd.DataFrame, callers: pd.DataFrame, st
         rows_by_caller.setdefault(row["caller_key"], []).append(row)
     cases = cases.loc[cases["caller_key"].isin(keys).to_numpy()]
     flagged_cases: dict[str, set] = {}
-    for row in cases.loc[(cases["accelerating"] | cases["came_back"] | cases["unresolved"]).to_numpy(),
-                         ["caller_key", "category_label", "place_label"]].itertuples(index=False):
-        flagged_cases.setdefault(row.caller_key, set()).add((row.category_label, row.place_label))
-    lead = _lead_cases(cases)
+    for caller_key, category, place in cases.loc[
+            (cases["accelerating"] | cases["came_back"] | cases["unresolved"]).to_numpy(),
+            ["caller_key", "category_label", "place_label"]].itertuples(index=False, name=None):
+        flagged_cases.setdefault(caller_key, set()).add((category, place))
+    lead = _lead_cases(cases)[["recent", "earlier"]].to_dict("index")
     entries = []
-    for key, caller in zip(callers.index, callers.itertuples(index=False)):
+    for caller_key, caller in callers.to_dict("index").items():
+        key = str(caller_key)
         rows = rows_by_caller[key]
         own_cases = flagged_cases.get(key)
         case_rows = [r for r in rows if (r["category_label"], r["place_label"]) in own_cases] if own_cases else rows
         entries.append(dict(
-            caller_key=str(key), score=float(caller.score), reasons=[r for r in REASONS if bool(getattr(caller, r))],
+            caller_key=key, score=float(caller["score"]), reasons=[r for r in REASONS if bool(caller[r])],
             contacts=len(rows), contacts_in_period=sum(r["created_at"] >= start for r in rows),
-            recent_contacts=int(lead.at[key, "recent"]), earlier_contacts=int(lead.at[key, "earlier"]),
-            after_solved=int(caller.after_solved),
+            recent_contacts=int(lead[key]["recent"]), earlier_contacts=int(lead[key]["earlier"]),
+            after_solved=int(caller["after_solved"]),
             agencies=_frequent(r["agency"] for r in case_rows), categories=_frequent(r["category"] for r in case_rows),
             places=_frequent(r["place_label"] for r in case_rows),
-            oldest_unresolved_days=None if pd.isna(caller.oldest_unresolved) else int(caller.oldest_unresolved),
+            oldest_unresolved_days=None if pd.isna(caller["oldest_unresolved"]) else int(caller["oldest_unresolved"]),
             first_seen=rows[0]["created_at"].strftime("%Y-%m-%d"), last_seen=rows[-1]["created_at"].strftime("%Y-%m-%d"),
             timeline=[_event(r) for r in rows[-s.timeline_size:]] if s.timeline_size else [],
         ))

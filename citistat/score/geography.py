@@ -22,14 +22,20 @@ def _by_area(frame: pd.DataFrame, period: str, key: str) -> pd.DataFrame:
     return rows.groupby(rows[key].astype(str), sort=True)[columns].sum()
 
 
+def _counts(row: pd.Series) -> dict[str, int]:
+    return {str(column): int(n) for column, n in row.items()}
+
+
 def area_stats(frame: pd.DataFrame, period: str, key: str, metric: str, scoring: Scoring,
                last_year_known: bool) -> list[AreaStat]:
     now = _by_area(frame, period, key)
     before = _by_area(frame, shift_period(period, -12), key)
     stats = []
-    for name, counts in now.iterrows():
-        parts = tally(metric, counts.to_dict(), scoring.rates)
-        then = before.loc[name].to_dict() if name in before.index else None
+    before_counts = {str(name): _counts(row) for name, row in before.iterrows()}
+    for name, row in now.iterrows():
+        counts = _counts(row)
+        parts = tally(metric, counts, scoring.rates)
+        then = before_counts.get(str(name))
         last_year_n = (int(then["n_tickets"]) if then else 0) if last_year_known else None
         last_rate = tally(metric, then, scoring.rates).value if then else None
         stats.append(AreaStat(str(name), int(counts["n_tickets"]), last_year_n, parts.value, parts.denominator,

@@ -41,7 +41,9 @@ def hex_grid(tickets: pd.DataFrame, period: str, *, threshold: int = THRESHOLD,
     cx = np.where(second, (i2 + 0.5) * width, i1 * width)
     cy = np.where(second, (j2 + 0.5) * height, j1 * height)
     counts = pd.DataFrame({"cx": np.round(cx, 9), "cy": np.round(cy, 9)}).value_counts()
+    tallies = counts.reset_index()  # columns cx, cy, count
+    centres = zip(tallies["cx"].tolist(), tallies["cy"].tolist(), tallies["count"].tolist())
     cells = [HexCell(round(float(cx_) / scale, 6), round(float(cy_), 6), int(n))
-             for (cx_, cy_), n in sorted(counts.items()) if n >= threshold]
+             for cx_, cy_, n in sorted(centres) if n >= threshold]
     return HexGrid(cells=cells, width_km=round(width * KM_PER_DEGREE, 2), radius_deg=width / math.sqrt(3), lat0=lat0,
                    located=len(rows), suppressed=int(counts[counts < threshold].sum()), threshold=threshold)

@@ -51,9 +51,7 @@ class CountBook:
     def _load(self, frame: pd.DataFrame) -> None:
         columns = list(ALL_COUNT_COLUMNS)
         values = frame[columns].to_numpy(dtype="int64")
-        periods = frame["period"].astype("string").to_numpy(dtype=object, na_value=None)
-        agencies = frame["agency"].astype("string").to_numpy(dtype=object, na_value=None)
-        unit_types = frame["unit_type"].astype("string").to_numpy(dtype=object, na_value=None)
+        periods, agencies, unit_types = (_texts(frame[name]) for name in ("period", "agency", "unit_type"))
         for period, agency, unit_type, row in zip(periods, agencies, unit_types, values):
             if period is None:
                 continue
@@ -89,3 +87,9 @@ class CountBook:
         if agency is None:
             return self.known[0] if self.known else None
         return self._first.get(agency)
+
+
+def _texts(column: pd.Series) -> list[str | None]:
+    """A column as Python strings, a missing cell as None."""
+    strings = column.astype("string")
+    return strings.astype(object).where(strings.notna(), None).tolist()

@@ -24,28 +24,31 @@ most 5 % of the time; a planted doubling of a 50-ticket cell is found at least 9
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
+
 import pandas as pd
 
 from ..foresight import HotSpot, HotSpotScan
 from .foresight_settings import HotspotSettings
-from .history import shift_period
+from ..periods import shift_period
 from .stats import benjamini_hochberg, beta_binomial_upper_tail, binomial_upper_tail
 
 GRAIN = "district_category"
 
 
-def _cell_table(counts: pd.DataFrame, level: str) -> pd.DataFrame:
+def _cell_table(counts: pd.DataFrame, level: str) -> pd.Series:
     """period × (place, category) -> tickets, for rows with both keys."""
     frame = counts.loc[counts[level].notna().to_numpy() & counts["category"].notna().to_numpy(),
                        ["period", level, "category", "n_tickets"]]
     return frame.groupby(["period", level, "category"], observed=True)["n_tickets"].sum().astype(int)
 
 
-def _season(category_totals: pd.DataFrame, category: str, now: str, baseline: list[str]) -> tuple[float, float] | None:
+def _season(category_totals: Mapping[Hashable, Mapping[Hashable, int]], category: str, now: str,
+            baseline: list[str]) -> tuple[float, float] | None:
     """(the category's tickets in the same month a year before, its tickets over the baseline) or None."""
-    if category not in category_totals.index:
+    weights = category_totals.get(category)
+    if weights is None:
         return None
-    weights = category_totals.loc[category]
     same_month = float(weights.get(shift_period(now, -12), 0))
     base = float(sum(weights.get(p, 0) for p in baseline))
     return (same_month, base) if same_month > 0 and base > 0 else None
@@ -68,22 +71,21 @@ def cell_test(x: int, y: int, n_baseline: int, season: tuple[float, float] | Non
 def scan(counts: pd.DataFrame, period: str, settings: HotspotSettings) -> HotSpotScan:
     """Test every cell of `period` against its baseline; list the significant rises."""
     level = settings.level
-    empty = dict(level=level, cells_tested=0, fdr=settings.fdr)
     if counts is None or counts.empty or level not in counts.columns:
-        return HotSpotScan(baseline_periods=0, seasonal=False, reason="no history", **empty)
+        return _nothing_tested(settings, 0, "no history")
     cells = _cell_table(counts, level)
     periods = set(cells.index.get_level_values("period"))
     window = [shift_period(period, -k) for k in range(1, settings.baseline_periods + 1)]
     baseline = [p for p in window if p in periods]
     if period not in periods or not baseline:
-        return HotSpotScan(baseline_periods=len(baseline), seasonal=False,
-                           reason="no cells" if period not in periods else "no history", **empty)
+        return _nothing_tested(settings, len(baseline), "no cells" if period not in periods else "no history")
     seasonal = shift_period(period, -12) in baseline
     table = cells.unstack("period", fill_value=0)
-    now, base = table.get(period), table[baseline].sum(axis=1)
-    category_totals = cells.groupby(["category", "period"]).sum().unstack("period", fill_value=0)
+    now, base = table[period], table[baseline].sum(axis=1)
+    category_totals = cells.groupby(["category", "period"]).sum().unstack("period", fill_value=0).to_dict("index")
     rows = []
-    for (place, category), x in now.items():
+    places, categories = now.index.get_level_values(level), now.index.get_level_values("category")
+    for place, category, x in zip(places, categories, now.tolist()):
         y = int(base.loc[(place, category)])
         if x + y < settings.min_total:
             continue
@@ -99,3 +101,8 @@ def scan(counts: pd.DataFrame, period: str, settings: HotspotSettings) -> HotSpo
     return HotSpotScan(level=level, cells_tested=len(rows), baseline_periods=len(baseline), seasonal=seasonal,
                        fdr=settings.fdr, hot_spots=spots[: settings.list_size], significant=len(spots),
                        reason=None if rows else "no cells")
+
+
+def _nothing_tested(settings: HotspotSettings, baseline_periods: int, reason: str) -> HotSpotScan:
+    return HotSpotScan(level=settings.level, cells_tested=0, baseline_periods=baseline_periods, seasonal=False,
+                       fdr=settings.fdr, reason=reason)

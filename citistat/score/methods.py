@@ -83,7 +83,8 @@ def _rate_cells(unit: UnitResult, metric: str) -> dict:
 
 
 def metrics_row(unit: UnitResult) -> dict:
-    row = {"agency": unit.agency, "unit_type": unit.unit_type, "status": unit.status, "n": unit.n_tickets}
+    row: dict[str, object] = {"agency": unit.agency, "unit_type": unit.unit_type, "status": unit.status,
+                              "n": unit.n_tickets}
     for metric in METRICS:
         row.update(_rate_cells(unit, metric))
     row.update({"score": unit.score, "rank": unit.rank, "rank_of": unit.rank_of, "small_n": unit.small_n,

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..foresight import Outlook, OutlookBacktest, OutlookRow
 from .foresight_settings import OutlookSettings
-from .history import shift_period
+from ..periods import shift_period
 
 GRAIN = "district_category"
 RECENT_MONTHS = 3
@@ -92,7 +92,8 @@ def outlook(counts: pd.DataFrame | None, period: str, settings: OutlookSettings)
     if rising is None:
         return Outlook(target=target, months=months, reason="short history")
     rising = rising.sort_values(["district", "rise", "category"], ascending=[True, False, True])
-    rows = [OutlookRow(str(r.district), str(r.category), int(r.now), round(float(r.forecast), 1),
-                       round(float(r.rise), 1))
-            for r in rising.groupby("district", sort=True).head(settings.per_district).itertuples(index=False)]
+    chosen = rising.groupby("district", sort=True).head(settings.per_district)
+    rows = [OutlookRow(str(district), str(category), int(now), round(float(forecast), 1), round(float(rise), 1))
+            for district, category, now, forecast, rise
+            in chosen[["district", "category", "now", "forecast", "rise"]].itertuples(index=False, name=None)]
     return Outlook(target=target, months=months, rows=rows, backtest=backtest(table, period, settings))

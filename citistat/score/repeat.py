@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..results import PlaceRow, WatchItem
 from .definitions import Scoring
-from .history import shift_period
+from ..periods import shift_period
 
 PLACE_KEYS: tuple[str, ...] = ("district", "street", "place")
 
@@ -147,8 +147,8 @@ def caller_totals(tickets: pd.DataFrame, period: str, *, window_days: int, min_t
     frame, units, callers = _caller_tickets(tickets, period, window_days=window_days, min_tickets=min_tickets,
                                             dissatisfied=dissatisfied, by_agency=by_agency)
     totals = _tallies(frame, min_tickets)
-    return totals.assign(unit=pd.array(units.take(totals["unit"]), dtype="string"),
-                         caller=pd.array(callers.take(totals["caller"]), dtype="string")
+    return totals.assign(unit=pd.array(units.take(totals["unit"].to_numpy()).to_numpy(), dtype="string"),
+                         caller=pd.array(callers.take(totals["caller"].to_numpy()).to_numpy(), dtype="string")
                          ).rename(columns={"caller": "caller_key"}).reset_index(drop=True)
 
 
@@ -173,15 +173,17 @@ def watchlists(tickets: pd.DataFrame, period: str, scoring: Scoring, *, by_agenc
     totals = totals.groupby("unit", sort=False).head(settings.watchlist_size)
     categories = _categories_by_frequency(frame, totals)
     lists: dict[str, list[WatchItem]] = {}
-    for row in totals.itertuples(index=False):
-        lists.setdefault(str(units[row.unit]), []).append(WatchItem(
-            caller_ref=caller_ref(str(callers[row.caller])),
-            tickets=int(row.tickets),
-            after_solved=int(row.after_solved),
-            dissatisfied=int(row.dissatisfied),
-            categories=categories.get((row.unit, row.caller), []),
-            first_seen=pd.Timestamp(row.first_seen).strftime("%Y-%m-%d"),
-            last_seen=pd.Timestamp(row.last_seen).strftime("%Y-%m-%d"),
+    columns = ["unit", "caller", "tickets", "after_solved", "dissatisfied", "first_seen", "last_seen"]
+    for unit, caller, n_tickets, after_solved, dissatisfied, first_seen, last_seen in totals[columns].itertuples(
+            index=False, name=None):
+        lists.setdefault(str(units[unit]), []).append(WatchItem(
+            caller_ref=caller_ref(str(callers[caller])),
+            tickets=int(n_tickets),
+            after_solved=int(after_solved),
+            dissatisfied=int(dissatisfied),
+            categories=categories.get((unit, caller), []),
+            first_seen=pd.Timestamp(first_seen).strftime("%Y-%m-%d"),
+            last_seen=pd.Timestamp(last_seen).strftime("%Y-%m-%d"),
         ))
     return lists
 
@@ -224,8 +226,9 @@ def recurring_places(place_counts: pd.DataFrame, period: str, scoring: Scoring, 
     summary = summary.loc[(summary["n"] > 0) & (summary["repeat_periods"] >= settings.place_min_periods)]
     summary = summary.sort_values(["unit", "n", "repeat_periods", *PLACE_KEYS], ascending=[True, False, False, True, True, True])
     lists: dict[str, list[PlaceRow]] = {}
-    for row in summary.itertuples(index=False):
-        rows = lists.setdefault(str(row.unit), [])
+    columns = ["unit", *PLACE_KEYS, "n", "repeat_periods"]
+    for unit, district, street, place, n, repeat_periods in summary[columns].itertuples(index=False, name=None):
+        rows = lists.setdefault(str(unit), [])
         if len(rows) < settings.places_size:
-            rows.append(PlaceRow(place_label(row.district, row.street, row.place), int(row.n), int(row.repeat_periods)))
+            rows.append(PlaceRow(place_label(district, street, place), int(n), int(repeat_periods)))
     return lists

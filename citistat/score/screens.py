@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..messages import load_messages
 from ..results import Delta, Flag
 from .definitions import Scoring
-from .history import CountBook, Counts, shift_period
+from ..periods import shift_period
+from .history import CountBook, Counts
 from .rates import tally
 from .stats import two_proportion_test
 

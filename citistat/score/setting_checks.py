@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import Field
+from typing import Any, TypeGuard
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """An int or a float from TOML; a bool is not a number here."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def number_setting_problem(section: str, key: str, value: object, known: Mapping[str, Field]) -> str | None:
+def number_setting_problem(section: str, key: str, value: object, known: Mapping[str, Field[Any]]) -> str | None:
     """The first problem of `[section] key = value` against the section's fields, or None: unknown key,
     not a number ≥ 0, or not whole where the field is an int."""
     where = f"[{section}] {key} = {value!r}"

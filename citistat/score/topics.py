@@ -13,7 +13,7 @@ import re
 import pandas as pd
 
 from ..results import CategoryRow, TopicResult
-from .history import shift_period
+from ..periods import shift_period
 
 
 def _category_totals(category_counts: pd.DataFrame, period: str, agency: str | None) -> dict[str, int]:
@@ -73,7 +73,7 @@ def hot_topics(rows: list[CategoryRow], size: int) -> list[CategoryRow]:
 def rising_topics(rows: list[CategoryRow], size: int, min_n: int) -> list[CategoryRow]:
     """Categories that grew most against the previous period, among those with at least `min_n` tickets."""
     rising = [r for r in rows if r.change is not None and r.change > 0 and r.n >= min_n]
-    rising.sort(key=lambda r: (-r.change, -r.n, r.category))
+    rising.sort(key=lambda r: (-(r.change or 0), -r.n, r.category))  # every change here is a number
     return rising[:size]
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from ..results import COMPARISONS, Delta, SeriesPoint, VolumeDelta
 from .definitions import Scoring
-from .history import CountBook, Counts, pooled, shift_period
+from ..periods import shift_period
+from .history import CountBook, Counts, pooled
 from .rates import tally
 from .stats import two_proportion_test
 
@@ -77,7 +78,10 @@ def rate_delta(metric: str, current: Counts, base: Base, scoring: Scoring) -> De
     base_value = then.value if then is not None else None
     if reason is not None:
         return Delta(base.against, base.label, base_value, None, None, None, reason)
+    # No reason: both sides have tickets and answers, so both rates and the test exist.
+    assert then is not None and now.value is not None and then.value is not None
     test = two_proportion_test(now.numerator, now.denominator, then.numerator, then.denominator, scoring.alpha)
+    assert test is not None
     pp = (now.value - then.value) * 100
     return Delta(base.against, base.label, then.value, pp, test.significant, test.p_value)
 
