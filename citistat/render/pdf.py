@@ -58,14 +58,15 @@ class PdfWriter:
         return HTML(string=html, base_url=str(base_url) + "/", url_fetcher=self.fetcher).render(
             font_config=self.font_config)
 
-    def write_document(self, document, out_path: Path, *, attach: bool = False) -> Path:
-        """Write laid-out pages (a whole document or a `document.copy(pages)`) as one PDF."""
+    def write_document(self, document, out_path: Path, *, attach: bool = False, tagged: bool = True) -> Path:
+        """Write laid-out pages (a whole document or a `document.copy(pages)`) as one PDF; untagged (no
+        variant) for the folio sheet, whose margins are stamped on a tagged book as artifacts."""
         from weasyprint import Attachment
 
         # "Data": PDF/A-3 wants each embedded file's relationship to the document stated
         files = [Attachment(filename=str(p), url_fetcher=_plain_fetcher(), relationship="Data")
                  for p in self.attachments] if attach else []
-        data = document.write_pdf(pdf_variant=self.variant, attachments=files or None,
+        data = document.write_pdf(pdf_variant=self.variant if tagged else None, attachments=files or None,
                                   uncompressed_pdf=False, pdf_identifier=b"citistat")
         return atomic_write_bytes(out_path, data)
 
