@@ -206,6 +206,7 @@ def build_books(
     archive=None,
     wait: float = 0,
     editions: tuple[str, ...] = (),
+    agency: str | None = None,
 ) -> BuildOutcome:
     """Score a stored period against its history and write its books into the archive.
 
@@ -215,6 +216,8 @@ def build_books(
     (every rejected row with its original cells) goes beside the books;
     without it the report is rebuilt from the archived issues. `editions` (default: `edition`, else
     the configured one) are built in turn from the same results; EDITION_PARTS says what each writes.
+    `agency` (a preview after editing its notes) lays out that agency's brief and its part of the city
+    book again and joins the book from the cached parts; the other briefs stay as the last build wrote them.
     """
     from .render.file_names import check_no_repeats
     from .render.reuse import with_key_files
@@ -253,7 +256,8 @@ def build_books(
                         input_manifest = _write_input_manifest(build.folder, config, inputs)
                     outputs.append(input_manifest)
                 rendered = _render_language(ws, config, inputs, build.folder, shared, input_manifest, formats, timer,
-                                            parts=EDITION_PARTS[each_edition], exports=each_edition == editions[0])
+                                            parts=EDITION_PARTS[each_edition], exports=each_edition == editions[0],
+                                            agency=agency)
                 by_edition.setdefault(each_edition, {})[lang] = rendered.books
                 outputs.extend(rendered.outputs)
         # The HTML books load their charts from the folder: outputs like the books (each language's, once).
@@ -291,8 +295,10 @@ class LanguageBooks:
 
 def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, folder: Path, shared: list[Path],
                      manifest: Path, formats: tuple[str, ...] | None, timer: StageTimer, *,
-                     parts: tuple[str, ...] = ("book", "briefs"), exports: bool = True) -> LanguageBooks:
-    """One language's books of one edition, and (with `exports`) its tables workbook."""
+                     parts: tuple[str, ...] = ("book", "briefs"), exports: bool = True,
+                     agency: str | None = None) -> LanguageBooks:
+    """One language's books of one edition, and (with `exports`) its tables workbook; with `agency`, that
+    agency's brief alone is laid out again and the others the last build wrote are kept."""
     from .render import build_books as render_books
     from .render import export_tables_xlsx
 
@@ -310,14 +316,32 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
             folder,
             templates_dirs=_templates_dirs(ws),
             formats=tuple(formats or settings.get("formats", ("pdf", "html"))),
-            agencies=None if "briefs" in parts else [],
+            agencies=([agency] if agency else None) if "briefs" in parts else [],
             city_book="book" in parts,
+            cache_dir=parts_cache(ws),
             pdf_variant=pdf_variant,
             # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
             workers=int(settings.get("workers", 2)),
         )
-    return LanguageBooks(books, [*books.paths(), *extra])
+    kept = _other_briefs(inputs, folder, agency) if agency and "briefs" in parts else []
+    return LanguageBooks(books, [*books.paths(), *kept, *extra])
+
+
+def parts_cache(ws: Workspace) -> Path:
+    """Where the city book's laid-out parts are kept between builds, by content hash: outside the session
+    folders, which hold exactly what a build wrote (and any revision of any period may reuse a part)."""
+    return ws.root / ".cache" / "book-parts"
+
+
+def _other_briefs(inputs: BriefingInputs, folder: Path, agency: str) -> list[Path]:
+    """The briefs of the other agencies, as the last full build wrote them (kept, so still the session's)."""
+    from .render.books import AGENCIES_DIR, agency_file_name
+    from .render.context import agency_order
+
+    paths = [folder / AGENCIES_DIR / agency_file_name(inputs, unit.agency)
+             for unit in agency_order(inputs.result) if unit.agency != agency]
+    return [path for path in paths if path.is_file()]
 
 
 def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None, config: Config) -> list[Path]:
