@@ -188,10 +188,10 @@ def write_city_book(renderer, pdf_path: Path, cache: PartCache, lay_out: LayOut,
 
 
 def _part_html_and_key(renderer, spec: PartSpec) -> tuple[str, str]:
-    html = part_links(renderer.env.get_template("part.html").render({**renderer.context, "part": spec.context()}))
+    html = part_links(renderer.env.get_template("part.html").render({**renderer.pdf_context, "part": spec.context()}))
     charts = [reuse.chart_stamp(renderer.out_dir / src) for src in dict.fromkeys(_CHART.findall(html))]
     attached = [reuse.file_hash(p) for p in renderer.attachments] if spec.opens_book else []
-    key = reuse.pdf_key(html, renderer.variant, __version__, *charts,
+    key = reuse.pdf_key(html, renderer.variant, renderer.stylesheet, __version__, *charts,
                         *(reuse.file_stamp(p) for p in renderer.font.files()), *attached)
     return html, key
 
@@ -223,8 +223,9 @@ def _contents(renderer, spec: PartSpec, order: list[str], infos: dict[str, PartI
 
 
 def _folio(renderer, pages: int, cache: PartCache, lay_out, infos: dict[str, PartInfo]) -> str:
-    html = renderer.env.get_template("folio.html").render({**renderer.context, "pages": pages})
-    key = reuse.pdf_key(html, "folio", __version__, *(reuse.file_stamp(p) for p in renderer.font.files()))
+    html = renderer.env.get_template("folio.html").render({**renderer.pdf_context, "pages": pages})
+    key = reuse.pdf_key(html, "folio", renderer.stylesheet, __version__,
+                        *(reuse.file_stamp(p) for p in renderer.font.files()))
     info = cache.info(key)
     if info is None:
         info = lay_out([PartJob(key, "folio", html, cache.pdf(key))], furniture=True)[key]
@@ -239,7 +240,7 @@ def lay_out_here(writer, base_url: Path, jobs: list[PartJob], *, furniture: bool
     """Lay out and write `jobs` in this process (a pool worker, or a build with one worker)."""
     done = {}
     for job in jobs:
-        document = writer.layout(job.html, base_url)
+        document = writer.layout(job.html, base_url, shared_style=True)
         writer.write_document(document, job.pdf, attach=job.attach, tagged=not furniture)
         anchors: dict[str, int] = {}
         for number, page in enumerate(document.pages):
