@@ -322,7 +322,8 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
             pdf_variant=pdf_variant,
             # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
-            workers=int(settings.get("workers", 2)),
+            # one agency's brief and part: starting a pool of workers would cost more than it saves
+            workers=1 if agency else int(settings.get("workers", 2)),
         )
     kept = _other_briefs(inputs, folder, agency) if agency and "briefs" in parts else []
     return LanguageBooks(books, [*books.paths(), *kept, *extra])
