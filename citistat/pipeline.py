@@ -229,8 +229,12 @@ def build_books(
     settings = config.settings.get("build", {})
     with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
-        with timer.stage("history"):
-            history = archive.history(period, lookback=HISTORY_PERIODS)
+        scores = ScoreCache(ws, archive, config, period)
+        results = {lang: scores.get(lang) for lang in langs}
+        history = None
+        if any(result is None for result in results.values()):
+            with timer.stage("history"):
+                history = archive.history(period, lookback=HISTORY_PERIODS)
         meeting = meeting_date or archive.meeting_date(period) or default_meeting_date(
             period, settings.get("meeting_weekday", 2)).isoformat()
         build = archive.begin_build(period, meeting_date=meeting)
@@ -238,13 +242,15 @@ def build_books(
         outputs = []
         built_on = build_date()
         with timer.stage("exports"):
+            agency_counts = history.grain("agency") if history is not None else _stored_counts(archive, period)
             shared = [*_write_rejects(archive, period, build.folder, loaded, config),
-                      _write_counts_csv(history, period, build.folder)]
+                      _write_counts_csv(agency_counts, period, build.folder)]
         record = _session_record(archive, config, period)
-        results = {}
         for lang in langs:
-            with timer.stage("score"):  # per language: the panel's questions are worded in it
-                results[lang] = score_period(history, period, config, lang=lang)
+            if results[lang] is None:
+                with timer.stage("score"):  # per language: the panel's questions are worded in it
+                    results[lang] = score_period(history, period, config, lang=lang)
+                scores.put(lang, results[lang])
         del history  # every period's tickets: rendering needs only the results
         input_manifest = None
         for each_edition in editions:
@@ -329,6 +335,49 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
     return LanguageBooks(books, [*books.paths(), *kept, *extra])
 
 
+class ScoreCache:
+    """A period's results by language, kept in the workspace's cache beside the book parts: a rebuild after a
+    notes edit (notes are not scored) skips loading the history and scoring. The key holds everything a
+    result is computed from: every stored period's data revision and tickets hash (the history, the year
+    before, the baselines), the configuration's digest, the language, and citistat's own source, so a
+    re-ingest, a settings change or a new version scores again."""
+
+    def __init__(self, ws: Workspace, archive, config: Config, period: str) -> None:
+        stored = archive.db.execute("SELECT period, revision, tickets_sha256 FROM periods ORDER BY period, revision")
+        self.base = "\0".join([period, str(HISTORY_PERIODS), config.digest(), _source_digest(),
+                                *(f"{row[0]} {row[1]} {row[2]}" for row in stored)])
+        self.folder = ws.root / ".cache" / "results"
+
+    def _path(self, lang: str) -> Path:
+        key = hashlib.sha256(f"{self.base}\0{lang}".encode("utf-8")).hexdigest()
+        return self.folder / f"{key}.pickle"
+
+    def get(self, lang: str):
+        import pickle
+
+        path = self._path(lang)
+        try:
+            return pickle.loads(path.read_bytes()) if path.is_file() else None
+        except Exception:  # a cache file from a broken write or an older layout: score again
+            log.warning("the cached results %s could not be read; scoring again", path.name)
+            return None
+
+    def put(self, lang: str, result) -> None:
+        import pickle
+
+        from .safe_io import atomic_write_bytes
+
+        atomic_write_bytes(self._path(lang), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _source_digest() -> str:
+    """citistat's own code, by content: a development tree changes without a version bump."""
+    digest = hashlib.sha256(__version__.encode("ascii"))
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def parts_cache(ws: Workspace) -> Path:
     """Where the city book's laid-out parts are kept between builds, by content hash: outside the session
     folders, which hold exactly what a build wrote (and any revision of any period may reuse a part)."""
@@ -357,11 +406,17 @@ def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | Non
     return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects", scrubber=scrubber, lang=config.lang)
 
 
-def _write_counts_csv(history, period: str, folder: Path) -> Path:
+def _stored_counts(archive, period: str):
+    """The period's agency counts straight from the archive, as `History.grain` gives them."""
+    from .count import ensure_count_columns
+
+    return ensure_count_columns(archive.counts("agency", [period]))
+
+
+def _write_counts_csv(counts, period: str, folder: Path) -> Path:
     """The period's agency counts as CSV: a book in PDF/A-3 carries it as an attachment."""
     from .safe_io import write_table_csv
 
-    counts = history.grain("agency")
     counts = counts[counts["period"] == period]
     return write_table_csv(folder / f"citistat-{period}-counts.csv", list(counts.columns), counts.itertuples(index=False))
 
