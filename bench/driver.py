@@ -7,7 +7,7 @@ finer timings the ingest and render results carry) as one JSON line.
 
     python -m bench.driver run    --workspace W --period P FILE…
     python -m bench.driver ingest --workspace W FILE…
-    python -m bench.driver build  --workspace W --period P
+    python -m bench.driver build  --workspace W --period P [--agency A]   (A: `citistat build --agency A`)
     python -m bench.driver notes  --workspace W --period P [--agency A]
 """
 
@@ -68,13 +68,13 @@ def ingest_job(args) -> dict:
 
 
 def build_job(args) -> dict:
-    """`citistat build --period P`: books from the archive, no spreadsheet read."""
+    """`citistat build --period P [--agency A]`: books from the archive, no spreadsheet read."""
     from citistat.pipeline import StageTimer, build_books
 
     timer = StageTimer()
     with timer.stage("startup"):
         ws, config = _open(args.workspace)
-    built = build_books(ws, config, args.period, timer=timer)
+    built = build_books(ws, config, args.period, timer=timer, agency=args.agency)
     report = _build_report(built)
     report["stages"] = {**dict(timer.seconds), **_render_timings(built)}
     return report
@@ -120,7 +120,17 @@ def _build_report(built) -> dict:
         "pdfs": len(pdfs),
         "pdf_mib": round(sum(p.stat().st_size for p in pdfs if p.is_file()) / 2**20, 2),
         "agencies": _agency_count(built),
+        "book_parts": _part_counts(built),
     }
+
+
+def _part_counts(built) -> dict[str, int]:
+    """The city books' parts, summed over languages: how many, laid out in this run, taken from the cache."""
+    total: dict[str, int] = {}
+    for books in (built.books or {}).values():
+        for name, count in (getattr(books, "parts", None) or {}).items():
+            total[name] = total.get(name, 0) + count
+    return total
 
 
 def _agency_count(built) -> int | None:

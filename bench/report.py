@@ -15,7 +15,7 @@ from .measure import REPO_DIR
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 # The goals bench/README.md states; checked against every run.
-GOAL_WALL_S = 15.0  # 1M tickets xlsx → city book + 100 agency briefs
+GOAL_WALL_S = 30.0  # 1M tickets xlsx → city book + 100 agency briefs (issue 16: must reach 30 s, aim 15 s)
 GOAL_RSS_MIB = 1024.0
 GOAL_SPEEDUP = 8.0
 GOAL_REBUILD_S = 3.0
@@ -90,6 +90,12 @@ def markdown(results: dict) -> str:
         lines.append(f"| {entry['size']} | {entry['format']} | {entry['agencies']} | {tool} | {runs} | "
                      f"{_s(entry.get('wall_s'))} | {_s(entry.get('peak_rss_mib'), 0)} | "
                      f"{_s(entry.get('tree_peak_rss_mib'), 0)} | {_stages(entry.get('stages', {}))} |")
+    rendered = [e for e in results["entries"] if e.get("rendered")]
+    if rendered:
+        lines += ["", "What one build renders (the workspace's default languages and editions): "
+                  + "; ".join(f"{e['size']} {e['format']}: {', '.join(e['rendered']['books']) or 'no city book'} "
+                              f"({e['rendered']['book_pages']} pages) and {e['rendered']['briefs']} briefs "
+                              f"({e['rendered']['brief_pages']} pages)" for e in rendered[:1]) + "."]
     if results["speedups"]:
         lines += ["", "## Speed-up over the naive pipeline", "", "| size | format | naive s | citistat s | speed-up |",
                   "|---|---|---|---|---|"]
@@ -109,11 +115,15 @@ def markdown(results: dict) -> str:
             lines.append(f"| {row['size']} | {row['format']} | {row['agencies']} | {_s(row.get('wall_s'))} | "
                          f"{_stages(row.get('stages', {}))} |")
     if results["rebuilds"]:
-        lines += ["", "## Rebuild after editing one agency's notes (`citistat build`)", "",
-                  "| size | format | runs | wall s (median) | stages |", "|---|---|---|---|---|"]
+        lines += ["", "## Rebuild after editing one agency's notes", "",
+                  "`full`: `citistat build --period P`; `agency`: `citistat build --period P --agency A` (that agency's "
+                  "brief and book part laid out again, the book joined from the cached parts). Parts: laid out / in the book.",
+                  "", "| size | format | build | runs | wall s (median) | parts | stages |", "|---|---|---|---|---|---|---|"]
         for row in results["rebuilds"]:
-            lines.append(f"| {row['size']} | {row['format']} | {row.get('ok', 0)}/{row.get('runs', 0)} | "
-                         f"{_s(row.get('wall_s'), 2)} | {_stages(row.get('stages', {}))} |")
+            parts = (row.get("last_report") or {}).get("book_parts") or {}
+            lines.append(f"| {row['size']} | {row['format']} | {row.get('build', 'full')} | "
+                         f"{row.get('ok', 0)}/{row.get('runs', 0)} | {_s(row.get('wall_s'), 2)} | "
+                         f"{parts.get('laid_out', '—')}/{parts.get('parts', '—')} | {_stages(row.get('stages', {}))} |")
     if results.get("ingestion"):
         lines += ["", "## Ingestion beside the bare reader", "",
                   "Bare reader: fastexcel (calamine) to Arrow for xlsx, `pyarrow.csv` for CSV (`bench/reader.py`). "
@@ -159,7 +169,7 @@ def goals(results: dict) -> list[tuple[str, str, bool | None]]:
     rows.extend(_ingestion_goals(results.get("ingestion", [])))
     for row in results["rebuilds"]:
         wall = row.get("wall_s")
-        rows.append((f"rebuild ≤ {GOAL_REBUILD_S:.0f} s at {row['size']}", f"{_s(wall, 2)} s",
+        rows.append((f"rebuild ({row.get('build', 'full')}) ≤ {GOAL_REBUILD_S:.0f} s at {row['size']}", f"{_s(wall, 2)} s",
                      None if wall is None else wall <= GOAL_REBUILD_S))
     return rows
 

@@ -2,7 +2,9 @@
 
 1. citistat end to end (`run`: ingest + build) per workload, `repeat` fresh processes each;
 2. the naive pipeline on the same file, for the sizes asked;
-3. a rebuild after one agency's notes change (`build` from the archive);
+3. a rebuild after one agency's notes change: `build --agency A` (the preview: that agency's brief and book
+   part laid out again, the book joined from cached parts) and a full `build` (every brief and part looked
+   at, the unchanged ones reused);
 4. agency scaling: the smallest size with half the agencies;
 5. ingestion alone (`ingest`) beside the bare reader (`bench.reader`) on the same file, at the
    ingest sizes: the ingestion goals are ratios to that read.
@@ -79,9 +81,13 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
     rebuilds: list[dict] = []
     for workload in plan.workloads():
         summary, last_ws = time_citistat(plan, workload, runs_dir, log)
-        entries.append(_entry(workload, "citistat", summary))
+        entry = _entry(workload, "citistat", summary)
+        if last_ws is not None:
+            entry["rendered"] = describe_render(last_ws)
+        entries.append(entry)
         if plan.rebuild and workload.fmt == plan.formats[0] and last_ws is not None:
-            rebuilds.append(_entry(workload, "citistat rebuild", time_rebuild(plan, last_ws, log)))
+            for build, summary in time_rebuild(plan, last_ws, log).items():
+                rebuilds.append({**_entry(workload, "citistat rebuild", summary), "build": build})
         if last_ws is not None and not plan.keep_workspaces:
             shutil.rmtree(last_ws, ignore_errors=True)
         if workload.tickets in plan.naive_sizes and workload.fmt in plan.naive_formats:
@@ -144,19 +150,44 @@ def time_naive(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> dict
     return summarise(results)
 
 
-def time_rebuild(plan: Plan, workspace: Path, log: Log) -> dict:
-    """Edit one agency's notes, then time `citistat build` of the period; `rebuild_repeat` times."""
-    results = []
+REBUILDS = {"full": [], "agency": ["--agency"]}  # `citistat build` and `citistat build --agency A`
+
+
+def time_rebuild(plan: Plan, workspace: Path, log: Log) -> dict[str, dict]:
+    """Edit one agency's notes, then time a full `citistat build` of the period; edit them again, then time
+    `citistat build --agency A`; `rebuild_repeat` times each. Returns {"full": summary, "agency": summary}."""
+    results: dict[str, list[ChildResult]] = {name: [] for name in REBUILDS}
     for index in range(plan.rebuild_repeat):
-        edit = run_child(["notes", "--workspace", str(workspace), "--period", PERIOD])
-        if not edit.ok:
-            log(f"  notes edit failed: {edit.stderr_tail}")
-            results.append(edit)
-            continue
-        child = run_child(["build", "--workspace", str(workspace), "--period", PERIOD])
-        results.append(child)
-        log(f"  rebuild after notes edit #{index + 1}: {child.wall_s:.2f} s" + ("" if child.ok else " FAILED"))
-    return summarise(results)
+        for name, flag in REBUILDS.items():
+            edit = run_child(["notes", "--workspace", str(workspace), "--period", PERIOD])
+            if not edit.ok:
+                log(f"  notes edit failed: {edit.stderr_tail}")
+                results[name].append(edit)
+                continue
+            agency = [*flag, edit.report["agency"]] if flag else []
+            child = run_child(["build", "--workspace", str(workspace), "--period", PERIOD, *agency])
+            results[name].append(child)
+            log(f"  rebuild ({name}) after notes edit #{index + 1}: {child.wall_s:.2f} s" + ("" if child.ok else " FAILED"))
+    return {name: summarise(runs) for name, runs in results.items()}
+
+
+def describe_render(workspace: Path) -> dict:
+    """What a build rendered, read from its folder after the timed run: books, briefs and their pages."""
+    import pikepdf
+
+    folder = workspace / "briefings" / PERIOD
+    books = sorted(folder.glob("*-book-*.pdf"))
+    briefs = sorted((folder / "agencies").glob("*.pdf"))
+
+    def pages(paths: list[Path]) -> int:
+        total = 0
+        for path in paths:
+            with pikepdf.open(path) as pdf:
+                total += len(pdf.pages)
+        return total
+
+    return {"books": [p.name for p in books], "book_pages": pages(books), "briefs": len(briefs),
+            "brief_pages": pages(briefs)}
 
 
 def time_agency_scaling(plan: Plan, entries: list[dict], runs_dir: Path, log: Log) -> list[dict]:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .briefing import AgencyNotes, BriefingInputs, FocusAgency, FollowUp, InputFile
-from .archive.base import default_meeting_date
 from .config import Config
 from .errors import FilesFailed, NoUsableData
 from .memory import release_free_memory
@@ -231,6 +230,7 @@ def build_books(
     archive=None,
     wait: float = 0,
     editions: tuple[str, ...] = (),
+    agency: str | None = None,
 ) -> BuildOutcome:
     """Score a stored period against its history and write its books into the archive.
 
@@ -240,6 +240,8 @@ def build_books(
     (every rejected row with its original cells) goes beside the books;
     without it the report is rebuilt from the archived issues. `editions` (default: `edition`, else
     the configured one) are built in turn from the same results; EDITION_PARTS says what each writes.
+    `agency` (a preview after editing its notes) lays out that agency's brief and its part of the city
+    book again and joins the book from the cached parts; the other briefs stay as the last build wrote them.
     """
     from .render.file_names import check_no_repeats
     from .render.reuse import with_key_files
@@ -250,21 +252,27 @@ def build_books(
     editions = tuple(dict.fromkeys(editions or (edition or config.edition,)))
     with writing(ws, config, archive, wait) as archive:
         _require_period(archive, period)
-        with timer.stage("history"):
-            history = archive.periods.history(period, lookback=HISTORY_PERIODS)
+        scores = ScoreCache(ws, archive, config, period)
+        results = {lang: scores.get(lang) for lang in langs}
+        history = None
+        if any(result is None for result in results.values()):
+            with timer.stage("history"):
+                history = archive.periods.history(period, lookback=HISTORY_PERIODS)
         meeting = meeting_date or archive.sessions.meeting_date(period).isoformat()
         build = archive.sessions.begin_build(period, meeting_date=meeting)
         by_edition: dict[str, dict[str, BookSet]] = {}
         outputs = []
         built_on = build_date()
         with timer.stage("exports"):
+            agency_counts = history.grain("agency") if history is not None else _stored_counts(archive, period)
             shared = [*_write_rejects(archive, period, build.folder, loaded, config),
-                      _write_counts_csv(history, period, build.folder)]
+                      _write_counts_csv(agency_counts, period, build.folder)]
         record = _session_record(archive, config, period)
-        results = {}
         for lang in langs:
-            with timer.stage("score"):  # per language: the panel's questions are worded in it
-                results[lang] = score_period(history, period, config, lang=lang)
+            if results[lang] is None:
+                with timer.stage("score"):  # per language: the panel's questions are worded in it
+                    results[lang] = score_period(history, period, config, lang=lang)
+                scores.put(lang, results[lang])
         del history  # every period's tickets: rendering needs only the results
         input_manifest = None
         for each_edition in editions:
@@ -276,7 +284,8 @@ def build_books(
                         input_manifest = _write_input_manifest(build.folder, config, inputs)
                     outputs.append(input_manifest)
                 rendered = _render_language(ws, config, inputs, build.folder, shared, input_manifest, formats, timer,
-                                            parts=EDITION_PARTS[each_edition], exports=each_edition == editions[0])
+                                            parts=EDITION_PARTS[each_edition], exports=each_edition == editions[0],
+                                            agency=agency)
                 by_edition.setdefault(each_edition, {})[lang] = rendered.books
                 outputs.extend(rendered.outputs)
         # The HTML books load their charts from the folder: outputs like the books (each language's, once).
@@ -314,8 +323,10 @@ class LanguageBooks:
 
 def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, folder: Path, shared: list[Path],
                      manifest: Path, formats: tuple[str, ...] | None, timer: StageTimer, *,
-                     parts: tuple[str, ...] = ("book", "briefs"), exports: bool = True) -> LanguageBooks:
-    """One language's books of one edition, and (with `exports`) its tables workbook."""
+                     parts: tuple[str, ...] = ("book", "briefs"), exports: bool = True,
+                     agency: str | None = None) -> LanguageBooks:
+    """One language's books of one edition, and (with `exports`) its tables workbook; with `agency`, that
+    agency's brief alone is laid out again and the others the last build wrote are kept."""
     from .render import build_books as render_books
     from .render import export_tables_xlsx
 
@@ -333,14 +344,76 @@ def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, fold
             folder,
             templates_dirs=_templates_dirs(ws),
             formats=tuple(formats or settings.formats),
-            agencies=None if "briefs" in parts else [],
+            agencies=([agency] if agency else None) if "briefs" in parts else [],
             city_book="book" in parts,
+            cache_dir=parts_cache(ws),
             pdf_variant=pdf_variant,
             # PDF/A-3 lets a book carry its own numbers: the counts and what went in.
             attachments=[shared[-1], manifest] if str(pdf_variant or "").startswith("pdf/a-3") else (),
-            workers=settings.workers,
+            # one agency's brief and part: starting a pool of workers would cost more than it saves
+            workers=1 if agency else settings.workers,
         )
-    return LanguageBooks(books, [*books.paths(), *extra])
+    kept = _other_briefs(inputs, folder, agency) if agency and "briefs" in parts else []
+    return LanguageBooks(books, [*books.paths(), *kept, *extra])
+
+
+class ScoreCache:
+    """A period's results by language, kept in the workspace's cache beside the book parts: a rebuild after a
+    notes edit (notes are not scored) skips loading the history and scoring. The key holds everything a
+    result is computed from: every stored period's data revision and tickets hash (the history, the year
+    before, the baselines), the configuration's digest, the language, and citistat's own source, so a
+    re-ingest, a settings change or a new version scores again."""
+
+    def __init__(self, ws: Workspace, archive, config: Config, period: str) -> None:
+        stored = archive.db.execute("SELECT period, revision, tickets_sha256 FROM periods ORDER BY period, revision")
+        self.base = "\0".join([period, str(HISTORY_PERIODS), config.digest(), _source_digest(),
+                                *(f"{row[0]} {row[1]} {row[2]}" for row in stored)])
+        self.folder = ws.root / ".cache" / "results"
+
+    def _path(self, lang: str) -> Path:
+        key = hashlib.sha256(f"{self.base}\0{lang}".encode("utf-8")).hexdigest()
+        return self.folder / f"{key}.pickle"
+
+    def get(self, lang: str):
+        import pickle
+
+        path = self._path(lang)
+        try:
+            return pickle.loads(path.read_bytes()) if path.is_file() else None
+        except Exception:  # a cache file from a broken write or an older layout: score again
+            log.warning("the cached results %s could not be read; scoring again", path.name)
+            return None
+
+    def put(self, lang: str, result) -> None:
+        import pickle
+
+        from .safe_io import atomic_write_bytes
+
+        atomic_write_bytes(self._path(lang), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _source_digest() -> str:
+    """citistat's own code, by content: a development tree changes without a version bump."""
+    digest = hashlib.sha256(__version__.encode("ascii"))
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def parts_cache(ws: Workspace) -> Path:
+    """Where the city book's laid-out parts are kept between builds, by content hash: outside the session
+    folders, which hold exactly what a build wrote (and any revision of any period may reuse a part)."""
+    return ws.root / ".cache" / "book-parts"
+
+
+def _other_briefs(inputs: BriefingInputs, folder: Path, agency: str) -> list[Path]:
+    """The briefs of the other agencies, as the last full build wrote them (kept, so still the session's)."""
+    from .render.books import AGENCIES_DIR, agency_file_name
+    from .render.context import agency_order
+
+    paths = [folder / AGENCIES_DIR / agency_file_name(inputs, unit.agency)
+             for unit in agency_order(inputs.result) if unit.agency != agency]
+    return [path for path in paths if path.is_file()]
 
 
 def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | None, config: Config) -> list[Path]:
@@ -355,11 +428,17 @@ def _write_rejects(archive, period: str, folder: Path, loaded: LoadOutcome | Non
     return write_rejects(loaded.ingest, folder, stem=f"citistat-{period}-rejects", scrubber=scrubber, lang=config.lang)
 
 
-def _write_counts_csv(history, period: str, folder: Path) -> Path:
+def _stored_counts(archive, period: str):
+    """The period's agency counts straight from the archive, as `History.grain` gives them."""
+    from .count import ensure_count_columns
+
+    return ensure_count_columns(archive.periods.counts("agency", [period]))
+
+
+def _write_counts_csv(counts, period: str, folder: Path) -> Path:
     """The period's agency counts as CSV: a book in PDF/A-3 carries it as an attachment."""
     from .safe_io import write_table_csv
 
-    counts = history.grain("agency")
     counts = counts[counts["period"] == period]
     return write_table_csv(folder / f"citistat-{period}-counts.csv", list(counts.columns), counts.itertuples(index=False))
 

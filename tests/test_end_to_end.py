@@ -159,3 +159,41 @@ def test_memo_lists_the_sessions_commitments(second_session):
     memo = Path(result.stdout.strip().splitlines()[-1])
     text = _pdf_text(memo)
     assert "提供未解决工单清单" in text and "李四" in text
+
+
+def test_build_one_agency_after_a_notes_edit(second_session):
+    """`build --agency` lays out that agency's brief and book part again; the others come from the last build."""
+    root, agency = second_session
+    ws = ("--workspace", str(root))
+    folder = root / "briefings" / "2024-03"
+    others = {p: p.read_bytes() for p in (folder / "agencies").glob("*zh-CN-internal.pdf") if agency not in p.name}
+    counts = (folder / "citistat-2024-03-counts.csv").read_bytes()
+    invoke("notes", "set", "--period", "2024-03", "--agency", agency, "--topic", "夜间施工噪声投诉为何反复", *ws)
+    result = invoke("build", "--period", "2024-03", "--agency", agency, *ws)
+    assert re.search(rf"Rebuilt {re.escape(agency)}'s brief and the city book in \d+\.\d s", result.stdout)
+    brief = next(p for p in (folder / "agencies").glob("*zh-CN-internal.pdf") if agency in p.name)
+    assert "夜间施工噪声投诉为何反复" in _pdf_text(brief)
+    assert "夜间施工噪声投诉为何反复" in _pdf_text(next(folder.glob("*book-zh-CN-internal.pdf")))
+    assert {p: p.read_bytes() for p in others} == others  # kept, and still the session's outputs
+    invoke("sessions", "verify", "2024-03", *ws)  # every file the session lists is there, unchanged
+    assert (folder / "citistat-2024-03-counts.csv").read_bytes() == counts
+
+
+def test_a_rebuild_reuses_the_scores_until_the_data_change(second_session, city):
+    """Notes are not scored: a rebuild takes the period's results from the cache; other settings score again."""
+    from citistat.commands.common import open_config
+    from citistat.pipeline import build_books
+
+    root, _ = second_session
+    ws, config = open_config(root)
+    again = build_books(ws, config, "2024-03")
+    assert "score" not in again.timings and "history" not in again.timings
+    settings = root / "config" / "citistat.toml"
+    before = settings.read_text(encoding="utf-8")
+    settings.write_text(before.replace("meeting_weekday = 2", "meeting_weekday = 3"), encoding="utf-8")
+    try:
+        ws, config = open_config(root)
+        rescored = build_books(ws, config, "2024-03")
+    finally:
+        settings.write_text(before, encoding="utf-8")
+    assert rescored.timings.get("score", 0) > 0

@@ -26,6 +26,7 @@ from ..names import codepoints
 from ..results import METRICS, PeriodResult
 from ..safe_io import atomic_write_text
 from . import charts as chart_drawing
+from . import parts as book_parts
 from . import reuse
 from .context import AgencyView, agency_order, build_context
 from .file_names import check_distinct, unit_file_stem
@@ -40,8 +41,9 @@ log = logging.getLogger(__name__)
 CHARTS_DIR = "charts"
 AGENCIES_DIR = "agencies"
 STYLESHEET = "book.css"
-# Briefs per pool task: few enough that two workers balance the briefs against the city book.
+# Briefs (and agency parts of the city book) per pool task: few enough that two workers stay balanced.
 BRIEFS_PER_TASK = 4
+PARTS_CACHE = ".parts"  # under the output folder, unless the caller keeps the cache elsewhere
 
 
 @dataclass
@@ -54,6 +56,7 @@ class BookSet:
     charts: Path
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # e.g. a name printed with a replacement glyph
+    parts: dict[str, int] = field(default_factory=dict)  # the city book's parts: how many, laid out, reused
 
     def paths(self) -> list[Path]:
         books = [p for p in (self.city_book_pdf, self.city_book_html) if p is not None]
@@ -113,7 +116,11 @@ class BookRenderer:
         self.env.finalize = self.fallback.finalize  # set before any template is compiled
         self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result, inputs.lang))
         self.context.update(maps_context(inputs))
-        self.context["stylesheet"] = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
+        # The HTML book carries its stylesheet inline; a PDF's HTML does not: each process's writer parses it
+        # once (with the @font-face rules) instead of once per document, about a tenth of a small part's time.
+        self.stylesheet = font_face_css(font) + find_static(self.templates_dirs, STYLESHEET).read_text("utf-8")
+        self.context["stylesheet"] = self.stylesheet
+        self.pdf_context = {**self.context, "stylesheet": ""}
         self.variant = check_variant(pdf_variant, list(attachments))
         assets = [d / STATIC_DIR for d in self.templates_dirs]
         self.fetcher = RestrictedFetcher(assets + [out_dir / CHARTS_DIR], font.files())
@@ -123,7 +130,7 @@ class BookRenderer:
     @property
     def writer(self) -> PdfWriter:
         if self._writer is None:
-            self._writer = PdfWriter(self.fetcher, self.variant, self.attachments)
+            self._writer = PdfWriter(self.fetcher, self.variant, self.attachments, stylesheet=self.stylesheet)
         return self._writer
 
     def city_html(self) -> str:
@@ -135,9 +142,11 @@ class BookRenderer:
             raise CitistatError(f"agency {name!r} is not in the period's results")
         return agency
 
-    def agency_html(self, name: str) -> str:
+    def agency_html(self, name: str, *, for_pdf: bool = False) -> str:
+        """A brief's HTML; `for_pdf`: without the inline stylesheet, which the writer applies itself."""
         agency = self.agency_view(name)
-        return agency_template(self.env, agency.slug).render({**self.context, "agency": agency})
+        context = self.pdf_context if for_pdf else self.context
+        return agency_template(self.env, agency.slug).render({**context, "agency": agency})
 
     def memo_html(self) -> str:
         return self.env.get_template("memo.html").render(self.context)
@@ -145,7 +154,8 @@ class BookRenderer:
     def pdf_key(self, html: str, *, attach: bool = False) -> str:
         """What a PDF of `html` is made from, besides the HTML: charts, fonts, variant, attachments."""
         attached = [reuse.file_hash(p) for p in self.attachments] if attach else []
-        return reuse.pdf_key(html, self.variant, reuse.folder_keys(self.out_dir / charts_folder(self.inputs.lang)),
+        return reuse.pdf_key(html, self.variant, self.stylesheet,
+                             reuse.folder_keys(self.out_dir / charts_folder(self.inputs.lang)),
                              *(reuse.file_stamp(p) for p in self.font.files()), *attached)
 
     def city_pdf(self, path: Path, html: str | None = None) -> Path:
@@ -156,6 +166,14 @@ class BookRenderer:
         self.writer.write(html, self.out_dir, path, attach=bool(self.attachments))
         reuse.remember(path, key)
         return path
+
+    def lay_out_parts(self, jobs: list[book_parts.PartJob], furniture: bool = False) -> dict[str, book_parts.PartInfo]:
+        return book_parts.lay_out_here(self.writer, self.out_dir, jobs, furniture=furniture)
+
+    def city_pdf_in_parts(self, path: Path, cache: book_parts.PartCache, lay_out=None,
+                          timings: dict[str, float] | None = None) -> dict[str, int]:
+        """The city book from parts (laid out by `lay_out`, default here), the cached ones reused."""
+        return book_parts.write_city_book(self, path, cache, lay_out or self.lay_out_parts, timings)
 
     def agency_pdf(self, name: str, path: Path) -> Path:
         """One brief laid out on its own (always written: a test or a one-off, not a build)."""
@@ -168,10 +186,10 @@ class BookRenderer:
         with `Document.copy(pages)` was measured at under 2% faster, since WeasyPrint's cost is per page.
         """
         for name, path in targets.items():
-            html = self.agency_html(name)
+            html = self.agency_html(name, for_pdf=True)
             key = self.pdf_key(html)
             if not reuse.is_current(path, key):
-                self.writer.write(html, self.out_dir, path)
+                self.writer.write(html, self.out_dir, path, shared_style=True)
                 reuse.remember(path, key)
         return dict(targets)
 
@@ -241,11 +259,14 @@ def build_books(
     attachments: list[Path] | tuple[Path, ...] = (),
     workers: int = 1,
     city_book: bool = True,
+    cache_dir: Path | None = None,
 ) -> BookSet:
     """Write the city book (PDF and/or HTML) and one PDF brief per agency into out_dir.
 
     `agencies` limits the briefs (None = every unit; [] = none); `city_book=False` writes the briefs
     alone (the agency edition); `workers > 1` writes the PDFs in a spawn process pool of that size.
+    The city book PDF is joined from parts kept in `cache_dir` (default out_dir/.parts), unless a
+    workspace overrides book.html.
     """
     unknown = set(formats) - {"pdf", "html"}
     if unknown:
@@ -276,12 +297,18 @@ def build_books(
     agency_pdfs: dict[str, Path] = {}
     step = time.perf_counter()
     targets = {name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names}
+    in_parts = not book_parts.overrides_book(renderer.templates_dirs)
+    cache = book_parts.PartCache(Path(cache_dir) if cache_dir is not None else out_dir / PARTS_CACHE)
+    counts: dict[str, int] = {}
     if "pdf" in formats:
         pdf_path = out_dir / pdf_name if city_book else None
         if pooled:
-            agency_pdfs = _write_in_pool(renderer, font, workers, pdf_path, targets)
+            agency_pdfs, counts = _write_in_pool(renderer, font, workers, pdf_path, targets, cache if in_parts else None,
+                                                 timings)
         else:
-            if pdf_path is not None:
+            if pdf_path is not None and in_parts:
+                counts = renderer.city_pdf_in_parts(pdf_path, cache, timings=timings)
+            elif pdf_path is not None:
                 renderer.city_pdf(pdf_path, city_html)
             agency_pdfs = renderer.agency_pdfs(targets)
     timings["pdf"] = time.perf_counter() - step
@@ -289,7 +316,7 @@ def build_books(
     if renderer.fetcher.denied:
         log.warning("templates referenced %d resource(s) outside the asset folders; they were left out",
                     len(renderer.fetcher.denied))
-    return BookSet(pdf_path, html_path, agency_pdfs, charts_dir, timings, warnings)
+    return BookSet(pdf_path, html_path, agency_pdfs, charts_dir, timings, warnings, counts)
 
 
 def fallback_warnings(inputs: BriefingInputs, font: CJKFont, fallback: GlyphFallback) -> list[str]:
@@ -337,24 +364,51 @@ def _worker_briefs(targets: dict[str, Path]) -> dict[str, Path]:
     return _WORKER.agency_pdfs(targets)
 
 
+def _worker_parts(jobs: list[book_parts.PartJob]) -> dict[str, book_parts.PartInfo]:
+    assert _WORKER is not None
+    return _WORKER.lay_out_parts(jobs)
+
+
 def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_path: Path | None,
-                   targets: dict[str, Path]) -> dict[str, Path]:
-    """Sparklines first (every document needs them), then the city book (the longest job), then the briefs
-    in small batches, spread over `workers` spawned processes that each start up once."""
+                   targets: dict[str, Path], cache: book_parts.PartCache | None,
+                   timings: dict[str, float]) -> tuple[dict[str, Path], dict[str, int]]:
+    """Sparklines first (every document needs them), then the city book's parts (the longest first), then
+    the briefs in small batches, spread over `workers` spawned processes that each start up once. This
+    process meanwhile lays out the contents and the folio sheet and joins the book."""
     args = (os.getpid(), renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant,
             renderer.attachments, renderer.fallback)
     units = [u.agency for u in agency_order(renderer.inputs.result)]
+    counts: dict[str, int] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                              initializer=_start_worker, initargs=args) as pool:
         for done in [pool.submit(_worker_sparklines, units[i::workers]) for i in range(workers)]:
             done.result()
-        city = pool.submit(_worker_city, city_path) if city_path is not None else None
-        batches = [pool.submit(_worker_briefs, {name: targets[name] for name in chunk})
-                   for chunk in chunks(list(targets), BRIEFS_PER_TASK)]
+        briefs: list = []
+
+        def submit_briefs() -> None:
+            briefs.extend(pool.submit(_worker_briefs, {name: targets[name] for name in chunk})
+                          for chunk in chunks(list(targets), BRIEFS_PER_TASK))
+
+        def lay_out(jobs: list[book_parts.PartJob]) -> dict[str, book_parts.PartInfo]:
+            """The parts on the pool, the briefs queued behind them (so both cores stay busy to the end)."""
+            whole = [job for job in jobs if not job.label.startswith(book_parts.AGENCY_PART)]
+            batches = [[job] for job in whole] + chunks([job for job in jobs if job not in whole], BRIEFS_PER_TASK)
+            pending = [pool.submit(_worker_parts, batch) for batch in batches]
+            if not briefs:
+                submit_briefs()
+            return {name: info for done in pending for name, info in done.result().items()}
+
+        city = None
+        if city_path is not None and cache is not None:
+            counts = renderer.city_pdf_in_parts(city_path, cache, lay_out, timings)
+        elif city_path is not None:
+            city = pool.submit(_worker_city, city_path)
+        if not briefs:
+            submit_briefs()
         if city is not None:
             city.result()
-        written = {name: path for batch in batches for name, path in batch.result().items()}
-        return {name: written[name] for name in targets}
+        written = {name: path for batch in briefs for name, path in batch.result().items()}
+        return {name: written[name] for name in targets}, counts
 
 
 def render_memo(inputs: BriefingInputs, out_path: Path, *, templates_dirs: list[Path]) -> Path:

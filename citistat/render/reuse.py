@@ -43,6 +43,14 @@ def folder_keys(folder: Path) -> str:
     return "\n".join(f"{p.name} {p.read_text('ascii')}" for p in sorted(keys.iterdir()))
 
 
+def chart_stamp(path: Path) -> str:
+    """A chart by the key it was drawn from (its inputs), else by its bytes; a missing image is a missing image."""
+    key_file = path.parent / KEYS_DIR / f"{path.name}.sha256"
+    if key_file.is_file():
+        return f"{path.name} {key_file.read_text('ascii')}"
+    return file_hash(path) if path.is_file() else f"{path.name} missing"
+
+
 def file_stamp(path: Path) -> str:
     """A file by name, size and modification time: cheap, and enough for the font files."""
     stat = path.stat()
