@@ -21,6 +21,8 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .profiles import fold_label
 
@@ -91,9 +93,48 @@ def map_distinct(raw: pd.Series, func: Callable[[object], object]) -> pd.Series:
     """Apply `func` once per distinct value (exports repeat a few values a million times)."""
     if raw.empty:
         return pd.Series([], index=raw.index, dtype=object)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques, codes = distinct_values(raw)
     mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
     return pd.Series(mapped[codes], index=raw.index, dtype=object)
+
+
+def map_distinct_text(raw: pd.Series, func: Callable[[object], str | None]) -> pd.Series:
+    """`map_distinct` for a function that returns text: a string column built by Arrow from the few
+    mapped values, without a Python object per row."""
+    if raw.empty:
+        return pd.Series([], index=raw.index, dtype="string")
+    uniques, codes = distinct_values(raw)
+    mapped = pa.array([func(v) for v in uniques] + [func(None)], type=pa.large_string())
+    return string_series(mapped.take(np.where(codes < 0, len(uniques), codes)), raw.index)
+
+
+def distinct_values(raw: pd.Series) -> tuple[list, np.ndarray]:
+    """(the distinct non-missing values, each row's position among them; -1 where missing).
+
+    A text column the readers built in Arrow is encoded by Arrow; anything else by pandas.
+    """
+    array = arrow_text(raw)
+    if array is None:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        return list(uniques), codes
+    encoded = pc.dictionary_encode(array)
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return encoded.dictionary.to_pylist(), codes
+
+
+def arrow_text(raw: pd.Series) -> pa.Array | None:
+    """The Arrow array behind an Arrow-backed text column, in one chunk; None for any other column."""
+    if not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
+        return None
+    array = pa.array(raw.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def string_series(array: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """An Arrow string array as a pandas "string" column (the canonical table's text dtype)."""
+    if pa.types.is_large_string(array.type):
+        array = array.cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
 
 
 def cell_text(value: object) -> str | None:
@@ -118,7 +159,7 @@ def cell_text(value: object) -> str | None:
 
 def parse_text(raw: pd.Series) -> pd.Series:
     """Optional free text: folded spaces, blank → missing."""
-    return map_distinct(raw, cell_text).astype("string")
+    return map_distinct_text(raw, cell_text)
 
 
 @dataclass
@@ -212,39 +253,43 @@ def parse_dates(
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         parsed = _typed_dates(raw, sentinels, formats)
         return _screen_range(parsed, plausible_years)
-    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    # Positions, not labels: numpy masks over the column, so a million rows take no index look-ups.
+    result = np.full(len(raw), _NAT, dtype="datetime64[ns]")
     kinds = _date_kinds(raw)
-    sentinel = pd.Series(False, index=raw.index)
-    not_a_date = pd.Series(False, index=raw.index)
+    sentinel = np.zeros(len(raw), dtype=bool)
+    not_a_date = np.zeros(len(raw), dtype=bool)
 
     native = kinds == "datetime"
     if native.any():
-        result[native] = _native_datetimes(raw[native])
+        result[native] = _native_datetimes(raw[native]).to_numpy(dtype="datetime64[ns]")
 
     numbers = kinds == "number"
     if numbers.any():
-        serials = raw[numbers].astype(float)
-        not_a_date[numbers] = serials <= 0
+        not_a_date[numbers] = raw[numbers].astype(float).to_numpy() <= 0
         usable = numbers & ~not_a_date
-        result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904)
+        result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904).to_numpy(dtype="datetime64[ns]")
 
-    text_mask = kinds == "text"
-    if text_mask.any():
-        text = _date_texts(raw[text_mask])
+    texts_at = np.flatnonzero(kinds == "text")
+    if len(texts_at):
+        text = _date_texts(raw if len(texts_at) == len(raw) else raw.iloc[texts_at])
         sentinel_text = {_date_text(str(s)) for s in sentinels}
-        is_sentinel = text.isin(sentinel_text)
-        sentinel[text_mask] = is_sentinel
-        texts = text[~is_sentinel]
-        parsed, serial_zero_or_less = _parse_text_dates(texts, formats, timezone, serial_text=serial_text, date1904=date1904)
-        result[texts.index] = parsed
-        not_a_date[serial_zero_or_less[serial_zero_or_less].index] = True
+        is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
+        sentinel[texts_at[is_sentinel]] = True
+        parsed, serial_zero_or_less = _parse_text_dates(text[~is_sentinel], formats, timezone, serial_text=serial_text,
+                                                        date1904=date1904)
+        at = texts_at[~is_sentinel]
+        result[at] = parsed.to_numpy(dtype="datetime64[ns]")
+        not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
 
-    sentinel |= _sentinel_dates(result, sentinels, formats)
-    result[sentinel] = pd.NaT
-    bad = (kinds != "blank") & result.isna() & ~sentinel & ~not_a_date
-    return _screen_range(DateParse(values=result, bad=bad, sentinel=sentinel, not_a_date=not_a_date), plausible_years)
+    sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
+    result[sentinel] = _NAT
+    bad = (kinds != "blank") & np.isnat(result) & ~sentinel & ~not_a_date
+    return _screen_range(DateParse(values=pd.Series(result, index=raw.index), bad=pd.Series(bad, index=raw.index),
+                                   sentinel=pd.Series(sentinel, index=raw.index),
+                                   not_a_date=pd.Series(not_a_date, index=raw.index)), plausible_years)
 
 
+_NAT = np.datetime64("NaT", "ns")
 _LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
 
 
@@ -282,22 +327,26 @@ def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
     return (epoch + pd.to_timedelta(seconds, unit="s")).astype("datetime64[ns]")
 
 
-def _date_kinds(raw: pd.Series) -> pd.Series:
+def _date_kinds(raw: pd.Series) -> np.ndarray:
     """blank / datetime / number / text / other per cell, deciding once per Python type."""
     if isinstance(raw.dtype, pd.StringDtype):
-        kinds = pd.Series(np.where(raw.isna().to_numpy(), "blank", "text"), index=raw.index, dtype=object)
+        kinds = np.where(raw.isna().to_numpy(), "blank", "text").astype(_KIND)
     else:
-        kinds = map_distinct(raw.map(type), _type_kind)
-        kinds[raw.isna()] = "blank"
-    texts = kinds == "text"
-    if texts.any():
-        plain = raw[texts].str.isascii().astype(bool)
-        empty_plain = raw[texts][plain].str.strip().eq("")
-        kinds[empty_plain[empty_plain].index] = "blank"
-        exotic = raw[texts][~plain]  # rare: full-width characters or exotic spaces
+        kinds = map_distinct(raw.map(type), _type_kind).to_numpy().astype(_KIND)
+        kinds[raw.isna().to_numpy(dtype=bool)] = "blank"
+    texts_at = np.flatnonzero(kinds == "text")
+    if len(texts_at):
+        texts = raw if len(texts_at) == len(raw) else raw.iloc[texts_at]
+        plain = texts.str.isascii().astype(bool).to_numpy(dtype=bool)
+        empty_plain = texts[plain].str.strip().eq("").to_numpy(dtype=bool)
+        kinds[texts_at[plain][empty_plain]] = "blank"
+        exotic = texts[~plain]  # rare: full-width characters or exotic spaces
         if not exotic.empty:
-            kinds[exotic.index] = exotic.map(_date_kind)
+            kinds[texts_at[~plain]] = exotic.map(_date_kind).to_numpy().astype(_KIND)
     return kinds
+
+
+_KIND = "<U8"  # the longest kind, "datetime"
 
 
 def _type_kind(kind: object) -> str:
@@ -417,34 +466,39 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str |
     as an Excel serial. A column that looks like serials throughout is converted
     before the formats, so a million serials do not wait for every format to fail.
     """
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    non_positive = pd.Series(False, index=text.index)
-    todo = text.notna()
-    remaining = text
+    out = np.full(len(text), _NAT, dtype="datetime64[ns]")
+    non_positive = np.zeros(len(text), dtype=bool)
+    todo = text.notna().to_numpy(dtype=bool).copy()
     if serial_text and _looks_like_serials(text):
         _take_serials(text, todo, out, non_positive, date1904)
-        remaining = text[todo]
-    for fmt in _by_sample_hits(remaining, formats, timezone):
+    for fmt in _by_sample_hits(text[todo], formats, timezone):
         if not todo.any():
             break
-        _take(out, todo, _parse_one_format(text[todo], fmt, timezone))
+        _take_format(text, todo, out, fmt, timezone)
     if todo.any():  # the few values left: a look at those only, never at the whole column
-        rest = text[todo]
-        labelled = pd.Series(False, index=text.index)
-        labelled[rest.index[rest.str.contains("年", regex=False, na=False).to_numpy(dtype=bool)]] = True
+        rest = np.flatnonzero(todo)
+        labelled = np.zeros(len(text), dtype=bool)
+        labelled[rest[text.iloc[rest].str.contains("年", regex=False, na=False).to_numpy(dtype=bool)]] = True
         for fmt in _CHINESE_DATE_FORMATS:
             if labelled.any():
-                _take(out, labelled, _parse_one_format(text[labelled], fmt, timezone))
-        todo &= out.isna()
+                _take_format(text, labelled, out, fmt, timezone)
+        todo &= np.isnat(out)
     if serial_text and todo.any():
         _take_serials(text, todo, out, non_positive, date1904)
-    return out, non_positive
+    return pd.Series(out, index=text.index), pd.Series(non_positive, index=text.index)
 
 
-def _take(out: pd.Series, todo: pd.Series, parsed: pd.Series) -> None:
-    hit = parsed.notna()
-    out[parsed.index[hit]] = parsed[hit]
-    todo[parsed.index[hit]] = False
+def _take_format(text: pd.Series, todo: np.ndarray, out: np.ndarray, fmt: str, timezone: str | None) -> None:
+    """Parse the cells still to do with one format; those it reads are done."""
+    at = np.flatnonzero(todo)
+    parsed = _parse_one_format(text if len(at) == len(text) else text.iloc[at], fmt, timezone)
+    _take(out, todo, at, parsed.to_numpy(dtype="datetime64[ns]"))
+
+
+def _take(out: np.ndarray, todo: np.ndarray, at: np.ndarray, parsed: np.ndarray) -> None:
+    hit = ~np.isnat(parsed)
+    out[at[hit]] = parsed[hit]
+    todo[at[hit]] = False
 
 
 def _looks_like_serials(text: pd.Series) -> bool:
@@ -452,17 +506,20 @@ def _looks_like_serials(text: pd.Series) -> bool:
     return bool(len(sample)) and bool(sample.str.fullmatch(_SERIAL_TEXT).mean() > 0.5)
 
 
-def _take_serials(text: pd.Series, todo: pd.Series, out: pd.Series, non_positive: pd.Series, date1904: bool) -> None:
+def _take_serials(text: pd.Series, todo: np.ndarray, out: np.ndarray, non_positive: np.ndarray, date1904: bool) -> None:
     """Serials written as text: "45377.253472222" → 2024-03-26 06:05:00; "0" and "-3" are no dates."""
-    candidates = text[todo]
-    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool)
+    at = np.flatnonzero(todo)
+    candidates = text.iloc[at]
+    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool).to_numpy(dtype=bool)
     if not signed.any():
         return
-    numbers = candidates[signed].astype(float)
+    numbers = candidates[signed].astype(float).to_numpy()
+    at = at[signed]
     below_one = numbers <= 0
-    non_positive[below_one[below_one].index] = True
-    todo[below_one[below_one].index] = False
-    _take(out, todo, excel_serial_to_datetime(numbers[~below_one], date1904))
+    non_positive[at[below_one]] = True
+    todo[at[below_one]] = False
+    serials = excel_serial_to_datetime(pd.Series(numbers[~below_one]), date1904)
+    _take(out, todo, at[~below_one], serials.to_numpy(dtype="datetime64[ns]"))
 
 
 def _by_sample_hits(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> list[str]:
@@ -490,7 +547,38 @@ def _parse_one_format(text: pd.Series, fmt: str, timezone: str | None) -> pd.Ser
         if (~aware).any() and "%z" not in fmt:
             out[~aware] = _to_ns(pd.to_datetime(text[~aware], format=fmt, errors="coerce"))
         return out
+    if _DIGITS_ONLY_FORMAT.fullmatch(fmt):
+        return _strptime_exact(text, fmt)
     return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
+
+
+# A format of numeric fields only (%Y %m %d %H %M %S) and literal text: Arrow can read it, then check.
+_DIGITS_ONLY_FORMAT = re.compile(r"(?:[^%]|%[YmdHMS])*")
+
+
+def _strptime_exact(text: pd.Series, fmt: str) -> pd.Series:
+    """One numeric format read by Arrow's strptime on every core, kept only where writing the value back
+    with the format gives the very text (Arrow would read 2024-02-30 as 1 March, or pass a leading
+    space): what Arrow reads that way pandas reads the same. The rest (unpadded 2024-3-5, the wrong
+    dates) goes to pandas' strptime, as before."""
+    array = arrow_text(text)
+    try:
+        if array is None:
+            array = pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        parsed = pc.strptime(array, format=fmt, unit="s", error_is_null=True)
+        exact = pc.equal(pc.strftime(parsed, format=fmt), array).fill_null(False).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
+    values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+    values[~exact] = np.datetime64("NaT")
+    result = _to_ns(pd.Series(values, index=text.index))
+    rest = np.flatnonzero(~exact & text.notna().to_numpy(dtype=bool))
+    if len(rest):
+        slow = _to_ns(pd.to_datetime(text.iloc[rest], format=fmt, errors="coerce"))
+        values = result.to_numpy(dtype="datetime64[ns]").copy()
+        values[rest] = slow.to_numpy(dtype="datetime64[ns]")
+        result = pd.Series(values, index=text.index)
+    return result
 
 
 def _to_ns(values: pd.Series) -> pd.Series:
