@@ -37,7 +37,10 @@ from .values import (
     cell_text,
     fold_key,
     formula_error_mask,
+    keep_rows,
     map_distinct,
+    map_distinct_text,
+    nfkc,
     parse_dates,
     parse_ids,
     parse_text,
@@ -206,7 +209,9 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     rejected[list(ctx.row_issues)] = True
     rejected &= live
     keep = live & ~rejected
-    tickets = pd.DataFrame({k: v for k, v in out.items() if k in _CANONICAL_FROM_FILE}, index=range(n))[keep]
+    tickets = pd.DataFrame({k: v for k, v in out.items() if k in _CANONICAL_FROM_FILE}, index=range(n))
+    if not keep.all():  # most files keep every row: then no copy
+        tickets = keep_rows(tickets, keep.to_numpy(dtype=bool))
     tickets["status_rank"] = status_key[keep].map(STATUS_RANK).fillna(0).astype(int)
     tickets["source_file"] = str(raw.file)
     tickets["source_sheet"] = raw.sheet
@@ -253,9 +258,8 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     row-by-row look at every cell is limited to those few rows.
     """
     n = len(data)
-    id_key = _id_keys(ctx.cells("ticket_id") if "ticket_id" in ctx.columns else data.iloc[:, 0].reset_index(drop=True))
-    keyword = id_key.astype("string").str.startswith(STRUCTURAL_KEYWORDS).fillna(False).astype(bool)
-    candidates = np.flatnonzero((id_key.eq("") | keyword).to_numpy())
+    ids = ctx.cells("ticket_id") if "ticket_id" in ctx.columns else data.iloc[:, 0].reset_index(drop=True)
+    candidates = np.flatnonzero(_blank_or_keyword(ids))
     blank = pd.Series(False, index=range(n))
     summary = pd.Series(False, index=range(n))
     first_text = pd.Series(None, index=range(n), dtype=object)
@@ -279,19 +283,25 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     return structural, skipped
 
 
-def _id_keys(raw: pd.Series) -> pd.Series:
-    """Id cells folded for the keyword test; "" where blank. Ids are all distinct, so this stays vectorised."""
-    keys = pd.Series("x", index=raw.index, dtype=object)  # numbers and dates are never keywords
-    keys[blank_mask(raw).to_numpy()] = ""
-    texts = (text_mask(raw) & keys.ne("")).to_numpy()
-    if texts.any():
-        text = raw[texts].astype("string")
-        plain = text.str.isascii().fillna(True).astype(bool)
-        keys[texts] = text.str.strip().str.lower().astype(object).to_numpy()
-        exotic = text[~plain]  # full-width or CJK: folded one by one (few in an id column)
-        if not exotic.empty:
-            keys[exotic.index] = exotic.map(fold_key)
-    return keys.reset_index(drop=True)
+def _blank_or_keyword(raw: pd.Series) -> np.ndarray:
+    """True where an id cell is blank or starts with a structural keyword (folded: "合 计", "TOTAL").
+
+    Ids are all distinct, so the common plain-ASCII text is folded by Arrow in one pass; numbers and
+    dates are never keywords; full-width or CJK cells are folded one by one (few in an id column).
+    """
+    blank = blank_mask(raw).to_numpy(dtype=bool)
+    found = blank.copy()
+    texts = np.flatnonzero(text_mask(raw).to_numpy(dtype=bool) & ~blank)
+    if not len(texts):
+        return found
+    text = raw.iloc[texts].astype("string")
+    plain = text.str.isascii().fillna(True).astype(bool).to_numpy(dtype=bool)
+    keys = text[plain].str.strip().str.lower()
+    found[texts[plain]] = (keys.eq("") | keys.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
+    if not plain.all():
+        exotic = text[~plain].map(fold_key)
+        found[texts[~plain]] = (exotic.eq("") | exotic.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
+    return found
 
 
 # ------------------------------------------------------------------ fields by role
@@ -427,11 +437,19 @@ def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
         none = pd.Series([None] * n, index=range(n), dtype=object)
         return none.astype("string"), none
     raw = ctx.cells("status")
-    parsed = parse_vocab(raw.where(~formula_error_mask(raw), None), ctx.profile.status)
-    text = parse_text(raw)
-    _once_per_value(ctx, "unknown_status", INFO, "status", text, parsed.unrecognised & live)
-    stored = parsed.values.astype("string").fillna(text.where(parsed.unrecognised, pd.NA))
-    return stored, parsed.values
+    cells = raw.where(~formula_error_mask(raw), None)
+    parsed = parse_vocab(cells, ctx.profile.status)
+    _once_per_value(ctx, "unknown_status", INFO, "status", raw, parsed.unrecognised & live)
+    return map_distinct_text(cells, lambda cell: _status_stored(cell, ctx.profile.status)), parsed.values
+
+
+def _status_stored(cell: object, vocabulary: dict) -> str | None:
+    """A status as stored: its normalised key, or the text as written when the vocabulary lacks it."""
+    text = cell_text(cell)
+    if text is None:
+        return None
+    key = vocabulary.get(fold_key(text))
+    return text if key is None else str(key)
 
 
 def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.Series:
@@ -507,9 +525,9 @@ def _caller_keys(ctx: _Context, salt: bytes) -> pd.Series:
     """A pseudonym per phone number (values.caller_keys, over its digits); the number itself is dropped here."""
     raw = ctx.cells("caller_phone")
     texts = text_mask(raw)
-    if not texts.all():  # numbers as text without ".0"
+    if (~texts & raw.notna()).any():  # numbers as text without ".0"
         raw = raw.where(texts, map_distinct(raw.where(~texts), cell_text))
-    digits = raw.astype("string").str.normalize("NFKC").str.replace(r"\D", "", regex=True)
+    digits = nfkc(raw.astype("string")).str.replace(r"\D", "", regex=True)
     return caller_keys(digits, salt)
 
 
@@ -522,7 +540,7 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         formula = formula_error_mask(raw)
         for position in ctx.each(formula & live):
             ctx.issue("formula_error", ROW, position, "agency", raw[position])
-        written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
+        written = map_distinct_text(raw.where(~formula, None), _as_written)
         # Before the roster look-up: "局\u202e" and "局 电话138…" are "局".
         written = clean_names(ctx, "agency", written, live)
         if "agency_raw" in ctx.scrubber.fields:

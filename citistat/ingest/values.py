@@ -104,8 +104,30 @@ def map_distinct_text(raw: pd.Series, func: Callable[[object], str | None]) -> p
     if raw.empty:
         return pd.Series([], index=raw.index, dtype="string")
     uniques, codes = distinct_values(raw)
-    mapped = pa.array([func(v) for v in uniques] + [func(None)], type=pa.large_string())
+    results = [func(v) for v in uniques]
+    array = arrow_text(raw)
+    if array is not None and func(None) is None:  # most cells come out as they went in: only the others change
+        changed = np.array([result != value for result, value in zip(results, uniques)] + [False], dtype=bool)
+        rows = changed[codes]
+        if not rows.any():
+            return string_series(array, raw.index)
+        if rows.mean() < 0.5:
+            replacements = pa.array(results, type=pa.large_string()).take(codes[rows])
+            return string_series(pc.replace_with_mask(array.cast(pa.large_string()), pa.array(rows), replacements),
+                                 raw.index)
+    mapped = pa.array(results + [func(None)], type=pa.large_string())
     return string_series(mapped.take(np.where(codes < 0, len(uniques), codes)), raw.index)
+
+
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """`frame[keep]` for a boolean mask: Arrow text columns filtered by Arrow (copying runs of kept rows)."""
+    mask, index = pa.array(keep), frame.index[keep]
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        array = arrow_text(column)
+        columns[name] = column[keep] if array is None else string_series(array.filter(mask), index).astype(column.dtype)
+    return pd.DataFrame(columns, index=index, columns=frame.columns)
 
 
 def distinct_values(raw: pd.Series) -> tuple[list, np.ndarray]:
@@ -130,11 +152,11 @@ def arrow_text(raw: pd.Series) -> pa.Array | None:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def string_series(array: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+def string_series(array: pa.Array | pa.ChunkedArray, index: pd.Index | None) -> pd.Series:
     """An Arrow string array as a pandas "string" column (the canonical table's text dtype)."""
     if pa.types.is_large_string(array.type):
         array = array.cast(pa.string())
-    return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index, copy=False)
 
 
 def cell_text(value: object) -> str | None:
@@ -172,10 +194,13 @@ class IdParse:
 def parse_ids(raw: pd.Series) -> IdParse:
     """Ticket ids as text: no ".0", no leading TAB or apostrophe, NFKC; long numbers flagged."""
     texts = text_mask(raw)
+    others = ~texts & raw.notna()
+    if not others.any():  # every id is text (a CSV, a text column of a sheet): one pass over the column
+        ids = _clean_id_texts(raw.astype("string"))
+        return IdParse(ids=ids, missing=ids.isna(), precision_lost=pd.Series(False, index=raw.index))
     ids = pd.Series(pd.NA, index=raw.index, dtype="string")
     if texts.any():
         ids[texts] = _clean_id_texts(raw[texts].astype("string"))
-    others = ~texts & raw.notna()
     if others.any():
         ids[others] = map_distinct(raw[others], _id_text).astype("string")
     precision_lost = pd.Series(False, index=raw.index)
@@ -471,7 +496,7 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str |
     todo = text.notna().to_numpy(dtype=bool).copy()
     if serial_text and _looks_like_serials(text):
         _take_serials(text, todo, out, non_positive, date1904)
-    for fmt in _by_sample_hits(text[todo], formats, timezone):
+    for fmt in _by_sample_hits(text, np.flatnonzero(todo), formats, timezone):
         if not todo.any():
             break
         _take_format(text, todo, out, fmt, timezone)
@@ -522,15 +547,17 @@ def _take_serials(text: pd.Series, todo: np.ndarray, out: np.ndarray, non_positi
     _take(out, todo, at[~below_one], serials.to_numpy(dtype="datetime64[ns]"))
 
 
-def _by_sample_hits(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> list[str]:
-    """The declared formats, those that fit a sample of the column first.
+def _by_sample_hits(text: pd.Series, todo: np.ndarray, formats: tuple[str, ...], timezone: str | None) -> list[str]:
+    """The declared formats, those that fit a sample of the cells still to do (`todo`: positions) first.
 
     Every declared format is still tried on whatever remains; the order only
     saves a million-row column from a first pass with a format that fits nothing.
     """
-    if len(text) < 5000:
+    if len(todo) < 5000:
         return list(formats)
-    sample = text.dropna().sample(n=min(500, int(text.notna().sum())), random_state=0)
+    # the sample a pandas sample of those cells draws, taken by position: no copy of the column
+    chosen = pd.Series(todo).sample(n=min(500, len(todo)), random_state=0).to_numpy()
+    sample = text.iloc[chosen]
     hits = {fmt: int(_parse_one_format(sample, fmt, timezone).notna().sum()) for fmt in formats}
     return sorted(formats, key=lambda fmt: -hits[fmt])  # stable: ties keep the declared order
 
@@ -547,38 +574,7 @@ def _parse_one_format(text: pd.Series, fmt: str, timezone: str | None) -> pd.Ser
         if (~aware).any() and "%z" not in fmt:
             out[~aware] = _to_ns(pd.to_datetime(text[~aware], format=fmt, errors="coerce"))
         return out
-    if _DIGITS_ONLY_FORMAT.fullmatch(fmt):
-        return _strptime_exact(text, fmt)
     return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
-
-
-# A format of numeric fields only (%Y %m %d %H %M %S) and literal text: Arrow can read it, then check.
-_DIGITS_ONLY_FORMAT = re.compile(r"(?:[^%]|%[YmdHMS])*")
-
-
-def _strptime_exact(text: pd.Series, fmt: str) -> pd.Series:
-    """One numeric format read by Arrow's strptime on every core, kept only where writing the value back
-    with the format gives the very text (Arrow would read 2024-02-30 as 1 March, or pass a leading
-    space): what Arrow reads that way pandas reads the same. The rest (unpadded 2024-3-5, the wrong
-    dates) goes to pandas' strptime, as before."""
-    array = arrow_text(text)
-    try:
-        if array is None:
-            array = pa.array(text.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-        parsed = pc.strptime(array, format=fmt, unit="s", error_is_null=True)
-        exact = pc.equal(pc.strftime(parsed, format=fmt), array).fill_null(False).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
-    values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
-    values[~exact] = np.datetime64("NaT")
-    result = _to_ns(pd.Series(values, index=text.index))
-    rest = np.flatnonzero(~exact & text.notna().to_numpy(dtype=bool))
-    if len(rest):
-        slow = _to_ns(pd.to_datetime(text.iloc[rest], format=fmt, errors="coerce"))
-        values = result.to_numpy(dtype="datetime64[ns]").copy()
-        values[rest] = slow.to_numpy(dtype="datetime64[ns]")
-        result = pd.Series(values, index=text.index)
-    return result
 
 
 def _to_ns(values: pd.Series) -> pd.Series:
@@ -614,7 +610,7 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
 
     Answer columns hold a handful of distinct values: each is folded and looked up once.
     """
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques, codes = distinct_values(raw)
     keys = [None if cell_text(v) is None else fold_key(cell_text(v)) for v in uniques]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
@@ -635,13 +631,15 @@ def caller_keys(numbers: pd.Series, salt: bytes) -> pd.Series:
     found across months). pandas hashes a million numbers in C in about half a second,
     where sha256 in a Python loop took several. Blank numbers get no key.
     """
-    known = numbers.notna() & numbers.ne("")
-    keys = pd.Series(pd.NA, index=numbers.index, dtype="string")
+    known = (numbers.notna() & numbers.ne("")).to_numpy(dtype=bool)
     if not known.any():
-        return keys
+        return pd.Series(pd.NA, index=numbers.index, dtype="string")
     hashed = pd.util.hash_array(numbers[known].to_numpy(dtype=object), hash_key=_siphash_key(salt), categorize=False)
-    keys[known.to_numpy()] = _hex16(hashed)
-    return keys
+    keys = _hex16(hashed)
+    if not known.all():  # a blank number gets no key: spread the keys over the rows, nulls between
+        positions = np.cumsum(known) - 1
+        keys = keys.take(pa.array(positions, mask=~known))
+    return string_series(keys, numbers.index)
 
 
 def _siphash_key(salt: bytes) -> str:
@@ -651,9 +649,22 @@ def _siphash_key(salt: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(b"citistat caller key\0" + salt).digest()[:12]).decode("ascii")
 
 
-def _hex16(values: np.ndarray) -> np.ndarray:
-    """uint64 → 16 lowercase hex characters each, without a Python loop."""
+def _hex16(values: np.ndarray) -> pa.Array:
+    """uint64 → 16 lowercase hex characters each, as an Arrow string array built from one buffer (no Python loop)."""
     octets = values.astype(">u8").view(np.uint8).reshape(-1, 8)
     chars = np.empty((len(values), 16), dtype=np.uint8)
     chars[:, 0::2], chars[:, 1::2] = _HEX_DIGITS[octets >> 4], _HEX_DIGITS[octets & 15]
-    return chars.view("S16").ravel().astype(str)
+    offsets = np.arange(0, 16 * (len(values) + 1), 16, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(chars))
+
+
+def nfkc(text: pd.Series) -> pd.Series:
+    """A string column in Unicode NFKC (full-width digits read as digits); only non-ASCII values are looked at."""
+    if text.empty:
+        return text
+    exotic = np.flatnonzero(~text.str.isascii().fillna(True).astype(bool).to_numpy(dtype=bool))
+    if not len(exotic):
+        return text
+    out = text.copy()
+    out.iloc[exotic] = [unicodedata.normalize("NFKC", value) for value in text.iloc[exotic].tolist()]
+    return out
