@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .workloads import DEFAULT_AGENCIES, FORMATS, HISTORY_TICKETS, WORK_DIR, parse_list, parse_size
+from .workloads import DEFAULT_AGENCIES, FORMATS, HISTORY_TICKETS, INGEST_FORMATS, WORK_DIR, parse_list, parse_size
 
 DEFAULT_SIZES = "100k,1M,2M"
 DEFAULT_NAIVE_SIZES = "100k"
@@ -23,12 +23,16 @@ def _sizes(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _formats(text: str) -> list[str]:
+def _formats(text: str, known: tuple[str, ...] = FORMATS) -> list[str]:
     formats = parse_list(text)
-    unknown = [f for f in formats if f not in FORMATS]
+    unknown = [f for f in formats if f not in known]
     if unknown or not formats:
-        raise argparse.ArgumentTypeError(f"formats must be among {', '.join(FORMATS)}; got {text!r}")
+        raise argparse.ArgumentTypeError(f"formats must be among {', '.join(known)}; got {text!r}")
     return formats
+
+
+def _ingest_formats(text: str) -> list[str]:
+    return _formats(text, INGEST_FORMATS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +88,9 @@ def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--ingest-sizes", type=_sizes, default=_sizes(DEFAULT_INGEST_SIZES),
                      help=f"sizes at which ingestion alone is timed beside the bare reader (default "
                           f"{DEFAULT_INGEST_SIZES}; only sizes also in --sizes)")
+    sub.add_argument("--ingest-formats", type=_ingest_formats, default=None,
+                     help="formats of the ingestion rows, among xlsx,xlsx-inline,csv (default: --formats, with "
+                          "the inline-string xlsx beside the shared-string one)")
     sub.add_argument("--no-ingest", action="store_true", help="skip the ingestion-vs-reader measurement")
     sub.add_argument("--no-rebuild", action="store_true", help="skip the rebuild-after-notes measurement")
     sub.add_argument("--rebuild-repeat", type=int, default=1, help="rebuilds timed per size (default 1)")
@@ -108,7 +115,8 @@ def make_plan(args: argparse.Namespace):
         rebuild=not getattr(args, "no_rebuild", False),
         rebuild_repeat=getattr(args, "rebuild_repeat", 1),
         scaling_agencies=args.scaling_agencies or None,
-        ingest_sizes=[] if getattr(args, "no_ingest", True) else args.ingest_sizes,
+        ingest_sizes=[] if getattr(args, "no_ingest", False) else getattr(args, "ingest_sizes", _sizes(DEFAULT_INGEST_SIZES)),
+        ingest_formats=getattr(args, "ingest_formats", None),
         keep_workspaces=getattr(args, "keep", False),
         work_dir=args.work_dir,
     )

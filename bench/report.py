@@ -127,14 +127,18 @@ def markdown(results: dict) -> str:
     if results.get("ingestion"):
         lines += ["", "## Ingestion beside the bare reader", "",
                   "Bare reader: fastexcel (calamine) to Arrow for xlsx, `pyarrow.csv` for CSV (`bench/reader.py`). "
-                  "Seconds are in-process (imports excluded); RSS is the process peak.", "",
-                  "| size | format | bare read s | bare peak MiB | ingest s | ingest peak MiB | ratio | ingest stages |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "Seconds are in-process (imports excluded); RSS is the largest process's peak, and the whole "
+                  "tree's (the reader's children included). `xlsx` has shared strings, as Excel writes it; "
+                  "`xlsx-inline` is the same sheet with inline strings.", "",
+                  "| size | format | bare read s | bare peak MiB | ingest s | ingest peak MiB | ingest tree MiB | ratio "
+                  "| ingest stages |",
+                  "|---|---|---|---|---|---|---|---|---|"]
         for row in results["ingestion"]:
             bare = row["bare_read"]
             lines.append(f"| {row['size']} | {row['format']} | {_s(bare['stages'].get('read'))} | "
                          f"{_s(bare.get('peak_rss_mib'), 0)} | {_s(row['stages'].get('ingest'))} | "
-                         f"{_s(row.get('peak_rss_mib'), 0)} | {_s(row.get('ratio'), 2)}× | "
+                         f"{_s(row.get('peak_rss_mib'), 0)} | {_s(row.get('tree_peak_rss_mib'), 0)} | "
+                         f"{_s(row.get('ratio'), 2)}× | "
                          f"{_stages({k: v for k, v in row['stages'].items() if k.startswith('ingest.')})} |")
     lines += ["", "## Goals", "", "| goal | measured | met |", "|---|---|---|"]
     for goal, measured, met in goals(results):
@@ -192,9 +196,10 @@ def _ingestion_goals(rows: list[dict]) -> list[tuple[str, str, bool | None]]:
     for row in rows:
         if row["tickets"] != 1_000_000:
             continue
-        seconds, ratio, rss = row["stages"].get("ingest"), row.get("ratio"), row.get("peak_rss_mib")
-        if row["format"] == "xlsx":
-            out.append((f"1M xlsx ingestion ≤ {GOAL_INGEST_RATIO}× the bare fastexcel read",
+        seconds, ratio = row["stages"].get("ingest"), row.get("ratio")
+        rss = row.get("tree_peak_rss_mib") or row.get("peak_rss_mib")  # the whole tree: the reader's children count
+        if row["format"].startswith("xlsx"):
+            out.append((f"1M {row['format']} ingestion ≤ {GOAL_INGEST_RATIO}× the bare fastexcel read",
                         f"{_s(ratio, 2)}× ({_s(seconds)} s vs {_s(row['bare_read']['stages'].get('read'))} s)",
                         None if ratio is None else ratio <= GOAL_INGEST_RATIO))
         else:

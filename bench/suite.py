@@ -21,6 +21,7 @@ from .measure import ChildResult, run_child, summarise
 from .workloads import (
     DEFAULT_AGENCIES,
     HISTORY_TICKETS,
+    INLINE_XLSX,
     PERIOD,
     WORK_DIR,
     History,
@@ -51,6 +52,8 @@ class Plan:
     rebuild_repeat: int = 1
     scaling_agencies: int | None = 50  # None: skip the agency-scaling run
     ingest_sizes: list[int] = field(default_factory=list)  # ingestion vs the bare reader at these sizes
+    # formats of the ingestion rows: by default the plan's, and the inline-string xlsx beside the shared one
+    ingest_formats: list[str] | None = None
     keep_workspaces: bool = False
     work_dir: Path = WORK_DIR
     # agency count -> template workspace, fixed by prepare() so that a code change
@@ -60,13 +63,19 @@ class Plan:
     def workloads(self) -> list[Workload]:
         return [Workload(size, self.agencies, fmt) for size in self.sizes for fmt in self.formats]
 
+    def ingest_workloads(self) -> list[Workload]:
+        formats = self.ingest_formats
+        if formats is None:
+            formats = [f for fmt in self.formats for f in ([fmt, INLINE_XLSX] if fmt == "xlsx" else [fmt])]
+        return [Workload(size, self.agencies, fmt) for size in self.sizes if size in self.ingest_sizes for fmt in formats]
+
     def history(self, agencies: int | None = None) -> History:
         return History(agencies or self.agencies, self.history_tickets)
 
 
 def prepare(plan: Plan, log: Log = print) -> None:
     """Generate every input the plan needs (cached) and the template workspaces."""
-    workloads = plan.workloads()
+    workloads = plan.workloads() + [w for w in plan.ingest_workloads() if w not in plan.workloads()]
     if plan.scaling_agencies:
         workloads.append(Workload(min(plan.sizes), plan.scaling_agencies, plan.formats[0]))
     ensure_workloads(workloads, plan.work_dir, log)
@@ -95,8 +104,7 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
     if plan.extrapolate_naive:
         entries.extend(extrapolate_naive(entries))
     scaling = time_agency_scaling(plan, entries, runs_dir, log) if plan.scaling_agencies else []
-    ingestion = [time_ingestion(plan, workload, runs_dir, log)
-                 for workload in plan.workloads() if workload.tickets in plan.ingest_sizes]
+    ingestion = [time_ingestion(plan, workload, runs_dir, log) for workload in plan.ingest_workloads()]
     return {
         "period": PERIOD,
         "plan": {"sizes": [size_label(s) for s in plan.sizes], "formats": plan.formats, "repeat": plan.repeat,

@@ -34,7 +34,11 @@ HISTORY_TICKETS = 50_000
 DEFAULT_AGENCIES = 100
 SEED = 7
 FORMATS = ("xlsx", "csv")
-WORKLOAD_VERSION = 1  # bump when the way workloads are made changes, to invalidate caches
+# "xlsx" is written as Excel writes it, with shared strings; "xlsx-inline" is the same sheet with inline
+# strings (what a streaming writer such as xlsxwriter's constant-memory mode makes), a second ingestion workload.
+INLINE_XLSX = "xlsx-inline"
+INGEST_FORMATS = ("xlsx", INLINE_XLSX, "csv")
+WORKLOAD_VERSION = 2  # bump when the way workloads are made changes, to invalidate caches
 
 Log = Callable[[str], None]
 
@@ -85,15 +89,20 @@ class Workload:
     def label(self) -> str:
         return f"{size_label(self.tickets)} {self.fmt} a{self.agencies}"
 
+    @property
+    def suffix(self) -> str:
+        return "xlsx" if self.fmt == INLINE_XLSX else self.fmt
+
     def path(self, work_dir: Path = WORK_DIR) -> Path:
-        return work_dir / "inputs" / f"tickets-{self.period}-{size_label(self.tickets)}-a{self.agencies}.{self.fmt}"
+        inline = "-inline" if self.fmt == INLINE_XLSX else ""
+        return work_dir / "inputs" / f"tickets-{self.period}-{size_label(self.tickets)}-a{self.agencies}{inline}.{self.suffix}"
 
     def paths(self, work_dir: Path = WORK_DIR) -> list[Path]:
         """The file(s) of the export: an xlsx month over a million tickets comes as numbered parts,
         as hotline systems export it (a sheet holds 1,048,576 rows)."""
         from citistat.sample.writers import part_paths
 
-        return part_paths(self.path(work_dir), self.fmt, self.tickets)
+        return part_paths(self.path(work_dir), self.suffix, self.tickets)
 
 
 @dataclass(frozen=True)
@@ -234,14 +243,13 @@ def aliases_file(history: History, work_dir: Path = WORK_DIR) -> Path:
 
 
 def ensure_workloads(workloads: list[Workload], work_dir: Path = WORK_DIR, log: Log = print) -> None:
-    """Generate every missing export; one frame per (size, agencies) serves both formats."""
-    from citistat.sample import write_export_parts
-
+    """Generate every missing export; one frame per (size, agencies) serves every format."""
     groups: dict[tuple[int, int, str], list[Workload]] = {}
     for workload in workloads:
         groups.setdefault((workload.tickets, workload.agencies, workload.period), []).append(workload)
     for (tickets, agencies, period), members in groups.items():
         missing = [w for w in members if not all(_is_cached(p, _workload_spec(w)) for p in w.paths(work_dir))]
+        missing.sort(key=lambda w: w.fmt != INLINE_XLSX)  # the inline sheet first: the shared one is made from it
         if not missing:
             continue
         start = time.perf_counter()
@@ -250,12 +258,35 @@ def ensure_workloads(workloads: list[Workload], work_dir: Path = WORK_DIR, log: 
         for workload in missing:
             workload.path(work_dir).parent.mkdir(parents=True, exist_ok=True)
             start = time.perf_counter()
-            paths = write_export_parts(frame, workload.path(work_dir), fmt=workload.fmt)
+            paths = _write_workload(frame, workload, work_dir)
             for path in paths:
                 _mark_cached(path, _workload_spec(workload))
             size = sum(p.stat().st_size for p in paths) / 1e6
             log(f"wrote {', '.join(p.name for p in paths)} ({size:.1f} MB) in {time.perf_counter() - start:.1f} s")
         del frame
+
+
+def _write_workload(frame, workload: Workload, work_dir: Path) -> list[Path]:
+    """The export as its format asks: csv, xlsx with inline strings, or xlsx with shared strings (the
+    inline file rewritten, part by part, the way Excel saves it)."""
+    from citistat.sample import write_export_parts
+
+    from .shared_strings import to_shared_strings
+
+    if workload.fmt == "csv":
+        return write_export_parts(frame, workload.path(work_dir), fmt="csv")
+    if workload.fmt == INLINE_XLSX:
+        return write_export_parts(frame, workload.path(work_dir), fmt="xlsx", constant_memory=True)
+    inline = Workload(workload.tickets, workload.agencies, INLINE_XLSX, workload.period)
+    temporary = not all(_is_cached(p, _workload_spec(inline)) for p in inline.paths(work_dir))
+    sources = (write_export_parts(frame, workload.path(work_dir).with_suffix(".inline-tmp.xlsx"), fmt="xlsx",
+                                  constant_memory=True) if temporary else inline.paths(work_dir))
+    targets = workload.paths(work_dir)
+    for source, target in zip(sources, targets, strict=True):
+        to_shared_strings(source, target)
+        if temporary:
+            source.unlink()
+    return targets
 
 
 def _workload_spec(workload: Workload) -> dict:

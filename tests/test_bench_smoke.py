@@ -89,23 +89,48 @@ def test_benchmark_runs_end_to_end(tmp_path, capsys):
     assert rebuilds["full"]["last_report"]["book_parts"]["laid_out"] == 1
     assert ours["rendered"]["briefs"] == 4 and ours["rendered"]["book_pages"] > 10
     assert results["speedups"][0]["speedup"] > 0
-    [ingestion] = results["ingestion"]
-    assert ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1, ingestion["failures"]
-    assert ingestion["bare_read"]["last_report"]["rows"] >= ingestion["last_report"]["tickets"] > 1900
-    assert ingestion["ratio"] == pytest.approx(ingestion["stages"]["ingest"] / ingestion["bare_read"]["stages"]["read"])
+    # the shared-string xlsx (as Excel writes it) and the inline-string one, each beside the bare read
+    assert [row["format"] for row in results["ingestion"]] == ["xlsx", "xlsx-inline"]
+    for ingestion in results["ingestion"]:
+        assert ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1, ingestion["failures"]
+        assert ingestion["bare_read"]["last_report"]["rows"] >= ingestion["last_report"]["tickets"] > 1900
+        assert ingestion["ratio"] == pytest.approx(ingestion["stages"]["ingest"] / ingestion["bare_read"]["stages"]["read"])
+    shared, inline = results["ingestion"]
+    assert shared["last_report"]["tickets"] == inline["last_report"]["tickets"]  # one sheet, written two ways
     table = capsys.readouterr().out
     assert "| 2k | xlsx | 4 | citistat |" in table and "## Ingestion beside the bare reader" in table
+    assert "| 2k | xlsx-inline |" in table
 
 
 def test_bare_reader_reads_every_row_of_both_formats(tmp_path):
     from bench.reader import read
     from bench.workloads import Workload, ensure_workloads
 
-    workloads = [Workload(1500, 4, fmt) for fmt in ("xlsx", "csv")]
+    workloads = [Workload(1500, 4, fmt) for fmt in ("xlsx", "xlsx-inline", "csv")]
     ensure_workloads(workloads, tmp_path, lambda message: None)
     rows = {w.fmt: read(w.path(tmp_path)) for w in workloads}
-    # the same export in both formats: the tickets plus the same few structural rows (合计, signature)
-    assert rows["xlsx"] == rows["csv"] and 1500 <= rows["csv"] <= 1510
+    # the same export in every format: the tickets plus the same few structural rows (合计, signature)
+    assert rows["xlsx"] == rows["xlsx-inline"] == rows["csv"] and 1500 <= rows["csv"] <= 1510
+
+
+def test_the_main_xlsx_has_shared_strings_as_excel_writes_it_and_the_same_cells_as_the_inline_one(tmp_path):
+    import zipfile
+
+    import fastexcel
+
+    from bench.workloads import Workload, ensure_workloads
+
+    shared, inline = (Workload(1500, 4, fmt) for fmt in ("xlsx", "xlsx-inline"))
+    ensure_workloads([shared, inline], tmp_path, lambda message: None)
+    with zipfile.ZipFile(shared.path(tmp_path)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+        assert "xl/sharedStrings.xml" in book.namelist() and b"inlineStr" not in sheet and b' t="s"' in sheet
+        assert b"sharedStrings" in book.read("[Content_Types].xml") + book.read("xl/_rels/workbook.xml.rels")
+    with zipfile.ZipFile(inline.path(tmp_path)) as book:
+        assert "xl/sharedStrings.xml" not in book.namelist() and b"inlineStr" in book.read("xl/worksheets/sheet1.xml")
+    tables = [fastexcel.read_excel(str(w.path(tmp_path))).load_sheet(0, header_row=None).to_arrow() for w in (shared, inline)]
+    assert tables[0].equals(tables[1])
+    assert shared.path(tmp_path).stat().st_size < inline.path(tmp_path).stat().st_size
 
 
 def test_ingestion_goals_compare_with_the_bare_read():

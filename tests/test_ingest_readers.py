@@ -223,7 +223,7 @@ def test_blank_cells_are_missing_and_blank_lines_keep_line_numbers(tmp_path):
 def test_regular_csv_parses_the_same_on_the_fast_path_as_on_the_general_one():
     import io
 
-    from citistat.ingest import readers
+    from citistat.ingest import read_delimited as readers
 
     rest = ('GD1,"市水务局,东区",满意,=1+1\r\n'
             'GD2,"他说""好""",, \u3000\r\n'
@@ -245,7 +245,7 @@ def test_regular_csv_parses_the_same_on_the_fast_path_as_on_the_general_one():
     "GD1,a\nGD2,b,extra\n",       # a ragged row: the general path pads it
 ])
 def test_irregular_csv_leaves_the_fast_path(rest):
-    from citistat.ingest import readers
+    from citistat.ingest import read_delimited as readers
 
     assert readers._parse_one_record_per_line(rest.encode("utf-8"), ",") is None
 

@@ -17,12 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..config import Config
 from ..messages import load_messages, reason_code
 from ..quality import FILE, INFO, DataIssue, FileReport, Reconciliation, as_text
-from ..tickets import conform, empty_tickets, period_of
+from ..tickets import conform, empty_tickets
 from .agencies import AgencyTable
 from .dedup import DUPLICATE_COLUMNS, deduplicate
 from .normalise import REJECT_COLUMNS, ParsedTable, ProfileMismatch, parse_table
@@ -219,11 +221,26 @@ def _period_filter(rows: pd.DataFrame, period: str | None) -> tuple[pd.DataFrame
     """(rows in the period, rows outside it); a ticket belongs to the month it was created in."""
     if rows.empty:
         return rows, rows.iloc[0:0]
-    rows = rows.assign(period=period_of(rows["created_at"]))
+    rows = rows.assign(period=periods_of(rows["created_at"]))
     if period is None:
         return rows, rows.iloc[0:0]
     inside = rows["period"].eq(period).fillna(False).astype(bool)
+    if inside.all():  # the usual month: nothing to set apart, no copy of a million rows
+        return rows, rows.iloc[0:0]
     return rows[inside], rows[~inside]
+
+
+def periods_of(created_at: pd.Series) -> pd.Series:
+    """`tickets.period_of`, worked out per distinct month instead of formatting a million dates."""
+    from .values import string_series
+
+    months = (created_at.dt.year * 12 + created_at.dt.month - 1).to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(months)
+    codes = np.where(known, months, 0).astype(np.int64)
+    first = int(codes[known].min()) if known.any() else 0
+    span = int(codes[known].max()) - first + 1 if known.any() else 0
+    labels = pa.array([f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(span)] or [""])
+    return string_series(labels.take(pa.array(codes - first, mask=~known)), created_at.index)
 
 
 def _dedup_issues(deduped, lang: str) -> list[DataIssue]:
@@ -284,7 +301,7 @@ def _canonical(tickets: pd.DataFrame) -> pd.DataFrame:
     if tickets.empty:
         return empty_tickets()
     if "period" not in tickets:
-        tickets = tickets.assign(period=period_of(tickets["created_at"]))
+        tickets = tickets.assign(period=periods_of(tickets["created_at"]))
     return conform(tickets)
 
 
@@ -299,6 +316,8 @@ def _concat(frames: list[pd.DataFrame], columns: list[str] | None = None) -> pd.
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=columns) if columns is not None else pd.DataFrame()
+    if len(frames) == 1:  # one file: renumbered, not copied
+        return frames[0].reset_index(drop=True)
     return pd.concat(frames, ignore_index=True)
 
 

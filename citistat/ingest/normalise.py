@@ -37,7 +37,10 @@ from .values import (
     cell_text,
     fold_key,
     formula_error_mask,
+    keep_rows,
     map_distinct,
+    map_distinct_text,
+    nfkc,
     parse_dates,
     parse_ids,
     parse_text,
@@ -178,41 +181,51 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     structural, skipped = _structural_rows(ctx, data)
     live = ~structural
 
-    out: dict[str, pd.Series] = {}
-    out["ticket_id"] = ctx.ids = _ticket_ids(ctx, live)
-    listed = live  # rows whose problems are reported: not those that the period will exclude
-    for name in DATE_FIELDS:
-        if name in ctx.columns:
-            out[name] = _dates(ctx, name, listed)
-            if profile.date_precision == "day":  # declared: any time of day in the file means nothing
-                out[name] = out[name].dt.normalize()
-            if name == "created_at" and period is not None:
-                listed = live & ~_outside(out[name], period)
-    for name in TEXT_FIELDS:
-        if name in ctx.columns:
-            out[name] = _text(ctx, name, listed)
-    for name in COORDINATE_FIELDS:
-        if name in ctx.columns:
-            out[name] = _coordinates(ctx, name, listed)
-    _derive(ctx, out, listed)
+    # A row of column steps: each reads the columns it needs and returns new ones; none changes another's.
+    out: dict[str, pd.Series] = {"ticket_id": _ticket_ids(ctx, live)}
+    ctx.ids = out["ticket_id"]
+    dates, listed = _date_columns(ctx, live, period)  # listed: rows whose problems are reported (in the period)
+    out |= dates
+    out |= {name: _text(ctx, name, listed) for name in TEXT_FIELDS if name in ctx.columns}
+    out |= {name: _coordinates(ctx, name, listed) for name in COORDINATE_FIELDS if name in ctx.columns}
+    derived = _derive(ctx, out, listed)
+    agency_source = derived.pop("_agency_derived", None)
+    out |= derived
     out["status"], status_key = _status(ctx, listed)
-    _flags_and_answers(ctx, out, status_key, listed)
+    out |= _flags_and_answers(ctx, out, status_key, listed)
     out["caller_key"] = _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
-    _agency(ctx, out, agencies, listed)
+    out |= _agency(ctx, agency_source, out["created_at"], agencies, listed)
     _closed_before_created(ctx, out, listed)
-    scrub_table(ctx, out, ctx.scrubber, live)  # before anything is kept: names cleaned, personal data out
+    out |= scrub_table(ctx, out, ctx.scrubber, live)  # before anything is kept: names cleaned, personal data out
 
     rejected = pd.Series(False, index=range(n))
     rejected[list(ctx.row_issues)] = True
     rejected &= live
     keep = live & ~rejected
-    tickets = pd.DataFrame({k: v for k, v in out.items() if k in _CANONICAL_FROM_FILE}, index=range(n))[keep]
+    tickets = pd.DataFrame({k: v for k, v in out.items() if k in _CANONICAL_FROM_FILE}, index=range(n))
+    if not keep.all():  # most files keep every row: then no copy
+        tickets = keep_rows(tickets, keep.to_numpy(dtype=bool))
     tickets["status_rank"] = status_key[keep].map(STATUS_RANK).fillna(0).astype(int)
     tickets["source_file"] = str(raw.file)
     tickets["source_sheet"] = raw.sheet
     tickets["source_row"] = np.asarray(raw.row_numbers)[keep.to_numpy()]
     return ParsedTable(tickets=tickets, rejects=_rejects_frame(ctx, data, rejected), skipped=skipped,
                        issues=ctx.issues, read=n)
+
+
+def _date_columns(ctx: _Context, live: pd.Series, period: str | None) -> tuple[dict[str, pd.Series], pd.Series]:
+    """The date fields, and the rows whose problems are reported: with a period, a row created in another
+    month will be excluded, so the date fields after created_at say nothing about it."""
+    dates: dict[str, pd.Series] = {}
+    listed = live
+    for name in DATE_FIELDS:
+        if name in ctx.columns:
+            dates[name] = _dates(ctx, name, listed)
+            if ctx.profile.date_precision == "day":  # declared: any time of day in the file means nothing
+                dates[name] = dates[name].dt.normalize()
+            if name == "created_at" and period is not None:
+                listed = live & ~_outside(dates[name], period)
+    return dates, listed
 
 
 def _outside(created: pd.Series, period: str) -> pd.Series:
@@ -253,9 +266,8 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     row-by-row look at every cell is limited to those few rows.
     """
     n = len(data)
-    id_key = _id_keys(ctx.cells("ticket_id") if "ticket_id" in ctx.columns else data.iloc[:, 0].reset_index(drop=True))
-    keyword = id_key.astype("string").str.startswith(STRUCTURAL_KEYWORDS).fillna(False).astype(bool)
-    candidates = np.flatnonzero((id_key.eq("") | keyword).to_numpy())
+    ids = ctx.cells("ticket_id") if "ticket_id" in ctx.columns else data.iloc[:, 0].reset_index(drop=True)
+    candidates = np.flatnonzero(_blank_or_keyword(ids))
     blank = pd.Series(False, index=range(n))
     summary = pd.Series(False, index=range(n))
     first_text = pd.Series(None, index=range(n), dtype=object)
@@ -279,19 +291,25 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
     return structural, skipped
 
 
-def _id_keys(raw: pd.Series) -> pd.Series:
-    """Id cells folded for the keyword test; "" where blank. Ids are all distinct, so this stays vectorised."""
-    keys = pd.Series("x", index=raw.index, dtype=object)  # numbers and dates are never keywords
-    keys[blank_mask(raw).to_numpy()] = ""
-    texts = (text_mask(raw) & keys.ne("")).to_numpy()
-    if texts.any():
-        text = raw[texts].astype("string")
-        plain = text.str.isascii().fillna(True).astype(bool)
-        keys[texts] = text.str.strip().str.lower().astype(object).to_numpy()
-        exotic = text[~plain]  # full-width or CJK: folded one by one (few in an id column)
-        if not exotic.empty:
-            keys[exotic.index] = exotic.map(fold_key)
-    return keys.reset_index(drop=True)
+def _blank_or_keyword(raw: pd.Series) -> np.ndarray:
+    """True where an id cell is blank or starts with a structural keyword (folded: "合 计", "TOTAL").
+
+    Ids are all distinct, so the common plain-ASCII text is folded by Arrow in one pass; numbers and
+    dates are never keywords; full-width or CJK cells are folded one by one (few in an id column).
+    """
+    blank = blank_mask(raw).to_numpy(dtype=bool)
+    found = blank.copy()
+    texts = np.flatnonzero(text_mask(raw).to_numpy(dtype=bool) & ~blank)
+    if not len(texts):
+        return found
+    text = raw.iloc[texts].astype("string")
+    plain = text.str.isascii().fillna(True).astype(bool).to_numpy(dtype=bool)
+    keys = text[plain].str.strip().str.lower()
+    found[texts[plain]] = (keys.eq("") | keys.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
+    if not plain.all():
+        exotic = text[~plain].map(fold_key)
+        found[texts[~plain]] = (exotic.eq("") | exotic.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
+    return found
 
 
 # ------------------------------------------------------------------ fields by role
@@ -389,10 +407,12 @@ def _coordinates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     return values.mask(bad | blank).astype("Float64")
 
 
-def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
-    """Fields a profile derives from another one, e.g. the district named at the start of a title."""
+def _derive(ctx: _Context, columns: dict[str, pd.Series], live: pd.Series) -> dict[str, pd.Series]:
+    """Fields a profile derives from another one, e.g. the district named at the start of a title; a rule
+    may read what an earlier rule derived. The agency, when derived, comes back as "_agency_derived"."""
+    out: dict[str, pd.Series] = {}
     for target, rule in ctx.profile.derive.items():
-        source = out.get(rule["from"])
+        source = out.get(rule["from"], columns.get(rule["from"]))
         if (source is None or not _is_text(source)) and rule["from"] in ctx.columns:
             source = parse_text(ctx.cells(rule["from"]))  # a date column: the pattern reads the cell as written
         if source is None:
@@ -406,6 +426,7 @@ def _derive(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
             out[target] = _derived_dates(ctx, target, found, live)
         else:
             out[target] = found
+    return out
 
 
 def _is_text(column: pd.Series) -> bool:
@@ -427,11 +448,19 @@ def _status(ctx: _Context, live: pd.Series) -> tuple[pd.Series, pd.Series]:
         none = pd.Series([None] * n, index=range(n), dtype=object)
         return none.astype("string"), none
     raw = ctx.cells("status")
-    parsed = parse_vocab(raw.where(~formula_error_mask(raw), None), ctx.profile.status)
-    text = parse_text(raw)
-    _once_per_value(ctx, "unknown_status", INFO, "status", text, parsed.unrecognised & live)
-    stored = parsed.values.astype("string").fillna(text.where(parsed.unrecognised, pd.NA))
-    return stored, parsed.values
+    cells = raw.where(~formula_error_mask(raw), None)
+    parsed = parse_vocab(cells, ctx.profile.status)
+    _once_per_value(ctx, "unknown_status", INFO, "status", raw, parsed.unrecognised & live)
+    return map_distinct_text(cells, lambda cell: _status_stored(cell, ctx.profile.status)), parsed.values
+
+
+def _status_stored(cell: object, vocabulary: dict) -> str | None:
+    """A status as stored: its normalised key, or the text as written when the vocabulary lacks it."""
+    text = cell_text(cell)
+    if text is None:
+        return None
+    key = vocabulary.get(fold_key(text))
+    return text if key is None else str(key)
 
 
 def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.Series:
@@ -456,7 +485,10 @@ def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: p
         ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
 
 
-def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series, live: pd.Series) -> None:
+def _flags_and_answers(ctx: _Context, columns: dict[str, pd.Series], status_key: pd.Series,
+                       live: pd.Series) -> dict[str, pd.Series]:
+    """responded, valid_callback, reopened, resolved and satisfaction, by the profile's vocabularies and rules."""
+    out: dict[str, pd.Series] = {}
     n = len(live)
     nothing = pd.Series([None] * n, index=range(n), dtype=object)
     flags = ctx.profile.flags
@@ -468,15 +500,16 @@ def _flags_and_answers(ctx: _Context, out: dict[str, pd.Series], status_key: pd.
         out["resolved"] = nothing.copy()
     satisfaction = _answers(ctx, "satisfaction", ctx.profile.satisfaction, live) if "satisfaction" in ctx.columns else nothing
     out["satisfaction"] = satisfaction.where(satisfaction.notna(), "unknown")
-    out["responded"] = _response_rule(ctx, out, status_key)
+    out["responded"] = _response_rule(ctx, {**columns, **out}, status_key)
     if ctx.profile.resolution_rule == "status_closed":
         out["resolved"] = status_key.map(lambda k: None if k is None else k == "closed").astype(object)
     elif ctx.profile.resolution_rule == "closed":  # declared: a close date on record means resolved
-        out["resolved"] = out["closed_at"].notna().astype(object) if "closed_at" in out else out["resolved"]
+        out["resolved"] = columns["closed_at"].notna().astype(object) if "closed_at" in columns else out["resolved"]
     reopened_status = status_key.eq("reopened").fillna(False)
     out["reopened"] = out["reopened"].where(~reopened_status, True)
     for name in (*FLAG_FIELDS, "resolved"):
         out[name] = out[name].astype("boolean")
+    return out
 
 
 def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series) -> pd.Series:
@@ -507,13 +540,16 @@ def _caller_keys(ctx: _Context, salt: bytes) -> pd.Series:
     """A pseudonym per phone number (values.caller_keys, over its digits); the number itself is dropped here."""
     raw = ctx.cells("caller_phone")
     texts = text_mask(raw)
-    if not texts.all():  # numbers as text without ".0"
+    if (~texts & raw.notna()).any():  # numbers as text without ".0"
         raw = raw.where(texts, map_distinct(raw.where(~texts), cell_text))
-    digits = raw.astype("string").str.normalize("NFKC").str.replace(r"\D", "", regex=True)
+    digits = nfkc(raw.astype("string")).str.replace(r"\D", "", regex=True)
     return caller_keys(digits, salt)
 
 
-def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, live: pd.Series) -> None:
+def _agency(ctx: _Context, derived: pd.Series | None, created_at: pd.Series, agencies: AgencyTable,
+            live: pd.Series) -> dict[str, pd.Series]:
+    """agency, agency_raw and unit_type: the agency column as written (or the name a profile derives), folded,
+    aliased for the creation date and looked up in the roster."""
     n = len(live)
     formula = pd.Series(False, index=range(n))
     column = "agency" if "agency" in ctx.columns else None
@@ -522,21 +558,21 @@ def _agency(ctx: _Context, out: dict[str, pd.Series], agencies: AgencyTable, liv
         formula = formula_error_mask(raw)
         for position in ctx.each(formula & live):
             ctx.issue("formula_error", ROW, position, "agency", raw[position])
-        written = map_distinct(raw.where(~formula, None), _as_written).astype("string")
+        written = map_distinct_text(raw.where(~formula, None), _as_written)
         # Before the roster look-up: "局\u202e" and "局 电话138…" are "局".
         written = clean_names(ctx, "agency", written, live)
         if "agency_raw" in ctx.scrubber.fields:
             written = scrub_column(ctx, "agency_raw", written, ctx.scrubber)
     else:  # derived from another field by the profile
-        written = out.pop("_agency_derived", pd.Series(pd.NA, index=range(n), dtype="string"))
-    resolved = agencies.resolve(_agency_keys(written, ctx.profile.agency_case), out["created_at"])
+        written = derived if derived is not None else pd.Series(pd.NA, index=range(n), dtype="string")
+    resolved = agencies.resolve(_agency_keys(written, ctx.profile.agency_case), created_at)
     for position in ctx.each(resolved.agency.isna() & ~formula & live):
         ctx.issue("missing_required", ROW, position, column)
-    out["agency"], out["agency_raw"], out["unit_type"] = resolved.agency, written, resolved.unit_type
     for name in sorted(resolved.unknown):
         rows = np.flatnonzero((resolved.agency == name).fillna(False).to_numpy() & live.to_numpy())
         if len(rows):
             ctx.issue("unknown_agency", CELL, int(rows[0]), column, name, count=len(rows))
+    return {"agency": resolved.agency, "agency_raw": written, "unit_type": resolved.unit_type}
 
 
 def _agency_keys(written: pd.Series, case: str) -> pd.Series:

@@ -27,14 +27,16 @@ NAME_FIELDS = ("agency", "agency_raw", "unit_type", "category", "subcategory", "
                "channel", "status", "title")
 
 
-def scrub_table(ctx: "_Context", out: dict[str, pd.Series], scrubber: Scrubber, live: pd.Series) -> None:
-    """Clean `out` (canonical field -> column) in place, reporting what changed on the live rows."""
+def scrub_table(ctx: "_Context", columns: dict[str, pd.Series], scrubber: Scrubber, live: pd.Series) -> dict[str, pd.Series]:
+    """The text fields of `columns` (canonical field -> column) cleaned, reporting what changed on the live rows."""
+    out: dict[str, pd.Series] = {}
     for name in NAME_FIELDS:
-        if name in out:
-            out[name] = clean_names(ctx, name, out[name], live)
+        if name in columns:
+            out[name] = clean_names(ctx, name, columns[name], live)
     for name in scrubber.fields:
-        if name in out:
-            out[name] = scrub_column(ctx, name, out[name], scrubber)
+        if name in columns:
+            out[name] = scrub_column(ctx, name, out.get(name, columns[name]), scrubber)
+    return out
 
 
 def scrub_column(ctx: "_Context", name: str, values: pd.Series, scrubber: Scrubber) -> pd.Series:

@@ -248,7 +248,7 @@ def read_xls_table(request: dict, out: Path) -> None:
     import pickle
 
     from .rawtable import FileFailure, Limits
-    from .readers import read_xls_in_process
+    from .read_xls import read_xls_in_process
 
     limits = Limits(**request["limits"])
     try:

@@ -21,6 +21,8 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .profiles import fold_label
 
@@ -91,9 +93,70 @@ def map_distinct(raw: pd.Series, func: Callable[[object], object]) -> pd.Series:
     """Apply `func` once per distinct value (exports repeat a few values a million times)."""
     if raw.empty:
         return pd.Series([], index=raw.index, dtype=object)
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    uniques, codes = distinct_values(raw)
     mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
     return pd.Series(mapped[codes], index=raw.index, dtype=object)
+
+
+def map_distinct_text(raw: pd.Series, func: Callable[[object], str | None]) -> pd.Series:
+    """`map_distinct` for a function that returns text: a string column built by Arrow from the few
+    mapped values, without a Python object per row."""
+    if raw.empty:
+        return pd.Series([], index=raw.index, dtype="string")
+    uniques, codes = distinct_values(raw)
+    results = [func(v) for v in uniques]
+    array = arrow_text(raw)
+    if array is not None and func(None) is None:  # most cells come out as they went in: only the others change
+        changed = np.array([result != value for result, value in zip(results, uniques)] + [False], dtype=bool)
+        rows = changed[codes]
+        if not rows.any():
+            return string_series(array, raw.index)
+        if rows.mean() < 0.5:
+            replacements = pa.array(results, type=pa.large_string()).take(codes[rows])
+            return string_series(pc.replace_with_mask(array.cast(pa.large_string()), pa.array(rows), replacements),
+                                 raw.index)
+    mapped = pa.array(results + [func(None)], type=pa.large_string())
+    return string_series(mapped.take(np.where(codes < 0, len(uniques), codes)), raw.index)
+
+
+def keep_rows(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """`frame[keep]` for a boolean mask: Arrow text columns filtered by Arrow (copying runs of kept rows)."""
+    mask, index = pa.array(keep), frame.index[keep]
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        array = arrow_text(column)
+        columns[name] = column[keep] if array is None else string_series(array.filter(mask), index).astype(column.dtype)
+    return pd.DataFrame(columns, index=index, columns=frame.columns)
+
+
+def distinct_values(raw: pd.Series) -> tuple[list, np.ndarray]:
+    """(the distinct non-missing values, each row's position among them; -1 where missing).
+
+    A text column the readers built in Arrow is encoded by Arrow; anything else by pandas.
+    """
+    array = arrow_text(raw)
+    if array is None:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        return list(uniques), codes
+    encoded = pc.dictionary_encode(array)
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return encoded.dictionary.to_pylist(), codes
+
+
+def arrow_text(raw: pd.Series) -> pa.Array | None:
+    """The Arrow array behind an Arrow-backed text column, in one chunk; None for any other column."""
+    if not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
+        return None
+    array = pa.array(raw.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def string_series(array: pa.Array | pa.ChunkedArray, index: pd.Index | None) -> pd.Series:
+    """An Arrow string array as a pandas "string" column (the canonical table's text dtype)."""
+    if pa.types.is_large_string(array.type):
+        array = array.cast(pa.string())
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index, copy=False)
 
 
 def cell_text(value: object) -> str | None:
@@ -118,7 +181,7 @@ def cell_text(value: object) -> str | None:
 
 def parse_text(raw: pd.Series) -> pd.Series:
     """Optional free text: folded spaces, blank → missing."""
-    return map_distinct(raw, cell_text).astype("string")
+    return map_distinct_text(raw, cell_text)
 
 
 @dataclass
@@ -131,10 +194,13 @@ class IdParse:
 def parse_ids(raw: pd.Series) -> IdParse:
     """Ticket ids as text: no ".0", no leading TAB or apostrophe, NFKC; long numbers flagged."""
     texts = text_mask(raw)
+    others = ~texts & raw.notna()
+    if not others.any():  # every id is text (a CSV, a text column of a sheet): one pass over the column
+        ids = _clean_id_texts(raw.astype("string"))
+        return IdParse(ids=ids, missing=ids.isna(), precision_lost=pd.Series(False, index=raw.index))
     ids = pd.Series(pd.NA, index=raw.index, dtype="string")
     if texts.any():
         ids[texts] = _clean_id_texts(raw[texts].astype("string"))
-    others = ~texts & raw.notna()
     if others.any():
         ids[others] = map_distinct(raw[others], _id_text).astype("string")
     precision_lost = pd.Series(False, index=raw.index)
@@ -207,41 +273,44 @@ def parse_dates(
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         parsed = _typed_dates(raw, sentinels, formats)
         return _screen_range(parsed, plausible_years)
-    result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    # Positions, not labels: numpy masks over the column, so a million rows take no index look-ups.
+    result = np.full(len(raw), _NAT, dtype="datetime64[ns]")
     kinds = _date_kinds(raw)
-    sentinel = pd.Series(False, index=raw.index)
-    not_a_date = pd.Series(False, index=raw.index)
+    sentinel = np.zeros(len(raw), dtype=bool)
+    not_a_date = np.zeros(len(raw), dtype=bool)
 
     native = kinds == "datetime"
     if native.any():
-        result[native] = _native_datetimes(raw[native])
+        result[native] = _native_datetimes(raw[native]).to_numpy(dtype="datetime64[ns]")
 
     numbers = kinds == "number"
     if numbers.any():
-        serials = raw[numbers].astype(float)
-        not_a_date[numbers] = serials <= 0
+        not_a_date[numbers] = raw[numbers].astype(float).to_numpy() <= 0
         usable = numbers & ~not_a_date
-        result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904)
+        result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904).to_numpy(dtype="datetime64[ns]")
 
-    text_mask = kinds == "text"
-    if text_mask.any():
-        text = _date_texts(raw[text_mask])
+    texts_at = np.flatnonzero(kinds == "text")
+    if len(texts_at):
+        text = _date_texts(raw if len(texts_at) == len(raw) else raw.iloc[texts_at])
         sentinel_text = {_date_text(str(s)) for s in sentinels}
-        is_sentinel = text.isin(sentinel_text)
-        sentinel[text_mask] = is_sentinel
-        texts = text[~is_sentinel]
-        from_text, serial_zero_or_less = _parse_text_dates(texts, formats, timezone, serial_text=serial_text,
-                                                           date1904=date1904)
-        result[texts.index] = from_text
-        not_a_date[serial_zero_or_less[serial_zero_or_less].index] = True
+        is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
+        sentinel[texts_at[is_sentinel]] = True
+        parsed, serial_zero_or_less = _parse_text_dates(text[~is_sentinel], formats, timezone, serial_text=serial_text,
+                                                        date1904=date1904)
+        at = texts_at[~is_sentinel]
+        result[at] = parsed.to_numpy(dtype="datetime64[ns]")
+        not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
 
-    sentinel |= _sentinel_dates(result, sentinels, formats)
-    result[sentinel] = pd.NaT
-    bad = (kinds != "blank") & result.isna() & ~sentinel & ~not_a_date
-    return _screen_range(DateParse(values=result, bad=bad, sentinel=sentinel, not_a_date=not_a_date,
+    sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
+    result[sentinel] = _NAT
+    bad = (kinds != "blank") & np.isnat(result) & ~sentinel & ~not_a_date
+    return _screen_range(DateParse(values=pd.Series(result, index=raw.index), bad=pd.Series(bad, index=raw.index),
+                                   sentinel=pd.Series(sentinel, index=raw.index),
+                                   not_a_date=pd.Series(not_a_date, index=raw.index),
                                    implausible=pd.Series(False, index=raw.index)), plausible_years)
 
 
+_NAT = np.datetime64("NaT", "ns")
 _LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
 
 
@@ -279,22 +348,26 @@ def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
     return (epoch + pd.to_timedelta(seconds, unit="s")).astype("datetime64[ns]")
 
 
-def _date_kinds(raw: pd.Series) -> pd.Series:
+def _date_kinds(raw: pd.Series) -> np.ndarray:
     """blank / datetime / number / text / other per cell, deciding once per Python type."""
     if isinstance(raw.dtype, pd.StringDtype):
-        kinds = pd.Series(np.where(raw.isna().to_numpy(), "blank", "text"), index=raw.index, dtype=object)
+        kinds = np.where(raw.isna().to_numpy(), "blank", "text").astype(_KIND)
     else:
-        kinds = map_distinct(raw.map(type), _type_kind)
-        kinds[raw.isna()] = "blank"
-    texts = kinds == "text"
-    if texts.any():
-        plain = raw[texts].str.isascii().astype(bool)
-        empty_plain = raw[texts][plain].str.strip().eq("")
-        kinds[empty_plain[empty_plain].index] = "blank"
-        exotic = raw[texts][~plain]  # rare: full-width characters or exotic spaces
+        kinds = map_distinct(raw.map(type), _type_kind).to_numpy().astype(_KIND)
+        kinds[raw.isna().to_numpy(dtype=bool)] = "blank"
+    texts_at = np.flatnonzero(kinds == "text")
+    if len(texts_at):
+        texts = raw if len(texts_at) == len(raw) else raw.iloc[texts_at]
+        plain = texts.str.isascii().astype(bool).to_numpy(dtype=bool)
+        empty_plain = texts[plain].str.strip().eq("").to_numpy(dtype=bool)
+        kinds[texts_at[plain][empty_plain]] = "blank"
+        exotic = texts[~plain]  # rare: full-width characters or exotic spaces
         if not exotic.empty:
-            kinds[exotic.index] = exotic.map(_date_kind)
+            kinds[texts_at[~plain]] = exotic.map(_date_kind).to_numpy().astype(_KIND)
     return kinds
+
+
+_KIND = "<U8"  # the longest kind, "datetime"
 
 
 def _type_kind(kind: object) -> str:
@@ -415,34 +488,39 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str |
     as an Excel serial. A column that looks like serials throughout is converted
     before the formats, so a million serials do not wait for every format to fail.
     """
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    non_positive = pd.Series(False, index=text.index)
-    todo = text.notna()
-    remaining = text
+    out = np.full(len(text), _NAT, dtype="datetime64[ns]")
+    non_positive = np.zeros(len(text), dtype=bool)
+    todo = text.notna().to_numpy(dtype=bool).copy()
     if serial_text and _looks_like_serials(text):
         _take_serials(text, todo, out, non_positive, date1904)
-        remaining = text[todo]
-    for fmt in _by_sample_hits(remaining, formats, timezone):
+    for fmt in _by_sample_hits(text, np.flatnonzero(todo), formats, timezone):
         if not todo.any():
             break
-        _take(out, todo, _parse_one_format(text[todo], fmt, timezone))
+        _take_format(text, todo, out, fmt, timezone)
     if todo.any():  # the few values left: a look at those only, never at the whole column
-        rest = text[todo]
-        labelled = pd.Series(False, index=text.index)
-        labelled[rest.index[rest.str.contains("年", regex=False, na=False).to_numpy(dtype=bool)]] = True
+        rest = np.flatnonzero(todo)
+        labelled = np.zeros(len(text), dtype=bool)
+        labelled[rest[text.iloc[rest].str.contains("年", regex=False, na=False).to_numpy(dtype=bool)]] = True
         for fmt in _CHINESE_DATE_FORMATS:
             if labelled.any():
-                _take(out, labelled, _parse_one_format(text[labelled], fmt, timezone))
-        todo &= out.isna()
+                _take_format(text, labelled, out, fmt, timezone)
+        todo &= np.isnat(out)
     if serial_text and todo.any():
         _take_serials(text, todo, out, non_positive, date1904)
-    return out, non_positive
+    return pd.Series(out, index=text.index), pd.Series(non_positive, index=text.index)
 
 
-def _take(out: pd.Series, todo: pd.Series, parsed: pd.Series) -> None:
-    hit = parsed.notna()
-    out[parsed.index[hit]] = parsed[hit]
-    todo[parsed.index[hit]] = False
+def _take_format(text: pd.Series, todo: np.ndarray, out: np.ndarray, fmt: str, timezone: str | None) -> None:
+    """Parse the cells still to do with one format; those it reads are done."""
+    at = np.flatnonzero(todo)
+    parsed = _parse_one_format(text if len(at) == len(text) else text.iloc[at], fmt, timezone)
+    _take(out, todo, at, parsed.to_numpy(dtype="datetime64[ns]"))
+
+
+def _take(out: np.ndarray, todo: np.ndarray, at: np.ndarray, parsed: np.ndarray) -> None:
+    hit = ~np.isnat(parsed)
+    out[at[hit]] = parsed[hit]
+    todo[at[hit]] = False
 
 
 def _looks_like_serials(text: pd.Series) -> bool:
@@ -450,28 +528,33 @@ def _looks_like_serials(text: pd.Series) -> bool:
     return bool(len(sample)) and bool(sample.str.fullmatch(_SERIAL_TEXT).mean() > 0.5)
 
 
-def _take_serials(text: pd.Series, todo: pd.Series, out: pd.Series, non_positive: pd.Series, date1904: bool) -> None:
+def _take_serials(text: pd.Series, todo: np.ndarray, out: np.ndarray, non_positive: np.ndarray, date1904: bool) -> None:
     """Serials written as text: "45377.253472222" → 2024-03-26 06:05:00; "0" and "-3" are no dates."""
-    candidates = text[todo]
-    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool)
+    at = np.flatnonzero(todo)
+    candidates = text.iloc[at]
+    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool).to_numpy(dtype=bool)
     if not signed.any():
         return
-    numbers = candidates[signed].astype(float)
+    numbers = candidates[signed].astype(float).to_numpy()
+    at = at[signed]
     below_one = numbers <= 0
-    non_positive[below_one[below_one].index] = True
-    todo[below_one[below_one].index] = False
-    _take(out, todo, excel_serial_to_datetime(numbers[~below_one], date1904))
+    non_positive[at[below_one]] = True
+    todo[at[below_one]] = False
+    serials = excel_serial_to_datetime(pd.Series(numbers[~below_one]), date1904)
+    _take(out, todo, at[~below_one], serials.to_numpy(dtype="datetime64[ns]"))
 
 
-def _by_sample_hits(text: pd.Series, formats: tuple[str, ...], timezone: str | None) -> list[str]:
-    """The declared formats, those that fit a sample of the column first.
+def _by_sample_hits(text: pd.Series, todo: np.ndarray, formats: tuple[str, ...], timezone: str | None) -> list[str]:
+    """The declared formats, those that fit a sample of the cells still to do (`todo`: positions) first.
 
     Every declared format is still tried on whatever remains; the order only
     saves a million-row column from a first pass with a format that fits nothing.
     """
-    if len(text) < 5000:
+    if len(todo) < 5000:
         return list(formats)
-    sample = text.dropna().sample(n=min(500, int(text.notna().sum())), random_state=0)
+    # the sample a pandas sample of those cells draws, taken by position: no copy of the column
+    chosen = pd.Series(todo).sample(n=min(500, len(todo)), random_state=0).to_numpy()
+    sample = text.iloc[chosen]
     hits = {fmt: int(_parse_one_format(sample, fmt, timezone).notna().sum()) for fmt in formats}
     return sorted(formats, key=lambda fmt: -hits[fmt])  # stable: ties keep the declared order
 
@@ -524,8 +607,8 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
 
     Answer columns hold a handful of distinct values: each is folded and looked up once.
     """
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    keys = [None if text is None else fold_key(text) for text in map(cell_text, uniques)]
+    uniques, codes = distinct_values(raw)
+    keys = [None if cell_text(v) is None else fold_key(cell_text(v)) for v in uniques]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
     return VocabParse(values=pd.Series(mapped[codes], index=raw.index, dtype=object),
@@ -545,13 +628,15 @@ def caller_keys(numbers: pd.Series, salt: bytes) -> pd.Series:
     found across months). pandas hashes a million numbers in C in about half a second,
     where sha256 in a Python loop took several. Blank numbers get no key.
     """
-    known = numbers.notna() & numbers.ne("")
-    keys = pd.Series(pd.NA, index=numbers.index, dtype="string")
+    known = (numbers.notna() & numbers.ne("")).to_numpy(dtype=bool)
     if not known.any():
-        return keys
+        return pd.Series(pd.NA, index=numbers.index, dtype="string")
     hashed = pd.util.hash_array(numbers[known].to_numpy(dtype=object), hash_key=_siphash_key(salt), categorize=False)
-    keys[known.to_numpy()] = _hex16(hashed)
-    return keys
+    keys = _hex16(hashed)
+    if not known.all():  # a blank number gets no key: spread the keys over the rows, nulls between
+        positions = np.cumsum(known) - 1
+        keys = keys.take(pa.array(positions, mask=~known))
+    return string_series(keys, numbers.index)
 
 
 def _siphash_key(salt: bytes) -> str:
@@ -561,9 +646,22 @@ def _siphash_key(salt: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(b"citistat caller key\0" + salt).digest()[:12]).decode("ascii")
 
 
-def _hex16(values: np.ndarray) -> np.ndarray:
-    """uint64 → 16 lowercase hex characters each, without a Python loop."""
+def _hex16(values: np.ndarray) -> pa.Array:
+    """uint64 → 16 lowercase hex characters each, as an Arrow string array built from one buffer (no Python loop)."""
     octets = values.astype(">u8").view(np.uint8).reshape(-1, 8)
     chars = np.empty((len(values), 16), dtype=np.uint8)
     chars[:, 0::2], chars[:, 1::2] = _HEX_DIGITS[octets >> 4], _HEX_DIGITS[octets & 15]
-    return chars.view("S16").ravel().astype(str)
+    offsets = np.arange(0, 16 * (len(values) + 1), 16, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(chars))
+
+
+def nfkc(text: pd.Series) -> pd.Series:
+    """A string column in Unicode NFKC (full-width digits read as digits); only non-ASCII values are looked at."""
+    if text.empty:
+        return text
+    exotic = np.flatnonzero(~text.str.isascii().fillna(True).astype(bool).to_numpy(dtype=bool))
+    if not len(exotic):
+        return text
+    out = text.copy()
+    out.iloc[exotic] = [unicodedata.normalize("NFKC", value) for value in text.iloc[exotic].tolist()]
+    return out

@@ -1,0 +1,85 @@
+"""HTML tables (an "Excel" export that is a web page): every <table>, read by the standard library's parser."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+from ..quality import CELL
+from .header import find_header
+from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
+from .safety import read_bounded
+from .read_common import PROBE_ROWS, _Candidate, _check_rows, _check_width, _choose, _decoded_text, _header_issues, _info, _rows_table
+
+
+# ---------------------------------------------------------------- HTML tables
+
+
+class _TableCollector(HTMLParser):
+    """Every <table> in a page as rows of cell texts; colspan cells repeat as blanks to keep columns aligned."""
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        super().__init__(convert_charrefs=True)
+        self.file, self.limits = file, limits
+        self.cells = 0  # every cell kept, blanks of a colspan included: bounded by max_cells
+        self.tables: list[list[list[str | None]]] = []
+        self._stack: list[list[list[str | None]]] = []
+        self._cell: list[str] | None = None
+        self._span = 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self._stack.append([])
+        elif tag == "tr" and self._stack:
+            self._stack[-1].append([])
+        elif tag in ("td", "th") and self._stack:
+            if not self._stack[-1]:
+                self._stack[-1].append([])
+            self._cell = []
+            span = dict(attrs).get("colspan") or "1"
+            self._span = int(span) if span.isdigit() and 0 < int(span) < 1000 else 1
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._stack:
+            text = "".join(self._cell).strip()
+            row = self._stack[-1][-1]
+            _check_width(len(row) + self._span, self.file, self.limits)
+            self.cells += self._span
+            if self.cells > self.limits.max_cells:
+                raise FileFailure.of("too_many_cells.html", self.file, count=f"{self.cells:,}",
+                                     limit=f"{self.limits.max_cells:,}", settings=SETTINGS_HINT)
+            row.extend([text or None] + [None] * (self._span - 1))
+            self._cell = None
+        elif tag == "table" and self._stack:
+            self.tables.append(self._stack.pop())
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed: bool = False) -> RawTable:
+    file = str(path)
+    text, encoding = _decoded_text(read_bounded(path), file)
+    collector = _TableCollector(file, limits)
+    collector.feed(text)
+    collector.close()
+    candidates = [
+        _Candidate(f"table {n}", find_header(rows[:PROBE_ROWS], synonyms), rows)
+        for n, rows in enumerate(collector.tables, start=1) if any(any(c for c in r) for r in rows)
+    ]
+    chosen, choice_issues = _choose(candidates, file, synonyms, kind="table")
+    rows = chosen.context
+    _check_rows(len(rows), file, limits)
+    guess = chosen.guess
+    header_rows = [i + 1 for i in guess.row_indices]
+    key = "html_table.misnamed" if misnamed else "html_table"
+    issues = [_info(key, file, None, severity=CELL, extension=Path(file).suffix or ".xls")]
+    return _rows_table(
+        rows, range(1, len(rows) + 1), guess, letters=False, file=file, sheet=None, format="html", encoding=encoding,
+        header_rows=header_rows,
+        issues=issues + choice_issues + _header_issues(guess, header_rows, file, None, synonyms),
+    )
