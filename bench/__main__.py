@@ -39,8 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = parser.add_subparsers(dest="command")
     _add_scale_command(commands)
-    for name, help_text in (("generate", "make the (cached) inputs and template workspaces"),
-                            ("run", "time citistat and the naive pipeline; write bench/results/")):
+    for name, help_text in (
+        ("generate", "make the (cached) inputs and template workspaces"),
+        ("run", "time citistat and the naive pipeline; write bench/results/"),
+    ):
         sub = commands.add_parser(name, help=help_text)
         _add_workload_options(sub)
         if name == "run":
@@ -57,40 +59,73 @@ def _add_scale_command(commands) -> None:
     sub.add_argument("--engines", type=parse_list, default=["duckdb", "spark"], help="default duckdb,spark")
     sub.add_argument("--memory-limit", default="2GB", help="DuckDB's memory limit: past it, it spills (default 2GB)")
     sub.add_argument("--master", default="local[2]", help="Spark master (default local[2])")
-    sub.add_argument("--mode", choices=("write", "frames"), default="write",
-                     help="write: counts to Parquet by the engine; frames: counts back as count_all's frames")
+    sub.add_argument(
+        "--mode",
+        choices=("write", "frames"),
+        default="write",
+        help="write: counts to Parquet by the engine; frames: counts back as count_all's frames",
+    )
     sub.add_argument("--name", default="scale", help="results file suffix (default scale)")
     sub.add_argument("--work-dir", type=Path, default=WORK_DIR)
     sub.add_argument("--no-write", action="store_true")
 
 
 def _add_workload_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--sizes", type=_sizes, default=_sizes(DEFAULT_SIZES),
-                     help=f"tickets in the briefed period, e.g. 100k,1M (default {DEFAULT_SIZES})")
+    sub.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=_sizes(DEFAULT_SIZES),
+        help=f"tickets in the briefed period, e.g. 100k,1M (default {DEFAULT_SIZES})",
+    )
     sub.add_argument("--formats", type=_formats, default=list(FORMATS), help="xlsx,csv (default both)")
     sub.add_argument("--agencies", type=int, default=DEFAULT_AGENCIES, help=f"default {DEFAULT_AGENCIES}")
-    sub.add_argument("--history-tickets", type=parse_size, default=HISTORY_TICKETS,
-                     help="tickets in each of the 12 earlier periods (default 50k)")
-    sub.add_argument("--work-dir", type=Path, default=WORK_DIR, help="cache of inputs and workspaces (default bench/work)")
-    sub.add_argument("--scaling-agencies", type=int, default=50,
-                     help="agency count of the scaling run at the smallest size; 0 skips it (default 50)")
+    sub.add_argument(
+        "--history-tickets",
+        type=parse_size,
+        default=HISTORY_TICKETS,
+        help="tickets in each of the 12 earlier periods (default 50k)",
+    )
+    sub.add_argument(
+        "--work-dir", type=Path, default=WORK_DIR, help="cache of inputs and workspaces (default bench/work)"
+    )
+    sub.add_argument(
+        "--scaling-agencies",
+        type=int,
+        default=50,
+        help="agency count of the scaling run at the smallest size; 0 skips it (default 50)",
+    )
 
 
 def _add_run_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--repeat", type=int, default=3, help="fresh-process runs per workload (default 3)")
-    sub.add_argument("--naive-sizes", type=_sizes, default=_sizes(DEFAULT_NAIVE_SIZES),
-                     help=f"sizes the naive pipeline runs at (default {DEFAULT_NAIVE_SIZES}; openpyxl needs "
-                          "~85 s per 1M rows just to read)")
+    sub.add_argument(
+        "--naive-sizes",
+        type=_sizes,
+        default=_sizes(DEFAULT_NAIVE_SIZES),
+        help=f"sizes the naive pipeline runs at (default {DEFAULT_NAIVE_SIZES}; openpyxl needs "
+        "~85 s per 1M rows just to read)",
+    )
     sub.add_argument("--naive-formats", type=_formats, default=["xlsx"], help="default xlsx")
     sub.add_argument("--naive-repeat", type=int, default=1, help="default 1")
-    sub.add_argument("--extrapolate-naive", action="store_true",
-                     help="estimate the naive time at sizes it did not run at (labelled as extrapolated)")
-    sub.add_argument("--ingest-sizes", type=_sizes, default=_sizes(DEFAULT_INGEST_SIZES),
-                     help=f"sizes at which ingestion alone is timed beside the bare reader (default "
-                          f"{DEFAULT_INGEST_SIZES}; only sizes also in --sizes)")
-    sub.add_argument("--ingest-formats", type=_ingest_formats, default=None,
-                     help="formats of the ingestion rows, among xlsx,xlsx-inline,csv (default: --formats, with "
-                          "the inline-string xlsx beside the shared-string one)")
+    sub.add_argument(
+        "--extrapolate-naive",
+        action="store_true",
+        help="estimate the naive time at sizes it did not run at (labelled as extrapolated)",
+    )
+    sub.add_argument(
+        "--ingest-sizes",
+        type=_sizes,
+        default=_sizes(DEFAULT_INGEST_SIZES),
+        help=f"sizes at which ingestion alone is timed beside the bare reader (default "
+        f"{DEFAULT_INGEST_SIZES}; only sizes also in --sizes)",
+    )
+    sub.add_argument(
+        "--ingest-formats",
+        type=_ingest_formats,
+        default=None,
+        help="formats of the ingestion rows, among xlsx,xlsx-inline,csv (default: --formats, with "
+        "the inline-string xlsx beside the shared-string one)",
+    )
     sub.add_argument("--no-ingest", action="store_true", help="skip the ingestion-vs-reader measurement")
     sub.add_argument("--no-rebuild", action="store_true", help="skip the rebuild-after-notes measurement")
     sub.add_argument("--rebuild-repeat", type=int, default=1, help="rebuilds timed per size (default 1)")
@@ -115,7 +150,9 @@ def make_plan(args: argparse.Namespace):
         rebuild=not getattr(args, "no_rebuild", False),
         rebuild_repeat=getattr(args, "rebuild_repeat", 1),
         scaling_agencies=args.scaling_agencies or None,
-        ingest_sizes=[] if getattr(args, "no_ingest", False) else getattr(args, "ingest_sizes", _sizes(DEFAULT_INGEST_SIZES)),
+        ingest_sizes=[]
+        if getattr(args, "no_ingest", False)
+        else getattr(args, "ingest_sizes", _sizes(DEFAULT_INGEST_SIZES)),
         ingest_formats=getattr(args, "ingest_formats", None),
         keep_workspaces=getattr(args, "keep", False),
         work_dir=args.work_dir,

@@ -153,8 +153,11 @@ def _finer_timings(obj, prefix: str) -> dict[str, float]:
     timings = getattr(obj, "timings", None) or getattr(obj, "seconds", None)
     if not isinstance(timings, dict):
         return {}
-    return {f"{prefix}.{name}": float(value) for name, value in timings.items()
-            if isinstance(value, (int, float)) and name != "total"}  # total repeats the stage itself
+    return {
+        f"{prefix}.{name}": float(value)
+        for name, value in timings.items()
+        if isinstance(value, (int, float)) and name != "total"
+    }  # total repeats the stage itself
 
 
 JOBS = {"run": run_job, "ingest": ingest_job, "build": build_job, "notes": notes_job}

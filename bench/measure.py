@@ -106,7 +106,7 @@ def _wait4(pid: int, timeout: float | None):
 def _parse_report(stdout: str) -> dict:
     for line in reversed(stdout.splitlines()):
         if line.startswith(REPORT_PREFIX):
-            return json.loads(line[len(REPORT_PREFIX):])
+            return json.loads(line[len(REPORT_PREFIX) :])
     return {}
 
 

@@ -163,20 +163,24 @@ def agency_pages(rates, charts: dict[str, Path], period: str) -> dict[str, str]:
         name = html.escape(str(agency))
         pages[str(agency)] = (
             f'<section class="agency"><h2>{name}</h2><p>{period} 排名第 {rank} 名，工单 {int(row["tickets"])} 件</p>'
-            f'<table><tr><th>响应率</th><th>解决率</th><th>满意率</th></tr>'
-            f'<tr><td>{_percent(row["response_rate"])}</td><td>{_percent(row["resolution_rate"])}</td>'
-            f'<td>{_percent(row["satisfaction_rate"])}</td></tr></table>'
+            f"<table><tr><th>响应率</th><th>解决率</th><th>满意率</th></tr>"
+            f"<tr><td>{_percent(row['response_rate'])}</td><td>{_percent(row['resolution_rate'])}</td>"
+            f"<td>{_percent(row['satisfaction_rate'])}</td></tr></table>"
             f'<img src="{charts[str(agency)].resolve().as_uri()}" style="width:100%"></section>'
         )
     return pages
 
 
 def _document(title: str, body: str) -> str:
-    style = (f"@page {{ size: A4; margin: 2cm }} body {{ font-family: '{FONT}'; font-size: 11pt }}"
-             " section.agency { page-break-before: always } table { border-collapse: collapse }"
-             " td, th { border: 1px solid #999; padding: 4px 10px }")
-    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{style}</style></head><body>{body}</body></html>")
+    style = (
+        f"@page {{ size: A4; margin: 2cm }} body {{ font-family: '{FONT}'; font-size: 11pt }}"
+        " section.agency { page-break-before: always } table { border-collapse: collapse }"
+        " td, th { border: 1px solid #999; padding: 4px 10px }"
+    )
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{style}</style></head><body>{body}</body></html>"
+    )
 
 
 def write_book(pages: dict[str, str], rates, period: str, out: Path) -> Path:

@@ -38,8 +38,11 @@ class Province:
 
     def sizes(self) -> dict[tuple[str, str], int]:
         """(city, period) -> tickets; shares fall by city, volume grows by month; totals exactly `tickets`."""
-        weights = {(city, period): 0.88 ** c * 1.005 ** m
-                   for c, city in enumerate(self.city_names()) for m, period in enumerate(self.periods())}
+        weights = {
+            (city, period): 0.88**c * 1.005**m
+            for c, city in enumerate(self.city_names())
+            for m, period in enumerate(self.periods())
+        }
         total = sum(weights.values())
         sizes = {key: int(self.tickets * w / total) for key, w in weights.items()}
         first = next(iter(sizes))
@@ -123,13 +126,19 @@ def write_province(root: Path, province: Province, log=print) -> dict:
     for k, ((city, period), n) in enumerate(sizes.items()):
         path = ticket_file(root, city, period)
         path.parent.mkdir(parents=True, exist_ok=True)
-        connection.execute(f"COPY ({_ticket_sql(city, period, n, province.seed)}) TO '{path}' "
-                           "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
+        connection.execute(
+            f"COPY ({_ticket_sql(city, period, n, province.seed)}) TO '{path}' "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+        )
         if k % 60 == 0:
             log(f"province: {k + 1}/{len(sizes)} city-months written")
     connection.close()
-    summary = {"province": wanted, "tickets": sum(sizes.values()), "files": len(sizes),
-               "bytes": sum(p.stat().st_size for p in root.rglob("*.parquet")),
-               "generate_s": round(time.perf_counter() - started, 1)}
+    summary = {
+        "province": wanted,
+        "tickets": sum(sizes.values()),
+        "files": len(sizes),
+        "bytes": sum(p.stat().st_size for p in root.rglob("*.parquet")),
+        "generate_s": round(time.perf_counter() - started, 1),
+    }
     marker.write_text(json.dumps(summary, indent=1))
     return summary

@@ -44,8 +44,11 @@ def read_csv(path: Path) -> int:
     with open(path, "rb") as handle:
         names = handle.readline() and handle.readline()  # a title row sits above the header
     columns = names.decode("gb18030").rstrip("\r\n").split(",")
-    table = csv.read_csv(path, read_options=csv.ReadOptions(encoding="gb18030", skip_rows=1),
-                         convert_options=csv.ConvertOptions(column_types=dict.fromkeys(columns, "string")))
+    table = csv.read_csv(
+        path,
+        read_options=csv.ReadOptions(encoding="gb18030", skip_rows=1),
+        convert_options=csv.ConvertOptions(column_types=dict.fromkeys(columns, "string")),
+    )
     return table.num_rows
 
 

@@ -87,59 +87,105 @@ def markdown(results: dict) -> str:
     for entry in results["entries"]:
         tool = entry["tool"] + (f" from {entry['extrapolated_from']}" if entry.get("extrapolated_from") else "")
         runs = f"{entry.get('ok', 0)}/{entry.get('runs', 0)}"
-        lines.append(f"| {entry['size']} | {entry['format']} | {entry['agencies']} | {tool} | {runs} | "
-                     f"{_s(entry.get('wall_s'))} | {_s(entry.get('peak_rss_mib'), 0)} | "
-                     f"{_s(entry.get('tree_peak_rss_mib'), 0)} | {_stages(entry.get('stages', {}))} |")
+        lines.append(
+            f"| {entry['size']} | {entry['format']} | {entry['agencies']} | {tool} | {runs} | "
+            f"{_s(entry.get('wall_s'))} | {_s(entry.get('peak_rss_mib'), 0)} | "
+            f"{_s(entry.get('tree_peak_rss_mib'), 0)} | {_stages(entry.get('stages', {}))} |"
+        )
     rendered = [e for e in results["entries"] if e.get("rendered")]
     if rendered:
-        lines += ["", "What one build renders (the workspace's default languages and editions): "
-                  + "; ".join(f"{e['size']} {e['format']}: {', '.join(e['rendered']['books']) or 'no city book'} "
-                              f"({e['rendered']['book_pages']} pages) and {e['rendered']['briefs']} briefs "
-                              f"({e['rendered']['brief_pages']} pages)" for e in rendered[:1]) + "."]
+        lines += [
+            "",
+            "What one build renders (the workspace's default languages and editions): "
+            + "; ".join(
+                f"{e['size']} {e['format']}: {', '.join(e['rendered']['books']) or 'no city book'} "
+                f"({e['rendered']['book_pages']} pages) and {e['rendered']['briefs']} briefs "
+                f"({e['rendered']['brief_pages']} pages)"
+                for e in rendered[:1]
+            )
+            + ".",
+        ]
     if results["speedups"]:
-        lines += ["", "## Speed-up over the naive pipeline", "", "| size | format | naive s | citistat s | speed-up |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Speed-up over the naive pipeline",
+            "",
+            "| size | format | naive s | citistat s | speed-up |",
+            "|---|---|---|---|---|",
+        ]
         for row in results["speedups"]:
             label = " (extrapolated naive)" if "extrapolated" in row["naive"] else ""
-            lines.append(f"| {row['size']} | {row['format']} | {_s(row['naive_s'])}{label} | {_s(row['citistat_s'])} | "
-                         f"**{row['speedup']:.1f}×** |")
+            lines.append(
+                f"| {row['size']} | {row['format']} | {_s(row['naive_s'])}{label} | {_s(row['citistat_s'])} | "
+                f"**{row['speedup']:.1f}×** |"
+            )
     if results["linearity"]:
-        lines += ["", "## Linearity (citistat)", "", "| format | size | wall s | s per 100k | marginal s per 100k |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Linearity (citistat)",
+            "",
+            "| format | size | wall s | s per 100k | marginal s per 100k |",
+            "|---|---|---|---|---|",
+        ]
         for row in results["linearity"]:
-            lines.append(f"| {row['format']} | {row['size']} | {_s(row['wall_s'])} | {_s(row['s_per_100k'], 2)} | "
-                         f"{_s(row['marginal_s_per_100k'], 2)} |")
+            lines.append(
+                f"| {row['format']} | {row['size']} | {_s(row['wall_s'])} | {_s(row['s_per_100k'], 2)} | "
+                f"{_s(row['marginal_s_per_100k'], 2)} |"
+            )
     if results["scaling"]:
-        lines += ["", "## Agency scaling (citistat)", "", "| size | format | agencies | wall s | stages |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Agency scaling (citistat)",
+            "",
+            "| size | format | agencies | wall s | stages |",
+            "|---|---|---|---|---|",
+        ]
         for row in results["scaling"]:
-            lines.append(f"| {row['size']} | {row['format']} | {row['agencies']} | {_s(row.get('wall_s'))} | "
-                         f"{_stages(row.get('stages', {}))} |")
+            lines.append(
+                f"| {row['size']} | {row['format']} | {row['agencies']} | {_s(row.get('wall_s'))} | "
+                f"{_stages(row.get('stages', {}))} |"
+            )
     if results["rebuilds"]:
-        lines += ["", "## Rebuild after editing one agency's notes", "",
-                  "`full`: `citistat build --period P`; `agency`: `citistat build --period P --agency A` (that agency's "
-                  "brief and book part laid out again, the book joined from the cached parts). Parts: laid out / in the book.",
-                  "", "| size | format | build | runs | wall s (median) | parts | stages |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Rebuild after editing one agency's notes",
+            "",
+            "`full`: `citistat build --period P`; `agency`: `citistat build --period P --agency A` (that agency's "
+            "brief and book part laid out again, the book joined from the cached parts). Parts: laid out / in the book.",
+            "",
+            "| size | format | build | runs | wall s (median) | parts | stages |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for row in results["rebuilds"]:
             parts = (row.get("last_report") or {}).get("book_parts") or {}
-            lines.append(f"| {row['size']} | {row['format']} | {row.get('build', 'full')} | "
-                         f"{row.get('ok', 0)}/{row.get('runs', 0)} | {_s(row.get('wall_s'), 2)} | "
-                         f"{parts.get('laid_out', '—')}/{parts.get('parts', '—')} | {_stages(row.get('stages', {}))} |")
+            lines.append(
+                f"| {row['size']} | {row['format']} | {row.get('build', 'full')} | "
+                f"{row.get('ok', 0)}/{row.get('runs', 0)} | {_s(row.get('wall_s'), 2)} | "
+                f"{parts.get('laid_out', '—')}/{parts.get('parts', '—')} | {_stages(row.get('stages', {}))} |"
+            )
     if results.get("ingestion"):
-        lines += ["", "## Ingestion beside the bare reader", "",
-                  "Bare reader: fastexcel (calamine) to Arrow for xlsx, `pyarrow.csv` for CSV (`bench/reader.py`). "
-                  "Seconds are in-process (imports excluded); RSS is the largest process's peak, and the whole "
-                  "tree's (the reader's children included). `xlsx` has shared strings, as Excel writes it; "
-                  "`xlsx-inline` is the same sheet with inline strings.", "",
-                  "| size | format | bare read s | bare peak MiB | ingest s | ingest peak MiB | ingest tree MiB | ratio "
-                  "| ingest stages |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Ingestion beside the bare reader",
+            "",
+            "Bare reader: fastexcel (calamine) to Arrow for xlsx, `pyarrow.csv` for CSV (`bench/reader.py`). "
+            "Seconds are in-process (imports excluded); RSS is the largest process's peak, and the whole "
+            "tree's (the reader's children included). `xlsx` has shared strings, as Excel writes it; "
+            "`xlsx-inline` is the same sheet with inline strings.",
+            "",
+            "| size | format | bare read s | bare peak MiB | ingest s | ingest peak MiB | ingest tree MiB | ratio "
+            "| ingest stages |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for row in results["ingestion"]:
             bare = row["bare_read"]
-            lines.append(f"| {row['size']} | {row['format']} | {_s(bare['stages'].get('read'))} | "
-                         f"{_s(bare.get('peak_rss_mib'), 0)} | {_s(row['stages'].get('ingest'))} | "
-                         f"{_s(row.get('peak_rss_mib'), 0)} | {_s(row.get('tree_peak_rss_mib'), 0)} | "
-                         f"{_s(row.get('ratio'), 2)}× | "
-                         f"{_stages({k: v for k, v in row['stages'].items() if k.startswith('ingest.')})} |")
+            lines.append(
+                f"| {row['size']} | {row['format']} | {_s(bare['stages'].get('read'))} | "
+                f"{_s(bare.get('peak_rss_mib'), 0)} | {_s(row['stages'].get('ingest'))} | "
+                f"{_s(row.get('peak_rss_mib'), 0)} | {_s(row.get('tree_peak_rss_mib'), 0)} | "
+                f"{_s(row.get('ratio'), 2)}× | "
+                f"{_stages({k: v for k, v in row['stages'].items() if k.startswith('ingest.')})} |"
+            )
     lines += ["", "## Goals", "", "| goal | measured | met |", "|---|---|---|"]
     for goal, measured, met in goals(results):
         lines.append(f"| {goal} | {measured} | {'yes' if met else ('no' if met is not None else 'not measured')} |")
@@ -147,34 +193,60 @@ def markdown(results: dict) -> str:
     if failures:
         lines += ["", "## Failed runs", ""]
         for entry, failure in failures[:5]:
-            lines += [f"- {entry['tool']} {entry['size']} {entry['format']}: exit {failure['returncode']}", "",
-                      "```", failure["stderr"][-1500:], "```"]
+            lines += [
+                f"- {entry['tool']} {entry['size']} {entry['format']}: exit {failure['returncode']}",
+                "",
+                "```",
+                failure["stderr"][-1500:],
+                "```",
+            ]
     return "\n".join(lines) + "\n"
 
 
 def goals(results: dict) -> list[tuple[str, str, bool | None]]:
     """(goal, measured value, met?) for each stated goal; None when this run did not measure it."""
     entries = results["entries"]
-    one_m = next((e for e in entries if e["tool"] == "citistat" and e["tickets"] == 1_000_000
-                  and e["format"] == "xlsx" and e.get("wall_s")), None)
+    one_m = next(
+        (
+            e
+            for e in entries
+            if e["tool"] == "citistat" and e["tickets"] == 1_000_000 and e["format"] == "xlsx" and e.get("wall_s")
+        ),
+        None,
+    )
     rows: list[tuple[str, str, bool | None]] = []
     if one_m:
         rows.append((f"1M xlsx ≤ {GOAL_WALL_S:.0f} s wall", f"{one_m['wall_s']:.1f} s", one_m["wall_s"] <= GOAL_WALL_S))
         rss = one_m.get("tree_peak_rss_mib")
-        rows.append((f"1M xlsx ≤ {GOAL_RSS_MIB:.0f} MiB peak RSS (whole tree)", f"{_s(rss, 0)} MiB",
-                     None if rss is None else rss <= GOAL_RSS_MIB))
+        rows.append(
+            (
+                f"1M xlsx ≤ {GOAL_RSS_MIB:.0f} MiB peak RSS (whole tree)",
+                f"{_s(rss, 0)} MiB",
+                None if rss is None else rss <= GOAL_RSS_MIB,
+            )
+        )
     else:
         rows.append((f"1M xlsx ≤ {GOAL_WALL_S:.0f} s wall, ≤ {GOAL_RSS_MIB:.0f} MiB", "—", None))
     for row in results["speedups"]:
         label = " (naive extrapolated)" if "extrapolated" in row["naive"] else ""
-        rows.append((f"≥ {GOAL_SPEEDUP:.0f}× naive at {row['size']} {row['format']}{label}",
-                     f"{row['speedup']:.1f}×", row["speedup"] >= GOAL_SPEEDUP))
+        rows.append(
+            (
+                f"≥ {GOAL_SPEEDUP:.0f}× naive at {row['size']} {row['format']}{label}",
+                f"{row['speedup']:.1f}×",
+                row["speedup"] >= GOAL_SPEEDUP,
+            )
+        )
     rows.extend(_linearity_goals(results["linearity"]))
     rows.extend(_ingestion_goals(results.get("ingestion", [])))
     for row in results["rebuilds"]:
         wall = row.get("wall_s")
-        rows.append((f"rebuild ({row.get('build', 'full')}) ≤ {GOAL_REBUILD_S:.0f} s at {row['size']}", f"{_s(wall, 2)} s",
-                     None if wall is None else wall <= GOAL_REBUILD_S))
+        rows.append(
+            (
+                f"rebuild ({row.get('build', 'full')}) ≤ {GOAL_REBUILD_S:.0f} s at {row['size']}",
+                f"{_s(wall, 2)} s",
+                None if wall is None else wall <= GOAL_REBUILD_S,
+            )
+        )
     return rows
 
 
@@ -185,9 +257,14 @@ def _linearity_goals(rows: list[dict]) -> list[tuple[str, str, bool | None]]:
         if len(marginals) < 2:
             continue
         first, last = marginals[0]["marginal_s_per_100k"], marginals[-1]["marginal_s_per_100k"]
-        out.append((f"linear growth ({fmt}): marginal s/100k at {marginals[-1]['size']} ≤ "
-                    f"{GOAL_MARGINAL_GROWTH}× at {marginals[0]['size']}",
-                    f"{last:.2f} vs {first:.2f}", first > 0 and last <= GOAL_MARGINAL_GROWTH * first))
+        out.append(
+            (
+                f"linear growth ({fmt}): marginal s/100k at {marginals[-1]['size']} ≤ "
+                f"{GOAL_MARGINAL_GROWTH}× at {marginals[0]['size']}",
+                f"{last:.2f} vs {first:.2f}",
+                first > 0 and last <= GOAL_MARGINAL_GROWTH * first,
+            )
+        )
     return out
 
 
@@ -199,12 +276,26 @@ def _ingestion_goals(rows: list[dict]) -> list[tuple[str, str, bool | None]]:
         seconds, ratio = row["stages"].get("ingest"), row.get("ratio")
         rss = row.get("tree_peak_rss_mib") or row.get("peak_rss_mib")  # the whole tree: the reader's children count
         if row["format"].startswith("xlsx"):
-            out.append((f"1M {row['format']} ingestion ≤ {GOAL_INGEST_RATIO}× the bare fastexcel read",
-                        f"{_s(ratio, 2)}× ({_s(seconds)} s vs {_s(row['bare_read']['stages'].get('read'))} s)",
-                        None if ratio is None else ratio <= GOAL_INGEST_RATIO))
+            out.append(
+                (
+                    f"1M {row['format']} ingestion ≤ {GOAL_INGEST_RATIO}× the bare fastexcel read",
+                    f"{_s(ratio, 2)}× ({_s(seconds)} s vs {_s(row['bare_read']['stages'].get('read'))} s)",
+                    None if ratio is None else ratio <= GOAL_INGEST_RATIO,
+                )
+            )
         else:
-            out.append((f"1M {row['format']} ingestion ≤ {GOAL_INGEST_CSV_S:.0f} s", f"{_s(seconds)} s",
-                        None if seconds is None else seconds <= GOAL_INGEST_CSV_S))
-        out.append((f"1M {row['format']} ingestion ≤ {GOAL_INGEST_RSS_MIB:.0f} MiB peak RSS", f"{_s(rss, 0)} MiB",
-                    None if rss is None else rss <= GOAL_INGEST_RSS_MIB))
+            out.append(
+                (
+                    f"1M {row['format']} ingestion ≤ {GOAL_INGEST_CSV_S:.0f} s",
+                    f"{_s(seconds)} s",
+                    None if seconds is None else seconds <= GOAL_INGEST_CSV_S,
+                )
+            )
+        out.append(
+            (
+                f"1M {row['format']} ingestion ≤ {GOAL_INGEST_RSS_MIB:.0f} MiB peak RSS",
+                f"{_s(rss, 0)} MiB",
+                None if rss is None else rss <= GOAL_INGEST_RSS_MIB,
+            )
+        )
     return out

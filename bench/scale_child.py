@@ -87,10 +87,13 @@ def main() -> None:
     if args.temp_dir:
         shutil.rmtree(args.temp_dir, ignore_errors=True)
         args.temp_dir.mkdir(parents=True)
-    settings = EngineSettings(kind=args.engine, memory_limit=args.memory_limit,
-                              temp_directory=str(args.temp_dir or ""), master=args.master,
-                              spark_conf={"spark.driver.memory": args.spark_memory,
-                                          "spark.local.dir": str(args.temp_dir or "/tmp")})
+    settings = EngineSettings(
+        kind=args.engine,
+        memory_limit=args.memory_limit,
+        temp_directory=str(args.temp_dir or ""),
+        master=args.master,
+        spark_conf={"spark.driver.memory": args.spark_memory, "spark.local.dir": str(args.temp_dir or "/tmp")},
+    )
     started = time.perf_counter()
     with open_engine(settings) as engine, SpillSampler(args.temp_dir if args.engine == "duckdb" else None) as spill:
         if args.engine == "spark":
@@ -110,11 +113,20 @@ def main() -> None:
         else:
             rows = sum(len(f) for f in counts.values())
             tickets = int(counts["agency"]["n_tickets"].sum())
-    emit_report({"engine": args.engine, "files": len(files), "tickets": tickets, "count_rows": rows,
-                 "start_s": round(ready - started, 2), "count_s": round(counted - ready, 2),
-                 "count_cpu_s": round(cpu, 1),
-                 "spill_peak_mib": round(spill.peak / 2**20, 1), "memory_limit": (args.memory_limit or None) if args.engine == "duckdb" else None,
-                 "master": args.master if args.engine == "spark" else None})
+    emit_report(
+        {
+            "engine": args.engine,
+            "files": len(files),
+            "tickets": tickets,
+            "count_rows": rows,
+            "start_s": round(ready - started, 2),
+            "count_s": round(counted - ready, 2),
+            "count_cpu_s": round(cpu, 1),
+            "spill_peak_mib": round(spill.peak / 2**20, 1),
+            "memory_limit": (args.memory_limit or None) if args.engine == "duckdb" else None,
+            "master": args.master if args.engine == "spark" else None,
+        }
+    )
 
 
 def _written_totals(out: Path) -> tuple[int, int]:
@@ -123,7 +135,8 @@ def _written_totals(out: Path) -> tuple[int, int]:
 
     pattern = str(out / "*.parquet") if out.is_dir() else str(out)
     rows, tickets = duckdb.sql(
-        f"SELECT count(*), sum(n_tickets) FILTER (WHERE g_unit_type = 0) FROM read_parquet('{pattern}')").fetchall()[0]
+        f"SELECT count(*), sum(n_tickets) FILTER (WHERE g_unit_type = 0) FROM read_parquet('{pattern}')"
+    ).fetchall()[0]
     return int(rows), int(tickets or 0)
 
 

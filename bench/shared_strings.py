@@ -19,8 +19,11 @@ import zipfile
 from pathlib import Path
 
 # xlsxwriter writes a cell's attributes in the order r, s, t, and the text without line breaks in the tag.
-_INLINE_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t( xml:space="preserve")?>'
-                          rb'(.*?)</t></is></c>', re.DOTALL)
+_INLINE_CELL = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t( xml:space="preserve")?>'
+    rb"(.*?)</t></is></c>",
+    re.DOTALL,
+)
 _ROW_END = b"</row>"
 CHUNK = 1 << 24
 SHARED_STRINGS_PART = "xl/sharedStrings.xml"
@@ -47,8 +50,10 @@ class _Table:
         return b'<c r="%s"%s t="s"><v>%d</v></c>' % (reference, style, position)
 
     def write(self, handle) -> None:
-        handle.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="%s" count="%d" '
-                     b'uniqueCount="%d">' % (_SST_NS, self.count, len(self.index)))
+        handle.write(
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="%s" count="%d" '
+            b'uniqueCount="%d">' % (_SST_NS, self.count, len(self.index))
+        )
         for text, preserve in zip(self.index, self.preserve):
             handle.write(b'<si><t xml:space="preserve">' if preserve else b"<si><t>")
             handle.write(text)
@@ -61,8 +66,10 @@ def to_shared_strings(source: Path, target: Path) -> Path:
     table = _Table()
     with tempfile.TemporaryDirectory(dir=Path(target).parent) as folder:
         staged = Path(folder) / Path(target).name
-        with zipfile.ZipFile(source) as before, zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED,
-                                                                compresslevel=6) as after:
+        with (
+            zipfile.ZipFile(source) as before,
+            zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as after,
+        ):
             if SHARED_STRINGS_PART in before.namelist():
                 raise ValueError(f"{source} has shared strings already")
             for entry in before.infolist():

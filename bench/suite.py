@@ -67,7 +67,9 @@ class Plan:
         formats = self.ingest_formats
         if formats is None:
             formats = [f for fmt in self.formats for f in ([fmt, INLINE_XLSX] if fmt == "xlsx" else [fmt])]
-        return [Workload(size, self.agencies, fmt) for size in self.sizes if size in self.ingest_sizes for fmt in formats]
+        return [
+            Workload(size, self.agencies, fmt) for size in self.sizes if size in self.ingest_sizes for fmt in formats
+        ]
 
     def history(self, agencies: int | None = None) -> History:
         return History(agencies or self.agencies, self.history_tickets)
@@ -107,9 +109,14 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
     ingestion = [time_ingestion(plan, workload, runs_dir, log) for workload in plan.ingest_workloads()]
     return {
         "period": PERIOD,
-        "plan": {"sizes": [size_label(s) for s in plan.sizes], "formats": plan.formats, "repeat": plan.repeat,
-                 "naive_sizes": [size_label(s) for s in plan.naive_sizes], "agencies": plan.agencies,
-                 "history": plan.history().key},
+        "plan": {
+            "sizes": [size_label(s) for s in plan.sizes],
+            "formats": plan.formats,
+            "repeat": plan.repeat,
+            "naive_sizes": [size_label(s) for s in plan.naive_sizes],
+            "agencies": plan.agencies,
+            "history": plan.history().key,
+        },
         "entries": entries,
         "rebuilds": rebuilds,
         "scaling": scaling,
@@ -120,22 +127,37 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
 
 
 def _entry(workload: Workload, tool: str, summary: dict) -> dict:
-    return {"tickets": workload.tickets, "size": size_label(workload.tickets), "format": workload.fmt,
-            "agencies": workload.agencies, "tool": tool, **summary}
+    return {
+        "tickets": workload.tickets,
+        "size": size_label(workload.tickets),
+        "format": workload.fmt,
+        "agencies": workload.agencies,
+        "tool": tool,
+        **summary,
+    }
 
 
 def time_citistat(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> tuple[dict, Path | None]:
     """`repeat` fresh-process runs, each on a fresh copy of the history workspace."""
     template = plan.templates.get(workload.agencies) or ensure_template_workspace(
-        plan.history(workload.agencies), plan.work_dir, log)
+        plan.history(workload.agencies), plan.work_dir, log
+    )
     results: list[ChildResult] = []
     workspace: Path | None = None
     for index in range(plan.repeat):
         if workspace is not None:
             shutil.rmtree(workspace, ignore_errors=True)
         workspace = fresh_workspace(template, runs_dir)
-        child = run_child(["run", "--workspace", str(workspace), "--period", workload.period,
-                           *map(str, workload.paths(plan.work_dir))])
+        child = run_child(
+            [
+                "run",
+                "--workspace",
+                str(workspace),
+                "--period",
+                workload.period,
+                *map(str, workload.paths(plan.work_dir)),
+            ]
+        )
         results.append(child)
         log(_progress("citistat", workload, index, child))
     return summarise(results), workspace
@@ -175,7 +197,10 @@ def time_rebuild(plan: Plan, workspace: Path, log: Log) -> dict[str, dict]:
             agency = [*flag, edit.report["agency"]] if flag else []
             child = run_child(["build", "--workspace", str(workspace), "--period", PERIOD, *agency])
             results[name].append(child)
-            log(f"  rebuild ({name}) after notes edit #{index + 1}: {child.wall_s:.2f} s" + ("" if child.ok else " FAILED"))
+            log(
+                f"  rebuild ({name}) after notes edit #{index + 1}: {child.wall_s:.2f} s"
+                + ("" if child.ok else " FAILED")
+            )
     return {name: summarise(runs) for name, runs in results.items()}
 
 
@@ -194,8 +219,12 @@ def describe_render(workspace: Path) -> dict:
                 total += len(pdf.pages)
         return total
 
-    return {"books": [p.name for p in books], "book_pages": pages(books), "briefs": len(briefs),
-            "brief_pages": pages(briefs)}
+    return {
+        "books": [p.name for p in books],
+        "book_pages": pages(books),
+        "briefs": len(briefs),
+        "brief_pages": pages(briefs),
+    }
 
 
 def time_agency_scaling(plan: Plan, entries: list[dict], runs_dir: Path, log: Log) -> list[dict]:
@@ -216,7 +245,8 @@ def time_ingestion(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> 
     """`citistat ingest` of the export into a fresh workspace, and the bare reader on the same file(s),
     alternated so that both see the same machine; `repeat` times each."""
     template = plan.templates.get(workload.agencies) or ensure_template_workspace(
-        plan.history(workload.agencies), plan.work_dir, log)
+        plan.history(workload.agencies), plan.work_dir, log
+    )
     files = [str(p) for p in workload.paths(plan.work_dir)]
     ingests, bare = [], []
     for index in range(plan.repeat):
@@ -232,22 +262,28 @@ def time_ingestion(plan: Plan, workload: Workload, runs_dir: Path, log: Log) -> 
         log(_progress("ingest", workload, index, child))
     ours, reader = summarise(ingests), summarise(bare)
     ingest_s, read_s = ours["stages"].get("ingest"), reader["stages"].get("read")
-    return {**_entry(workload, "citistat ingest", ours), "bare_read": reader,
-            "ratio": ingest_s / read_s if ingest_s and read_s else None}
+    return {
+        **_entry(workload, "citistat ingest", ours),
+        "bare_read": reader,
+        "ratio": ingest_s / read_s if ingest_s and read_s else None,
+    }
 
 
 def _find(entries: list[dict], tool: str, tickets: int, fmt: str, agencies: int | None = None) -> dict | None:
     for entry in entries:
         if (entry["tool"], entry["tickets"], entry["format"]) == (tool, tickets, fmt) and (
-                agencies is None or entry["agencies"] == agencies):
+            agencies is None or entry["agencies"] == agencies
+        ):
             return entry
     return None
 
 
 def _progress(tool: str, workload: Workload, index: int, child: ChildResult) -> str:
     status = "" if child.ok else f" FAILED (exit {child.returncode})\n{child.stderr_tail}"
-    return (f"  {tool:8} {workload.label:18} #{index + 1}: {child.wall_s:7.2f} s, "
-            f"peak {child.peak_rss_mib:6.0f} MiB (tree {child.tree_peak_rss_mib:6.0f}){status}")
+    return (
+        f"  {tool:8} {workload.label:18} #{index + 1}: {child.wall_s:7.2f} s, "
+        f"peak {child.peak_rss_mib:6.0f} MiB (tree {child.tree_peak_rss_mib:6.0f}){status}"
+    )
 
 
 def extrapolate_naive(entries: list[dict]) -> list[dict]:
@@ -265,16 +301,26 @@ def extrapolate_naive(entries: list[dict]) -> list[dict]:
             continue
         base = max(measured, key=lambda e: e["tickets"])
         factor = entry["tickets"] / base["tickets"]
-        stages = {name: seconds * (1 if name in NAIVE_FIXED_STAGES else factor)
-                  for name, seconds in base["stages"].items()}
+        stages = {
+            name: seconds * (1 if name in NAIVE_FIXED_STAGES else factor) for name, seconds in base["stages"].items()
+        }
         startup = base["wall_s"] - sum(base["stages"].values())
-        estimates.append({
-            "tickets": entry["tickets"], "size": entry["size"], "format": entry["format"],
-            "agencies": entry["agencies"], "tool": "naive (extrapolated)",
-            "extrapolated_from": base["size"], "runs": 0, "ok": 0,
-            "wall_s": startup + sum(stages.values()), "stages": stages,
-            "peak_rss_mib": None, "tree_peak_rss_mib": None,
-        })
+        estimates.append(
+            {
+                "tickets": entry["tickets"],
+                "size": entry["size"],
+                "format": entry["format"],
+                "agencies": entry["agencies"],
+                "tool": "naive (extrapolated)",
+                "extrapolated_from": base["size"],
+                "runs": 0,
+                "ok": 0,
+                "wall_s": startup + sum(stages.values()),
+                "stages": stages,
+                "peak_rss_mib": None,
+                "tree_peak_rss_mib": None,
+            }
+        )
     return estimates
 
 
@@ -285,9 +331,16 @@ def speedups(entries: list[dict]) -> list[dict]:
             continue
         ours = _find(entries, "citistat", entry["tickets"], entry["format"], entry["agencies"])
         if ours and ours.get("wall_s"):
-            rows.append({"size": entry["size"], "format": entry["format"], "naive": entry["tool"],
-                         "naive_s": entry["wall_s"], "citistat_s": ours["wall_s"],
-                         "speedup": entry["wall_s"] / ours["wall_s"]})
+            rows.append(
+                {
+                    "size": entry["size"],
+                    "format": entry["format"],
+                    "naive": entry["tool"],
+                    "naive_s": entry["wall_s"],
+                    "citistat_s": ours["wall_s"],
+                    "speedup": entry["wall_s"] / ours["wall_s"],
+                }
+            )
     return rows
 
 
@@ -295,12 +348,19 @@ def linearity(entries: list[dict]) -> list[dict]:
     """Seconds per 100k tickets, and the marginal cost per 100k between consecutive sizes."""
     rows = []
     for fmt in sorted({e["format"] for e in entries}):
-        ours = sorted((e for e in entries if e["tool"] == "citistat" and e["format"] == fmt and e.get("wall_s")),
-                      key=lambda e: e["tickets"])
+        ours = sorted(
+            (e for e in entries if e["tool"] == "citistat" and e["format"] == fmt and e.get("wall_s")),
+            key=lambda e: e["tickets"],
+        )
         previous = None
         for entry in ours:
-            row = {"format": fmt, "size": entry["size"], "wall_s": entry["wall_s"],
-                   "s_per_100k": entry["wall_s"] / entry["tickets"] * 100_000, "marginal_s_per_100k": None}
+            row = {
+                "format": fmt,
+                "size": entry["size"],
+                "wall_s": entry["wall_s"],
+                "s_per_100k": entry["wall_s"] / entry["tickets"] * 100_000,
+                "marginal_s_per_100k": None,
+            }
             if previous:
                 extra = entry["tickets"] - previous["tickets"]
                 row["marginal_s_per_100k"] = (entry["wall_s"] - previous["wall_s"]) / extra * 100_000

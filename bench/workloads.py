@@ -20,9 +20,9 @@ import json
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -45,11 +45,56 @@ Log = Callable[[str], None]
 # Extra street offices (generic public names), 8 per district, in the order the
 # generator's street offices of that district are listed: extra i pairs with street i.
 EXTRA_STREETS: dict[str, tuple[str, ...]] = {
-    "东城区": ("东直门街道", "和平里街道", "天坛街道", "体育馆路街道", "龙潭街道", "永定门外街道", "前门街道", "崇文门外街道"),
-    "西城区": ("大栅栏街道", "天桥街道", "椿树街道", "陶然亭街道", "广安门外街道", "牛街街道", "白纸坊街道", "菜市口街道"),
-    "朝阳区": ("朝外街道", "劲松街道", "潘家园街道", "八里庄街道", "六里屯街道", "左家庄街道", "香河园街道", "和平街街道"),
-    "海淀区": ("羊坊店街道", "甘家口街道", "紫竹院街道", "北下关街道", "青龙桥街道", "燕园街道", "花园路街道", "田村路街道"),
-    "丰台区": ("东高地街道", "东铁匠营街道", "大红门街道", "南苑街道", "新村街道", "云岗街道", "宛平街道", "马家堡街道"),
+    "东城区": (
+        "东直门街道",
+        "和平里街道",
+        "天坛街道",
+        "体育馆路街道",
+        "龙潭街道",
+        "永定门外街道",
+        "前门街道",
+        "崇文门外街道",
+    ),
+    "西城区": (
+        "大栅栏街道",
+        "天桥街道",
+        "椿树街道",
+        "陶然亭街道",
+        "广安门外街道",
+        "牛街街道",
+        "白纸坊街道",
+        "菜市口街道",
+    ),
+    "朝阳区": (
+        "朝外街道",
+        "劲松街道",
+        "潘家园街道",
+        "八里庄街道",
+        "六里屯街道",
+        "左家庄街道",
+        "香河园街道",
+        "和平街街道",
+    ),
+    "海淀区": (
+        "羊坊店街道",
+        "甘家口街道",
+        "紫竹院街道",
+        "北下关街道",
+        "青龙桥街道",
+        "燕园街道",
+        "花园路街道",
+        "田村路街道",
+    ),
+    "丰台区": (
+        "东高地街道",
+        "东铁匠营街道",
+        "大红门街道",
+        "南苑街道",
+        "新村街道",
+        "云岗街道",
+        "宛平街道",
+        "马家堡街道",
+    ),
 }
 STREET_OFFICE = "街乡镇"
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0]+")
@@ -95,7 +140,11 @@ class Workload:
 
     def path(self, work_dir: Path = WORK_DIR) -> Path:
         inline = "-inline" if self.fmt == INLINE_XLSX else ""
-        return work_dir / "inputs" / f"tickets-{self.period}-{size_label(self.tickets)}-a{self.agencies}{inline}.{self.suffix}"
+        return (
+            work_dir
+            / "inputs"
+            / f"tickets-{self.period}-{size_label(self.tickets)}-a{self.agencies}{inline}.{self.suffix}"
+        )
 
     def paths(self, work_dir: Path = WORK_DIR) -> list[Path]:
         """The file(s) of the export: an xlsx month over a million tickets comes as numbered parts,
@@ -279,8 +328,13 @@ def _write_workload(frame, workload: Workload, work_dir: Path) -> list[Path]:
         return write_export_parts(frame, workload.path(work_dir), fmt="xlsx", constant_memory=True)
     inline = Workload(workload.tickets, workload.agencies, INLINE_XLSX, workload.period)
     temporary = not all(_is_cached(p, _workload_spec(inline)) for p in inline.paths(work_dir))
-    sources = (write_export_parts(frame, workload.path(work_dir).with_suffix(".inline-tmp.xlsx"), fmt="xlsx",
-                                  constant_memory=True) if temporary else inline.paths(work_dir))
+    sources = (
+        write_export_parts(
+            frame, workload.path(work_dir).with_suffix(".inline-tmp.xlsx"), fmt="xlsx", constant_memory=True
+        )
+        if temporary
+        else inline.paths(work_dir)
+    )
     targets = workload.paths(work_dir)
     for source, target in zip(sources, targets, strict=True):
         to_shared_strings(source, target)
@@ -329,7 +383,7 @@ def ensure_history_files(history: History, work_dir: Path = WORK_DIR, log: Log =
     size = history.tickets_per_period
     # the generator concatenates the periods in order, tickets_per_period rows each
     for index, period in enumerate(history.periods):
-        month = frame.iloc[index * size:(index + 1) * size]
+        month = frame.iloc[index * size : (index + 1) * size]
         write_export(month, folder / f"tickets-{period}.csv", fmt="csv", period=period)
     stamp.write_text("")
     _mark_cached(stamp, _history_spec(history))

@@ -37,7 +37,7 @@ class Areas:
     # 每月一题 topic -> [(district, tickets)]
     by_topic: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     unplaced: int = 0  # tickets of the period with no district
-    hexbins: "HexGrid | None" = None  # where the tickets carry coordinates
+    hexbins: HexGrid | None = None  # where the tickets carry coordinates
 
 
 @dataclass(frozen=True)

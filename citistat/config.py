@@ -58,12 +58,21 @@ COMMAND_LINE = "command line"
 _PRECEDENCE = (SHIPPED, WORKSPACE, COMMAND_LINE)  # a later one overrides an earlier one, key by key
 
 
-def setting(default: Any, doc: str, *, choices: tuple = (), minimum: float | None = None,
-            maximum: float | None = None, check: Callable[[str, Any], list[str]] | None = None) -> Any:
+def setting(
+    default: Any,
+    doc: str,
+    *,
+    choices: tuple = (),
+    minimum: float | None = None,
+    maximum: float | None = None,
+    check: Callable[[str, Any], list[str]] | None = None,
+) -> Any:
     """Declare one setting: its default and one-line doc; `choices`, `minimum`, `maximum` and `check`
     (where, value -> problems) say what a valid value is."""
-    return field(default=default, metadata={"doc": doc, "choices": choices, "minimum": minimum,
-                                            "maximum": maximum, "check": check})
+    return field(
+        default=default,
+        metadata={"doc": doc, "choices": choices, "minimum": minimum, "maximum": maximum, "check": check},
+    )
 
 
 def _plausible_years(where: str, value: Any) -> list[str]:
@@ -117,17 +126,27 @@ class IngestSettings:
 
     The readers take these as `ingest.rawtable.Limits` (bytes rather than MB): `Limits.from_settings`."""
 
-    max_uncompressed_mb: int = setting(2048, "refuse a workbook whose parts inflate past this (1M rows × 10 columns ≈ 410 MB)", minimum=1)
-    max_compression_ratio: float = setting(200.0, "refuse a zip entry that inflates more than this many times", minimum=1)
+    max_uncompressed_mb: int = setting(
+        2048, "refuse a workbook whose parts inflate past this (1M rows × 10 columns ≈ 410 MB)", minimum=1
+    )
+    max_compression_ratio: float = setting(
+        200.0, "refuse a zip entry that inflates more than this many times", minimum=1
+    )
     max_rows: int = setting(5_000_000, "rows in one table", minimum=1)
     max_zip_entries: int = setting(10_000, "parts in one workbook", minimum=1)
     max_columns: int = setting(16_384, "columns in one table (Excel's widest sheet)", minimum=1)
-    max_cell_chars: int = setting(32_767, "characters in one cell (Excel's longest); longer cells are cut and reported", minimum=1)
+    max_cell_chars: int = setting(
+        32_767, "characters in one cell (Excel's longest); longer cells are cut and reported", minimum=1
+    )
     max_cells: int = setting(100_000_000, "rows × columns of one table", minimum=1)
     max_reader_memory_mb: int = setting(4096, "memory a workbook reader may use before the file is refused", minimum=1)
     max_read_seconds: float = setting(600.0, "time a workbook reader may take before the file is refused", minimum=1)
-    reject_threshold: float = setting(0.05, "a file with a larger share of rejected rows is flagged as failed", minimum=0, maximum=1)
-    plausible_years: tuple[int, int] = setting((1990, 2100), "a date outside these years is a broken cell (serial 0 shows as 1899)", check=_plausible_years)
+    reject_threshold: float = setting(
+        0.05, "a file with a larger share of rejected rows is flagged as failed", minimum=0, maximum=1
+    )
+    plausible_years: tuple[int, int] = setting(
+        (1990, 2100), "a date outside these years is a broken cell (serial 0 shows as 1899)", check=_plausible_years
+    )
 
 
 @dataclass(frozen=True)
@@ -142,7 +161,9 @@ class MapsSettings:
     """[maps]: the district and street maps (boundaries in config/geo/)."""
 
     key_property: str = setting("name", "the GeoJSON feature property holding the name as the tickets spell it")
-    rate: str = setting("resolution", "the rate the district maps show: response | resolution | satisfaction", check=_map_rate)
+    rate: str = setting(
+        "resolution", "the rate the district maps show: response | resolution | satisfaction", check=_map_rate
+    )
 
 
 def _session_problems(data: dict, where: str) -> list[str]:
@@ -158,7 +179,7 @@ class SessionSettings:
     slot_minutes: int = setting(15, "each focus agency's slot on the agenda (an entry's own `minutes` wins)")
     followup_minutes: int = setting(10, "the previous session's follow-ups, opened first")
     ranking_order: str = setting("best_first", "the ranking tables: best_first | worst_first (from the bottom up)")
-    focus: tuple[FocusAgency, ...] = setting((), "the focus agencies: [{agency = \"…\", reason = \"…\", minutes = 20}]")
+    focus: tuple[FocusAgency, ...] = setting((), 'the focus agencies: [{agency = "…", reason = "…", minutes = 20}]')
 
 
 def _session_from(data: dict) -> SessionSettings:
@@ -173,13 +194,21 @@ def _engine_problems(data: dict, where: str) -> list[str]:
 
 
 SECTIONS: dict[str, type] = {
-    "city": CitySettings, "build": BuildSettings, "archive": ArchiveSettings, "ingest": IngestSettings,
-    "public": PublicSettings, "engine": EngineSettings, "maps": MapsSettings, "session": SessionSettings,
+    "city": CitySettings,
+    "build": BuildSettings,
+    "archive": ArchiveSettings,
+    "ingest": IngestSettings,
+    "public": PublicSettings,
+    "engine": EngineSettings,
+    "maps": MapsSettings,
+    "session": SessionSettings,
 }
 # Sections whose checks and parsing live beside the code that knows them.
 _VALIDATORS: dict[str, Callable[[dict, str], list[str]]] = {"engine": _engine_problems, "session": _session_problems}
-_BUILDERS: dict[str, Callable[[dict], Any]] = {"engine": lambda data: engine_settings({"engine": data}),
-                                               "session": _session_from}
+_BUILDERS: dict[str, Callable[[dict], Any]] = {
+    "engine": lambda data: engine_settings({"engine": data}),
+    "session": _session_from,
+}
 
 
 @dataclass(frozen=True)
@@ -206,7 +235,7 @@ class Settings:
         return {section: asdict(getattr(self, section)) for section in SECTIONS}
 
     @classmethod
-    def from_dict(cls, data: Mapping, *, file: str = SETTINGS_FILE) -> "Settings":
+    def from_dict(cls, data: Mapping, *, file: str = SETTINGS_FILE) -> Settings:
         """Settings from one citistat.toml's data over the declared defaults; ConfigError when invalid."""
         problems: list[str | ConfigProblem] = []
         settings, _ = parse_settings([Layer(SHIPPED, file, dict(data))], problems)
@@ -250,14 +279,16 @@ def parse_settings(layers: list[Layer], problems: list) -> tuple[Settings, dict[
     own_file = any(layer.kind == WORKSPACE for layer in layers)
     sections, sources = {}, {}
     for name, cls in SECTIONS.items():
-        merged, origin = _merge_section(name, layers, skip_shipped=own_file and getattr(cls, "PER_WORKSPACE", False),
-                                        problems=problems)
+        merged, origin = _merge_section(
+            name, layers, skip_shipped=own_file and getattr(cls, "PER_WORKSPACE", False), problems=problems
+        )
         values = _checked_section(name, cls, merged, origin, problems)
         sections[name] = _build_section(name, cls, values, problems, origin)
         for declared in fields(cls):
             layer = origin.get(declared.name)
-            sources[f"{name}.{declared.name}"] = (SettingSource(layer.kind, layer.where) if layer
-                                                  else SettingSource(SHIPPED, "built in"))
+            sources[f"{name}.{declared.name}"] = (
+                SettingSource(layer.kind, layer.where) if layer else SettingSource(SHIPPED, "built in")
+            )
     return Settings(**sections), sources
 
 
@@ -267,9 +298,17 @@ def _unknown_sections(layers: list[Layer], problems: list) -> None:
             if name not in SECTIONS:
                 near = difflib.get_close_matches(name, SECTIONS, n=1)
                 kind = "section" if isinstance(value, dict) else "setting outside a section"
-                problems.append(ConfigProblem(layer.where or layer.kind, name, "", f"is not a {kind} of {SETTINGS_FILE}",
-                                              f"did you mean [{near[0]}]?" if near else
-                                              f"use the sections {', '.join(f'[{s}]' for s in SECTIONS)}"))
+                problems.append(
+                    ConfigProblem(
+                        layer.where or layer.kind,
+                        name,
+                        "",
+                        f"is not a {kind} of {SETTINGS_FILE}",
+                        f"did you mean [{near[0]}]?"
+                        if near
+                        else f"use the sections {', '.join(f'[{s}]' for s in SECTIONS)}",
+                    )
+                )
 
 
 def _merge_section(name: str, layers: list[Layer], *, skip_shipped: bool, problems: list) -> tuple[dict, dict]:
@@ -280,8 +319,15 @@ def _merge_section(name: str, layers: list[Layer], *, skip_shipped: bool, proble
         if table is None or (skip_shipped and layer.kind == SHIPPED):
             continue
         if not isinstance(table, dict):
-            problems.append(ConfigProblem(layer.where or layer.kind, name, "", "must be a table", f"write [{name}] on a line of its "
-                                          "own and its keys below it"))
+            problems.append(
+                ConfigProblem(
+                    layer.where or layer.kind,
+                    name,
+                    "",
+                    "must be a table",
+                    f"write [{name}] on a line of its own and its keys below it",
+                )
+            )
             continue
         for key, value in table.items():
             merged[key] = value
@@ -307,8 +353,15 @@ def _checked_section(name: str, cls: type, merged: dict, origin: dict, problems:
     for key, value in merged.items():
         if key not in declared:
             near = difflib.get_close_matches(key, declared, n=1)
-            problems.append(ConfigProblem(_where(origin, key), name, key, "is not a setting",
-                                          f"did you mean {near[0]}?" if near else f"use one of {', '.join(declared)}"))
+            problems.append(
+                ConfigProblem(
+                    _where(origin, key),
+                    name,
+                    key,
+                    "is not a setting",
+                    f"did you mean {near[0]}?" if near else f"use one of {', '.join(declared)}",
+                )
+            )
             continue
         found = _value_problems(declared[key], value)
         if found:
@@ -330,15 +383,26 @@ def _value_problems(declared, value: Any) -> list[tuple[str, str]]:
     """(what is wrong, how to fix it) for one value against its declaration."""
     meta, default = declared.metadata, declared.default
     if meta.get("check"):  # its sentences read "<where> = value; how to fix"
-        return [tuple(sentence.strip().split("; ", 1)) if "; " in sentence else (sentence.strip(), "see docs/settings.md")
-                for sentence in meta["check"]("", value)]
+        return [
+            tuple(sentence.strip().split("; ", 1)) if "; " in sentence else (sentence.strip(), "see docs/settings.md")
+            for sentence in meta["check"]("", value)
+        ]
     if isinstance(default, tuple):
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
             return [(f"= {value!r} is not a list", f"write a list such as {json.dumps(list(default))}")]
         wrong = [v for v in value if meta["choices"] and v not in meta["choices"]]
-        return [(f"= {value!r} lists {', '.join(map(repr, wrong))}", f"use only {', '.join(meta['choices'])}")] if wrong else []
+        return (
+            [(f"= {value!r} lists {', '.join(map(repr, wrong))}", f"use only {', '.join(meta['choices'])}")]
+            if wrong
+            else []
+        )
     if not _is_type(value, type(default)):
-        return [(f"= {value!r} is not {_TYPE_WORDS[type(default)]}", f"write {_TYPE_WORDS[type(default)]}, e.g. {json.dumps(default, ensure_ascii=False)}")]
+        return [
+            (
+                f"= {value!r} is not {_TYPE_WORDS[type(default)]}",
+                f"write {_TYPE_WORDS[type(default)]}, e.g. {json.dumps(default, ensure_ascii=False)}",
+            )
+        ]
     if meta["choices"] and value not in meta["choices"]:
         return [(f"= {value!r} is not allowed", f"use one of {', '.join(meta['choices'])}")]
     low, high = meta["minimum"], meta["maximum"]
@@ -489,7 +553,9 @@ def read_csv_table(path: Path, required: tuple[str, ...], problems: list) -> lis
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]
     if missing:
-        problems.append(f"{path}: missing column(s) {', '.join(missing)}; the header must start with {','.join(required)}")
+        problems.append(
+            f"{path}: missing column(s) {', '.join(missing)}; the header must start with {','.join(required)}"
+        )
         return []
     rows = []
     for line_no, row in enumerate(reader, start=2):
@@ -516,8 +582,9 @@ def _load_profiles(workspace: Workspace | None, problems: list, sources: dict) -
     return profiles
 
 
-def _settings_layers(workspace: Workspace | None, overrides: Mapping[str, Any] | None, problems: list,
-                    sources: dict[str, str]) -> list[Layer]:
+def _settings_layers(
+    workspace: Workspace | None, overrides: Mapping[str, Any] | None, problems: list, sources: dict[str, str]
+) -> list[Layer]:
     """The shipped citistat.toml, the workspace's over it, then the command line's choices."""
     shipped = DEFAULT_CONFIG_DIR / SETTINGS_FILE
     layers = [Layer(SHIPPED, str(shipped), _read_toml(shipped, problems))]
@@ -537,8 +604,9 @@ def _nested(overrides: Mapping[str, Any], problems: list) -> dict[str, dict]:
     for dotted, value in overrides.items():
         section, _, key = dotted.partition(".")
         if not key:
-            problems.append(ConfigProblem(COMMAND_LINE, section, "", "names no key",
-                                          "write SECTION.KEY=VALUE, e.g. build.lang=en"))
+            problems.append(
+                ConfigProblem(COMMAND_LINE, section, "", "names no key", "write SECTION.KEY=VALUE, e.g. build.lang=en")
+            )
             continue
         data.setdefault(section, {})[key] = value
     return data
@@ -596,8 +664,20 @@ def load_config(
     geo = _load_geo(workspace, settings.maps, problems, sources)
     if problems:
         raise ConfigError(problems)
-    return Config(settings, scoring, topics, profiles, alias_rows, roster_rows, sources, privacy, name_fixes, geo,
-                  setting_sources, agenda=agenda)
+    return Config(
+        settings,
+        scoring,
+        topics,
+        profiles,
+        alias_rows,
+        roster_rows,
+        sources,
+        privacy,
+        name_fixes,
+        geo,
+        setting_sources,
+        agenda=agenda,
+    )
 
 
 def _load_agenda(workspace: Workspace | None, problems: list, sources: dict[str, str]) -> dict:
@@ -640,8 +720,15 @@ def _strip_invisible_names(path: Path, rows: list[dict], columns: tuple[str, ...
             found = invisible_in(row.get(column) or "")
             if found:
                 row[column] = strip_invisible(row[column])
-                fixes.append({"file": str(path), "line": row.get("_line"), "column": column, "name": row[column],
-                              "chars": codepoints(found)})
+                fixes.append(
+                    {
+                        "file": str(path),
+                        "line": row.get("_line"),
+                        "column": column,
+                        "name": row[column],
+                        "chars": codepoints(found),
+                    }
+                )
     return fixes
 
 

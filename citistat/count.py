@@ -19,21 +19,44 @@ from .tickets import SATISFACTION_LEVELS, empty_tickets, period_of
 # The additive count columns, in display order (docs/architecture.md).
 COUNT_COLUMNS: tuple[str, ...] = (
     "n_tickets",
-    "responded", "not_responded", "response_unknown",
-    "resolved", "not_resolved", "resolution_unknown",
-    "very_satisfied", "satisfied_plain", "basically_satisfied", "dissatisfied_plain", "very_dissatisfied",
-    "not_surveyed", "refused", "unreachable", "satisfaction_unknown",
-    "valid_callback", "closed", "due_known", "closed_on_time", "overdue", "reopened", "quick_closed",
+    "responded",
+    "not_responded",
+    "response_unknown",
+    "resolved",
+    "not_resolved",
+    "resolution_unknown",
+    "very_satisfied",
+    "satisfied_plain",
+    "basically_satisfied",
+    "dissatisfied_plain",
+    "very_dissatisfied",
+    "not_surveyed",
+    "refused",
+    "unreachable",
+    "satisfaction_unknown",
+    "valid_callback",
+    "closed",
+    "due_known",
+    "closed_on_time",
+    "overdue",
+    "reopened",
+    "quick_closed",
     "neutral",
 )
 
 # The same yes/no answers restricted to tickets whose call-back was marked valid (是否有效回访),
 # so scoring may use "valid call-backs only" as the base without going back to the tickets.
 VALID_BASE_COLUMNS: tuple[str, ...] = (
-    "valid_responded", "valid_not_responded",
-    "valid_resolved", "valid_not_resolved",
-    "valid_very_satisfied", "valid_satisfied_plain", "valid_basically_satisfied",
-    "valid_dissatisfied_plain", "valid_very_dissatisfied", "valid_neutral",
+    "valid_responded",
+    "valid_not_responded",
+    "valid_resolved",
+    "valid_not_resolved",
+    "valid_very_satisfied",
+    "valid_satisfied_plain",
+    "valid_basically_satisfied",
+    "valid_dissatisfied_plain",
+    "valid_very_dissatisfied",
+    "valid_neutral",
 )
 
 ALL_COUNT_COLUMNS: tuple[str, ...] = COUNT_COLUMNS + VALID_BASE_COLUMNS
@@ -124,8 +147,9 @@ def _satisfaction_codes(column: pd.Series) -> np.ndarray:
     return np.where(codes < 0, SATISFACTION_LEVELS.index("unknown"), codes)
 
 
-def indicator_columns(tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES
-                      ) -> dict[str, np.ndarray]:
+def indicator_columns(
+    tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES
+) -> dict[str, np.ndarray]:
     """One boolean array per count column: whether each ticket counts there. Sums over any grouping are the counts."""
     response = _answer_codes(tickets["responded"])
     resolution = _answer_codes(tickets["resolved"])
@@ -138,8 +162,8 @@ def indicator_columns(tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAU
     closed = closed_at.notna().to_numpy()
     due_known = due_at.notna().to_numpy()
     # Comparisons with a missing time are False, which is what we want for each flag below.
-    on_time = (closed & due_known & (closed_at <= due_at).fillna(False).to_numpy())
-    overdue = (closed & due_known & (closed_at > due_at).fillna(False).to_numpy())
+    on_time = closed & due_known & (closed_at <= due_at).fillna(False).to_numpy()
+    overdue = closed & due_known & (closed_at > due_at).fillna(False).to_numpy()
     minutes_open = (closed_at - created).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 60
     # A ticket whose created and closed stamps both carry no time of day (day-only exports) was closed
     # "the same day", never "within N minutes": it is not asked about.
@@ -149,16 +173,26 @@ def indicator_columns(tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAU
 
     columns: dict[str, np.ndarray] = {
         "n_tickets": np.ones(len(tickets), dtype=bool),
-        "responded": response == 1, "not_responded": response == 0, "response_unknown": response == -1,
-        "resolved": resolution == 1, "not_resolved": resolution == 0, "resolution_unknown": resolution == -1,
+        "responded": response == 1,
+        "not_responded": response == 0,
+        "response_unknown": response == -1,
+        "resolved": resolution == 1,
+        "not_resolved": resolution == 0,
+        "resolution_unknown": resolution == -1,
     }
     for position, level in enumerate(SATISFACTION_LEVELS):
         columns[SATISFACTION_COLUMNS[level]] = satisfaction == position
-    columns.update({
-        "valid_callback": valid, "closed": closed, "due_known": due_known,
-        "closed_on_time": on_time, "overdue": overdue,
-        "reopened": _is_true(tickets["reopened"]), "quick_closed": quick,
-    })
+    columns.update(
+        {
+            "valid_callback": valid,
+            "closed": closed,
+            "due_known": due_known,
+            "closed_on_time": on_time,
+            "overdue": overdue,
+            "reopened": _is_true(tickets["reopened"]),
+            "quick_closed": quick,
+        }
+    )
     for name in VALID_BASE_COLUMNS:
         columns[name] = valid & columns[name.removeprefix("valid_")]
     return {name: np.asarray(columns[name], dtype=bool) for name in ALL_COUNT_COLUMNS}
@@ -237,8 +271,12 @@ def _group_sum(keys: dict[str, _Key], by: tuple[str, ...], flags: dict[str, np.n
     # Any row of a group carries the group's keys.
     sample_row = np.empty(n_groups, dtype=np.int64)
     sample_row[groups] = np.arange(n_rows)
-    out = pd.DataFrame({name: pd.array(key.values.take(key.codes[sample_row]).to_numpy(), dtype="string")
-                        for name, key in zip(by, parts)})
+    out = pd.DataFrame(
+        {
+            name: pd.array(key.values.take(key.codes[sample_row]).to_numpy(), dtype="string")
+            for name, key in zip(by, parts)
+        }
+    )
     return pd.concat([out, pd.DataFrame(sums.T, columns=list(flags), copy=False)], axis=1)
 
 
@@ -254,7 +292,9 @@ def count_tickets(
     return _group_sum(_encode_keys(tickets, by), by, flags)
 
 
-def count_all(tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES) -> dict[str, pd.DataFrame]:
+def count_all(
+    tickets: pd.DataFrame, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES
+) -> dict[str, pd.DataFrame]:
     """Counts at every grain (see GRAINS); indicators and key codes are computed once for all grains."""
     flags = indicator_columns(tickets, quick_close_minutes=quick_close_minutes)
     keys = _encode_keys(tickets, tuple(sorted({key for by in GRAINS.values() for key in by})))

@@ -15,9 +15,22 @@ from .errors import CitistatError
 from .foresight import EarlyWarning
 from .safe_io import write_table_csv, write_table_xlsx
 
-CALLER_COLUMNS = ("rank", "caller_ref", "caller_key", "score", "reasons", "contacts", "contacts_in_period",
-                  "after_solved", "oldest_unresolved_days", "agencies", "categories", "places", "first_seen",
-                  "last_seen")
+CALLER_COLUMNS = (
+    "rank",
+    "caller_ref",
+    "caller_key",
+    "score",
+    "reasons",
+    "contacts",
+    "contacts_in_period",
+    "after_solved",
+    "oldest_unresolved_days",
+    "agencies",
+    "categories",
+    "places",
+    "first_seen",
+    "last_seen",
+)
 EVENT_COLUMNS = ("date", "ticket_id", "category", "agency", "outcome", "satisfaction")
 FORMATS = (".csv", ".xlsx")
 
@@ -33,16 +46,35 @@ def _header(columns: Sequence[str], t) -> list[str]:
 
 
 def _caller_cells(entry: EarlyWarning, t, sep: str) -> list[object]:
-    return [entry.rank, entry.caller_ref, entry.caller_key, entry.score,
-            sep.join(t(f"foresight.reason.{r}") for r in entry.reasons), entry.contacts, entry.contacts_in_period,
-            entry.after_solved, entry.oldest_unresolved_days, sep.join(entry.agencies), sep.join(entry.categories),
-            sep.join(entry.places), entry.first_seen, entry.last_seen]
+    return [
+        entry.rank,
+        entry.caller_ref,
+        entry.caller_key,
+        entry.score,
+        sep.join(t(f"foresight.reason.{r}") for r in entry.reasons),
+        entry.contacts,
+        entry.contacts_in_period,
+        entry.after_solved,
+        entry.oldest_unresolved_days,
+        sep.join(entry.agencies),
+        sep.join(entry.categories),
+        sep.join(entry.places),
+        entry.first_seen,
+        entry.last_seen,
+    ]
 
 
 def _event_cells(event, t) -> list[object]:
-    return [event.date, event.ticket_id, event.category, event.agency, t(f"foresight.outcome.{event.outcome}"),
-            t(f"foresight.satisfaction.{event.satisfaction}") if t.has(f"foresight.satisfaction.{event.satisfaction}")
-            else ""]
+    return [
+        event.date,
+        event.ticket_id,
+        event.category,
+        event.agency,
+        t(f"foresight.outcome.{event.outcome}"),
+        t(f"foresight.satisfaction.{event.satisfaction}")
+        if t.has(f"foresight.satisfaction.{event.satisfaction}")
+        else "",
+    ]
 
 
 def write_early_warning(path: str | Path, entries: list[EarlyWarning], lang: str = "zh-CN") -> Path:
@@ -58,7 +90,10 @@ def write_early_warning(path: str | Path, entries: list[EarlyWarning], lang: str
         return write_table_csv(path, _header(CALLER_COLUMNS + EVENT_COLUMNS, t), rows)
     callers = [_caller_cells(e, t, sep) for e in entries]
     events = [[e.rank, e.caller_ref] + _event_cells(ev, t) for e in entries for ev in e.timeline]
-    return write_table_xlsx(path, {
-        t("foresight.export.sheet_callers"): (_header(CALLER_COLUMNS, t), callers),
-        t("foresight.export.sheet_timeline"): (_header(("rank", "caller_ref") + EVENT_COLUMNS, t), events),
-    })
+    return write_table_xlsx(
+        path,
+        {
+            t("foresight.export.sheet_callers"): (_header(CALLER_COLUMNS, t), callers),
+            t("foresight.export.sheet_timeline"): (_header(("rank", "caller_ref") + EVENT_COLUMNS, t), events),
+        },
+    )

@@ -55,9 +55,11 @@ class Match:
 def match(boundaries: Boundaries, names: list[str]) -> Match:
     known = set(boundaries.shapes)
     wanted = [n for n in dict.fromkeys(names) if n]
-    return Match(matched=[n for n in wanted if n in known],
-                 missing=[n for n in wanted if n not in known],
-                 unused=sorted(known - set(wanted)))
+    return Match(
+        matched=[n for n in wanted if n in known],
+        missing=[n for n in wanted if n not in known],
+        unused=sorted(known - set(wanted)),
+    )
 
 
 def _ring(coordinates, where: str) -> Ring:
@@ -87,7 +89,9 @@ def parse_boundaries(text: str, source: str, level: str, key_property: str = DEF
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise CitistatError(f"{source}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}") from error
+        raise CitistatError(
+            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
+        ) from error
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise CitistatError(f"{source}: expected a GeoJSON FeatureCollection")
     shapes: dict[str, list[Polygon]] = {}
@@ -95,8 +99,10 @@ def parse_boundaries(text: str, source: str, level: str, key_property: str = DEF
         where = f"{source}: feature {index}"
         name = str(((feature or {}).get("properties") or {}).get(key_property) or "").strip()
         if not name:
-            raise CitistatError(f"{where} has no {key_property!r} property; name each boundary after its "
-                                f"{level} as the tickets spell it, or set [maps] key_property")
+            raise CitistatError(
+                f"{where} has no {key_property!r} property; name each boundary after its "
+                f"{level} as the tickets spell it, or set [maps] key_property"
+            )
         shapes.setdefault(name, []).extend(_polygons(feature.get("geometry"), f"{where} ({name})"))
     return Boundaries(level, source, {n: tuple(p) for n, p in shapes.items()}, bool(data.get("synthetic")))
 
@@ -109,7 +115,9 @@ def load_boundaries(config_dir: Path, key_property: str = DEFAULT_KEY) -> dict[s
         if not path.is_file():
             continue
         if path.stat().st_size > MAX_BYTES:
-            raise CitistatError(f"{path}: {path.stat().st_size // 1_000_000} MB is past the {MAX_BYTES // 1_000_000} MB "
-                                "limit for boundaries; simplify the shapes")
+            raise CitistatError(
+                f"{path}: {path.stat().st_size // 1_000_000} MB is past the {MAX_BYTES // 1_000_000} MB "
+                "limit for boundaries; simplify the shapes"
+            )
         found[level] = parse_boundaries(path.read_text("utf-8-sig"), str(path), level, key_property)
     return found

@@ -41,8 +41,9 @@ class Messages:
         except KeyError:
             from .errors import MissingMessage  # imported late: the pure stages word messages without click
 
-            raise MissingMessage(f"message {key!r} is missing from the {self.lang} catalogue "
-                                 f"({LOCALE_DIR}/*{self.lang}.toml)") from None
+            raise MissingMessage(
+                f"message {key!r} is missing from the {self.lang} catalogue ({LOCALE_DIR}/*{self.lang}.toml)"
+            ) from None
         return text.format_map({**_plural_words(values), **values}) if values else text
 
     def has(self, key: str) -> bool:

@@ -29,5 +29,5 @@ def strip_invisible(text: str) -> str:
 
 
 def codepoints(chars) -> str:
-    """"\u202e" -> "U+202E": the character itself may be invisible or undrawable."""
+    """ "\u202e" -> "U+202E": the character itself may be invisible or undrawable."""
     return ", ".join(f"U+{ord(ch):04X}" for ch in chars)

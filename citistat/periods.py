@@ -22,13 +22,15 @@ def check_period(period: str) -> str:
     if not is_period(period):
         from .errors import UsageError  # late: the pure score stage uses this module without click
 
-        raise UsageError(f"period {period!r} is not of the form YYYY-MM in ASCII digits, with nothing before "
-                         "or after it (for example 2024-03)")
+        raise UsageError(
+            f"period {period!r} is not of the form YYYY-MM in ASCII digits, with nothing before "
+            "or after it (for example 2024-03)"
+        )
     return period
 
 
 def shift_period(period: str, months: int) -> str:
-    """"2024-03" shifted by `months` (negative = earlier)."""
+    """ "2024-03" shifted by `months` (negative = earlier)."""
     year, month = int(period[:4]), int(period[5:7])
     index = year * 12 + (month - 1) + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,7 +101,7 @@ EDITION_PARTS = {"internal": ("book", "briefs"), "agency": ("briefs",), "public"
 def build_date() -> str:
     """The date the books are built (UTC), or SOURCE_DATE_EPOCH's for a reproducible build."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit() else datetime.now(timezone.utc)
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
     return moment.date().isoformat()
 
 
@@ -170,8 +170,9 @@ def load_files(
     stored = {}
     with writing(ws, config, archive, wait) as archive:
         with timer.stage("ingest"):
-            result = ingest.load(files, config, period=period, profile=profile, salt=ws.caller_salt(),
-                                 lang=lang or config.lang)
+            result = ingest.load(
+                files, config, period=period, profile=profile, salt=ws.caller_salt(), lang=lang or config.lang
+            )
         tickets = result.tickets
         if tickets.empty:
             raise _nothing_usable(result, period)
@@ -184,7 +185,8 @@ def load_files(
             issues_here = [i for i in result.issues if i.file in sources or not i.file]
             with timer.stage("archive"):
                 stored[str(each_period)] = archive.periods.store(
-                    str(each_period), frame, counts, files_here, issues_here, new_revision=new_revision)
+                    str(each_period), frame, counts, files_here, issues_here, new_revision=new_revision
+                )
     del frame  # the last period's copy of its tickets
     release_free_memory()
     return LoadOutcome(result, stored)
@@ -265,8 +267,10 @@ def build_books(
         built_on = build_date()
         with timer.stage("exports"):
             agency_counts = history.grain("agency") if history is not None else _stored_counts(archive, period)
-            shared = [*_write_rejects(archive, period, build.folder, loaded, config),
-                      _write_counts_csv(agency_counts, period, build.folder)]
+            shared = [
+                *_write_rejects(archive, period, build.folder, loaded, config),
+                _write_counts_csv(agency_counts, period, build.folder),
+            ]
         record = _session_record(archive, config, period)
         for lang in langs:
             if results[lang] is None:
@@ -277,15 +281,26 @@ def build_books(
         input_manifest = None
         for each_edition in editions:
             for lang, result in results.items():
-                inputs = _briefing_inputs(record, config, result, build, lang=lang, edition=each_edition,
-                                          meeting=meeting, built_on=built_on)
+                inputs = _briefing_inputs(
+                    record, config, result, build, lang=lang, edition=each_edition, meeting=meeting, built_on=built_on
+                )
                 if input_manifest is None:  # the same in every language and edition: written once
                     with timer.stage("exports"):
                         input_manifest = _write_input_manifest(build.folder, config, inputs)
                     outputs.append(input_manifest)
-                rendered = _render_language(ws, config, inputs, build.folder, shared, input_manifest, formats, timer,
-                                            parts=EDITION_PARTS[each_edition], exports=each_edition == editions[0],
-                                            agency=agency)
+                rendered = _render_language(
+                    ws,
+                    config,
+                    inputs,
+                    build.folder,
+                    shared,
+                    input_manifest,
+                    formats,
+                    timer,
+                    parts=EDITION_PARTS[each_edition],
+                    exports=each_edition == editions[0],
+                    agency=agency,
+                )
                 by_edition.setdefault(each_edition, {})[lang] = rendered.books
                 outputs.extend(rendered.outputs)
         # The HTML books load their charts from the folder: outputs like the books (each language's, once).
@@ -295,24 +310,31 @@ def build_books(
         outputs = with_key_files(outputs)
         archive.sessions.record_outputs(build, _manifest(config, inputs, outputs), outputs)
         # index.html is rewritten when the archive closes (after every command that changed it)
-    return BuildOutcome(period, build.revision, build.folder, outputs, by_edition[editions[0]], dict(timer.seconds),
-                        by_edition)
+    return BuildOutcome(
+        period, build.revision, build.folder, outputs, by_edition[editions[0]], dict(timer.seconds), by_edition
+    )
 
 
 def _chart_files(folder: Path, results: dict) -> list[Path]:
     """The chart files the books of every language drew (an edition that draws none leaves none to list)."""
     from .render.books import chart_urls
 
-    found = [folder / url for lang, result in results.items() for urls in chart_urls(result, lang).values()
-             for url in urls.values()]
+    found = [
+        folder / url
+        for lang, result in results.items()
+        for urls in chart_urls(result, lang).values()
+        for url in urls.values()
+    ]
     return [path for path in dict.fromkeys(found) if path.is_file()]
 
 
 def _require_period(archive, period: str) -> None:
     if period not in archive.periods.all():
         known = ", ".join(archive.periods.all()) or "none"
-        raise NoUsableData(f"period {period} is not in the archive (stored periods: {known}); "
-                           f"load it first with `citistat ingest --period {period} FILES…` or `citistat run`.")
+        raise NoUsableData(
+            f"period {period} is not in the archive (stored periods: {known}); "
+            f"load it first with `citistat ingest --period {period} FILES…` or `citistat run`."
+        )
 
 
 @dataclass
@@ -321,10 +343,20 @@ class LanguageBooks:
     outputs: list[Path]
 
 
-def _render_language(ws: Workspace, config: Config, inputs: BriefingInputs, folder: Path, shared: list[Path],
-                     manifest: Path, formats: tuple[str, ...] | None, timer: StageTimer, *,
-                     parts: tuple[str, ...] = ("book", "briefs"), exports: bool = True,
-                     agency: str | None = None) -> LanguageBooks:
+def _render_language(
+    ws: Workspace,
+    config: Config,
+    inputs: BriefingInputs,
+    folder: Path,
+    shared: list[Path],
+    manifest: Path,
+    formats: tuple[str, ...] | None,
+    timer: StageTimer,
+    *,
+    parts: tuple[str, ...] = ("book", "briefs"),
+    exports: bool = True,
+    agency: str | None = None,
+) -> LanguageBooks:
     """One language's books of one edition, and (with `exports`) its tables workbook; with `agency`, that
     agency's brief alone is laid out again and the others the last build wrote are kept."""
     from .render import build_books as render_books
@@ -366,12 +398,19 @@ class ScoreCache:
 
     def __init__(self, ws: Workspace, archive, config: Config, period: str) -> None:
         stored = archive.db.execute("SELECT period, revision, tickets_sha256 FROM periods ORDER BY period, revision")
-        self.base = "\0".join([period, str(HISTORY_PERIODS), config.digest(), _source_digest(),
-                                *(f"{row[0]} {row[1]} {row[2]}" for row in stored)])
+        self.base = "\0".join(
+            [
+                period,
+                str(HISTORY_PERIODS),
+                config.digest(),
+                _source_digest(),
+                *(f"{row[0]} {row[1]} {row[2]}" for row in stored),
+            ]
+        )
         self.folder = ws.root / ".cache" / "results"
 
     def _path(self, lang: str) -> Path:
-        key = hashlib.sha256(f"{self.base}\0{lang}".encode("utf-8")).hexdigest()
+        key = hashlib.sha256(f"{self.base}\0{lang}".encode()).hexdigest()
         return self.folder / f"{key}.pickle"
 
     def get(self, lang: str):
@@ -411,8 +450,11 @@ def _other_briefs(inputs: BriefingInputs, folder: Path, agency: str) -> list[Pat
     from .render.books import AGENCIES_DIR, agency_file_name
     from .render.context import agency_order
 
-    paths = [folder / AGENCIES_DIR / agency_file_name(inputs, unit.agency)
-             for unit in agency_order(inputs.result) if unit.agency != agency]
+    paths = [
+        folder / AGENCIES_DIR / agency_file_name(inputs, unit.agency)
+        for unit in agency_order(inputs.result)
+        if unit.agency != agency
+    ]
     return [path for path in paths if path.is_file()]
 
 
@@ -440,7 +482,9 @@ def _write_counts_csv(counts, period: str, folder: Path) -> Path:
     from .safe_io import write_table_csv
 
     counts = counts[counts["period"] == period]
-    return write_table_csv(folder / f"citistat-{period}-counts.csv", list(counts.columns), counts.itertuples(index=False))
+    return write_table_csv(
+        folder / f"citistat-{period}-counts.csv", list(counts.columns), counts.itertuples(index=False)
+    )
 
 
 def _templates_dirs(ws: Workspace) -> list[Path]:
@@ -472,8 +516,17 @@ def _session_record(archive, config: Config, period: str) -> SessionRecord:
     )
 
 
-def _briefing_inputs(record: SessionRecord, config: Config, result, build, *, lang: str, edition: str,
-                     meeting: str, built_on: str | None = None) -> BriefingInputs:
+def _briefing_inputs(
+    record: SessionRecord,
+    config: Config,
+    result,
+    build,
+    *,
+    lang: str,
+    edition: str,
+    meeting: str,
+    built_on: str | None = None,
+) -> BriefingInputs:
     return BriefingInputs(
         city=config.city_name(lang),
         period=result.period,
@@ -594,8 +647,15 @@ def write_memo(ws: Workspace, config: Config, period: str, *, lang: str | None =
         revision = getattr(session, "revision", 1) if session else 1
         status = getattr(session, "status", "draft") if session else "draft"
         build = _MemoTarget(revision=revision, status=status)
-        inputs = _briefing_inputs(_session_record(archive, config, period), config, result, build, lang=lang,
-                                  edition="internal", meeting=meeting)
+        inputs = _briefing_inputs(
+            _session_record(archive, config, period),
+            config,
+            result,
+            build,
+            lang=lang,
+            edition="internal",
+            meeting=meeting,
+        )
         inputs = _with_session_followups(inputs, archive, period, config)
         out = archive.memos.next_path(period, f"citistat-{period}-memo-{lang}.pdf")
         render_memo(inputs, out, templates_dirs=_templates_dirs(ws))

@@ -177,7 +177,7 @@ class PiiPattern:
             counts[self.name] += 1
             start, end = found.span(part)
             whole = found.group(0)
-            return whole[: start - found.start()] + placeholder + whole[end - found.start():]
+            return whole[: start - found.start()] + placeholder + whole[end - found.start() :]
 
         return self.regex.sub(replace, text)
 
@@ -192,19 +192,30 @@ class Scrubber:
     mask_en: str = "[masked]"
 
     @classmethod
-    def from_settings(cls, data: Mapping | None = None) -> "Scrubber":
+    def from_settings(cls, data: Mapping | None = None) -> Scrubber:
         """From validated settings (Config.privacy); the shipped ones when None."""
         from .ingest.profiles import fold_label
 
         data = shipped_privacy() if not data else data
         patterns = tuple(
-            PiiPattern(p["name"], re.compile(p["regex"]), p["placeholder"], p.get("placeholder_en", p["placeholder"]),
-                       CHECKS.get(p.get("check", "")), p.get("quick"))
+            PiiPattern(
+                p["name"],
+                re.compile(p["regex"]),
+                p["placeholder"],
+                p.get("placeholder_en", p["placeholder"]),
+                CHECKS.get(p.get("check", "")),
+                p.get("quick"),
+            )
             for p in data.get("pattern", [])
         )
-        return cls(patterns, tuple(data.get("fields", ())), frozenset(data.get("key_fields", ())),
-                   frozenset(fold_label(c) for c in data.get("personal_columns", ())),
-                   data.get("mask", cls.mask), data.get("mask_en", cls.mask_en))
+        return cls(
+            patterns,
+            tuple(data.get("fields", ())),
+            frozenset(data.get("key_fields", ())),
+            frozenset(fold_label(c) for c in data.get("personal_columns", ())),
+            data.get("mask", cls.mask),
+            data.get("mask_en", cls.mask_en),
+        )
 
     def text(self, value: str, counts: Counter | None = None, *, key: bool = False) -> str:
         """One value with every match replaced (removed, for a key field); counts per pattern name."""
@@ -334,8 +345,11 @@ def arrow_distinct(values: pd.Series) -> tuple[pa.Array, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(values.array) if hasattr(values.array, "__arrow_array__") else pa.array(
-        values.astype(object).to_numpy(), from_pandas=True)
+    array = (
+        pa.array(values.array)
+        if hasattr(values.array, "__arrow_array__")
+        else pa.array(values.astype(object).to_numpy(), from_pandas=True)
+    )
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):

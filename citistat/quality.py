@@ -38,7 +38,7 @@ class DataIssue:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def worded_in(self, lang: str) -> "DataIssue":
+    def worded_in(self, lang: str) -> DataIssue:
         """The same issue, its message and hint in `lang` (unchanged when it was not worded from the catalogue)."""
         if not self.key:
             return self
@@ -57,13 +57,23 @@ class DataIssue:
         return ", ".join(parts)
 
 
-def file_issue(key: str, severity: str, *, file: str, sheet: str | None = None, row: int | None = None,
-               **fields: object) -> DataIssue:
+def file_issue(
+    key: str, severity: str, *, file: str, sheet: str | None = None, row: int | None = None, **fields: object
+) -> DataIssue:
     """An issue about a file worded from the catalogue in English, keeping its key and values: whoever
     knows the language words it again (`worded_in`; `ingest.open_table` does for the readers)."""
     text, hint = load_messages("en").issue(key, file=file, sheet=sheet, **fields)
-    return DataIssue(code=reason_code(key), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
-                     row=row, key=key, fields=as_text({"file": file, "sheet": sheet, **fields}))
+    return DataIssue(
+        code=reason_code(key),
+        severity=severity,
+        message=text,
+        hint=hint,
+        file=file,
+        sheet=sheet,
+        row=row,
+        key=key,
+        fields=as_text({"file": file, "sheet": sheet, **fields}),
+    )
 
 
 def as_text(fields: dict[str, object]) -> dict[str, str]:
@@ -85,7 +95,7 @@ class Reconciliation:
     def balances(self) -> bool:
         return self.read == self.accepted + self.rejected + self.excluded + self.duplicates + self.skipped
 
-    def __add__(self, other: "Reconciliation") -> "Reconciliation":
+    def __add__(self, other: Reconciliation) -> Reconciliation:
         return Reconciliation(**{k: getattr(self, k) + getattr(other, k) for k in asdict(self)})
 
     def to_dict(self) -> dict:

@@ -56,8 +56,9 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
-def write_table_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]], *,
-                    bom: bool = True) -> Path:
+def write_table_csv(
+    path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]], *, bom: bool = True
+) -> Path:
     """UTF-8 with BOM (so Excel opens Chinese text correctly; `bom=False` for open data), every cell neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

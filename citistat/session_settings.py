@@ -42,22 +42,30 @@ def focus_agencies(settings: dict) -> list[FocusAgency]:
 
 def parse_focus(entries: list, slot_minutes: int) -> list[FocusAgency]:
     """Focus entries ({agency, reason, minutes}) as FocusAgency values, each slot defaulting to slot_minutes."""
-    return [FocusAgency(str(item["agency"]).strip(), str(item.get("reason", "")).strip(),
-                        int(item.get("minutes", slot_minutes)))
-            for item in entries]
+    return [
+        FocusAgency(
+            str(item["agency"]).strip(), str(item.get("reason", "")).strip(), int(item.get("minutes", slot_minutes))
+        )
+        for item in entries
+    ]
 
 
 def agenda_toml(agenda: dict) -> str:
     """config/agenda.toml's text: one table per period, its focus entries one a line (strings JSON-quoted,
     which TOML reads as basic strings)."""
-    lines = ["# The focus agencies of each session, written by `citistat agenda set`; a period listed here",
-             "# replaces [session] focus of citistat.toml for that session.", ""]
+    lines = [
+        "# The focus agencies of each session, written by `citistat agenda set`; a period listed here",
+        "# replaces [session] focus of citistat.toml for that session.",
+        "",
+    ]
     for period in sorted(agenda):
         lines.append(f"[{json.dumps(period)}]")
         lines.append("focus = [")
         for item in agenda[period].get("focus", []):
-            fields = [f"agency = {json.dumps(item['agency'], ensure_ascii=False)}",
-                      f"reason = {json.dumps(item.get('reason', ''), ensure_ascii=False)}"]
+            fields = [
+                f"agency = {json.dumps(item['agency'], ensure_ascii=False)}",
+                f"reason = {json.dumps(item.get('reason', ''), ensure_ascii=False)}",
+            ]
             if "minutes" in item:
                 fields.append(f"minutes = {int(item['minutes'])}")
             lines.append("  {" + ", ".join(fields) + "},")
@@ -78,11 +86,17 @@ def session_problems(settings: dict, where: str) -> list[str]:
         return []
     if not isinstance(session, dict):
         return [f"{where}: [session] must be a table"]
-    problems = [p for key in ("slot_minutes", "followup_minutes") if key in session
-                for p in [_minutes_problem(session[key], f"{where}: [session]", key)] if p]
+    problems = [
+        p
+        for key in ("slot_minutes", "followup_minutes")
+        if key in session
+        for p in [_minutes_problem(session[key], f"{where}: [session]", key)]
+        if p
+    ]
     if session.get("ranking_order", RANKING_ORDERS[0]) not in RANKING_ORDERS:
-        problems.append(f"{where}: [session] ranking_order = {session['ranking_order']!r}; "
-                        f"use one of {', '.join(RANKING_ORDERS)}")
+        problems.append(
+            f"{where}: [session] ranking_order = {session['ranking_order']!r}; use one of {', '.join(RANKING_ORDERS)}"
+        )
     return problems + focus_problems(session.get("focus", []), f"{where}: [session]")
 
 
@@ -91,7 +105,7 @@ def agenda_problems(agenda: dict, where: str) -> list[str]:
     problems = []
     for period, table in agenda.items():
         if not is_period(period):
-            problems.append(f"{where}: [{period!r}] is not a period; name each table \"YYYY-MM\"")
+            problems.append(f'{where}: [{period!r}] is not a period; name each table "YYYY-MM"')
             continue
         if not isinstance(table, dict):
             problems.append(f"{where}: [{period!r}] must be a table with focus = [...]")
@@ -102,13 +116,13 @@ def agenda_problems(agenda: dict, where: str) -> list[str]:
 
 def focus_problems(focus, at_table: str) -> list[str]:
     if not isinstance(focus, list):
-        return [f"{at_table} focus must be a list of {{agency = \"…\", reason = \"…\"}}"]
+        return [f'{at_table} focus must be a list of {{agency = "…", reason = "…"}}']
     problems = []
     seen = set()
     for number, item in enumerate(focus, start=1):
         at = f"{at_table} focus entry {number}"
         if not isinstance(item, dict) or not str(item.get("agency", "")).strip():
-            problems.append(f"{at}: give the agency, e.g. {{agency = \"市水务局\", reason = \"解决率连续下降\"}}")
+            problems.append(f'{at}: give the agency, e.g. {{agency = "市水务局", reason = "解决率连续下降"}}')
             continue
         if not isinstance(item.get("reason", ""), str):
             problems.append(f"{at}: reason must be text")

@@ -20,12 +20,38 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 PERCENT = re.compile(r"(?<![\d.])([−-]?\d+(?:\.\d+)?)%")
 # Words a Chinese book may print: proper nouns, units, formats and the program's own name.
-ZH_ALLOWED = {"n", "p", "pp", "Wilson", "SHA", "citistat", "python", "pandas", "pyarrow", "fastexcel", "openpyxl",
-              "matplotlib", "weasyprint", "jinja2", "jinja", "xlsx", "csv", "xls", "json", "PDF", "CSV", "Excel",
-              "Benjamini", "Hochberg", "Beta", "q"}  # the hot spots' test (beta-binomial, FDR control, q value)
+ZH_ALLOWED = {
+    "n",
+    "p",
+    "pp",
+    "Wilson",
+    "SHA",
+    "citistat",
+    "python",
+    "pandas",
+    "pyarrow",
+    "fastexcel",
+    "openpyxl",
+    "matplotlib",
+    "weasyprint",
+    "jinja2",
+    "jinja",
+    "xlsx",
+    "csv",
+    "xls",
+    "json",
+    "PDF",
+    "CSV",
+    "Excel",
+    "Benjamini",
+    "Hochberg",
+    "Beta",
+    "q",
+}  # the hot spots' test (beta-binomial, FDR control, q value)
 
 
 # ---------------------------------------------------------------------------- layout
+
 
 def _boxes(page_box):
     """Every box of a page's content (the running header and footer are left out)."""
@@ -62,8 +88,11 @@ def boxes_past_content_area(document) -> list[str]:
 def _line_count(page_box) -> int:
     from weasyprint.formatting_structure.boxes import LineBox
 
-    return sum(1 for box in _boxes(page_box) if isinstance(box, LineBox) and any(
-        getattr(b, "text", "").strip() for b in box.descendants()))
+    return sum(
+        1
+        for box in _boxes(page_box)
+        if isinstance(box, LineBox) and any(getattr(b, "text", "").strip() for b in box.descendants())
+    )
 
 
 def _starts_a_part(page_box) -> bool:
@@ -93,6 +122,7 @@ def near_empty_pages(document, minimum: int = 3) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- language
+
 
 def _squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
@@ -130,6 +160,7 @@ def english_outside_values(text: str, values: Iterable[str], allowed: Iterable[s
 
 # ---------------------------------------------------------------------------- numbers
 
+
 def printed_percentages(text: str) -> list[str]:
     return [m.group(1).replace("-", "−") + "%" for m in PERCENT.finditer(text)]
 
@@ -166,8 +197,9 @@ def percentages_of(result: PeriodResult, extra: Iterable[float] = ()) -> set[str
     return shown
 
 
-def unexplained_percentages(text: str, result: PeriodResult, extra: Iterable[float] = (),
-                            prose: Iterable[str] = ()) -> list[str]:
+def unexplained_percentages(
+    text: str, result: PeriodResult, extra: Iterable[float] = (), prose: Iterable[str] = ()
+) -> list[str]:
     """Percentages on the pages that no figure of the results formats to (e.g. −619.0% for −6.2%)."""
     allowed = percentages_of(result, extra) | set(prose)
     return sorted({p for p in printed_percentages(text) if p not in allowed})

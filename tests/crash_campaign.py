@@ -38,8 +38,10 @@ class Tally:
     def table(self) -> str:
         lines = [f"{'stage':<8} {'kills':>5} {'ended first':>11}"]
         lines += [f"{s:<8} {self.kills[s]:>5} {self.finished_first[s]:>11}" for s in STAGES]
-        lines.append(f"total kills {sum(self.kills.values())}; processes left {self.orphans}; "
-                     f"inconsistent archives {self.inconsistent}; re-runs completed {self.reruns}")
+        lines.append(
+            f"total kills {sum(self.kills.values())}; processes left {self.orphans}; "
+            f"inconsistent archives {self.inconsistent}; re-runs completed {self.reruns}"
+        )
         return "\n".join(lines)
 
 
@@ -57,14 +59,22 @@ def make_workspace(root: Path, *, pdf: bool) -> Path:
 
 
 def command(stage: str, root: Path) -> list[str]:
-    args = {"ingest": ["ingest", str(root / "exports"), "--new-revision"],
-            "build": ["build", "--period", PERIOD], "publish": ["publish", "--period", PERIOD]}[stage]
+    args = {
+        "ingest": ["ingest", str(root / "exports"), "--new-revision"],
+        "build": ["build", "--period", PERIOD],
+        "publish": ["publish", "--period", PERIOD],
+    }[stage]
     return [sys.executable, "-m", "citistat", *args, "--workspace", str(root)]
 
 
 def start(stage: str, root: Path) -> subprocess.Popen:
-    return subprocess.Popen(command(stage, root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    return subprocess.Popen(
+        command(stage, root),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 def complete(stage: str, root: Path) -> float:
@@ -144,8 +154,9 @@ def _archive_problems(root: Path, before: dict[str, str]) -> list[str]:
     with Archive.open(root / "briefings"):  # no stale lock: a writer gets in at once
         pass
     now = published_files(root)
-    problems += [f"published file {path} changed or went missing" for path, sha in before.items()
-                 if now.get(path) != sha]
+    problems += [
+        f"published file {path} changed or went missing" for path, sha in before.items() if now.get(path) != sha
+    ]
     return problems
 
 
@@ -172,8 +183,13 @@ def store_kills(root: Path, kills: int, seed: int) -> tuple[int, int]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = 0
     for _ in range(kills):
-        run = subprocess.run([sys.executable, str(worker), str(root), "30", "data_written", str(rng.randint(1, 12))],
-                             capture_output=True, text=True, env=env, timeout=300)
+        run = subprocess.run(
+            [sys.executable, str(worker), str(root), "30", "data_written", str(rng.randint(1, 12))],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert run.returncode == -signal.SIGKILL, run.stderr
         done += 1
     with Archive.open(root) as archive:

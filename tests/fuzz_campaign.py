@@ -38,9 +38,15 @@ def draw_cases(family: str, count: int, first_seed: int) -> list[InputCase]:
     """`count` cases of one family (fewer when the family has fewer distinct cases), seeded."""
     cases: list[InputCase] = []
     for round_ in range(20):
+
         @seed(first_seed + round_)
-        @settings(max_examples=count, database=None, phases=[Phase.generate], deadline=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=count,
+            database=None,
+            phases=[Phase.generate],
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(FAMILIES[family])
         def collect(case: InputCase) -> None:
             if len(cases) < count:
@@ -52,8 +58,9 @@ def draw_cases(family: str, count: int, first_seed: int) -> list[InputCase]:
     return cases
 
 
-def run_batch(index: int, cases: list[InputCase], command: str, root: Path,
-              timeout: float) -> list[tuple[InputCase, Outcome]]:
+def run_batch(
+    index: int, cases: list[InputCase], command: str, root: Path, timeout: float
+) -> list[tuple[InputCase, Outcome]]:
     folder = Path(tempfile.mkdtemp(dir=root, prefix=f"batch{index}-"))
     workspace = prepare_workspace(folder)
     paths = [materialise(case, folder, f"input{i}") for i, case in enumerate(cases)]
@@ -73,13 +80,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     per_family = -(-args.cases // len(FAMILIES))
-    batches = [cases[i:i + args.batch] for family in FAMILIES
-               for cases in [draw_cases(family, per_family, args.seed)] for i in range(0, len(cases), args.batch)]
+    batches = [
+        cases[i : i + args.batch]
+        for family in FAMILIES
+        for cases in [draw_cases(family, per_family, args.seed)]
+        for i in range(0, len(cases), args.batch)
+    ]
     commands = itertools.cycle(args.commands.split(","))
     results: list[tuple[InputCase, Outcome]] = []
     with tempfile.TemporaryDirectory(prefix="citistat-fuzz-") as root, ThreadPoolExecutor(args.workers) as pool:
-        futures = [pool.submit(run_batch, i, batch, next(commands), Path(root), args.timeout)
-                   for i, batch in enumerate(batches)]
+        futures = [
+            pool.submit(run_batch, i, batch, next(commands), Path(root), args.timeout)
+            for i, batch in enumerate(batches)
+        ]
         for done, future in enumerate(futures, start=1):
             results.extend(future.result())
             if done % 10 == 0:
@@ -105,7 +118,16 @@ def table(results: list[tuple[InputCase, Outcome]], timeout: float) -> str:
             row["internal errors"] += outcome.internal_error
             row["max s"] = max(row["max s"], outcome.seconds)
             row["max MiB"] = max(row["max MiB"], outcome.peak_rss / 2**20)
-    columns = ["cases", "tracebacks", "over-memory", f"hangs >{timeout:g} s", "bad exit", "internal errors", "max s", "max MiB"]
+    columns = [
+        "cases",
+        "tracebacks",
+        "over-memory",
+        f"hangs >{timeout:g} s",
+        "bad exit",
+        "internal errors",
+        "max s",
+        "max MiB",
+    ]
     lines = ["| family | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
     for family in [*FAMILIES, "total"]:
         if family in rows:

@@ -66,8 +66,9 @@ class Outcome:
 
     def describe(self) -> str:
         tail = "\n".join(self.output.strip().splitlines()[-15:])
-        return (f"{self.command}: exit {self.exit_code}, {self.seconds:.1f} s, peak {self.peak_rss / 2**20:.0f} MiB\n"
-                f"{tail}")
+        return (
+            f"{self.command}: exit {self.exit_code}, {self.seconds:.1f} s, peak {self.peak_rss / 2**20:.0f} MiB\n{tail}"
+        )
 
 
 def prepare_workspace(folder: Path) -> Path:
@@ -104,13 +105,23 @@ def command_line(command: str, paths: list[Path], workspace: Path) -> list[str]:
 
 def run_case(command: str, paths: list[Path], workspace: Path, timeout: float = 60) -> Outcome:
     """Run `citistat COMMAND` on `paths` in a limited subprocess; kill it (and its group) after `timeout`."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
-           "MPLBACKEND": "Agg"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
+        "MPLBACKEND": "Agg",
+    }
     started = time.monotonic()
     log = workspace.parent / f"output-{os.getpid()}-{time.monotonic_ns()}.txt"
     with open(log, "wb") as output:
-        child = subprocess.Popen(command_line(command, paths, workspace), stdin=subprocess.DEVNULL, stdout=output,
-                                 stderr=subprocess.STDOUT, env=env, cwd=workspace, preexec_fn=_limit_child)
+        child = subprocess.Popen(
+            command_line(command, paths, workspace),
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=workspace,
+            preexec_fn=_limit_child,
+        )
         exit_code, usage = _wait(child, timeout)
     seconds = time.monotonic() - started
     text = log.read_bytes().decode("utf-8", "replace")

@@ -66,8 +66,17 @@ satisfaction = st.sampled_from(["满意", "基本满意", "不满意", "拒绝�
 @st.composite
 def ticket_rows(draw, min_size: int = 3, max_size: int = 30) -> list[list[str]]:
     n = draw(st.integers(min_size, max_size))
-    return [[f"GD{i:05d}", f"2024/3/{1 + i % 28} {8 + i % 10}:{i % 60:02d}", draw(agencies), draw(answers),
-             draw(resolutions), draw(satisfaction)] for i in range(n)]
+    return [
+        [
+            f"GD{i:05d}",
+            f"2024/3/{1 + i % 28} {8 + i % 10}:{i % 60:02d}",
+            draw(agencies),
+            draw(answers),
+            draw(resolutions),
+            draw(satisfaction),
+        ]
+        for i in range(n)
+    ]
 
 
 def csv_text(rows: list[list[str]], header: list[str] = HEADER) -> str:
@@ -98,33 +107,41 @@ def mutated(draw, data: bytes) -> tuple[bytes, str]:
         buffer[start:start] = buffer[start:end]
     else:
         start = draw(st.integers(0, len(buffer) - 1))
-        buffer[start:start + draw(st.integers(1, 512))] = b"\x00" * min(512, len(buffer) - start)
+        buffer[start : start + draw(st.integers(1, 512))] = b"\x00" * min(512, len(buffer) - start)
     return bytes(buffer), kind
 
 
 # ---------------------------------------------------------------- xlsx by hand
 
-_CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                  b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                  b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                  b'<Default Extension="xml" ContentType="application/xml"/>'
-                  b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                  b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                  b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-                  b'</Types>')
-_ROOT_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-              b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-              b'</Relationships>')
-_WORKBOOK = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-             b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-             b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WORKBOOK_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                  b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                  b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-                  b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-                  b'</Relationships>')
+_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    b"</Types>"
+)
+_ROOT_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    b"</Relationships>"
+)
+_WORKBOOK = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+    b"</Relationships>"
+)
 _NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
@@ -141,8 +158,9 @@ def _xml_text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def sheet_xml(rows: list[list[object]], *, dimension: str | None = None, first_row: int = 1,
-              extra_rows: bytes = b"") -> bytes:
+def sheet_xml(
+    rows: list[list[object]], *, dimension: str | None = None, first_row: int = 1, extra_rows: bytes = b""
+) -> bytes:
     """A worksheet: strings inline, numbers as numbers; `extra_rows` appended raw inside <sheetData>."""
     body = []
     for r, row in enumerate(rows, start=first_row):
@@ -155,15 +173,29 @@ def sheet_xml(rows: list[list[object]], *, dimension: str | None = None, first_r
                 cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{_xml_text(str(value))}</t></is></c>')
         body.append(f'<row r="{r}">{"".join(cells)}</row>')
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet ' + _NS + b'>' + dim.encode()
-            + b"<sheetData>" + "".join(body).encode() + extra_rows + b"</sheetData></worksheet>")
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
+        + _NS
+        + b">"
+        + dim.encode()
+        + b"<sheetData>"
+        + "".join(body).encode()
+        + extra_rows
+        + b"</sheetData></worksheet>"
+    )
 
 
 def xlsx_bytes(sheet: bytes, shared_strings: bytes | None = None, *, extra: dict[str, bytes] | None = None) -> bytes:
     strings = shared_strings or b'<?xml version="1.0" encoding="UTF-8"?><sst ' + _NS + b' count="0" uniqueCount="0"/>'
-    parts = {"[Content_Types].xml": _CONTENT_TYPES, "_rels/.rels": _ROOT_RELS, "xl/workbook.xml": _WORKBOOK,
-             "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS, "xl/worksheets/sheet1.xml": sheet,
-             "xl/sharedStrings.xml": strings, **(extra or {})}
+    parts = {
+        "[Content_Types].xml": _CONTENT_TYPES,
+        "_rels/.rels": _ROOT_RELS,
+        "xl/workbook.xml": _WORKBOOK,
+        "xl/_rels/workbook.xml.rels": _WORKBOOK_RELS,
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": strings,
+        **(extra or {}),
+    }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
@@ -185,7 +217,7 @@ def lie_about_sizes(data: bytes, part: str, declared: int) -> bytes:
     central = buffer.find(b"PK\x01\x02")
     while central != -1:
         name_length = struct.unpack_from("<H", buffer, central + 28)[0]
-        if bytes(buffer[central + 46:central + 46 + name_length]) == name:
+        if bytes(buffer[central + 46 : central + 46 + name_length]) == name:
             struct.pack_into("<I", buffer, central + 24, declared)  # central directory: uncompressed size
             break
         central = buffer.find(b"PK\x01\x02", central + 4)
@@ -211,8 +243,24 @@ def csv_mutations(draw) -> InputCase:
 @st.composite
 def odd_encodings(draw) -> InputCase:
     text = csv_text(draw(ticket_rows()))
-    kind = draw(st.sampled_from(["utf-32", "utf-32-be-bom", "utf-16", "utf-16-nobom", "utf-8-sig", "latin-1-mix",
-                                 "bom_only", "bom16_only", "bom32_only", "nul_bytes", "empty", "blank_lines"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "utf-32",
+                "utf-32-be-bom",
+                "utf-16",
+                "utf-16-nobom",
+                "utf-8-sig",
+                "latin-1-mix",
+                "bom_only",
+                "bom16_only",
+                "bom32_only",
+                "nul_bytes",
+                "empty",
+                "blank_lines",
+            ]
+        )
+    )
     data = {
         "utf-32": lambda: text.encode("utf-32"),
         "utf-32-be-bom": lambda: b"\x00\x00\xfe\xff" + text.encode("utf-32-be"),
@@ -230,9 +278,22 @@ def odd_encodings(draw) -> InputCase:
     return InputCase("odd_encoding", kind, draw(st.sampled_from([".csv", ".tsv", ".txt"])), data)
 
 
-EXTREME_DATES = ["9999-12-31", "0001-01-01", "1677-09-21", "2262-04-12", "-1-01-01", "1677-09-21 00:12:43",
-                 "2262-04-11 23:47:17", "1900-01-00", "2024-02-30", "99999-01-01", "1899-12-30", "0000-00-00",
-                 "2024/13/45 25:61", "١٢٠٢٤-٠٣-٠١"]
+EXTREME_DATES = [
+    "9999-12-31",
+    "0001-01-01",
+    "1677-09-21",
+    "2262-04-12",
+    "-1-01-01",
+    "1677-09-21 00:12:43",
+    "2262-04-11 23:47:17",
+    "1900-01-00",
+    "2024-02-30",
+    "99999-01-01",
+    "1899-12-30",
+    "0000-00-00",
+    "2024/13/45 25:61",
+    "١٢٠٢٤-٠٣-٠١",
+]
 
 
 @st.composite
@@ -240,26 +301,35 @@ def extreme_dates(draw) -> InputCase:
     rows = draw(ticket_rows(min_size=5, max_size=20))
     for row in rows:
         if draw(st.booleans()):
-            row[1] = draw(st.sampled_from(EXTREME_DATES) | st.integers(-10**6, 10**7).map(lambda y: f"{y}-01-01"))
+            row[1] = draw(st.sampled_from(EXTREME_DATES) | st.integers(-(10**6), 10**7).map(lambda y: f"{y}-01-01"))
     as_xlsx = draw(st.booleans())
     if as_xlsx:  # also as Excel serials and date-typed cells far out of range
-        numeric = [[r[0], draw(st.sampled_from([0, -1, -45352, 2958466, 1e12, 60, 1e308])) if draw(st.booleans()) else r[1],
-                    *r[2:]] for r in rows]
+        numeric = [
+            [
+                r[0],
+                draw(st.sampled_from([0, -1, -45352, 2958466, 1e12, 60, 1e308])) if draw(st.booleans()) else r[1],
+                *r[2:],
+            ]
+            for r in rows
+        ]
         return InputCase("extreme_dates", "xlsx serials", ".xlsx", ticket_xlsx(numeric))
     return InputCase("extreme_dates", "csv text", ".csv", csv_text(rows).encode())
 
 
 @st.composite
 def huge_cells(draw) -> InputCase:
-    kind = draw(st.sampled_from(["long_field", "long_quoted_multiline", "wide_header", "wide_row", "long_header_cell",
-                                 "xlsx_long_cell"]))
+    kind = draw(
+        st.sampled_from(
+            ["long_field", "long_quoted_multiline", "wide_header", "wide_row", "long_header_cell", "xlsx_long_cell"]
+        )
+    )
     rows = draw(ticket_rows(min_size=3, max_size=10))
     size = draw(st.integers(131_073, 400_000))
     if kind == "long_field":
         rows[-1][5] = "x" * size
         data = csv_text(rows).encode()
     elif kind == "long_quoted_multiline":
-        rows[0][4] = ("line\n" * (size // 5))
+        rows[0][4] = "line\n" * (size // 5)
         data = csv_text(rows).encode()
     elif kind == "wide_header":
         data = csv_text(rows, HEADER + [f"c{i}" for i in range(draw(st.integers(20_000, 100_000)))]).encode()
@@ -287,17 +357,35 @@ def lying_zips(draw) -> InputCase:
     declared = draw(st.sampled_from([200 * 1024, 2 * 2**20, 20 * 2**20]))
     part = draw(st.sampled_from(["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"]))
     sheet = bomb_sheet(real) if part.endswith("sheet1.xml") else sheet_xml([HEADER, *draw(ticket_rows())])
-    strings = None if part.endswith("sheet1.xml") else (
-        b'<sst ' + _NS + b'>' + b"<si><t>x</t></si>" * (real // 18) + b"</sst>")
+    strings = (
+        None
+        if part.endswith("sheet1.xml")
+        else (b"<sst " + _NS + b">" + b"<si><t>x</t></si>" * (real // 18) + b"</sst>")
+    )
     data = lie_about_sizes(xlsx_bytes(sheet, strings), part, declared)
-    return InputCase("lying_zip", f"{part.rsplit('/', 1)[-1]} {real >> 20} MB declared {declared >> 10} KB", ".xlsx", data)
+    return InputCase(
+        "lying_zip", f"{part.rsplit('/', 1)[-1]} {real >> 20} MB declared {declared >> 10} KB", ".xlsx", data
+    )
 
 
 @st.composite
 def huge_coordinates(draw) -> InputCase:
     rows = draw(ticket_rows(min_size=3, max_size=8))
-    kind = draw(st.sampled_from(["row_1048576000", "row_max_int", "column_ZZZZZ", "column_ZZZZZZZ", "dimension_claim",
-                                 "corner_cells", "row_zero", "row_negative", "row_text"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "row_1048576000",
+                "row_max_int",
+                "column_ZZZZZ",
+                "column_ZZZZZZZ",
+                "dimension_claim",
+                "corner_cells",
+                "row_zero",
+                "row_negative",
+                "row_text",
+            ]
+        )
+    )
     extra, dimension = b"", None
     if kind == "row_1048576000":
         extra = b'<row r="1048576000"><c r="A1048576000"><v>1</v></c></row>'
@@ -317,17 +405,32 @@ def huge_coordinates(draw) -> InputCase:
         extra = b'<row r="-5"><c r="A-5"><v>1</v></c></row>'
     else:
         extra = b'<row r="abc"><c r="A1b"><v>1</v></c></row>'
-    return InputCase("huge_coordinates", kind, ".xlsx",
-                     xlsx_bytes(sheet_xml([HEADER, *rows], dimension=dimension, extra_rows=extra)))
+    return InputCase(
+        "huge_coordinates", kind, ".xlsx", xlsx_bytes(sheet_xml([HEADER, *rows], dimension=dimension, extra_rows=extra))
+    )
 
 
 @st.composite
 def xlsx_structures(draw) -> InputCase:
     rows = draw(ticket_rows(min_size=3, max_size=8))
-    kind = draw(st.sampled_from(["negative_sst_index", "sst_index_out_of_range", "sst_index_text", "no_sheet_part",
-                                 "no_workbook_rels", "bad_number", "entity", "deep_elements", "no_rows",
-                                 "sheet_not_xml", "duplicate_cells"]))
-    sst = b'<sst ' + _NS + b'><si><t>' + "工单编号".encode() + b'</t></si></sst>'
+    kind = draw(
+        st.sampled_from(
+            [
+                "negative_sst_index",
+                "sst_index_out_of_range",
+                "sst_index_text",
+                "no_sheet_part",
+                "no_workbook_rels",
+                "bad_number",
+                "entity",
+                "deep_elements",
+                "no_rows",
+                "sheet_not_xml",
+                "duplicate_cells",
+            ]
+        )
+    )
+    sst = b"<sst " + _NS + b"><si><t>" + "工单编号".encode() + b"</t></si></sst>"
     header_cell = {"negative_sst_index": b"-1", "sst_index_out_of_range": b"4294967296", "sst_index_text": b"x"}
     if kind in header_cell:
         extra = b'<row r="50"><c r="A50" t="s"><v>' + header_cell[kind] + b"</v></c></row>"
@@ -342,7 +445,9 @@ def xlsx_structures(draw) -> InputCase:
                     target.writestr(item, source.read(item))
         return InputCase("xlsx_structure", kind, ".xlsx", buffer.getvalue())
     if kind == "no_workbook_rels":
-        return InputCase("xlsx_structure", kind, ".xlsx", xlsx_bytes(sheet, extra={"xl/_rels/workbook.xml.rels": b"<x/>"}))
+        return InputCase(
+            "xlsx_structure", kind, ".xlsx", xlsx_bytes(sheet, extra={"xl/_rels/workbook.xml.rels": b"<x/>"})
+        )
     if kind == "bad_number":
         extra = b'<row r="60"><c r="B60"><v>1e99999</v></c><c r="C60"><v>' + b"9" * 5000 + b"</v></c></row>"
         return InputCase("xlsx_structure", kind, ".xlsx", xlsx_bytes(sheet_xml([HEADER, *rows], extra_rows=extra)))
@@ -364,10 +469,37 @@ def xlsx_structures(draw) -> InputCase:
 @st.composite
 def json_inputs(draw) -> InputCase:
     rows = draw(ticket_rows(min_size=2, max_size=10))
-    records = [dict(zip(["service_request_id", "requested_datetime", "agency_responsible", "status", "description",
-                         "service_name"], r)) for r in rows]
-    kind = draw(st.sampled_from(["deep_array", "deep_object", "socrata_bad_columns", "huge_number", "truncated",
-                                 "wrong_types", "records_not_objects", "nested_values", "huge_float"]))
+    records = [
+        dict(
+            zip(
+                [
+                    "service_request_id",
+                    "requested_datetime",
+                    "agency_responsible",
+                    "status",
+                    "description",
+                    "service_name",
+                ],
+                r,
+            )
+        )
+        for r in rows
+    ]
+    kind = draw(
+        st.sampled_from(
+            [
+                "deep_array",
+                "deep_object",
+                "socrata_bad_columns",
+                "huge_number",
+                "truncated",
+                "wrong_types",
+                "records_not_objects",
+                "nested_values",
+                "huge_float",
+            ]
+        )
+    )
     if kind == "deep_array":
         depth = draw(st.integers(2_000, 100_000))
         text = "[" * depth + "]" * depth
@@ -387,8 +519,13 @@ def json_inputs(draw) -> InputCase:
         full = json.dumps(records, ensure_ascii=False)
         text = full[: draw(st.integers(1, len(full) - 1))]
     elif kind == "wrong_types":
-        text = json.dumps(draw(st.sampled_from([{"meta": 5}, {"meta": {"view": 7}}, {"data": 5}, {"records": "x"},
-                                                [1, 2, 3], "text", 42, None])))
+        text = json.dumps(
+            draw(
+                st.sampled_from(
+                    [{"meta": 5}, {"meta": {"view": 7}}, {"data": 5}, {"records": "x"}, [1, 2, 3], "text", 42, None]
+                )
+            )
+        )
     elif kind == "records_not_objects":
         text = json.dumps({"service_requests": [records[0], 5, "x"]})
     else:
@@ -422,7 +559,13 @@ def html_inputs(draw) -> InputCase:
     elif kind == "many_colspans":
         body += ("<tr>" + '<td colspan="999">x</td>' * 200 + "</tr>") * draw(st.integers(10, 400))
     elif kind == "nested_tables":
-        body += "<tr><td>" + "<table><tr><td>" * draw(st.integers(100, 5000)) + "x" + "</td></tr></table>" * 50 + "</td></tr>"
+        body += (
+            "<tr><td>"
+            + "<table><tr><td>" * draw(st.integers(100, 5000))
+            + "x"
+            + "</td></tr></table>" * 50
+            + "</td></tr>"
+        )
     elif kind == "unclosed":
         body += "<tr><td>" * draw(st.integers(10, 20000))
     page = f"<html><body><table><tr>{header}</tr>{body}</table></body></html>".encode()
@@ -442,9 +585,17 @@ def long_names(draw) -> InputCase:
     """Agency names of 300–20,000 characters, control and bidi characters, emoji: nothing in ingest may crash."""
     rows = draw(ticket_rows(min_size=3, max_size=10))
     for row in rows:
-        row[2] = draw(st.sampled_from(["局" * 5000, "A" * 20000, "市\u202e水务局", "🚒消防", "/../..", "!!!", "\x00\x01", "a" * 300]))
+        row[2] = draw(
+            st.sampled_from(
+                ["局" * 5000, "A" * 20000, "市\u202e水务局", "🚒消防", "/../..", "!!!", "\x00\x01", "a" * 300]
+            )
+        )
     as_xlsx = draw(st.booleans())
-    data = ticket_xlsx([[c.replace("\x00", "").replace("\x01", "") for c in r] for r in rows]) if as_xlsx else csv_text(rows).encode()
+    data = (
+        ticket_xlsx([[c.replace("\x00", "").replace("\x01", "") for c in r] for r in rows])
+        if as_xlsx
+        else csv_text(rows).encode()
+    )
     return InputCase("long_names", "xlsx" if as_xlsx else "csv", ".xlsx" if as_xlsx else ".csv", data)
 
 

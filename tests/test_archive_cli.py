@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-
 from builders import MARCH, build, store  # noqa: E402
+from click.testing import CliRunner
 
 from citistat.archive import Archive  # noqa: E402
 from citistat.cli import main  # noqa: E402
@@ -53,25 +52,45 @@ def test_show_of_unknown_period_is_an_error(workspace):
 
 
 def test_followup_add_list_update_close(workspace):
-    added = run(workspace, "followup", "add", "--period", "2024-03", "--agency", "市城市管理局", "--owner", "张三",
-                "--due", "2024-04-15", "--metric", "resolution", "--kind", "data_request", "清理积存垃圾")
+    added = run(
+        workspace,
+        "followup",
+        "add",
+        "--period",
+        "2024-03",
+        "--agency",
+        "市城市管理局",
+        "--owner",
+        "张三",
+        "--due",
+        "2024-04-15",
+        "--metric",
+        "resolution",
+        "--kind",
+        "data_request",
+        "清理积存垃圾",
+    )
     assert added.exit_code == 0 and added.output.startswith("#1 ")
     listed = json.loads(run(workspace, "followup", "list", "--period", "2024-03", "--json").output)
     assert [(f["id"], f["owner"], f["metric"], f["kind"], f["raised_on"]) for f in listed] == [
-        (1, "张三", "resolution", "data_request", "2024-04-03")]
+        (1, "张三", "resolution", "data_request", "2024-04-03")
+    ]
     assert run(workspace, "followup", "update", "1", "--owner", "李四").exit_code == 0
     closed = run(workspace, "followup", "close", "1", "--note", "已清理", "--on", "2024-04-10")
     assert closed.exit_code == 0 and " done " in closed.output
     shown = json.loads(run(workspace, "followup", "show", "1", "--json").output)
     assert shown["owner"] == "李四" and [h["new_status"] for h in shown["history"]] == ["open", "done"]
-    bad = run(workspace, "followup", "add", "--period", "2024-03", "--agency", "a", "--owner", "b", "--due", "soon", "x")
+    bad = run(
+        workspace, "followup", "add", "--period", "2024-03", "--agency", "a", "--owner", "b", "--due", "soon", "x"
+    )
     assert bad.exit_code == 2 and "not a date of the form YYYY-MM-DD" in bad.output
 
 
 def test_followup_import_all_or_nothing_then_skip_bad(workspace, tmp_path):
     sheet = tmp_path / "f.csv"
-    sheet.write_text("单位,事项,责任人,完成时限\n市水务局,排查管网,李四,2024-04-30\n市水务局,x,李四,明天\n",
-                     encoding="utf-8")
+    sheet.write_text(
+        "单位,事项,责任人,完成时限\n市水务局,排查管网,李四,2024-04-30\n市水务局,x,李四,明天\n", encoding="utf-8"
+    )
     refused = run(workspace, "followup", "import", str(sheet), "--period", "2024-03")
     assert refused.exit_code == 2 and "row 3" in refused.output and "nothing was imported" in refused.output
     done = run(workspace, "followup", "import", str(sheet), "--period", "2024-03", "--skip-bad", "--json")
@@ -80,8 +99,21 @@ def test_followup_import_all_or_nothing_then_skip_bad(workspace, tmp_path):
 
 
 def test_notes_set_show_import(workspace):
-    result = run(workspace, "notes", "set", "--period", "2024-03", "--agency", "市水务局", "--topic", "漏水",
-                 "--topic", "施工", "--internal", "内部")
+    result = run(
+        workspace,
+        "notes",
+        "set",
+        "--period",
+        "2024-03",
+        "--agency",
+        "市水务局",
+        "--topic",
+        "漏水",
+        "--topic",
+        "施工",
+        "--internal",
+        "内部",
+    )
     assert result.exit_code == 0 and "2 topic(s)" in result.output
     shown = json.loads(run(workspace, "notes", "show", "--period", "2024-03", "--json").output)
     assert shown["市水务局"]["discussion_topics"] == ["漏水", "施工"] and shown["市水务局"]["internal"] == "内部"

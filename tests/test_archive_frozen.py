@@ -21,8 +21,13 @@ def build_with_charts(archive, period, text="book"):
     """A build whose HTML book loads a chart and whose PDF has a reuse key, as the render stage writes them."""
     session_build = archive.sessions.begin_build(period)
     folder = session_build.folder
-    outputs = [folder / "city-book.pdf", folder / "city-book.html", folder / "charts" / "zh-CN" / "city-trend.png",
-               folder / "charts" / "zh-CN" / ".keys" / "city-trend.png.sha256", folder / ".keys" / "city-book.pdf.sha256"]
+    outputs = [
+        folder / "city-book.pdf",
+        folder / "city-book.html",
+        folder / "charts" / "zh-CN" / "city-trend.png",
+        folder / "charts" / "zh-CN" / ".keys" / "city-trend.png.sha256",
+        folder / ".keys" / "city-book.pdf.sha256",
+    ]
     for path in outputs:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"{text} {path.name}", encoding="utf-8")
@@ -57,15 +62,19 @@ def test_a_clean_published_revision_verifies(published):
 def test_a_file_added_under_a_published_revision_is_reported(published):
     (published / "2024-03" / "charts" / "zh-CN" / "extra.png").write_bytes(b"png")
     (published / "2024-03" / "data" / "tickets-000000000000.parquet").write_bytes(b"x")
-    assert codes(published) == [("unexpected", "2024-03/charts/zh-CN/extra.png"),
-                                ("unexpected", "2024-03/data/tickets-000000000000.parquet")]
+    assert codes(published) == [
+        ("unexpected", "2024-03/charts/zh-CN/extra.png"),
+        ("unexpected", "2024-03/data/tickets-000000000000.parquet"),
+    ]
 
 
 def test_a_swapped_chart_and_an_edited_key_file_are_reported(published):
     writable(published / "2024-03" / "charts" / "zh-CN" / "city-trend.png").write_bytes(b"another chart")
     writable(published / "2024-03" / ".keys" / "city-book.pdf.sha256").write_text("0" * 64)
-    assert codes(published) == [("hash_mismatch", "2024-03/.keys/city-book.pdf.sha256"),
-                                ("hash_mismatch", "2024-03/charts/zh-CN/city-trend.png")]
+    assert codes(published) == [
+        ("hash_mismatch", "2024-03/.keys/city-book.pdf.sha256"),
+        ("hash_mismatch", "2024-03/charts/zh-CN/city-trend.png"),
+    ]
 
 
 def test_a_missing_file_is_reported(published):
@@ -101,8 +110,10 @@ def test_a_manifest_rewritten_with_its_database_row_breaks_the_chain_of_the_next
     manifest_path.write_text(text, encoding="utf-8")
     with Archive.open(published) as archive:
         archive.db.execute("UPDATE outputs SET sha256 = ? WHERE path = ?", (sha256_file(pdf), "2024-03/city-book.pdf"))
-        archive.db.execute("UPDATE runs SET manifest = ?, manifest_sha256 = ? WHERE manifest_path = ?",
-                           (text, sha256_file(manifest_path), "2024-03/manifest.json"))
+        archive.db.execute(
+            "UPDATE runs SET manifest = ?, manifest_sha256 = ? WHERE manifest_path = ?",
+            (text, sha256_file(manifest_path), "2024-03/manifest.json"),
+        )
     assert codes(published) == [("chain", "2024-03/manifest.json")]
 
 
@@ -111,8 +122,12 @@ def test_the_next_revision_of_a_period_chains_the_published_manifest(published):
         build_with_charts(archive, "2024-03", text="again")
         revision_2 = archive.sessions.manifest(archive.sessions.get("2024-03"))
         first = archive.sessions.get("2024-03", 1)
-        assert {"period": "2024-03", "revision": 1, "path": "2024-03/manifest.json",
-                "sha256": sha256_file(first.folder / "manifest.json")} in revision_2["chain"]
+        assert {
+            "period": "2024-03",
+            "revision": 1,
+            "path": "2024-03/manifest.json",
+            "sha256": sha256_file(first.folder / "manifest.json"),
+        } in revision_2["chain"]
 
 
 def test_publish_refuses_a_folder_holding_a_file_the_build_did_not_record(tmp_path):
@@ -150,8 +165,10 @@ def test_the_memo_after_publishing_writes_nothing_into_the_published_folder(publ
     assert codes(published) == []
     writable(first).write_text("edited memo")
     (first.parent / "slipped-in.pdf").write_text("?")
-    assert codes(published) == [("hash_mismatch", "memos/2024-03/memo-1/citistat-2024-03-memo-zh-CN.pdf"),
-                                ("unexpected", "memos/2024-03/memo-1/slipped-in.pdf")]
+    assert codes(published) == [
+        ("hash_mismatch", "memos/2024-03/memo-1/citistat-2024-03-memo-zh-CN.pdf"),
+        ("unexpected", "memos/2024-03/memo-1/slipped-in.pdf"),
+    ]
 
 
 def test_unreferenced_files_are_listed_by_verify_and_removed_by_gc_only_in_drafts(published):

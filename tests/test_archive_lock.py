@@ -108,9 +108,11 @@ def test_the_parts_share_one_connection_one_snapshot_and_a_readers_parts_never_w
             writer.notes.set("2024-03", "市水务局", response="答复")  # commits while the reader reads
             writer.followups.add("市水务局", "x", "y", period="2024-03")
             assert reader.notes.for_briefing("2024-03") == {} and reader.followups.find() == []
-            for write in (lambda: reader.notes.set("2024-03", "市水务局", response="r"),
-                          lambda: reader.followups.add("市水务局", "x", "y", period="2024-03"),
-                          lambda: reader.sessions.begin_build("2024-03")):
+            for write in (
+                lambda: reader.notes.set("2024-03", "市水务局", response="r"),
+                lambda: reader.followups.add("市水务局", "x", "y", period="2024-03"),
+                lambda: reader.sessions.begin_build("2024-03"),
+            ):
                 with pytest.raises(ArchiveError, match="read-only"):
                     write()
         with Archive.open(tmp_path / "b", readonly=True) as later:
@@ -124,8 +126,13 @@ def test_reading_a_missing_archive_says_so(tmp_path):
 
 def _run_worker(root: Path, iterations: int, *kill_at: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
-    return subprocess.Popen([sys.executable, str(WORKER), str(root), str(iterations), *kill_at],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), str(root), str(iterations), *kill_at],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _assert_consistent(root: Path) -> None:
@@ -151,8 +158,10 @@ def _assert_next_run_completes(root: Path) -> None:
 
 # Each point is reached several times per iteration; the N-th time falls in a later
 # iteration, after some sessions are built and one is published (iteration 3).
-@pytest.mark.parametrize("point, nth", [("data_written", 9), ("before_commit", 23), ("manifest_written", 5),
-                                        ("frozen", 2), ("before_commit", 40)])
+@pytest.mark.parametrize(
+    "point, nth",
+    [("data_written", 9), ("before_commit", 23), ("manifest_written", 5), ("frozen", 2), ("before_commit", 40)],
+)
 def test_run_killed_at_a_fragile_point_leaves_a_consistent_archive(tmp_path, point, nth):
     root = tmp_path / "briefings"
     worker = _run_worker(root, 50, point, str(nth))

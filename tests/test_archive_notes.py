@@ -33,7 +33,9 @@ def test_import_reads_one_toml_per_agency(archive, tmp_path):
     folder.mkdir(parents=True)
     (folder / "市水务局.toml").write_text(
         'discussion_topics = ["漏水投诉为何翻倍", "夜间施工扰民"]\naccomplishments = ["完成管网排查"]\n'
-        'response = """本局已整改。"""\n', encoding="utf-8")
+        'response = """本局已整改。"""\n',
+        encoding="utf-8",
+    )
     (folder / "市城市管理局.toml").write_text('internal = "仅供内部"\n', encoding="utf-8")
     assert archive.notes.import_folder(folder, "2024-03") == ["市城市管理局", "市水务局"]
     notes = archive.notes.for_briefing("2024-03")

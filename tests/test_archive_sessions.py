@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from builders import MARCH, build, store  # noqa: E402
 
 from citistat.archive import Archive  # noqa: E402
@@ -43,8 +42,12 @@ def test_manifest_records_inputs_configuration_versions_and_outputs(archive):
     assert manifest["config"] == {"weights": [0.1, 0.5, 0.4]} and len(manifest["config_hash"]) == 64
     assert {"citistat", "pandas", "pyarrow"} <= set(manifest["versions"])
     book = session_build.folder / "city-book.pdf"
-    assert {"path": "2024-03/city-book.pdf", "role": "city_book", "sha256": sha256_file(book),
-            "size": book.stat().st_size} in manifest["outputs"]
+    assert {
+        "path": "2024-03/city-book.pdf",
+        "role": "city_book",
+        "sha256": sha256_file(book),
+        "size": book.stat().st_size,
+    } in manifest["outputs"]
     assert manifest["data"]["tickets"]["sha256"] == sha256_file(archive.root / manifest["data"]["tickets"]["path"])
     assert archive.sessions.manifest(archive.sessions.get("2024-03"))["period"] == "2024-03"
 
@@ -69,7 +72,9 @@ def test_publish_freezes_files_and_a_rebuild_makes_revision_2(archive):
     first = build(archive, "2024-03", "2024-04-03", text="first")
     published = archive.sessions.publish("2024-03")
     assert published.status == "published" and published.published_at
-    frozen = {p: p.read_bytes() for p in first.folder.rglob("*") if p.is_file() and p.suffix in (".pdf", ".html", ".json")}
+    frozen = {
+        p: p.read_bytes() for p in first.folder.rglob("*") if p.is_file() and p.suffix in (".pdf", ".html", ".json")
+    }
     assert frozen and all(is_read_only(p) for p in frozen)
     assert all(is_read_only(p) for p in (first.folder / "data").iterdir())
 

@@ -8,7 +8,6 @@ import types
 
 import pandas as pd
 import pytest
-
 from builders import APRIL, MARCH, agency_counts, build, files, issues, store, tickets  # noqa: E402
 
 from citistat.archive import Archive  # noqa: E402
@@ -112,7 +111,12 @@ def test_issue_sample_takes_a_few_of_each_reason_in_order(archive):
     archive.periods.store("2024-03", frame, {"agency": agency_counts(frame)}, files(), found)
     sample = archive.periods.issues("2024-03", per_code=3)
     # the subtotal row comes after eight bad dates, yet shows: every reason gets its examples
-    assert [(i.code, i.row) for i in sample] == [("bad_date", 10), ("bad_date", 11), ("bad_date", 12), ("subtotal_row", 9)]
+    assert [(i.code, i.row) for i in sample] == [
+        ("bad_date", 10),
+        ("bad_date", 11),
+        ("bad_date", 12),
+        ("subtotal_row", 9),
+    ]
     assert [i.row for i in archive.periods.issues("2024-03", limit=2, per_code=3)] == [10, 11]
     assert len(archive.periods.issues("2024-03")) == 9
 

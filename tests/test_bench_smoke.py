@@ -13,8 +13,9 @@ from bench.workloads import parse_size, size_label, widen_agencies
 SPACES = r"[\s\u3000\u00a0]+"
 
 
-@pytest.mark.parametrize(("text", "tickets"), [("100k", 100_000), ("1M", 1_000_000), ("2.5M", 2_500_000),
-                                               ("50000", 50_000)])
+@pytest.mark.parametrize(
+    ("text", "tickets"), [("100k", 100_000), ("1M", 1_000_000), ("2.5M", 2_500_000), ("50000", 50_000)]
+)
 def test_sizes_parse_and_label_back(text, tickets):
     assert parse_size(text) == tickets
     assert parse_size(size_label(tickets)) == tickets
@@ -26,8 +27,15 @@ def test_parse_size_rejects_words():
 
 
 def _entry(tool, tickets, wall, stages=None, fmt="xlsx"):
-    return {"tool": tool, "tickets": tickets, "size": size_label(tickets), "format": fmt, "agencies": 100,
-            "wall_s": wall, "stages": stages or {}}
+    return {
+        "tool": tool,
+        "tickets": tickets,
+        "size": size_label(tickets),
+        "format": fmt,
+        "agencies": 100,
+        "wall_s": wall,
+        "stages": stages or {},
+    }
 
 
 def test_speedup_is_naive_over_citistat():
@@ -36,7 +44,11 @@ def test_speedup_is_naive_over_citistat():
 
 
 def test_linearity_gives_per_100k_and_marginal_cost():
-    entries = [_entry("citistat", 100_000, 5.0), _entry("citistat", 1_000_000, 14.0), _entry("citistat", 2_000_000, 24.0)]
+    entries = [
+        _entry("citistat", 100_000, 5.0),
+        _entry("citistat", 1_000_000, 14.0),
+        _entry("citistat", 2_000_000, 24.0),
+    ]
     rows = linearity(entries)
     assert [round(r["s_per_100k"], 2) for r in rows] == [5.0, 1.4, 1.2]  # 5/1, 14/10, 24/20
     assert rows[0]["marginal_s_per_100k"] is None
@@ -67,9 +79,31 @@ def test_widening_moves_half_of_a_street_office_to_its_twin():
 
 
 def test_benchmark_runs_end_to_end(tmp_path, capsys):
-    code = main(["run", "--sizes", "2k", "--formats", "xlsx", "--repeat", "1", "--naive-sizes", "2k",
-                 "--agencies", "4", "--history-tickets", "300", "--scaling-agencies", "0",
-                 "--ingest-sizes", "2k", "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results")])
+    code = main(
+        [
+            "run",
+            "--sizes",
+            "2k",
+            "--formats",
+            "xlsx",
+            "--repeat",
+            "1",
+            "--naive-sizes",
+            "2k",
+            "--agencies",
+            "4",
+            "--history-tickets",
+            "300",
+            "--scaling-agencies",
+            "0",
+            "--ingest-sizes",
+            "2k",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ]
+    )
     assert code == 0
     [json_path] = (tmp_path / "results").glob("*.json")
     results = json.loads(json_path.read_text(encoding="utf-8"))
@@ -94,7 +128,9 @@ def test_benchmark_runs_end_to_end(tmp_path, capsys):
     for ingestion in results["ingestion"]:
         assert ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1, ingestion["failures"]
         assert ingestion["bare_read"]["last_report"]["rows"] >= ingestion["last_report"]["tickets"] > 1900
-        assert ingestion["ratio"] == pytest.approx(ingestion["stages"]["ingest"] / ingestion["bare_read"]["stages"]["read"])
+        assert ingestion["ratio"] == pytest.approx(
+            ingestion["stages"]["ingest"] / ingestion["bare_read"]["stages"]["read"]
+        )
     shared, inline = results["ingestion"]
     assert shared["last_report"]["tickets"] == inline["last_report"]["tickets"]  # one sheet, written two ways
     table = capsys.readouterr().out
@@ -128,7 +164,9 @@ def test_the_main_xlsx_has_shared_strings_as_excel_writes_it_and_the_same_cells_
         assert b"sharedStrings" in book.read("[Content_Types].xml") + book.read("xl/_rels/workbook.xml.rels")
     with zipfile.ZipFile(inline.path(tmp_path)) as book:
         assert "xl/sharedStrings.xml" not in book.namelist() and b"inlineStr" in book.read("xl/worksheets/sheet1.xml")
-    tables = [fastexcel.read_excel(str(w.path(tmp_path))).load_sheet(0, header_row=None).to_arrow() for w in (shared, inline)]
+    tables = [
+        fastexcel.read_excel(str(w.path(tmp_path))).load_sheet(0, header_row=None).to_arrow() for w in (shared, inline)
+    ]
     assert tables[0].equals(tables[1])
     assert shared.path(tmp_path).stat().st_size < inline.path(tmp_path).stat().st_size
 
@@ -136,8 +174,14 @@ def test_the_main_xlsx_has_shared_strings_as_excel_writes_it_and_the_same_cells_
 def test_ingestion_goals_compare_with_the_bare_read():
     from bench.report import _ingestion_goals
 
-    row = {"tickets": 1_000_000, "format": "xlsx", "stages": {"ingest": 13.0}, "ratio": 1.3,
-           "peak_rss_mib": 900.0, "bare_read": {"stages": {"read": 10.0}}}
+    row = {
+        "tickets": 1_000_000,
+        "format": "xlsx",
+        "stages": {"ingest": 13.0},
+        "ratio": 1.3,
+        "peak_rss_mib": 900.0,
+        "bare_read": {"stages": {"read": 10.0}},
+    }
     (ratio_goal, _, met), (rss_goal, _, rss_met) = _ingestion_goals([row])
     assert "1.3× the bare fastexcel read" in ratio_goal and met is True and rss_met is True
     slow = {**row, "ratio": 1.31, "peak_rss_mib": 1100.0}

@@ -15,8 +15,9 @@ UNITS = 2000
 SCORING = Scoring()
 
 
-def share_flagged(rng: np.random.Generator, p_before: np.ndarray, p_now: np.ndarray,
-                  n_before: np.ndarray, n_now: np.ndarray) -> float:
+def share_flagged(
+    rng: np.random.Generator, p_before: np.ndarray, p_now: np.ndarray, n_before: np.ndarray, n_now: np.ndarray
+) -> float:
     yes_before = rng.binomial(n_before, p_before)
     yes_now = rng.binomial(n_now, p_now)
     flagged = 0

@@ -4,13 +4,13 @@ one too small to rank, one that moved as much as the faller but not significantl
 from __future__ import annotations
 
 import re
-from html import unescape
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 
 import pytest
-
 import render_fixtures as fx
+
 from citistat.briefing import FocusAgency
 from citistat.render.books import BookRenderer
 from citistat.render.fonts import find_cjk_font
@@ -29,17 +29,39 @@ def move(pp: float, p: float) -> Delta:
 
 def story_inputs(lang: str = "zh-CN", edition: str = "internal"):
     """Five ranked streets and a small one; only RISING and FALLING moved significantly."""
+
     def street(name, rank, moves=(None, None, None), **extra):
-        return fx.unit(name, fx.STREET, 200, (196, 184, 176), (4, 16, 24), score=95.0 - rank, rank=rank, rank_of=5,
-                       moves=moves, **extra)
+        return fx.unit(
+            name,
+            fx.STREET,
+            200,
+            (196, 184, 176),
+            (4, 16, 24),
+            score=95.0 - rank,
+            rank=rank,
+            rank_of=5,
+            moves=moves,
+            **extra,
+        )
+
     units = [
         street(TOP, 1),
         street(STEADY, 2, moves=(None, move(-7.9, 0.21), None)),  # as large as the fall, but not significant
         street(RISING, 3, moves=(None, move(6.4, 0.002), move(1.1, 0.48))),
         street(FOURTH, 4),
         street(FALLING, 5, moves=(None, move(-3.0, 0.04), move(-7.5, 0.001))),
-        fx.unit(SMALL, fx.STREET, 13, (13, 12, 11), (0, 1, 1), score=None, rank=None, rank_of=5, small_n=True,
-                moves=(None, move(25.0, 0.09), None)),
+        fx.unit(
+            SMALL,
+            fx.STREET,
+            13,
+            (13, 12, 11),
+            (0, 1, 1),
+            score=None,
+            rank=None,
+            rank_of=5,
+            small_n=True,
+            moves=(None, move(25.0, 0.09), None),
+        ),
     ]
     base = fx.briefing_inputs(lang=lang, edition=edition)
     result = replace(base.result, units=units, unit_types=[fx.STREET])
@@ -98,8 +120,10 @@ def test_outward_editions_have_no_chairs_page_and_no_focus_reasons(tmp_path, edi
 
 def test_without_movers_the_page_says_so_and_without_focus_it_says_how_to_choose(tmp_path):
     inputs = story_inputs("en")
-    calm = [replace(u, deltas={m: {"previous": replace(d["previous"], significant=False)} for m, d in u.deltas.items()})
-            for u in inputs.result.units]
+    calm = [
+        replace(u, deltas={m: {"previous": replace(d["previous"], significant=False)} for m, d in u.deltas.items()})
+        for u in inputs.result.units
+    ]
     section = chair_section(replace(inputs, result=replace(inputs.result, units=calm), focus=[]), tmp_path)
     assert "No unit's rate changed significantly" in point(section, "movers").replace("&#39;", "'")
     assert "[session] focus" in section
@@ -113,8 +137,13 @@ def test_a_311_city_without_unit_types_or_satisfaction_reads_well(tmp_path):
         deltas = {m: d for m, d in unit.deltas.items() if m != "satisfaction"}
         return replace(unit, unit_type=None, rank=None, rates=rates, deltas=deltas)
 
-    result = replace(inputs.result, units=[three_eleven(u) for u in inputs.result.units], unit_types=[],
-                     city=three_eleven(inputs.result.city), topics=[])
+    result = replace(
+        inputs.result,
+        units=[three_eleven(u) for u in inputs.result.units],
+        unit_types=[],
+        city=three_eleven(inputs.result.city),
+        topics=[],
+    )
     section = chair_section(replace(inputs, result=result), tmp_path)
     assert "all units" in point(section, "targets") and "Satisfaction" not in section
     movers = point(section, "movers")
@@ -146,8 +175,11 @@ def test_session_focus_is_read_and_checked():
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_agenda_opens_with_followups_then_focus_slots_then_the_rest_for_the_record(tmp_path, lang):
-    inputs = replace(fx.briefing_inputs(lang=lang), followup_minutes=12,
-                     focus=[FocusAgency(fx.HOUSING, "物业投诉集中", 20), FocusAgency("名册外单位", "", 15)])
+    inputs = replace(
+        fx.briefing_inputs(lang=lang),
+        followup_minutes=12,
+        focus=[FocusAgency(fx.HOUSING, "物业投诉集中", 20), FocusAgency("名册外单位", "", 15)],
+    )
     renderer = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
     html = renderer.city_html()
     agenda = unescape(re.search(r'<section class="agenda">.*?</section>', html, re.S).group(0))
@@ -168,7 +200,9 @@ def test_agenda_opens_with_followups_then_focus_slots_then_the_rest_for_the_reco
 
 
 def test_outward_agenda_keeps_the_plain_order_and_has_no_question_sheet(tmp_path):
-    renderer = BookRenderer(fx.briefing_inputs(edition="public"), tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    renderer = BookRenderer(
+        fx.briefing_inputs(edition="public"), tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font()
+    )
     html = renderer.city_html()
     assert 'class="question-sheet"' not in html and renderer.messages("agenda.record") not in html
     assert fx.FOCUS_REASON not in html
@@ -196,12 +230,25 @@ def test_rankings_read_worst_first_when_asked_with_integrity_marks_beside_the_ra
     assert worst.index(FALLING) < worst.index('<table class="list unranked">') < worst.index(SMALL)  # small stay apart
 
     marked = story_inputs(lang)
-    units = [replace(u, flags=[fx.Flag("quick_close", "concern", "12 件工单在 5 分钟内办结。", 12.0),
-                               fx.Flag("perfect_streak", "info", "连续满分。")]) if u.agency == FOURTH else u
-             for u in marked.result.units]
-    renderer = BookRenderer(replace(marked, result=replace(marked.result, units=units)), tmp_path,
-                            [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+    units = [
+        replace(
+            u,
+            flags=[
+                fx.Flag("quick_close", "concern", "12 件工单在 5 分钟内办结。", 12.0),
+                fx.Flag("perfect_streak", "info", "连续满分。"),
+            ],
+        )
+        if u.agency == FOURTH
+        else u
+        for u in marked.result.units
+    ]
+    renderer = BookRenderer(
+        replace(marked, result=replace(marked.result, units=units)),
+        tmp_path,
+        [DEFAULT_TEMPLATES_DIR],
+        font=find_cjk_font(),
+    )
     section = re.search(r'<section class="rankings">.*?</section>', renderer.city_html(), re.S).group(0)
     row = re.search(rf"<tr>(?:(?!</tr>).)*{FOURTH}(?:(?!</tr>).)*</tr>", section, re.S).group(0)
-    assert 'class="chip flag-concern"' in row and f'{renderer.messages("flag.concern")} 2' in row
+    assert 'class="chip flag-concern"' in row and f"{renderer.messages('flag.concern')} 2" in row
     assert "flag-concern" not in re.search(rf"<tr>(?:(?!</tr>).)*{TOP}(?:(?!</tr>).)*</tr>", section, re.S).group(0)

@@ -19,7 +19,9 @@ def test_shipped_defaults_load_from_an_empty_folder(tmp_path):
 
 def test_workspace_file_overrides_the_default_file_by_file(tmp_path):
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "citistat.toml").write_text('[city]\nname = "测试市"\n[build]\nlang = "en"\n', encoding="utf-8")
+    (tmp_path / "config" / "citistat.toml").write_text(
+        '[city]\nname = "测试市"\n[build]\nlang = "en"\n', encoding="utf-8"
+    )
     config = load_config(open_workspace(tmp_path))
     assert config.city == "测试市"
     assert config.lang == "en"

@@ -57,8 +57,17 @@ def test_answers_fall_into_yes_no_unknown():
     assert (row["very_satisfied"], row["basically_satisfied"], row["dissatisfied_plain"]) == (1, 1, 1)
     assert (row["refused"], row["satisfaction_unknown"], row["satisfied_plain"]) == (1, 1, 0)
     # every ticket is in exactly one satisfaction column
-    levels = ["very_satisfied", "satisfied_plain", "basically_satisfied", "dissatisfied_plain", "very_dissatisfied",
-              "not_surveyed", "refused", "unreachable", "satisfaction_unknown"]
+    levels = [
+        "very_satisfied",
+        "satisfied_plain",
+        "basically_satisfied",
+        "dissatisfied_plain",
+        "very_dissatisfied",
+        "not_surveyed",
+        "refused",
+        "unreachable",
+        "satisfaction_unknown",
+    ]
     assert sum(row[c] for c in levels) == 5
 
 
@@ -98,8 +107,12 @@ def test_valid_callback_columns_count_only_valid_call_backs():
 
 
 def test_grouping_keeps_missing_keys_and_sorts():
-    frame = tickets({"agency": "B"}, {"agency": "A"}, {"agency": None}, {"agency": "A", "period": "2024-02",
-                                                                           "created_at": T0 - pd.Timedelta(days=30)})
+    frame = tickets(
+        {"agency": "B"},
+        {"agency": "A"},
+        {"agency": None},
+        {"agency": "A", "period": "2024-02", "created_at": T0 - pd.Timedelta(days=30)},
+    )
     counts = count_tickets(frame)
     keys = list(zip(counts["period"], counts["agency"].fillna("<NA>")))
     assert keys == [("2024-02", "A"), ("2024-03", "A"), ("2024-03", "B"), ("2024-03", "<NA>")]
@@ -113,8 +126,11 @@ def test_missing_period_is_taken_from_created_at():
 
 
 def test_count_all_gives_every_grain_and_each_adds_up_to_the_total():
-    frame = tickets({"category": "noise", "district": "D", "street": "S", "place": "P", "channel": "app"},
-                    {"category": None, "agency": "B"}, {"category": "road", "unit_type": None})
+    frame = tickets(
+        {"category": "noise", "district": "D", "street": "S", "place": "P", "channel": "app"},
+        {"category": None, "agency": "B"},
+        {"category": "road", "unit_type": None},
+    )
     grains = count_all(frame)
     assert set(grains) == set(GRAINS)
     for grain, counts in grains.items():
@@ -133,14 +149,16 @@ def test_empty_table_counts_to_an_empty_frame_with_the_columns():
 def test_counts_of_parts_add_up_to_counts_of_the_whole():
     rng = np.random.default_rng(7)
     n = 400
-    frame = conform({
-        "ticket_id": [f"t{i}" for i in range(n)],
-        "created_at": T0 + pd.to_timedelta(rng.integers(0, 60 * 86400, n), unit="s"),
-        "agency": rng.choice(["A", "B", "C", None], n),
-        "responded": rng.choice([True, False, None], n),
-        "satisfaction": rng.choice(list(SATISFACTION_LEVELS), n),
-        "closed_at": T0 + pd.to_timedelta(rng.integers(0, 60 * 86400, n), unit="s"),
-    })
+    frame = conform(
+        {
+            "ticket_id": [f"t{i}" for i in range(n)],
+            "created_at": T0 + pd.to_timedelta(rng.integers(0, 60 * 86400, n), unit="s"),
+            "agency": rng.choice(["A", "B", "C", None], n),
+            "responded": rng.choice([True, False, None], n),
+            "satisfaction": rng.choice(list(SATISFACTION_LEVELS), n),
+            "closed_at": T0 + pd.to_timedelta(rng.integers(0, 60 * 86400, n), unit="s"),
+        }
+    )
     whole = count_tickets(frame)
     parts = add_counts([count_tickets(frame.iloc[:150]), count_tickets(frame.iloc[150:])], ("period", "agency"))
     pd.testing.assert_frame_equal(whole, parts, check_dtype=False)
@@ -149,25 +167,35 @@ def test_counts_of_parts_add_up_to_counts_of_the_whole():
 def test_matches_a_plain_pandas_groupby():
     rng = np.random.default_rng(3)
     n = 300
-    frame = conform({
-        "ticket_id": [f"t{i}" for i in range(n)],
-        "created_at": T0,
-        "period": "2024-03",
-        "agency": rng.choice(["A", "B"], n),
-        "district": rng.choice(["D1", "D2", None], n),
-        "street": rng.choice(["S1", "S2", "S3"], n),
-        "resolved": rng.choice([True, False, None], n),
-    })
+    frame = conform(
+        {
+            "ticket_id": [f"t{i}" for i in range(n)],
+            "created_at": T0,
+            "period": "2024-03",
+            "agency": rng.choice(["A", "B"], n),
+            "district": rng.choice(["D1", "D2", None], n),
+            "street": rng.choice(["S1", "S2", "S3"], n),
+            "resolved": rng.choice([True, False, None], n),
+        }
+    )
     counts = count_tickets(frame, ("period", "agency", "district", "street"))
-    reference = frame.assign(yes=frame["resolved"].fillna(False).astype(int)).groupby(
-        ["agency", "district", "street"], dropna=False)["yes"].agg(["size", "sum"]).reset_index()
+    reference = (
+        frame.assign(yes=frame["resolved"].fillna(False).astype(int))
+        .groupby(["agency", "district", "street"], dropna=False)["yes"]
+        .agg(["size", "sum"])
+        .reset_index()
+    )
     assert counts["n_tickets"].tolist() == reference["size"].tolist()
     assert counts["resolved"].tolist() == reference["sum"].tolist()
 
 
 def test_derived_satisfied_and_dissatisfied():
-    frame = tickets({"satisfaction": "very_satisfied"}, {"satisfaction": "basically_satisfied"},
-                    {"satisfaction": "very_dissatisfied"}, {"satisfaction": "not_surveyed"})
+    frame = tickets(
+        {"satisfaction": "very_satisfied"},
+        {"satisfaction": "basically_satisfied"},
+        {"satisfaction": "very_dissatisfied"},
+        {"satisfaction": "not_surveyed"},
+    )
     row = one_row(with_derived(count_tickets(frame)))
     assert (row["satisfied"], row["dissatisfied"]) == (1 + 1, 1)
 
@@ -184,16 +212,18 @@ def test_a_quarter_million_tickets_count_quickly():
     rng = np.random.default_rng(0)
     n = 250_000  # a million counts in about 1 s; a quarter keeps the suite lean
     agency = rng.integers(0, 300, n)
-    frame = conform({
-        "ticket_id": np.arange(n).astype(str),
-        "created_at": T0,
-        "period": "2024-03",
-        "agency": pd.Series(agency).astype(str),
-        "category": pd.Series(rng.integers(0, 100, n)).astype(str),
-        "street": pd.Series(agency % 200).astype(str),
-        "place": pd.Series(agency * 10 + rng.integers(0, 10, n)).astype(str),
-        "responded": rng.random(n) < 0.9,
-        "satisfaction": rng.choice(list(SATISFACTION_LEVELS), n),
-    })
+    frame = conform(
+        {
+            "ticket_id": np.arange(n).astype(str),
+            "created_at": T0,
+            "period": "2024-03",
+            "agency": pd.Series(agency).astype(str),
+            "category": pd.Series(rng.integers(0, 100, n)).astype(str),
+            "street": pd.Series(agency % 200).astype(str),
+            "place": pd.Series(agency * 10 + rng.integers(0, 10, n)).astype(str),
+            "responded": rng.random(n) < 0.9,
+            "satisfaction": rng.choice(list(SATISFACTION_LEVELS), n),
+        }
+    )
     grains = count_all(frame)  # speed is the benchmark's business; this checks a large frame adds up
     assert grains["agency"]["n_tickets"].sum() == n

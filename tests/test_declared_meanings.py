@@ -46,11 +46,14 @@ resolved = "closed"
 """
 
 
-def casework_workspace(tmp_path: Path, *, extra: str = "", columns: str = "", scoring: str | None = None,
-                       case: str = "upper") -> Path:
+def casework_workspace(
+    tmp_path: Path, *, extra: str = "", columns: str = "", scoring: str | None = None, case: str = "upper"
+) -> Path:
     profiles = tmp_path / "config" / "profiles"
     profiles.mkdir(parents=True)
-    (profiles / "us-casework.toml").write_text(CASEWORK_PROFILE.format(extra=extra, columns=columns, case=case), encoding="utf-8")
+    (profiles / "us-casework.toml").write_text(
+        CASEWORK_PROFILE.format(extra=extra, columns=columns, case=case), encoding="utf-8"
+    )
     if scoring is not None:
         (tmp_path / "config" / "scoring.toml").write_text(scoring, encoding="utf-8")
     return tmp_path
@@ -67,8 +70,15 @@ def casework_csv(path: Path, n: int = 400, *, times: bool = False) -> Path:
             closed = f"03/{day + rng.randint(0, 3):02d}/2024" if rng.random() < 0.8 - 0.1 * (i % 4) else ""
             if times and closed:
                 closed += " 10:05"
-            writer.writerow([f"C-{i}", f"03/{day:02d}/2024" + (" 10:00" if times else ""), closed,
-                             office if i % 3 else office.lower(), "Pothole"])
+            writer.writerow(
+                [
+                    f"C-{i}",
+                    f"03/{day:02d}/2024" + (" 10:00" if times else ""),
+                    closed,
+                    office if i % 3 else office.lower(),
+                    "Pothole",
+                ]
+            )
     return path
 
 
@@ -77,16 +87,29 @@ def casework_csv(path: Path, n: int = 400, *, times: bool = False) -> Path:
 
 def stat(metric, value, n=100):
     denominator = n if value is not None else 0
-    return RateStat(metric=metric, numerator=(value or 0) * denominator, denominator=denominator, unknown=0,
-                    value=value, ci_low=None, ci_high=None, shortfall=0)
+    return RateStat(
+        metric=metric,
+        numerator=(value or 0) * denominator,
+        denominator=denominator,
+        unknown=0,
+        value=value,
+        ci_low=None,
+        ci_high=None,
+        shortfall=0,
+    )
 
 
 def test_effective_weights_renormalise_over_the_rates_that_exist():
     weights = WeightVersion("v", "2020-01", "*", 0.1, 0.5, 0.4)
-    assert effective_weights(weights, {"response", "resolution"}) == pytest.approx({"response": 1 / 6, "resolution": 5 / 6})
+    assert effective_weights(weights, {"response", "resolution"}) == pytest.approx(
+        {"response": 1 / 6, "resolution": 5 / 6}
+    )
     assert effective_weights(weights) == {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
-    rates = {"response": stat("response", 0.9), "resolution": stat("resolution", 0.6),
-             "satisfaction": stat("satisfaction", None)}
+    rates = {
+        "response": stat("response", 0.9),
+        "resolution": stat("resolution", 0.6),
+        "satisfaction": stat("satisfaction", None),
+    }
     assert composite_score(rates, weights) is None  # as configured: a weighted rate is N/A
     assert composite_score(rates, weights, {"response", "resolution"}) == pytest.approx(100 * (0.9 / 6 + 0.6 * 5 / 6))
 
@@ -155,22 +178,28 @@ def test_derive_from_a_date_column_reads_the_date_as_written(tmp_path):
 def test_derive_a_date_from_text(tmp_path):
     ws = casework_workspace(tmp_path, extra='[derive.due_at]\nfrom = "category"\npattern = "due (\\\\S+)"\n')
     path = tmp_path / "due.csv"
-    path.write_text("Case Number,Date Opened,Date Closed,Office,Case Type\n"
-                    "C-1,03/05/2024,,Parks,Pothole due 03/09/2024\nC-2,03/05/2024,,Parks,Pothole\n", encoding="utf-8")
+    path.write_text(
+        "Case Number,Date Opened,Date Closed,Office,Case Type\n"
+        "C-1,03/05/2024,,Parks,Pothole due 03/09/2024\nC-2,03/05/2024,,Parks,Pothole\n",
+        encoding="utf-8",
+    )
     tickets = load([path], load_config(open_workspace(ws)), lang="en").tickets.set_index("ticket_id")
     assert tickets.loc["C-1", "due_at"] == pd.Timestamp("2024-03-09") and pd.isna(tickets.loc["C-2", "due_at"])
 
 
-@pytest.mark.parametrize("extra, words", [
-    ('[derive.title]\nfrom = "district"\npattern = "(.*)"\n', "has no entry in [columns]"),
-    ('[derive.caller_key]\nfrom = "category"\npattern = "(.*)"\n', "must be one of"),
-    ('[derive.title]\nfrom = "category"\npattern = "(a)(b)"\n', "exactly one (group)"),
-    ('date_precision = "hour"\n', "date_precision"),
-    ('min_matches = "three"\n', "min_matches"),
-    ('serial_dates = "yes"\n', "serial_dates"),
-    ('plausible_years = [2100, 1990]\n', "plausible_years"),
-    ('[derive.due_at]\nfrom = "category"\npattern = "(x)"\nfallback = 3\n', "fallback must be a text"),
-])
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        ('[derive.title]\nfrom = "district"\npattern = "(.*)"\n', "has no entry in [columns]"),
+        ('[derive.caller_key]\nfrom = "category"\npattern = "(.*)"\n', "must be one of"),
+        ('[derive.title]\nfrom = "category"\npattern = "(a)(b)"\n', "exactly one (group)"),
+        ('date_precision = "hour"\n', "date_precision"),
+        ('min_matches = "three"\n', "min_matches"),
+        ('serial_dates = "yes"\n', "serial_dates"),
+        ("plausible_years = [2100, 1990]\n", "plausible_years"),
+        ('[derive.due_at]\nfrom = "category"\npattern = "(x)"\nfallback = 3\n', "fallback must be a text"),
+    ],
+)
 def test_every_profile_problem_is_reported_when_the_configuration_loads(tmp_path, extra, words):
     ws = casework_workspace(tmp_path, extra=extra)
     with pytest.raises(ConfigError) as raised:

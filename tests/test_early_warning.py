@@ -17,22 +17,47 @@ PERIOD = "2024-03"
 END = pd.Timestamp("2024-04-01")
 AGENCIES = ["东华门街道", "市住建委", "市城管委", "市水务局", "市交通委"]
 CATEGORIES = ["物业管理", "噪声扰民", "市容环境", "供水排水", "道路交通", "供暖"]
-STREETS = [("东城区", "东华门街道", f"社区{i}") for i in range(6)] + [("朝阳区", "建外街道", f"社区{i}") for i in range(6)]
+STREETS = [("东城区", "东华门街道", f"社区{i}") for i in range(6)] + [
+    ("朝阳区", "建外街道", f"社区{i}") for i in range(6)
+]
 
 
 class Tickets:
     def __init__(self):
         self.rows: list[dict] = []
 
-    def add(self, caller, when, *, category="物业管理", place=0, agency="东华门街道", resolved=True, closed_after=2,
-            satisfaction="satisfied"):
+    def add(
+        self,
+        caller,
+        when,
+        *,
+        category="物业管理",
+        place=0,
+        agency="东华门街道",
+        resolved=True,
+        closed_after=2,
+        satisfaction="satisfied",
+    ):
         created = pd.Timestamp(when)
         district, street, community = STREETS[place]
-        self.rows.append(dict(
-            ticket_id=f"T{len(self.rows):05d}", created_at=created, period=created.strftime("%Y-%m"),
-            agency=agency, category=category, district=district, street=street, place=community,
-            closed_at=None if resolved is None and closed_after is None else created + pd.Timedelta(days=closed_after or 2),
-            resolved=resolved, satisfaction=satisfaction, caller_key=caller))
+        self.rows.append(
+            dict(
+                ticket_id=f"T{len(self.rows):05d}",
+                created_at=created,
+                period=created.strftime("%Y-%m"),
+                agency=agency,
+                category=category,
+                district=district,
+                street=street,
+                place=community,
+                closed_at=None
+                if resolved is None and closed_after is None
+                else created + pd.Timedelta(days=closed_after or 2),
+                resolved=resolved,
+                satisfaction=satisfaction,
+                caller_key=caller,
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         return conform(pd.DataFrame(self.rows))
@@ -43,16 +68,29 @@ def background(t: Tickets, rng: np.random.Generator, callers: int = 300) -> None
     for c in range(callers):
         for _ in range(int(rng.integers(1, 4))):
             day = pd.Timestamp("2024-01-05") + pd.Timedelta(days=int(rng.integers(0, 85)))
-            t.add(f"bg{c:04d}", day, category=CATEGORIES[rng.integers(0, 6)], place=int(rng.integers(0, 12)),
-                  agency=AGENCIES[rng.integers(0, 5)], resolved=bool(rng.random() < 0.85))
+            t.add(
+                f"bg{c:04d}",
+                day,
+                category=CATEGORIES[rng.integers(0, 6)],
+                place=int(rng.integers(0, 12)),
+                agency=AGENCIES[rng.integers(0, 5)],
+                resolved=bool(rng.random() < 0.85),
+            )
 
 
 def escalating(t: Tickets, caller: str, rng: np.random.Generator, place: int) -> None:
     """One problem at one place: solved on paper, back again, ever more often, passed between agencies."""
     days = sorted(int(d) for d in rng.choice(np.arange(0, 88), size=14, replace=False, p=_rising(88)))
     for i, d in enumerate(days):
-        t.add(caller, pd.Timestamp("2024-01-03") + pd.Timedelta(days=d), category="噪声扰民", place=place,
-              agency=AGENCIES[i % 3], resolved=(i % 2 == 0), satisfaction="dissatisfied")
+        t.add(
+            caller,
+            pd.Timestamp("2024-01-03") + pd.Timedelta(days=d),
+            category="噪声扰民",
+            place=place,
+            agency=AGENCIES[i % 3],
+            resolved=(i % 2 == 0),
+            satisfaction="dissatisfied",
+        )
 
 
 def _rising(n: int) -> np.ndarray:
@@ -69,8 +107,14 @@ def planted():
         escalating(t, caller, rng, place=i)
     # Many independent calls, each solved: different problems at different places, to different agencies.
     for i in range(12):
-        t.add("independent", pd.Timestamp("2024-01-10") + pd.Timedelta(days=6 * i), category=CATEGORIES[i % 6],
-              place=i, agency=AGENCIES[i % 5], resolved=True)
+        t.add(
+            "independent",
+            pd.Timestamp("2024-01-10") + pd.Timedelta(days=6 * i),
+            category=CATEGORIES[i % 6],
+            place=i,
+            agency=AGENCIES[i % 5],
+            resolved=True,
+        )
     return t.frame()
 
 
@@ -106,18 +150,38 @@ def test_each_reason_on_its_own():
     came_back = _one_case([dict(when="2024-03-01"), dict(when="2024-03-10", resolved=True)])
     assert came_back[0].reasons == ["came_back"] and came_back[0].after_solved == 1
     # Two calls about the same place to two agencies, the last one not solved.
-    agencies = _one_case([dict(when="2024-03-10", category="供水排水", agency="市水务局", resolved=False),
-                          dict(when="2024-03-15", category="物业管理", agency="东华门街道", resolved=False)])
+    agencies = _one_case(
+        [
+            dict(when="2024-03-10", category="供水排水", agency="市水务局", resolved=False),
+            dict(when="2024-03-15", category="物业管理", agency="东华门街道", resolved=False),
+        ]
+    )
     assert agencies[0].reasons == ["several_agencies"]
     # First raised in January, never solved.
-    unresolved = _one_case([dict(when="2024-01-20", resolved=False), dict(when="2024-03-02", resolved=None, closed_after=None)])
+    unresolved = _one_case(
+        [dict(when="2024-01-20", resolved=False), dict(when="2024-03-02", resolved=None, closed_after=None)]
+    )
     assert unresolved[0].reasons == ["unresolved"] and unresolved[0].oldest_unresolved_days == 72
     # Four unsolved calls in the last 30 days, one in the 30 before.
-    rising = _one_case([dict(when=d, resolved=False) for d in ("2024-02-20", "2024-03-05", "2024-03-12", "2024-03-20",
-                                                                 "2024-03-28")])
+    rising = _one_case(
+        [dict(when=d, resolved=False) for d in ("2024-02-20", "2024-03-05", "2024-03-12", "2024-03-20", "2024-03-28")]
+    )
     assert "accelerating" in rising[0].reasons and rising[0].recent_contacts == 4
-    steady = _one_case([dict(when=d, resolved=False) for d in ("2024-02-05", "2024-02-12", "2024-02-20", "2024-02-27",
-                                                                 "2024-03-05", "2024-03-12", "2024-03-20", "2024-03-28")])
+    steady = _one_case(
+        [
+            dict(when=d, resolved=False)
+            for d in (
+                "2024-02-05",
+                "2024-02-12",
+                "2024-02-20",
+                "2024-02-27",
+                "2024-03-05",
+                "2024-03-12",
+                "2024-03-20",
+                "2024-03-28",
+            )
+        ]
+    )
     assert "accelerating" not in steady[0].reasons  # four and four: many calls, not rising
 
 
@@ -138,8 +202,17 @@ def test_timeline_and_json_carry_keys_only(planted):
 
 
 def test_thresholds_are_validated():
-    problems = validate_scoring({"early_warning": {"accel_days": 60, "window_days": 90, "weight_came_back": -1,
-                                                   "bogus": 1, "unresolved_days": 0}})
+    problems = validate_scoring(
+        {
+            "early_warning": {
+                "accel_days": 60,
+                "window_days": 90,
+                "weight_came_back": -1,
+                "bogus": 1,
+                "unresolved_days": 0,
+            }
+        }
+    )
     text = "\n".join(problems)
     assert "window_days ≥ 120" in text and "weight_came_back" in text and "unknown setting 'bogus'" in text
     assert "unresolved_days = 0" in text

@@ -13,17 +13,32 @@ from citistat.early_warning_export import write_early_warning
 from citistat.errors import CitistatError
 from citistat.foresight import EarlyWarning, TimelineEvent
 
-HOSTILE = "=HYPERLINK(\"http://x\",\"点我\")"
+HOSTILE = '=HYPERLINK("http://x","点我")'
 
 
 def entry(rank: int, key: str, category: str = "物业管理") -> EarlyWarning:
     return EarlyWarning(
-        rank=rank, caller_key=key, caller_ref=f"R-{rank:06d}", score=30.0 - rank, reasons=["came_back", "unresolved"],
-        contacts=3, contacts_in_period=2, recent_contacts=2, earlier_contacts=1, after_solved=2, agencies=["东华门街道"],
-        categories=[category], places=["东城区 / 东华门街道"], oldest_unresolved_days=45, first_seen="2024-02-01",
-        last_seen="2024-03-20", timeline=[
+        rank=rank,
+        caller_key=key,
+        caller_ref=f"R-{rank:06d}",
+        score=30.0 - rank,
+        reasons=["came_back", "unresolved"],
+        contacts=3,
+        contacts_in_period=2,
+        recent_contacts=2,
+        earlier_contacts=1,
+        after_solved=2,
+        agencies=["东华门街道"],
+        categories=[category],
+        places=["东城区 / 东华门街道"],
+        oldest_unresolved_days=45,
+        first_seen="2024-02-01",
+        last_seen="2024-03-20",
+        timeline=[
             TimelineEvent("2024-02-01", f"T{rank}1", category, "东华门街道", "solved", "dissatisfied"),
-            TimelineEvent("2024-03-20", f"T{rank}2", category, "东华门街道", "open", "unknown")])
+            TimelineEvent("2024-03-20", f"T{rank}2", category, "东华门街道", "open", "unknown"),
+        ],
+    )
 
 
 def test_csv_has_a_row_per_contact_and_no_live_formula(tmp_path):
@@ -57,8 +72,21 @@ def test_the_command_writes_the_sample_periods_list(tmp_path):
     root = Path(__file__).resolve().parents[1]
     files = sorted((root / "sample_data").glob("12345_工单_2024-0[123]*"))
     out = tmp_path / "ew.csv"
-    result = CliRunner().invoke(main, ["early-warning", "--period", "2024-03", "--workspace", str(tmp_path),
-                                       "--out", str(out), "--lang", "en", *map(str, files)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "early-warning",
+            "--period",
+            "2024-03",
+            "--workspace",
+            str(tmp_path),
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            *map(str, files),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.read_text("utf-8-sig").splitlines()))
     assert rows[0]["Rank"] == "1" and rows[0]["Categories"] == "房屋拆迁"
@@ -71,8 +99,9 @@ def test_metrics_json_carries_the_entries_by_key_and_the_hot_spot_scan(tmp_path)
 
     root = Path(__file__).resolve().parents[1]
     files = sorted((root / "sample_data").glob("12345_工单_2024-0[123]*"))
-    result = CliRunner().invoke(main, ["metrics", "--period", "2024-03", "--json", "--workspace", str(tmp_path),
-                                       *map(str, files)])
+    result = CliRunner().invoke(
+        main, ["metrics", "--period", "2024-03", "--json", "--workspace", str(tmp_path), *map(str, files)]
+    )
     assert result.exit_code == 0, result.output
     foresight = json.loads(result.output)["foresight"]
     top = foresight["early_warning"][0]

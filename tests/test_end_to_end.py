@@ -12,10 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_run import invoke
 from pypdf import PdfReader
 
 from citistat.workspace import DEFAULT_CONFIG_DIR
-from cli_run import invoke
 
 AGENCIES = 8
 
@@ -44,8 +44,19 @@ def city(tmp_path_factory):
 def first_session(city):
     root, exports = city
     files = sorted(p for p in exports.iterdir() if p.suffix in (".xlsx", ".csv") and "2024-03" not in p.name)
-    result = invoke("run", "--period", "2024-02", *map(str, files), "--workspace", str(root),
-                     "--lang", "zh-CN", "--lang", "en", ok=(0, 1))
+    result = invoke(
+        "run",
+        "--period",
+        "2024-02",
+        *map(str, files),
+        "--workspace",
+        str(root),
+        "--lang",
+        "zh-CN",
+        "--lang",
+        "en",
+        ok=(0, 1),
+    )
     return root, result
 
 
@@ -101,8 +112,22 @@ def second_session(first_session, city):
     invoke("publish", "--period", "2024-02", *ws)
     roster = (root / "config" / "agencies" / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]
     agency = roster[0].split(",")[0]
-    invoke("followup", "add", "--period", "2024-02", "--agency", agency, "--owner", "张三", "--due", "2024-03-15",
-            "--metric", "resolution", "清理积存垃圾", *ws)
+    invoke(
+        "followup",
+        "add",
+        "--period",
+        "2024-02",
+        "--agency",
+        agency,
+        "--owner",
+        "张三",
+        "--due",
+        "2024-03-15",
+        "--metric",
+        "resolution",
+        "清理积存垃圾",
+        *ws,
+    )
     march = sorted(str(p) for p in exports.iterdir() if "2024-03" in p.name)
     invoke("run", "--period", "2024-03", *march, *ws, ok=(0, 1))
     return root, agency
@@ -153,8 +178,23 @@ def test_metrics_from_the_archive_match_the_book(second_session):
 
 def test_memo_lists_the_sessions_commitments(second_session):
     root, agency = second_session
-    invoke("followup", "add", "--period", "2024-03", "--agency", agency, "--owner", "李四", "--due", "2024-04-20",
-            "提供未解决工单清单", "--kind", "data_request", "--workspace", str(root))
+    invoke(
+        "followup",
+        "add",
+        "--period",
+        "2024-03",
+        "--agency",
+        agency,
+        "--owner",
+        "李四",
+        "--due",
+        "2024-04-20",
+        "提供未解决工单清单",
+        "--kind",
+        "data_request",
+        "--workspace",
+        str(root),
+    )
     result = invoke("memo", "--period", "2024-03", "--workspace", str(root))
     memo = Path(result.stdout.strip().splitlines()[-1])
     text = _pdf_text(memo)

@@ -28,23 +28,79 @@ def edge_rows(period: str) -> pd.DataFrame:
     a closing time before the call, an answer outside the known levels, a solved ticket that comes back."""
     t0 = pd.Timestamp(f"{period}-10 09:00")
     rows = [
-        {"ticket_id": "E1", "created_at": t0, "closed_at": t0 + pd.Timedelta(minutes=10), "due_at": t0 + pd.Timedelta(minutes=10),
-         "responded": True, "resolved": True, "satisfaction": "very_satisfied", "valid_callback": True},
-        {"ticket_id": "E2", "created_at": t0, "closed_at": t0 + pd.Timedelta(minutes=10, microseconds=1),
-         "due_at": t0 + pd.Timedelta(minutes=5), "responded": False, "satisfaction": None, "valid_callback": False},
-        {"ticket_id": "E3", "created_at": t0, "closed_at": t0 - pd.Timedelta(minutes=1), "reopened": True,
-         "satisfaction": "refused"},
-        {"ticket_id": "E4", "created_at": pd.NaT, "closed_at": t0, "satisfaction": "unknown", "valid_callback": True,
-         "responded": True},
-        {"ticket_id": "E5", "created_at": t0, "agency": None, "unit_type": None, "category": None, "district": None,
-         "street": None, "place": None, "channel": None},
-        {"ticket_id": "E6", "created_at": t0, "closed_at": t0 + pd.Timedelta(hours=1), "resolved": True,
-         "caller_key": "edgecaller", "category": "类别1", "agency": "city00-局1"},
-        {"ticket_id": "E7", "created_at": t0 + pd.Timedelta(days=3), "caller_key": "edgecaller", "category": "类别1",
-         "agency": "city00-局1", "satisfaction": "very_dissatisfied"},
+        {
+            "ticket_id": "E1",
+            "created_at": t0,
+            "closed_at": t0 + pd.Timedelta(minutes=10),
+            "due_at": t0 + pd.Timedelta(minutes=10),
+            "responded": True,
+            "resolved": True,
+            "satisfaction": "very_satisfied",
+            "valid_callback": True,
+        },
+        {
+            "ticket_id": "E2",
+            "created_at": t0,
+            "closed_at": t0 + pd.Timedelta(minutes=10, microseconds=1),
+            "due_at": t0 + pd.Timedelta(minutes=5),
+            "responded": False,
+            "satisfaction": None,
+            "valid_callback": False,
+        },
+        {
+            "ticket_id": "E3",
+            "created_at": t0,
+            "closed_at": t0 - pd.Timedelta(minutes=1),
+            "reopened": True,
+            "satisfaction": "refused",
+        },
+        {
+            "ticket_id": "E4",
+            "created_at": pd.NaT,
+            "closed_at": t0,
+            "satisfaction": "unknown",
+            "valid_callback": True,
+            "responded": True,
+        },
+        {
+            "ticket_id": "E5",
+            "created_at": t0,
+            "agency": None,
+            "unit_type": None,
+            "category": None,
+            "district": None,
+            "street": None,
+            "place": None,
+            "channel": None,
+        },
+        {
+            "ticket_id": "E6",
+            "created_at": t0,
+            "closed_at": t0 + pd.Timedelta(hours=1),
+            "resolved": True,
+            "caller_key": "edgecaller",
+            "category": "类别1",
+            "agency": "city00-局1",
+        },
+        {
+            "ticket_id": "E7",
+            "created_at": t0 + pd.Timedelta(days=3),
+            "caller_key": "edgecaller",
+            "category": "类别1",
+            "agency": "city00-局1",
+            "satisfaction": "very_dissatisfied",
+        },
     ]
-    base = {"period": period, "agency": "city00-局1", "unit_type": "委办局", "category": "类别2", "district": "city00-区1",
-            "street": "city00-区1-街1", "place": "city00-区1-街1-社区1", "channel": "电话"}
+    base = {
+        "period": period,
+        "agency": "city00-局1",
+        "unit_type": "委办局",
+        "category": "类别2",
+        "district": "city00-区1",
+        "street": "city00-区1-街1",
+        "place": "city00-区1-街1-社区1",
+        "channel": "电话",
+    }
     return conform(pd.DataFrame([{**base, **row, "ticket_id": f"{period}-{row['ticket_id']}"} for row in rows]))
 
 
@@ -95,13 +151,16 @@ def check_engine_matches_pandas(engine, root, *, counts=True, windows=(7, 30), b
         found = engine.came_back(files, "2021-03", window)
         assert len(found) > 0 and same_values(found, expected), f"{engine.kind}: came-back tickets differ"
     for each in by_agency:
-        expected = repeat.caller_totals(tickets, "2021-03", window_days=90, min_tickets=2, dissatisfied=DISSATISFIED,
-                                        by_agency=each)
+        expected = repeat.caller_totals(
+            tickets, "2021-03", window_days=90, min_tickets=2, dissatisfied=DISSATISFIED, by_agency=each
+        )
         expected = expected.sort_values(["unit", "caller_key"]).reset_index(drop=True)[list(expected.columns)]
-        found = engine.caller_totals(files, "2021-03", window_days=90, min_tickets=2, dissatisfied=DISSATISFIED,
-                                     by_agency=each)
-        assert len(found) > 0 and same_values(found[list(expected.columns)], expected), \
+        found = engine.caller_totals(
+            files, "2021-03", window_days=90, min_tickets=2, dissatisfied=DISSATISFIED, by_agency=each
+        )
+        assert len(found) > 0 and same_values(found[list(expected.columns)], expected), (
             f"{engine.kind}: repeat-caller tallies differ (by_agency={each})"
+        )
 
 
 def test_duckdb_counts_and_screens_equal_pandas(archive_root):
@@ -129,8 +188,9 @@ def spark():
     from citistat.engines.spark_engine import spark_session
 
     # Tiny data: two shuffle partitions instead of eight saves most of each query's time.
-    session = spark_session(EngineSettings(kind="spark", master="local[2]",
-                                           spark_conf={"spark.sql.shuffle.partitions": "2"}))
+    session = spark_session(
+        EngineSettings(kind="spark", master="local[2]", spark_conf={"spark.sql.shuffle.partitions": "2"})
+    )
     yield session
     session.stop()
 
@@ -146,8 +206,20 @@ def test_spark_local_counts_screens_and_recount_match_pandas(archive_root, spark
     # The counts: `recount --engine spark` on a copy of the archive whose stored counts were made with
     # other definitions; every grain it stores must equal count_all of the same tickets (assert_recounted).
     workspace = copy_with_stale_counts(archive_root, tmp_path)
-    result = CliRunner().invoke(main, ["recount", "--engine", "spark", "--master", "local[2]",
-                                       "--periods", "2021-01..2021-04", "--workspace", str(workspace)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "recount",
+            "--engine",
+            "spark",
+            "--master",
+            "local[2]",
+            "--periods",
+            "2021-01..2021-04",
+            "--workspace",
+            str(workspace),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert_recounted(workspace, result.output)
 
@@ -158,8 +230,9 @@ def copy_with_stale_counts(root, target):
         tickets = archive_tickets(root)
         for period in PERIODS:
             frame = tickets.loc[tickets["period"] == period].reset_index(drop=True)
-            archive.periods.store(period, frame, count_all(frame, quick_close_minutes=0),
-                                 [FileReport(path=f"{period}.xlsx")], [])
+            archive.periods.store(
+                period, frame, count_all(frame, quick_close_minutes=0), [FileReport(path=f"{period}.xlsx")], []
+            )
     return target
 
 
@@ -167,8 +240,9 @@ def assert_recounted(workspace, output: str) -> None:
     lines = output.splitlines()
     assert any(line.startswith("2021-04") and "not in the archive" in line for line in lines), output
     for period in PERIODS:
-        assert any(line.startswith(period) and "counts stored (revision 1)" in line and "agency" in line
-                   for line in lines), output
+        assert any(
+            line.startswith(period) and "counts stored (revision 1)" in line and "agency" in line for line in lines
+        ), output
     with Archive.open(workspace / "briefings") as archive:
         for period in PERIODS:
             expected = count_all(archive.periods.tickets(period))
@@ -179,6 +253,7 @@ def assert_recounted(workspace, output: str) -> None:
 
 def test_recount_with_duckdb_stores_counts_then_finds_them_unchanged(archive_root, tmp_path):
     workspace = copy_with_stale_counts(archive_root, tmp_path)
+
     def run():
         return CliRunner().invoke(main, ["recount", "--periods", "2021-01..2021-04", "--workspace", str(workspace)])
 
@@ -205,7 +280,9 @@ def test_recount_leaves_a_published_period_unless_asked_for_a_new_revision(archi
     assert stored.exit_code == 0 and "counts stored (revision 2)" in stored.output, stored.output
     with Archive.open(workspace / "briefings") as archive:
         assert archive.sessions.get("2021-01", 1).status == "published"
-        assert same_values(archive.periods.counts("agency", ["2021-01"]), count_all(archive.periods.tickets("2021-01"))["agency"])
+        assert same_values(
+            archive.periods.counts("agency", ["2021-01"]), count_all(archive.periods.tickets("2021-01"))["agency"]
+        )
 
 
 def test_periods_option_reads_ranges_and_lists():
@@ -218,14 +295,16 @@ def test_periods_option_reads_ranges_and_lists():
 
 def test_engine_settings_are_validated_with_a_fix():
     assert validate_engine(None) == [] and validate_engine({"kind": "spark", "master": "spark://h:7077"}) == []
-    problems = validate_engine({"kind": "hadoop", "memory_limit": "lots", "master": "http://x", "threads": -1,
-                                "colour": "red"})
+    problems = validate_engine(
+        {"kind": "hadoop", "memory_limit": "lots", "master": "http://x", "threads": -1, "colour": "red"}
+    )
     assert any("kind = 'hadoop'" in p and "duckdb" in p for p in problems)
     assert any("memory_limit" in p and "4GB" in p for p in problems)
     assert any("master" in p and "spark://HOST:PORT" in p for p in problems)
     assert any("threads" in p for p in problems) and any("colour" in p for p in problems)
-    settings = engine_settings({"engine": {"kind": "duckdb", "spark_conf": {"spark.x": True}}}, kind="spark",
-                               master="local[2]")
+    settings = engine_settings(
+        {"engine": {"kind": "duckdb", "spark_conf": {"spark.x": True}}}, kind="spark", master="local[2]"
+    )
     assert (settings.kind, settings.master, settings.spark_conf) == ("spark", "local[2]", {"spark.x": "true"})
 
 
@@ -238,7 +317,10 @@ def test_a_bad_engine_section_stops_the_configuration(tmp_path):
 
 def test_the_counting_sql_transpiles_to_spark_with_every_count_column():
     spark_sql = in_dialect(counts_sql(10), "spark")
-    assert "GROUPING SETS" in spark_sql and spark_sql.count(" AS BIGINT)") == len(count_all(conform({}))["agency"].columns) - 3
+    assert (
+        "GROUPING SETS" in spark_sql
+        and spark_sql.count(" AS BIGINT)") == len(count_all(conform({}))["agency"].columns) - 3
+    )
 
 
 def test_a_folder_of_cities_reads_as_every_parquet_file_under_it(archive_root):

@@ -50,10 +50,17 @@ def test_every_command_exits_as_documented(tmp_path):
     broken = tmp_path / "broken"
     (broken / "config").mkdir(parents=True)
     (broken / "config" / "citistat.toml").write_text("[build\nformats = 3", encoding="utf-8")
-    clean = write_csv(tmp_path / "clean.csv", [[f"GD{i}", f"2024/3/{1 + i % 28} 9:10", "市水务局", "是", "已解决", "满意"]
-                                               for i in range(30)])
-    with_bad_rows = write_csv(tmp_path / "bad-rows.csv", [[f"GB{i}", "不是日期" if i % 3 == 0 else "2024/3/5 9:10",
-                                                           "市水务局", "是", "已解决", "满意"] for i in range(30)])
+    clean = write_csv(
+        tmp_path / "clean.csv",
+        [[f"GD{i}", f"2024/3/{1 + i % 28} 9:10", "市水务局", "是", "已解决", "满意"] for i in range(30)],
+    )
+    with_bad_rows = write_csv(
+        tmp_path / "bad-rows.csv",
+        [
+            [f"GB{i}", "不是日期" if i % 3 == 0 else "2024/3/5 9:10", "市水务局", "是", "已解决", "满意"]
+            for i in range(30)
+        ],
+    )
     garbage = tmp_path / "garbage.xlsx"
     garbage.write_bytes(b"PK\x03\x04 not a workbook")
     followups = tmp_path / "followups.csv"
@@ -104,8 +111,11 @@ def test_every_command_exits_as_documented(tmp_path):
         ("agenda clear", ["--period", "2024-02", *W], DONE),
         ("agenda show", ["--period", "2024-03", "--workspace", str(broken)], REFUSED),
         ("followup add", ["x", "--period", "2024-03", "--agency", "市水务局", "--owner", "张三", *W], DONE),
-        ("followup add", ["x", "--period", "2024-03", "--agency", "市水务局", "--owner", "张三", "--due", "soon", *W],
-         REFUSED),
+        (
+            "followup add",
+            ["x", "--period", "2024-03", "--agency", "市水务局", "--owner", "张三", "--due", "soon", *W],
+            REFUSED,
+        ),
         ("followup list", [*W], DONE),
         ("followup show", ["1", *W], DONE),
         ("followup show", ["99", *W], REFUSED),
@@ -149,13 +159,29 @@ def test_every_command_exits_as_documented(tmp_path):
         result = CliRunner().invoke(main, [*name.split(), *args])
         crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
         if result.exit_code != expected or crashed:
-            wrong.append(f"citistat {name} {' '.join(args)} → {result.exit_code} (expected {expected})"
-                         f"\n{result.output[-400:]}{result.exception!r}")
+            wrong.append(
+                f"citistat {name} {' '.join(args)} → {result.exit_code} (expected {expected})"
+                f"\n{result.output[-400:]}{result.exception!r}"
+            )
     assert not wrong, "\n\n".join(wrong)
 
 
 def test_a_writer_refused_by_the_lock_exits_2(tmp_path):
     with Archive.open(tmp_path / "briefings"):
-        result = CliRunner().invoke(main, ["followup", "add", "x", "--period", "2024-03", "--agency", "a",
-                                           "--owner", "o", "--workspace", str(tmp_path)])
+        result = CliRunner().invoke(
+            main,
+            [
+                "followup",
+                "add",
+                "x",
+                "--period",
+                "2024-03",
+                "--agency",
+                "a",
+                "--owner",
+                "o",
+                "--workspace",
+                str(tmp_path),
+            ],
+        )
     assert result.exit_code == REFUSED and "is in use by process" in result.output

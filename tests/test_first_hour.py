@@ -63,8 +63,10 @@ def unknown_agency_file(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("locale, words", [("en_US.UTF-8", "is not in the roster"), ("zh_CN.UTF-8", "不在单位名录中"),
-                                           ("C", "is not in the roster")])
+@pytest.mark.parametrize(
+    "locale, words",
+    [("en_US.UTF-8", "is not in the roster"), ("zh_CN.UTF-8", "不在单位名录中"), ("C", "is not in the roster")],
+)
 def test_validate_speaks_the_system_language_without_a_configured_one(tmp_path, locale, words):
     path = unknown_agency_file(tmp_path / "a.csv")
     result = invoke("validate", "-w", tmp_path, path, env={"LANG": locale, "LC_ALL": "", "LC_MESSAGES": ""})

@@ -45,7 +45,12 @@ def test_skip_bad_imports_the_good_rows(archive, tmp_path):
     report = archive.followups.import_sheet(sheet, "2024-03", skip_bad=True)
     assert report.rows_read == 3 and len(report.imported) == 2 and len(report.problems) == 2
     first, second = archive.followups.find()
-    assert (first.agency, first.due, first.metric, first.kind) == ("市城市管理局", "2024-04-15", "resolution", "commitment")
+    assert (first.agency, first.due, first.metric, first.kind) == (
+        "市城市管理局",
+        "2024-04-15",
+        "resolution",
+        "commitment",
+    )
     assert (second.due, second.metric, second.kind) == ("2024-04-30", None, "data_request")
 
 
@@ -75,4 +80,9 @@ def test_xlsx_with_english_headers_and_date_cells(archive, tmp_path):
     (problem,) = report.problems
     assert (problem.row, problem.column, problem.code) == (3, "Text", "missing_value")
     (record,) = archive.followups.find()
-    assert (record.due, record.metric, record.kind, record.notes) == ("2024-04-30", "satisfaction", "data_request", "ask twice")
+    assert (record.due, record.metric, record.kind, record.notes) == (
+        "2024-04-30",
+        "satisfaction",
+        "data_request",
+        "ask twice",
+    )

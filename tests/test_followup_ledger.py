@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from builders import APRIL, MARCH, build, store  # noqa: E402
 
 from citistat.archive import Archive, default_meeting_date  # noqa: E402
@@ -24,10 +23,16 @@ def archive(tmp_path):
 
 
 def test_add_takes_the_session_meeting_date_and_starts_open(archive):
-    new_id = archive.followups.add("市城市管理局", "清理积存垃圾", "张三", "2024-04-15", period="2024-03",
-                                  metric="resolution")
+    new_id = archive.followups.add(
+        "市城市管理局", "清理积存垃圾", "张三", "2024-04-15", period="2024-03", metric="resolution"
+    )
     record = archive.followups.get(new_id, as_of=date(2024, 4, 10))
-    assert (record.raised_on, record.status, record.kind, record.metric) == ("2024-04-03", "open", "commitment", "resolution")
+    assert (record.raised_on, record.status, record.kind, record.metric) == (
+        "2024-04-03",
+        "open",
+        "commitment",
+        "resolution",
+    )
     assert archive.followups.history(new_id)[0]["new_status"] == "open"
 
 
@@ -49,7 +54,12 @@ def test_lifecycle_update_close_and_history(archive):
     dropped = archive.followups.close(new_id, status="dropped", note="不再需要")
     history = archive.followups.history(new_id)
     assert [(h["old_status"], h["new_status"]) for h in history] == [
-        (None, "open"), ("open", "open"), ("open", "done"), ("done", "open"), ("open", "dropped")]
+        (None, "open"),
+        ("open", "open"),
+        ("open", "done"),
+        ("done", "open"),
+        ("open", "dropped"),
+    ]
     assert dropped.status == "dropped"
 
 
@@ -78,13 +88,27 @@ def test_list_filters_by_period_agency_and_status(archive):
 def test_briefing_shows_earlier_open_items_with_age_overdue_and_metrics(archive):
     # March resolution of 城管: T1 resolved, T2 not, T3 unknown -> 1 / (1 + 1) = 0.5.
     # April: T10, T11, T12 resolved -> 3 / 3 = 1.0. Meeting 2024-05-08, raised 2024-04-03: 35 days.
-    new_id = archive.followups.add("市城市管理局", "清理积存垃圾", "张三", "2024-04-15", period="2024-03",
-                                  metric="resolution")
+    new_id = archive.followups.add(
+        "市城市管理局", "清理积存垃圾", "张三", "2024-04-15", period="2024-03", metric="resolution"
+    )
     archive.followups.add("市城市管理局", "raised this session", "张三", period="2024-04")
     (item,) = archive.followups.for_briefing("2024-04")
-    assert item == FollowUp(id=new_id, agency="市城市管理局", text="清理积存垃圾", owner="张三", due="2024-04-15",
-                            raised_period="2024-03", raised_on="2024-04-03", metric="resolution", status="overdue",
-                            kind="commitment", notes="", age_days=35, metric_before=0.5, metric_now=1.0)
+    assert item == FollowUp(
+        id=new_id,
+        agency="市城市管理局",
+        text="清理积存垃圾",
+        owner="张三",
+        due="2024-04-15",
+        raised_period="2024-03",
+        raised_on="2024-04-03",
+        metric="resolution",
+        status="overdue",
+        kind="commitment",
+        notes="",
+        age_days=35,
+        metric_before=0.5,
+        metric_now=1.0,
+    )
 
 
 def test_briefing_satisfaction_uses_the_three_satisfied_levels(archive):

@@ -10,7 +10,6 @@ the longer campaign (tests/fuzz_campaign.py).
 from __future__ import annotations
 
 import pytest
-
 from fuzz_campaign import draw_cases
 from fuzz_harness import prepare_workspace, run_case
 from fuzz_inputs import FAMILIES, InputCase, materialise
@@ -34,7 +33,10 @@ def test_a_family_of_hostile_inputs_ends_cleanly(family, tmp_path):
 
 
 def test_run_refuses_non_files_with_a_clean_exit(tmp_path):
-    cases = [InputCase("non_file", "fifo", ".csv", special="fifo"), InputCase("non_file", "zero", ".csv", special="dev_zero")]
+    cases = [
+        InputCase("non_file", "fifo", ".csv", special="fifo"),
+        InputCase("non_file", "zero", ".csv", special="dev_zero"),
+    ]
     paths = [materialise(case, tmp_path, f"input{i}") for i, case in enumerate(cases)]
     outcome = run_case("run", paths, prepare_workspace(tmp_path), timeout=60)
     assert outcome.ok and outcome.exit_code in (1, 2), outcome.describe()

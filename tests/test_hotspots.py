@@ -17,8 +17,9 @@ CATEGORIES = [f"类{i}" for i in range(12)]
 RUNS = 200  # per scenario; a fixed seed keeps the figures (and the suite's time) fixed
 
 
-def simulated_city(rng: np.random.Generator, planted: tuple[str, str, float] | None = None,
-                   rise: float = 2.0) -> pd.DataFrame:
+def simulated_city(
+    rng: np.random.Generator, planted: tuple[str, str, float] | None = None, rise: float = 2.0
+) -> pd.DataFrame:
     """Monthly counts per district × category: each cell its own level, each category its own season."""
     level = rng.lognormal(mean=2.5, sigma=0.9, size=(len(DISTRICTS), len(CATEGORIES)))  # ~3 to ~70 a month
     amplitude = rng.uniform(0.0, 0.6, size=len(CATEGORIES))
@@ -95,8 +96,9 @@ def test_the_season_is_not_a_hot_spot():
 def test_p_and_q_values_are_reported_and_small_cells_are_not_tested():
     rows = [(p, "东城区", "噪声", 40 if p != PERIOD else 90) for p in PERIODS]
     rows += [(p, "西城区", "噪声", 1) for p in PERIODS]
-    result = scan(pd.DataFrame(rows, columns=["period", "district", "category", "n_tickets"]), PERIOD,
-                  HotspotSettings())
+    result = scan(
+        pd.DataFrame(rows, columns=["period", "district", "category", "n_tickets"]), PERIOD, HotspotSettings()
+    )
     assert result.cells_tested == 1  # 13 tickets in all in 西城区: below min_total
     spot = result.hot_spots[0]
     assert spot.n == 90 and spot.expected == pytest.approx(40.0) and spot.ratio == pytest.approx(2.25)

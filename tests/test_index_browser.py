@@ -24,14 +24,22 @@ from citistat.archive import index as index_module
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REFERENCE = Path(__file__).parent / "snapshots" / "index" / "index-zh-CN.png"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--force-device-scale-factor=1",
-         "--font-render-hinting=none"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+    "--font-render-hinting=none",
+]
 # Pixels that may differ from the reference (anti-aliasing, a font build): 1.5 % of the page, and a
 # mean difference of at most 2 of 255 per channel.
 MAX_CHANGED_SHARE = 0.015
 MAX_MEAN_DIFFERENCE = 2.0
-
 
 
 @pytest.fixture(autouse=True)
@@ -73,8 +81,10 @@ def _fill(root: Path) -> None:
             archive.sessions.record_outputs(build, {}, outputs)
         archive.sessions.publish("2024-03")
         archive.followups.add("市水务局", "排查漏损", "李四", "2024-04-20", period="2024-03")
-        memo = _book(archive.memos.next_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf").parent,
-                     "citistat-2024-03-memo-zh-CN.pdf")
+        memo = _book(
+            archive.memos.next_path("2024-03", "citistat-2024-03-memo-zh-CN.pdf").parent,
+            "citistat-2024-03-memo-zh-CN.pdf",
+        )
         archive.memos.record("2024-03", "zh-CN", memo)
         # an open-data export of the published period and an annual report built from both periods
         export = root / "open-data" / "2024-03"
@@ -84,9 +94,20 @@ def _fill(root: Path) -> None:
         reports = root / "reports" / "2024"
         for lang in ("zh-CN", "en"):
             _book(reports, f"citistat-2024-annual-{lang}-internal.pdf")
-        (reports / "report.json").write_text(json.dumps({"year": 2024, "revision": 1, "status": "draft", "sessions": [
-            {"period": "2024-03", "revision": 1, "status": "published"},
-            {"period": "2024-04", "revision": 1, "status": "draft"}]}), "utf-8")
+        (reports / "report.json").write_text(
+            json.dumps(
+                {
+                    "year": 2024,
+                    "revision": 1,
+                    "status": "draft",
+                    "sessions": [
+                        {"period": "2024-03", "revision": 1, "status": "published"},
+                        {"period": "2024-04", "revision": 1, "status": "draft"},
+                    ],
+                }
+            ),
+            "utf-8",
+        )
         with archive.transaction() as db:  # the publishing clock too: the page is the same on every run
             db.execute("UPDATE sessions SET published_at = '2024-04-01T09:00:00+08:00' WHERE published_at IS NOT NULL")
         # closing rewrites index.html (the export and reports above were written beside the sessions)
@@ -96,8 +117,9 @@ def _fill(root: Path) -> None:
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "profile"
     shutil.rmtree(profile, ignore_errors=True)
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True,
-                          timeout=60, check=True)
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=60, check=True
+    )
 
 
 def _dom(tmp_path: Path, page: Path, fragment: str = "") -> str:
@@ -154,13 +176,20 @@ def test_every_link_resolves_to_a_file(archive_root, unfiltered):
 
 def test_filter_by_period_agency_and_status(archive_root, unfiltered, tmp_path):
     index = archive_root / "index.html"
-    assert unfiltered["index.html"].rows == {"s-2024-03-r1": True, "s-2024-04-r1": True, "2024": True,
-                                             "2024-03": True}
+    assert unfiltered["index.html"].rows == {"s-2024-03-r1": True, "s-2024-04-r1": True, "2024": True, "2024-03": True}
     assert "4 / 4" in unfiltered["index.html"].shown_text and "4 of 4" in unfiltered["index.en.html"].shown_text
     assert _parse(_dom(tmp_path, index, "#q=2024-04")).rows == {
-        "s-2024-03-r1": False, "s-2024-04-r1": True, "2024": False, "2024-03": False}
+        "s-2024-03-r1": False,
+        "s-2024-04-r1": True,
+        "2024": False,
+        "2024-03": False,
+    }
     assert _parse(_dom(tmp_path, index, "#status=published")).rows == {
-        "s-2024-03-r1": True, "s-2024-04-r1": False, "2024": False, "2024-03": True}
+        "s-2024-03-r1": True,
+        "s-2024-04-r1": False,
+        "2024": False,
+        "2024-03": True,
+    }
     by_agency = _parse(_dom(tmp_path, index, "#q=%E5%B8%82%E6%B0%B4%E5%8A%A1%E5%B1%80&status=draft"))  # 市水务局
     assert by_agency.rows == {"s-2024-03-r1": False, "s-2024-04-r1": True, "2024": False, "2024-03": False}
     assert "1 / 4" in by_agency.shown_text
@@ -184,4 +213,5 @@ def test_screenshot_matches_the_reference(archive_root, tmp_path):
     changed = sum(histogram[16:]) / pixels
     mean = sum(value * count for value, count in enumerate(histogram)) / pixels
     assert changed <= MAX_CHANGED_SHARE and mean <= MAX_MEAN_DIFFERENCE, (
-        f"index screenshot differs from {REFERENCE.name}: {changed:.2%} of pixels changed, mean {mean:.2f}")
+        f"index screenshot differs from {REFERENCE.name}: {changed:.2%} of pixels changed, mean {mean:.2f}"
+    )

@@ -8,13 +8,30 @@ from citistat.ingest.dedup import DUPLICATE_COLUMNS, deduplicate
 from citistat.ingest.normalise import STATUS_RANK
 
 
-def row(ticket_id, *, file="a.xlsx", line=2, order=0, status="closed", closed="2024-03-06 10:00", reopened=False,
-        satisfaction="satisfied"):
+def row(
+    ticket_id,
+    *,
+    file="a.xlsx",
+    line=2,
+    order=0,
+    status="closed",
+    closed="2024-03-06 10:00",
+    reopened=False,
+    satisfaction="satisfied",
+):
     return {
-        "ticket_id": ticket_id, "created_at": pd.Timestamp("2024-03-05 09:00"), "agency": "市水务局",
-        "status": status, "closed_at": pd.Timestamp(closed) if closed else pd.NaT, "reopened": reopened,
-        "satisfaction": satisfaction, "status_rank": STATUS_RANK.get(status, 0),
-        "source_file": file, "source_sheet": "工单明细", "source_row": line, "load_order": order,
+        "ticket_id": ticket_id,
+        "created_at": pd.Timestamp("2024-03-05 09:00"),
+        "agency": "市水务局",
+        "status": status,
+        "closed_at": pd.Timestamp(closed) if closed else pd.NaT,
+        "reopened": reopened,
+        "satisfaction": satisfaction,
+        "status_rank": STATUS_RANK.get(status, 0),
+        "source_file": file,
+        "source_sheet": "工单明细",
+        "source_row": line,
+        "load_order": order,
     }
 
 
@@ -41,7 +58,9 @@ def test_identical_copies_collapse_and_count_as_duplicates():
 
 def test_times_that_differ_only_in_seconds_are_identical():
     # One export shows 10:00:41, the other 10:00: the same ticket.
-    result = deduplicate(frame(row("A", closed="2024-03-06 10:00:41"), row("A", file="b.csv", order=1, closed="2024-03-06 10:00")))
+    result = deduplicate(
+        frame(row("A", closed="2024-03-06 10:00:41"), row("A", file="b.csv", order=1, closed="2024-03-06 10:00"))
+    )
     assert result.conflicts == [] and len(result.tickets) == 1
 
 
@@ -54,11 +73,15 @@ def test_conflict_keeps_the_latest_close_time_and_reports_both_versions():
     assert result.duplicates["kind"].tolist() == ["conflict", "conflict"]
     assert result.duplicates["kept"].tolist() == [False, True]
     assert result.duplicates.loc[0, "differs_in"] == "closed_at,satisfaction"
-    assert result.conflicts == [{"ticket_id": "A", "versions": 2, "kept_file": "old.xlsx", "kept_sheet": "工单明细", "kept_row": 2}]
+    assert result.conflicts == [
+        {"ticket_id": "A", "versions": 2, "kept_file": "old.xlsx", "kept_sheet": "工单明细", "kept_row": 2}
+    ]
 
 
 def test_same_close_time_then_the_most_advanced_status_wins():
-    result = deduplicate(frame(row("A", status="closed", order=0), row("A", status="in_progress", order=1, file="b.xlsx")))
+    result = deduplicate(
+        frame(row("A", status="closed", order=0), row("A", status="in_progress", order=1, file="b.xlsx"))
+    )
     assert result.tickets.iloc[0]["status"] == "closed"
 
 
@@ -68,8 +91,12 @@ def test_an_open_version_counts_as_earliest():
 
 
 def test_full_tie_then_the_file_loaded_last_wins():
-    result = deduplicate(frame(row("A", satisfaction="satisfied", order=0),
-                               row("A", file="later.xlsx", satisfaction="dissatisfied", order=1)))
+    result = deduplicate(
+        frame(
+            row("A", satisfaction="satisfied", order=0),
+            row("A", file="later.xlsx", satisfaction="dissatisfied", order=1),
+        )
+    )
     assert result.tickets.iloc[0]["source_file"] == "later.xlsx"
 
 

@@ -120,8 +120,9 @@ def test_date_cells_showing_1899_or_1775_are_not_dates(tmp_path, config):
     sheet.append(HEADER)
     import datetime as dt
 
-    for i, made in enumerate([dt.datetime(2024, 3, 5, 9), dt.datetime(1899, 12, 30), dt.datetime(1775, 10, 1),
-                              dt.datetime(1970, 1, 1)]):
+    for i, made in enumerate(
+        [dt.datetime(2024, 3, 5, 9), dt.datetime(1899, 12, 30), dt.datetime(1775, 10, 1), dt.datetime(1970, 1, 1)]
+    ):
         sheet.append([f"GD{i}", made, "市水务局", None, "是", "已解决", "满意"])
         sheet.cell(row=i + 2, column=2).number_format = "yyyy-mm-dd hh:mm"
     book.save(tmp_path / "typed.xlsx")
@@ -133,8 +134,11 @@ def test_date_cells_showing_1899_or_1775_are_not_dates(tmp_path, config):
 
 
 def test_plausible_years_are_configurable():
-    parsed = parse_dates(pd.Series(["1985-06-01", "2024-03-05", "2150-01-01"], dtype="string"), ["%Y-%m-%d"],
-                         plausible_years=(1980, 2030))
+    parsed = parse_dates(
+        pd.Series(["1985-06-01", "2024-03-05", "2150-01-01"], dtype="string"),
+        ["%Y-%m-%d"],
+        plausible_years=(1980, 2030),
+    )
     assert parsed.values.notna().tolist() == [True, True, False]
     assert parsed.implausible.tolist() == [False, False, True]
     assert validate_profile("p", {"plausible_years": [2030, 1990]}) and validate_profile("p", {"plausible_years": "x"})
@@ -142,7 +146,10 @@ def test_plausible_years_are_configurable():
 
 def test_a_csv_of_serials_is_converted_when_the_profile_allows_it(tmp_path, config):
     rows = [[f"GD{i}", f"{SERIAL + i:.9f}", "市水务局", "", "是", "已解决", "满意"] for i in range(20)]
-    broken = [["GD98", "0", "市水务局", "", "是", "已解决", "满意"], ["GD99", "-3", "市水务局", "", "是", "已解决", "满意"]]
+    broken = [
+        ["GD98", "0", "市水务局", "", "是", "已解决", "满意"],
+        ["GD99", "-3", "市水务局", "", "是", "已解决", "满意"],
+    ]
     path = write_csv(tmp_path / "saved_from_excel.csv", rows + broken)
     result = load([path], config, lang="en")
     assert tickets_of(result).loc["GD0", "created_at"] == pd.Timestamp("2024-03-26 06:05:00")
@@ -177,8 +184,9 @@ def test_legacy_biff_named_xlsx_is_read_as_xls(tmp_path, config):
 @pytest.mark.parametrize("delimiter", [",", "\t"])
 def test_text_named_xls_is_read_as_text(tmp_path, config, delimiter):
     path = tmp_path / "export.xls"
-    lines = [delimiter.join(HEADER)] + [delimiter.join([f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"])
-                                        for i in range(4)]
+    lines = [delimiter.join(HEADER)] + [
+        delimiter.join([f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"]) for i in range(4)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = load([path], config, lang="en")
     assert len(result.tickets) == 4
@@ -188,21 +196,24 @@ def test_text_named_xls_is_read_as_text(tmp_path, config, delimiter):
 # ------------------------------------------------------------------ 3. Chinese date spellings
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2024年03月15日11时20分", "2024-03-15 11:20:00"),
-    ("2024年3月7日11时20分30秒", "2024-03-07 11:20:30"),
-    ("2024年3月8日 14时", "2024-03-08 14:00:00"),
-    ("2024年3月5日 上午9:05", "2024-03-05 09:05:00"),
-    ("２０２４年３月６日　下午３：０５", "2024-03-06 15:05:00"),
-    ("2024/03/11 下午 3:05:06", "2024-03-11 15:05:06"),
-    ("2024年3月12日 星期二 10:00", "2024-03-12 10:00:00"),
-    ("2024年3月13号 下午3点15分", "2024-03-13 15:15:00"),
-    ("2024年3月14日（周四）凌晨12:30", "2024-03-14 00:30:00"),
-    ("2024年3月15日 中午12:10", "2024-03-15 12:10:00"),
-    ("2024年3月16日 晚上8点", "2024-03-16 20:00:00"),
-    ("2024年3月17日", "2024-03-17 00:00:00"),
-    ("2024.3.9", "2024-03-09 00:00:00"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024年03月15日11时20分", "2024-03-15 11:20:00"),
+        ("2024年3月7日11时20分30秒", "2024-03-07 11:20:30"),
+        ("2024年3月8日 14时", "2024-03-08 14:00:00"),
+        ("2024年3月5日 上午9:05", "2024-03-05 09:05:00"),
+        ("２０２４年３月６日　下午３：０５", "2024-03-06 15:05:00"),
+        ("2024/03/11 下午 3:05:06", "2024-03-11 15:05:06"),
+        ("2024年3月12日 星期二 10:00", "2024-03-12 10:00:00"),
+        ("2024年3月13号 下午3点15分", "2024-03-13 15:15:00"),
+        ("2024年3月14日（周四）凌晨12:30", "2024-03-14 00:30:00"),
+        ("2024年3月15日 中午12:10", "2024-03-15 12:10:00"),
+        ("2024年3月16日 晚上8点", "2024-03-16 20:00:00"),
+        ("2024年3月17日", "2024-03-17 00:00:00"),
+        ("2024.3.9", "2024-03-09 00:00:00"),
+    ],
+)
 def test_chinese_spellings(config, text, expected):
     formats = config.profiles["cn-12345"]["date_formats"]
     parsed = parse_dates(pd.Series([text], dtype=object), formats)
@@ -224,10 +235,15 @@ def test_ambiguous_or_impossible_dates_are_bad_never_guessed(config, text):
 
 
 def test_311_agency_codes_fold_to_one_agency(tmp_path, config):
-    rows = [[100 + i, "03/05/2024 10:00:00 AM", "03/06/2024 10:00:00 AM", agency, "Noise", "Closed"]
-            for i, agency in enumerate(["DSNY", "dsny", "Dsny ", " NYPD", "nypd"])]
-    path = write_csv(tmp_path / "nyc.csv", rows,
-                     header=["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Status"])
+    rows = [
+        [100 + i, "03/05/2024 10:00:00 AM", "03/06/2024 10:00:00 AM", agency, "Noise", "Closed"]
+        for i, agency in enumerate(["DSNY", "dsny", "Dsny ", " NYPD", "nypd"])
+    ]
+    path = write_csv(
+        tmp_path / "nyc.csv",
+        rows,
+        header=["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Status"],
+    )
     result = load([path], config, lang="en")
     assert sorted(result.tickets["agency"].unique()) == ["DSNY", "NYPD"]
     assert result.tickets["agency_raw"].tolist()[:3] == ["DSNY", "dsny", "Dsny "]  # as written
@@ -235,12 +251,22 @@ def test_311_agency_codes_fold_to_one_agency(tmp_path, config):
 
 
 def test_chinese_answer_synonyms_are_in_the_shipped_vocabulary(tmp_path, config):
-    answers = [("已响应", "已解决", True, True), ("未响应", "未解决", False, False), ("Y", "N", True, False),
-               ("1", "0", True, False), ("TRUE", "FALSE", True, False), ("否", "是", False, True)]
-    path = write_csv(tmp_path / "answers.csv",
-                     [[f"GD{i}", "2024-03-05 10:00", "市水务局", responded, resolved, "满意"]
-                      for i, (responded, resolved, _, _) in enumerate(answers)],
-                     header=["工单编号", "受理时间", "承办单位", "响应情况", "解决情况", "满意度"])
+    answers = [
+        ("已响应", "已解决", True, True),
+        ("未响应", "未解决", False, False),
+        ("Y", "N", True, False),
+        ("1", "0", True, False),
+        ("TRUE", "FALSE", True, False),
+        ("否", "是", False, True),
+    ]
+    path = write_csv(
+        tmp_path / "answers.csv",
+        [
+            [f"GD{i}", "2024-03-05 10:00", "市水务局", responded, resolved, "满意"]
+            for i, (responded, resolved, _, _) in enumerate(answers)
+        ],
+        header=["工单编号", "受理时间", "承办单位", "响应情况", "解决情况", "满意度"],
+    )
     result = load([path], config, lang="en")
     tickets = tickets_of(result)
     assert tickets["responded"].tolist() == [a[2] for a in answers]
@@ -252,8 +278,13 @@ def test_chinese_answer_synonyms_are_in_the_shipped_vocabulary(tmp_path, config)
 
 
 def test_unknown_answers_are_listed_once_per_value_with_a_count(tmp_path, config):
-    path = write_csv(tmp_path / "answers.csv", [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "待定" if i % 2 else "也许",
-                                                  "已解决", "满意"] for i in range(30)])
+    path = write_csv(
+        tmp_path / "answers.csv",
+        [
+            [f"GD{i}", "2024-03-05 10:00", "市水务局", "", "待定" if i % 2 else "也许", "已解决", "满意"]
+            for i in range(30)
+        ],
+    )
     result = load([path], config, lang="en")
     unknown = [i for i in result.issues if i.code == "unknown_answer"]
     assert sorted((i.raw_value, i.fields["count"]) for i in unknown) == [("也许", "15"), ("待定", "15")]
@@ -261,9 +292,13 @@ def test_unknown_answers_are_listed_once_per_value_with_a_count(tmp_path, config
 
 
 def test_rows_outside_the_period_are_excluded_without_being_listed(tmp_path, config):
-    other_month = [[f"GD{i + 2}", "2024-02-05 10:00", "某个新单位", "not a date", "也许", "已解决", "满意"]  # would warn
-                   for i in range(20)]
-    path = write_csv(tmp_path / "two_months.csv", [["GD1", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"], *other_month])
+    other_month = [
+        [f"GD{i + 2}", "2024-02-05 10:00", "某个新单位", "not a date", "也许", "已解决", "满意"]  # would warn
+        for i in range(20)
+    ]
+    path = write_csv(
+        tmp_path / "two_months.csv", [["GD1", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"], *other_month]
+    )
     result = load([path], config, period="2024-03", lang="en")
     assert result.reconciliation.excluded == 20 and len(result.tickets) == 1
     listed = [i for i in result.issues if i.severity in ("row", "cell")]
@@ -287,8 +322,8 @@ def test_build_from_the_archive_writes_rejects_xlsx_as_run_does(tmp_path):
     from citistat.archive import Archive
     from citistat.cli import main
     from citistat.config import load_config
-    from citistat.workspace import Workspace
     from citistat.pipeline import _write_rejects
+    from citistat.workspace import Workspace
 
     path = serial_workbook(tmp_path / "in.xlsx", [SERIAL + i for i in range(20)] + [-1])
     outcome = CliRunner().invoke(main, ["ingest", "-w", str(tmp_path), str(path)], catch_exceptions=False)

@@ -40,13 +40,24 @@ def _named(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def _record_of(result) -> dict:
     return {
-        "files": [{"file": Path(f.path).name, "status": f.status, "profile": f.profile,
-                   "reconciliation": f.reconciliation.to_dict()} for f in result.files],
+        "files": [
+            {
+                "file": Path(f.path).name,
+                "status": f.status,
+                "profile": f.profile,
+                "reconciliation": f.reconciliation.to_dict(),
+            }
+            for f in result.files
+        ],
         "total": result.reconciliation.to_dict(),
-        "issues": [[i.code, i.severity, Path(i.file).name, i.sheet, i.row, i.column, i.raw_value, i.message]
-                   for i in result.issues],
-        "rejects": [[Path(str(r["file"])).name, int(r["row"]), r["code"], r["codes"], r["column"]]
-                    for r in result.rejects[["file", "row", "code", "codes", "column"]].to_dict("records")],
+        "issues": [
+            [i.code, i.severity, Path(i.file).name, i.sheet, i.row, i.column, i.raw_value, i.message]
+            for i in result.issues
+        ],
+        "rejects": [
+            [Path(str(r["file"])).name, int(r["row"]), r["code"], r["codes"], r["column"]]
+            for r in result.rejects[["file", "row", "code", "codes", "column"]].to_dict("records")
+        ],
         "duplicates": len(result.duplicates),
         "dtypes": {name: str(dtype) for name, dtype in result.tickets.dtypes.items()},
     }
@@ -74,7 +85,8 @@ def _record() -> None:
         result = _load(period)
         _named(result.tickets, "source_file").to_parquet(HERE / f"tickets-{period or 'all'}.parquet", index=False)
         (HERE / f"record-{period or 'all'}.json").write_text(
-            json.dumps(_record_of(result), ensure_ascii=False, indent=0, default=str), encoding="utf-8")
+            json.dumps(_record_of(result), ensure_ascii=False, indent=0, default=str), encoding="utf-8"
+        )
 
 
 if __name__ == "__main__" and "--record" in sys.argv:

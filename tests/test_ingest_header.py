@@ -109,8 +109,14 @@ def test_numbers_and_dates_in_header_cells_become_text():
 
 # ---------------------------------------------------------------- properties
 
-_TITLE = st.lists(st.text(alphabet="示例市工单明细导出时间说明：0123456789 ", min_size=1, max_size=30), min_size=1, max_size=2)
-_DATA_CELL = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False), st.text(alphabet="GD0123456789满意市局街道", max_size=12))
+_TITLE = st.lists(
+    st.text(alphabet="示例市工单明细导出时间说明：0123456789 ", min_size=1, max_size=30), min_size=1, max_size=2
+)
+_DATA_CELL = st.one_of(
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(alphabet="GD0123456789满意市局街道", max_size=12),
+)
 
 
 @settings(max_examples=60, deadline=None)

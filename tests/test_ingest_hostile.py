@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import json
 import os
 import zipfile
@@ -10,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzz_inputs import HEADER, OLE2_MAGIC, bomb_sheet, csv_text, lie_about_sizes, sheet_xml, ticket_xlsx, xlsx_bytes
 
 from citistat.config import load_config
 from citistat.ingest import load
 from citistat.ingest.loader import _sha256
 from citistat.ingest.rawtable import FileFailure, Limits, open_table
 from citistat.ingest.safety import count_inflated
-from fuzz_inputs import HEADER, OLE2_MAGIC, bomb_sheet, csv_text, lie_about_sizes, sheet_xml, ticket_xlsx, xlsx_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 MB = 2**20
@@ -87,14 +86,18 @@ def test_inflated_bytes_are_counted_whatever_the_central_directory_declares(tmp_
 def test_a_lying_workbook_fails_on_the_real_ratio_while_the_sheet_is_read(tmp_path):
     # A header and tickets first, so the header search (which stops early) finds nothing wrong;
     # then megabytes of repeated rows behind a declared size of 200 KB.
-    sheet = sheet_xml([HEADER, *rows()], extra_rows=bomb_sheet(8 * MB).split(b"<sheetData>")[1].split(b"</sheetData>")[0])
+    sheet = sheet_xml(
+        [HEADER, *rows()], extra_rows=bomb_sheet(8 * MB).split(b"<sheetData>")[1].split(b"</sheetData>")[0]
+    )
     lying = write(tmp_path, "bomb.xlsx", lie_about_sizes(xlsx_bytes(sheet), "xl/worksheets/sheet1.xml", 200 * 1024))
     caught = failure(lying)
     assert caught.code == "zip_bomb" and "max_compression_ratio" in caught.issue.message
 
 
 def test_a_lie_the_header_search_reaches_is_a_damaged_file(tmp_path):
-    lying = write(tmp_path, "bomb.xlsx", lie_about_sizes(xlsx_bytes(bomb_sheet(8 * MB)), "xl/worksheets/sheet1.xml", 2000))
+    lying = write(
+        tmp_path, "bomb.xlsx", lie_about_sizes(xlsx_bytes(bomb_sheet(8 * MB)), "xl/worksheets/sheet1.xml", 2000)
+    )
     caught = failure(lying)  # the stream ends at the declared size and its checksum fails: refused before any reader
     assert caught.code == "corrupt_file"
 
@@ -108,11 +111,14 @@ def test_an_honest_workbook_counts_what_it_declares():
 # ---------------------------------------------------------------- coordinates and native aborts
 
 
-@pytest.mark.parametrize("extra, words", [
-    (b'<row r="1048576000"><c r="A1048576000"><v>1</v></c></row>', "outside Excel"),
-    (b'<row r="2"><c r="ZZZZZZZ2"><v>1</v></c></row>', "beyond Excel's last column"),
-    (b'<row r="7"><c r="A7" t="s"><v>-1</v></c></row>', "negative"),
-])
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (b'<row r="1048576000"><c r="A1048576000"><v>1</v></c></row>', "outside Excel"),
+        (b'<row r="2"><c r="ZZZZZZZ2"><v>1</v></c></row>', "beyond Excel's last column"),
+        (b'<row r="7"><c r="A7" t="s"><v>-1</v></c></row>', "negative"),
+    ],
+)
 def test_cell_references_beyond_the_grid_are_a_damaged_file(tmp_path, extra, words):
     path = write(tmp_path, "claims.xlsx", xlsx_bytes(sheet_xml([HEADER, *rows()], extra_rows=extra)))
     caught = failure(path)
@@ -122,8 +128,11 @@ def test_cell_references_beyond_the_grid_are_a_damaged_file(tmp_path, extra, wor
 def test_a_native_reader_abort_becomes_a_failed_file_and_the_batch_goes_on(tmp_path, config):
     # Cells in A1 and XFD1048576 are inside Excel's grid, but calamine allocates the whole
     # rectangle (~17 billion cells) and Rust aborts its process: here, the child's.
-    corner = write(tmp_path, "corner.xlsx", xlsx_bytes(sheet_xml(
-        [HEADER, *rows()], extra_rows=b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')))
+    corner = write(
+        tmp_path,
+        "corner.xlsx",
+        xlsx_bytes(sheet_xml([HEADER, *rows()], extra_rows=b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')),
+    )
     good = write(tmp_path, "good.xlsx", ticket_xlsx(rows()))
     result = load([corner, good], config, lang="en")
     assert [f.status for f in result.files] == ["failed", "ok"]
@@ -162,8 +171,7 @@ def test_a_quoted_multiline_field_over_the_limit_parses(tmp_path):
 @pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
 def test_utf32_text_is_read(tmp_path, encoding):
     text = csv_text(rows())
-    data = text.encode("utf-32") if encoding == "utf-32" else (
-        ("\ufeff" + text).encode(encoding))
+    data = text.encode("utf-32") if encoding == "utf-32" else (("\ufeff" + text).encode(encoding))
     table = open_table(str(write(tmp_path, "u32.csv", data)), header_synonyms=SYNONYMS, lang="en")
     assert table.n_rows == 5 and table.encoding == "utf-32" and table.data.iloc[0, 2] == "市水务局"
 
@@ -213,20 +221,28 @@ def test_duplicates_across_files_without_a_closing_time_collapse(tmp_path, confi
 
 
 def test_html_colspans_are_bounded(tmp_path):
-    page = ("<table><tr>" + "".join(f"<th>{h}</th>" for h in HEADER) + "</tr>"
-            + ("<tr>" + '<td colspan="999">x</td>' * 10 + "</tr>") * 200 + "</table>")
+    page = (
+        "<table><tr>"
+        + "".join(f"<th>{h}</th>" for h in HEADER)
+        + "</tr>"
+        + ("<tr>" + '<td colspan="999">x</td>' * 10 + "</tr>") * 200
+        + "</table>"
+    )
     caught = failure(write(tmp_path, "span.html", page.encode()), Limits(max_cells=1_000_000))
     assert caught.code == "too_many_cells" and "colspan" in caught.issue.message
 
 
-@pytest.mark.parametrize("text, code", [
-    ("[" * 100_000 + "]" * 100_000, "corrupt_file"),
-    ('{"a":' * 50_000 + "1" + "}" * 50_000, "corrupt_file"),
-    ('[{"id": ' + "9" * 5000 + "}]", "corrupt_file"),
-    (json.dumps({"meta": {"view": {"columns": [1, 2, "x"]}}, "data": [[1, 2, 3]]}), "unknown_format"),
-    (json.dumps({"meta": {"view": {"columns": "abc"}}, "data": [[1, 2, 3]]}), "unknown_format"),
-    (json.dumps({"meta": {"view": 7}, "data": [[1]]}), "unknown_format"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("[" * 100_000 + "]" * 100_000, "corrupt_file"),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, "corrupt_file"),
+        ('[{"id": ' + "9" * 5000 + "}]", "corrupt_file"),
+        (json.dumps({"meta": {"view": {"columns": [1, 2, "x"]}}, "data": [[1, 2, 3]]}), "unknown_format"),
+        (json.dumps({"meta": {"view": {"columns": "abc"}}, "data": [[1, 2, 3]]}), "unknown_format"),
+        (json.dumps({"meta": {"view": 7}, "data": [[1]]}), "unknown_format"),
+    ],
+)
 def test_hostile_json_is_a_file_issue(tmp_path, text, code):
     assert failure(write(tmp_path, "api.json", text.encode())).code == code
 
@@ -267,13 +283,11 @@ def test_the_child_reads_formula_errors_back(tmp_path):
 def test_limits_come_from_the_settings():
     from citistat.config import IngestSettings
 
-    limits = Limits.from_settings(IngestSettings(max_columns=10, max_cell_chars=5, max_cells=7,
-                                                 max_reader_memory_mb=3, max_read_seconds=4))
+    limits = Limits.from_settings(
+        IngestSettings(max_columns=10, max_cell_chars=5, max_cells=7, max_reader_memory_mb=3, max_read_seconds=4)
+    )
     assert (limits.max_columns, limits.max_cell_chars, limits.max_cells) == (10, 5, 7)
     assert (limits.max_reader_memory_bytes, limits.max_read_seconds) == (3 * MB, 4.0)
-
-
-
 
 
 def test_a_text_file_too_large_for_the_memory_limit_is_refused_before_it_is_read(tmp_path):

@@ -11,6 +11,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from real_data import REAL
 
 from citistat.config import load_config
 from citistat.ingest import load
@@ -20,8 +21,19 @@ from citistat.ingest.profiles import build_profile
 from citistat.ingest.rawtable import RawTable
 from citistat.tickets import CANONICAL_COLUMNS
 
-from real_data import REAL
-CN_HEADER = ["工单编号", "来电时间", "承办单位", "工单状态", "办结时间", "是否响应", "是否解决", "满意度", "来电人", "联系电话", "是否重办"]
+CN_HEADER = [
+    "工单编号",
+    "来电时间",
+    "承办单位",
+    "工单状态",
+    "办结时间",
+    "是否响应",
+    "是否解决",
+    "满意度",
+    "来电人",
+    "联系电话",
+    "是否重办",
+]
 T = dt.datetime(2024, 3, 5, 9, 10)
 # The key of 13812345678 under the salt b"salt". Pinned: a key that changed between versions would
 # split one caller into two across the archive's periods and hide repeat callers.
@@ -35,19 +47,43 @@ def config():
 
 def raw_table(rows, columns=CN_HEADER, *, file="a.xlsx", first_row=4, letters=True) -> RawTable:
     data = pd.DataFrame(rows, columns=columns, dtype=object)
-    return RawTable(file=file, sheet="工单明细", format="xlsx", encoding=None, header_rows=[first_row - 1],
-                    columns=list(columns), column_letters=[chr(65 + i) if letters else None for i in range(len(columns))],
-                    data=data, row_numbers=np.arange(first_row, first_row + len(rows)))
+    return RawTable(
+        file=file,
+        sheet="工单明细",
+        format="xlsx",
+        encoding=None,
+        header_rows=[first_row - 1],
+        columns=list(columns),
+        column_letters=[chr(65 + i) if letters else None for i in range(len(columns))],
+        data=data,
+        row_numbers=np.arange(first_row, first_row + len(rows)),
+    )
 
 
-def cn_row(ticket="GD1", created=T, agency="市水务局", status="已办结", closed=T + dt.timedelta(days=1),
-           responded="是", resolved="已解决", satisfaction="满意", name="张三", phone="13812345678", reopened="否"):
+def cn_row(
+    ticket="GD1",
+    created=T,
+    agency="市水务局",
+    status="已办结",
+    closed=T + dt.timedelta(days=1),
+    responded="是",
+    resolved="已解决",
+    satisfaction="满意",
+    name="张三",
+    phone="13812345678",
+    reopened="否",
+):
     return [ticket, created, agency, status, closed, responded, resolved, satisfaction, name, phone, reopened]
 
 
 def parse(config, rows, profile="cn-12345", columns=CN_HEADER, salt=b"salt"):
-    return parse_table(raw_table(rows, columns), build_profile(profile, config.profiles[profile]),
-                       AgencyTable(config.aliases, config.roster), salt=salt, lang="en")
+    return parse_table(
+        raw_table(rows, columns),
+        build_profile(profile, config.profiles[profile]),
+        AgencyTable(config.aliases, config.roster),
+        salt=salt,
+        lang="en",
+    )
 
 
 def codes(issues):
@@ -77,12 +113,22 @@ def test_personal_data_never_reaches_the_table(config):
 
 
 def test_structural_rows_are_skipped_and_listed(config):
-    rows = [cn_row(), ["合计", None, None, None, None, None, None, None, None, None, None], [None] * 11,
-            ["制表人：王五\u3000审核人：赵六"] + [None] * 10, ["小计", None, "3", None, None, None, None, None, None, None, None]]
+    rows = [
+        cn_row(),
+        ["合计", None, None, None, None, None, None, None, None, None, None],
+        [None] * 11,
+        ["制表人：王五\u3000审核人：赵六"] + [None] * 10,
+        ["小计", None, "3", None, None, None, None, None, None, None, None],
+    ]
     parsed = parse(config, rows)
     assert parsed.read == 5 and len(parsed.tickets) == 1
     assert parsed.skipped["row"].tolist() == [5, 6, 7, 8]
-    assert parsed.skipped["reason"].tolist() == ["summary_or_signature", "blank", "summary_or_signature", "summary_or_signature"]
+    assert parsed.skipped["reason"].tolist() == [
+        "summary_or_signature",
+        "blank",
+        "summary_or_signature",
+        "summary_or_signature",
+    ]
     assert ("info", "blank_rows") in codes(parsed.issues)
     assert not any(t == "合计" for t in parsed.tickets["agency"].dropna())
 
@@ -93,21 +139,32 @@ def test_a_keyword_row_with_a_valid_id_is_data(config):
 
 
 def test_rows_missing_required_values_are_rejected_with_location(config):
-    rows = [cn_row(ticket=None), cn_row(ticket="GD2", created="2024-02-30 10:00"), cn_row(ticket="GD3", agency="  "),
-            cn_row(ticket="GD4", created=None), cn_row(ticket="GD5")]
+    rows = [
+        cn_row(ticket=None),
+        cn_row(ticket="GD2", created="2024-02-30 10:00"),
+        cn_row(ticket="GD3", agency="  "),
+        cn_row(ticket="GD4", created=None),
+        cn_row(ticket="GD5"),
+    ]
     parsed = parse(config, rows)
     assert parsed.tickets["ticket_id"].tolist() == ["GD5"]
     assert parsed.rejects["row"].tolist() == [4, 5, 6, 7]
     assert parsed.rejects["code"].tolist() == ["missing_required", "bad_date", "missing_required", "missing_required"]
     bad_date = parsed.rejects.iloc[1]
-    assert bad_date["column"] == "来电时间" and bad_date["column_letter"] == "B" and bad_date["raw_value"] == "2024-02-30 10:00"
+    assert (
+        bad_date["column"] == "来电时间"
+        and bad_date["column_letter"] == "B"
+        and bad_date["raw_value"] == "2024-02-30 10:00"
+    )
     assert bad_date["工单编号"] == "GD2"  # the original cells travel with the reject
 
 
 def test_formula_errors_by_column_role(config):
-    rows = [cn_row(ticket="GD1", agency="#N/A"),          # required → row rejected
-            cn_row(ticket="GD2", responded="#VALUE!"),    # flag → unknown, kept
-            cn_row(ticket="GD3", closed="#REF!")]         # optional date → missing, kept
+    rows = [
+        cn_row(ticket="GD1", agency="#N/A"),  # required → row rejected
+        cn_row(ticket="GD2", responded="#VALUE!"),  # flag → unknown, kept
+        cn_row(ticket="GD3", closed="#REF!"),
+    ]  # optional date → missing, kept
     parsed = parse(config, rows)
     assert parsed.tickets["ticket_id"].tolist() == ["GD2", "GD3"]
     assert parsed.rejects["code"].tolist() == ["formula_error"]
@@ -148,26 +205,74 @@ def test_two_level_headers_match_on_their_leaf(config):
     assert parsed.tickets.iloc[0]["satisfaction"] == "dissatisfied"
 
 
-NYC_HEADER = ["Unique Key", "Created Date", "Closed Date", "Agency", "Status", "Due Date", "Resolution Action Updated Date"]
+NYC_HEADER = [
+    "Unique Key",
+    "Created Date",
+    "Closed Date",
+    "Agency",
+    "Status",
+    "Due Date",
+    "Resolution Action Updated Date",
+]
 
 
 def test_311_response_is_time_based_and_resolution_is_status_closed(config):
     rows = [
-        ["1", "05/01/2022 09:00:00 AM", "05/02/2022 09:00:00 AM", "DSNY", "Closed", "05/03/2022 12:00:00 AM", None],  # by due day
-        ["2", "05/01/2022 09:00:00 AM", "05/05/2022 09:00:00 AM", "DSNY", "Closed", "05/03/2022 12:00:00 AM", None],  # late
-        ["3", "05/01/2022 09:00:00 AM", None, "DSNY", "Open", "05/02/2022 12:00:00 AM", "05/02/2022 08:00:00 PM"],  # acted on time
-        ["4", "05/01/2022 09:00:00 AM", None, "DSNY", "In Progress", "05/06/2022 12:00:00 AM", None],  # due after the export
+        [
+            "1",
+            "05/01/2022 09:00:00 AM",
+            "05/02/2022 09:00:00 AM",
+            "DSNY",
+            "Closed",
+            "05/03/2022 12:00:00 AM",
+            None,
+        ],  # by due day
+        [
+            "2",
+            "05/01/2022 09:00:00 AM",
+            "05/05/2022 09:00:00 AM",
+            "DSNY",
+            "Closed",
+            "05/03/2022 12:00:00 AM",
+            None,
+        ],  # late
+        [
+            "3",
+            "05/01/2022 09:00:00 AM",
+            None,
+            "DSNY",
+            "Open",
+            "05/02/2022 12:00:00 AM",
+            "05/02/2022 08:00:00 PM",
+        ],  # acted on time
+        [
+            "4",
+            "05/01/2022 09:00:00 AM",
+            None,
+            "DSNY",
+            "In Progress",
+            "05/06/2022 12:00:00 AM",
+            None,
+        ],  # due after the export
         ["5", "05/01/2022 09:00:00 AM", None, "NYPD", "In Progress", None, None],  # no due date: unknown
     ]
     parsed = parse(config, rows, profile="nyc-311", columns=NYC_HEADER)
     t = parsed.tickets.set_index("ticket_id")
-    assert [t.loc[k, "responded"] if pd.notna(t.loc[k, "responded"]) else None for k in "12345"] == [True, False, True, None, None]
+    assert [t.loc[k, "responded"] if pd.notna(t.loc[k, "responded"]) else None for k in "12345"] == [
+        True,
+        False,
+        True,
+        None,
+        None,
+    ]
     assert t["resolved"].tolist() == [True, True, False, False, False]
 
 
 def test_311_overdue_open_ticket_counts_as_not_responded(config):
-    rows = [["1", "05/01/2022 09:00:00 AM", None, "DSNY", "Open", "05/01/2022 12:00:00 AM", None],
-            ["2", "05/04/2022 09:00:00 AM", "05/04/2022 10:00:00 AM", "DSNY", "Closed", None, None]]
+    rows = [
+        ["1", "05/01/2022 09:00:00 AM", None, "DSNY", "Open", "05/01/2022 12:00:00 AM", None],
+        ["2", "05/04/2022 09:00:00 AM", "05/04/2022 10:00:00 AM", "DSNY", "Closed", None, None],
+    ]
     parsed = parse(config, rows, profile="nyc-311", columns=NYC_HEADER)
     # The export reaches 05/04; ticket 1 was due by the end of 05/01 and nothing happened.
     assert parsed.tickets.iloc[0]["responded"] == False  # noqa: E712
@@ -200,14 +305,22 @@ def write_gbk_csv(path: Path, rows) -> Path:
 
 
 def test_load_files_end_to_end(tmp_path, config):
-    xlsx = write_cn_xlsx(tmp_path / "east.xlsx", [
-        cn_row("GD1"), cn_row("GD2", agency="城管委", created=dt.datetime(2023, 12, 30, 8)),  # old month, old name
-        cn_row("GD3", created="2024-02-30 10:00"), cn_row("GD4"),
-    ])
-    gbk = write_gbk_csv(tmp_path / "other.csv", [
-        ["GD4", "2024/3/5 9:10", "市水务局", "满意", "已解决"],     # GD4 again, without status or close time
-        ["GD5", "2024/3/6 下午6:30", "市交通委员会", "不满意", "未解决"],
-    ])
+    xlsx = write_cn_xlsx(
+        tmp_path / "east.xlsx",
+        [
+            cn_row("GD1"),
+            cn_row("GD2", agency="城管委", created=dt.datetime(2023, 12, 30, 8)),  # old month, old name
+            cn_row("GD3", created="2024-02-30 10:00"),
+            cn_row("GD4"),
+        ],
+    )
+    gbk = write_gbk_csv(
+        tmp_path / "other.csv",
+        [
+            ["GD4", "2024/3/5 9:10", "市水务局", "满意", "已解决"],  # GD4 again, without status or close time
+            ["GD5", "2024/3/6 下午6:30", "市交通委员会", "不满意", "未解决"],
+        ],
+    )
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     result = load([xlsx, gbk, broken], config, period="2024-03", salt=b"s", lang="en")
@@ -216,8 +329,15 @@ def test_load_files_end_to_end(tmp_path, config):
     assert list(result.tickets.columns) == list(CANONICAL_COLUMNS)
     east, other, bad = result.files
     # east: 6 rows read below the header = GD1 + GD4 accepted, GD2 excluded (2023-12), GD3 rejected, 合计 + 制表人 skipped.
-    assert east.reconciliation.to_dict() == {"read": 6, "accepted": 2, "rejected": 1, "excluded": 1, "duplicates": 0,
-                                             "skipped": 2, "balances": True}
+    assert east.reconciliation.to_dict() == {
+        "read": 6,
+        "accepted": 2,
+        "rejected": 1,
+        "excluded": 1,
+        "duplicates": 0,
+        "skipped": 2,
+        "balances": True,
+    }
     # other: GD4 is a second, less advanced version (not closed) → duplicate; GD5 accepted.
     assert (other.reconciliation.accepted, other.reconciliation.duplicates) == (1, 1)
     assert other.encoding and other.encoding.lower().startswith("gb")
@@ -272,11 +392,25 @@ def test_an_unknown_header_fails_the_file_and_the_batch_goes_on(tmp_path, config
 
 def test_open311_json(tmp_path, config):
     requests = [
-        {"service_request_id": "638344", "status": "closed", "service_name": "Pothole", "agency_responsible": "DPW",
-         "requested_datetime": "2024-03-05T09:10:00-05:00", "updated_datetime": "2024-03-06T10:00:00-05:00",
-         "expected_datetime": "2024-03-08T00:00:00-05:00", "address": "8TH AVE"},
-        {"service_request_id": "638345", "status": "open", "service_name": "Graffiti", "agency_responsible": "DPW",
-         "requested_datetime": "2024-03-05T10:00:00-05:00", "updated_datetime": None, "expected_datetime": None},
+        {
+            "service_request_id": "638344",
+            "status": "closed",
+            "service_name": "Pothole",
+            "agency_responsible": "DPW",
+            "requested_datetime": "2024-03-05T09:10:00-05:00",
+            "updated_datetime": "2024-03-06T10:00:00-05:00",
+            "expected_datetime": "2024-03-08T00:00:00-05:00",
+            "address": "8TH AVE",
+        },
+        {
+            "service_request_id": "638345",
+            "status": "open",
+            "service_name": "Graffiti",
+            "agency_responsible": "DPW",
+            "requested_datetime": "2024-03-05T10:00:00-05:00",
+            "updated_datetime": None,
+            "expected_datetime": None,
+        },
     ]
     path = tmp_path / "requests.json"
     path.write_text(json.dumps(requests), encoding="utf-8")
@@ -303,7 +437,10 @@ def test_real_exports_load_with_shipped_profiles(config):
         assert report.reconciliation.rejected == 0
     assert result.reconciliation.balances() and result.reconciliation.duplicates == 0
     la = result.tickets[result.tickets["source_file"].str.contains("2017")]
-    assert la["created_at"].min() >= pd.Timestamp("2017-12-27") and la["agency"].isin(["BOS", "OCB", "ITA", "BSL", "LADWP"]).all()
+    assert (
+        la["created_at"].min() >= pd.Timestamp("2017-12-27")
+        and la["agency"].isin(["BOS", "OCB", "ITA", "BSL", "LADWP"]).all()
+    )
     # The README notes 12 LA tickets closed before they were created.
     assert sum(i.code == "closed_before_created" for i in result.issues if "2017" in i.file) == 12
     board = result.tickets[result.tickets["source_file"].str.contains("petition")]
@@ -313,8 +450,12 @@ def test_real_exports_load_with_shipped_profiles(config):
 def test_311_coordinates_are_read_as_degrees_and_a_bad_one_is_a_cell_warning(config):
     header = [*NYC_HEADER, "Latitude", "Longitude"]
     base = ["05/01/2022 09:00:00 AM", None, "DSNY", "Open", None, None]
-    rows = [["1", *base, "40.7128", "-74.0060"], ["2", *base, "north", "-74.1"], ["3", *base, None, None],
-            ["4", *base, "40.5", "-274.0"]]
+    rows = [
+        ["1", *base, "40.7128", "-74.0060"],
+        ["2", *base, "north", "-74.1"],
+        ["3", *base, None, None],
+        ["4", *base, "40.5", "-274.0"],
+    ]
     parsed = parse(config, rows, profile="nyc-311", columns=header)
     t = parsed.tickets.set_index("ticket_id")
     assert t.loc["1", "latitude"] == pytest.approx(40.7128) and t.loc["1", "longitude"] == pytest.approx(-74.006)

@@ -14,26 +14,36 @@ from citistat.messages import load_messages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 INGEST_SOURCES = sorted((Path(ingest.__file__).parent).glob("*.py"))
-CATALOGUE = {key.removeprefix("issue.").removesuffix(".message")
-             for key in load_messages("en").table if key.startswith("issue.") and key.endswith(".message")}
+CATALOGUE = {
+    key.removeprefix("issue.").removesuffix(".message")
+    for key in load_messages("en").table
+    if key.startswith("issue.") and key.endswith(".message")
+}
 _CALLS = re.compile(r"""(?:FileFailure\.of|_info|_plain_issue|\.issue)\(\s*"([a-z0-9_.]+)\"""")
 _WORDED = re.compile(r"""_worded\(\s*"([a-z0-9_]+)\"""")
 
 
 def test_every_key_the_readers_use_is_in_the_catalogue():
     source = "\n".join(path.read_text("utf-8") for path in INGEST_SOURCES)
-    used = set(_CALLS.findall(source)) | {f"{code}.table" for code in _WORDED.findall(source)} | set(_WORDED.findall(source))
+    used = (
+        set(_CALLS.findall(source))
+        | {f"{code}.table" for code in _WORDED.findall(source)}
+        | set(_WORDED.findall(source))
+    )
     assert len(used) > 30  # the pattern still finds the call sites
     assert sorted(used - set(CATALOGUE)) == []
 
 
-@pytest.mark.parametrize(("fixture", "code", "chinese", "english"), [
-    ("empty.csv", "empty_file", "是空文件", "is empty"),
-    ("truncated.xlsx", "corrupt_file", "损坏或不完整", "damaged or truncated"),
-    ("encrypted.xlsx", "encrypted_file", "设有密码保护", "protected by a password"),
-    ("billion_laughs.xlsx", "xml_entities", "声明了 DTD", "declares a DTD"),
-    ("not_a_workbook.xlsx", "not_a_workbook", "不是 Excel 工作簿", "not an Excel workbook"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "code", "chinese", "english"),
+    [
+        ("empty.csv", "empty_file", "是空文件", "is empty"),
+        ("truncated.xlsx", "corrupt_file", "损坏或不完整", "damaged or truncated"),
+        ("encrypted.xlsx", "encrypted_file", "设有密码保护", "protected by a password"),
+        ("billion_laughs.xlsx", "xml_entities", "声明了 DTD", "declares a DTD"),
+        ("not_a_workbook.xlsx", "not_a_workbook", "不是 Excel 工作簿", "not an Excel workbook"),
+    ],
+)
 def test_file_failures_follow_the_language(fixture, code, chinese, english):
     worded = {}
     for lang in ("zh-CN", "en"):
@@ -73,7 +83,9 @@ def test_a_wording_key_keeps_its_reason_code():
     with pytest.raises(FileFailure) as raised:
         open_table(FIXTURES / "truncated.xlsx")
     assert raised.value.code == "corrupt_file"
-    assert load_messages("en").issue("corrupt_file.json", file="a.json", detail="x")[0] == "a.json is not valid JSON (x)"
+    assert (
+        load_messages("en").issue("corrupt_file.json", file="a.json", detail="x")[0] == "a.json is not valid JSON (x)"
+    )
 
 
 def _issues_of_a_load(tmp_path, lang):
@@ -84,10 +96,14 @@ def _issues_of_a_load(tmp_path, lang):
 
     path = tmp_path / "exports.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([["工单编号", "受理时间", "主办单位", "是否响应", "是否解决", "回访结果"],
-                                      ["GD1", "2024/3/1 9:10", "市水务局", "是", "已解决", "满意"],
-                                      ["GD2", "2024/2/30 9:10", "市水务局", "是", "已解决", "满意"],
-                                      ["GD3", "2024/3/2 9:10", "某某新设局", "是", "已解决", "满意"]])
+        csv.writer(handle).writerows(
+            [
+                ["工单编号", "受理时间", "主办单位", "是否响应", "是否解决", "回访结果"],
+                ["GD1", "2024/3/1 9:10", "市水务局", "是", "已解决", "满意"],
+                ["GD2", "2024/2/30 9:10", "市水务局", "是", "已解决", "满意"],
+                ["GD3", "2024/3/2 9:10", "某某新设局", "是", "已解决", "满意"],
+            ]
+        )
     result = load([path], load_config(None), lang=lang, period="2024-03")
     return {issue.code: issue for issue in result.issues}
 
@@ -100,7 +116,9 @@ def test_an_issue_stored_in_one_language_is_worded_again_in_another(tmp_path):
 
     chinese, english = _issues_of_a_load(tmp_path, "zh-CN"), _issues_of_a_load(tmp_path, "en")
     for code in ("bad_date", "unknown_agency", "header_found", "profile_chosen"):
-        stored = DataIssue(**json.loads(json.dumps(chinese[code].to_dict(), ensure_ascii=False)))  # as the archive keeps it
+        stored = DataIssue(
+            **json.loads(json.dumps(chinese[code].to_dict(), ensure_ascii=False))
+        )  # as the archive keeps it
         assert stored.message != english[code].message  # it was Chinese
         assert stored.worded_in("en").message == english[code].message, code
         assert stored.worded_in("en").hint == english[code].hint

@@ -60,16 +60,25 @@ def test_a_minimal_profile_is_valid():
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"columns": {"ticket_id": ["编号"], "created_at": ["时间"], "agency": ["单位"], "colour": ["颜色"]}}, "'colour' is not a field"),
+        (
+            {"columns": {"ticket_id": ["编号"], "created_at": ["时间"], "agency": ["单位"], "colour": ["颜色"]}},
+            "'colour' is not a field",
+        ),
         ({"columns": {"ticket_id": ["编号"], "created_at": ["时间"]}}, "required field 'agency' has no entry"),
-        ({"columns": {"ticket_id": ["编号"], "created_at": ["编号"], "agency": ["单位"]}}, "listed for both ticket_id and created_at"),
+        (
+            {"columns": {"ticket_id": ["编号"], "created_at": ["编号"], "agency": ["单位"]}},
+            "listed for both ticket_id and created_at",
+        ),
         ({"required": ["ticket_id", "created_at"]}, "required must include agency"),
         ({"date_order": "dmy", "date_formats": ["%m/%d/%Y"]}, "contradicts date_order = 'dmy'"),
         ({"date_order": "ydm"}, "date_order = 'ydm'"),
         ({"date_formats": []}, "date_formats must be a non-empty list"),
         ({"date_formats": ["YYYY-MM-DD"]}, "has no % directive"),
         ({"satisfaction": {"happy": ["满意"]}}, "'happy' is not a level"),
-        ({"satisfaction": {"satisfied": ["满意"], "dissatisfied": ["满意 "]}}, "listed under both satisfied and dissatisfied"),
+        (
+            {"satisfaction": {"satisfied": ["满意"], "dissatisfied": ["满意 "]}},
+            "listed under both satisfied and dissatisfied",
+        ),
         ({"flags": {"yes": ["是"]}}, "takes two lists"),
         ({"status": {"done": ["已办结"]}}, "'done' is not a status"),
         ({"rules": {"responded": "closed_by_due"}}, "needs a due_at entry"),
@@ -93,8 +102,10 @@ def test_validation_collects_every_problem_at_once():
 
 
 def test_a_derived_required_field_needs_no_column():
-    data = with_changes(columns={"ticket_id": ["编号"], "created_at": ["时间"], "title": ["标题"]},
-                        derive={"agency": {"from": "title", "pattern": "(A\\d+区)"}})
+    data = with_changes(
+        columns={"ticket_id": ["编号"], "created_at": ["时间"], "title": ["标题"]},
+        derive={"agency": {"from": "title", "pattern": "(A\\d+区)"}},
+    )
     assert validate_profile("derived", data) == []
 
 
@@ -108,14 +119,43 @@ def test_vocabularies_are_folded_for_matching():
 
 # ------------------------------------------------------------------ detection
 
-LA_2017 = ["SRNumber", "CreatedDate", "UpdatedDate", "ActionTaken", "Owner", "RequestType", "Status", "RequestSource",
-           "ServiceDate", "ClosedDate", "CD", "NCName"]
+LA_2017 = [
+    "SRNumber",
+    "CreatedDate",
+    "UpdatedDate",
+    "ActionTaken",
+    "Owner",
+    "RequestType",
+    "Status",
+    "RequestSource",
+    "ServiceDate",
+    "ClosedDate",
+    "CD",
+    "NCName",
+]
 LA_2020 = ["srnumber", "createddate", "closeddate", "_daystoclose", "owner", "status", "requesttype", "servicedate"]
-NYC = ["Unique Key", "Created Date", "Closed Date", "Agency", "Agency Name", "Complaint Type", "Status", "Due Date",
-       "Resolution Action Updated Date", "Borough"]
+NYC = [
+    "Unique Key",
+    "Created Date",
+    "Closed Date",
+    "Agency",
+    "Agency Name",
+    "Complaint Type",
+    "Status",
+    "Due Date",
+    "Resolution Action Updated Date",
+    "Borough",
+]
 CN = ["工单编号", "来电时间", "来电渠道", "承办单位", "工单状态", "是否响应", "是否解决", "满意度"]
 CN_GBK = ["工单编号", "受理时间", "问题分类", "主办单位", "回访结果"]
-OPEN311 = ["service_request_id", "status", "service_name", "agency_responsible", "requested_datetime", "expected_datetime"]
+OPEN311 = [
+    "service_request_id",
+    "status",
+    "service_name",
+    "agency_responsible",
+    "requested_datetime",
+    "expected_datetime",
+]
 BOARD = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间"]
 
 
@@ -126,8 +166,15 @@ def profiles():
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [(LA_2017, "la-311"), (LA_2020, "la-311"), (NYC, "nyc-311"), (CN, "cn-12345"), (CN_GBK, "cn-12345"),
-     (OPEN311, "open311"), (BOARD, "cn-petition-board")],
+    [
+        (LA_2017, "la-311"),
+        (LA_2020, "la-311"),
+        (NYC, "nyc-311"),
+        (CN, "cn-12345"),
+        (CN_GBK, "cn-12345"),
+        (OPEN311, "open311"),
+        (BOARD, "cn-petition-board"),
+    ],
 )
 def test_detect_profile_by_header(profiles, header, expected):
     assert detect_profile(header, profiles) == expected

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlsxwriter
+from real_data import REAL
 
 from citistat.ingest.rawtable import FileFailure, Limits, RawTable, open_table
 from citistat.ingest.sniff import decode_text, sniff_delimiter
-from real_data import REAL
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 SYNONYMS = {"工单编号", "来电时间", "承办单位", "满意度", "是否满意", "是否解决", "备注"}
@@ -191,7 +191,7 @@ def test_gb18030_csv_with_a_rare_character_and_a_title_line():
 
 def test_utf8_is_tried_before_gb18030():
     # These UTF-8 bytes also decode as GB18030 (to mojibake): UTF-8 must win.
-    raw = "工单编号".encode("utf-8")
+    raw = "工单编号".encode()
     raw.decode("gb18030")
     assert decode_text(raw, "x.csv") == ("工单编号", "utf-8")
     assert decode_text(b"\xef\xbb\xbf" + raw, "x.csv") == ("工单编号", "utf-8-sig")
@@ -225,13 +225,23 @@ def test_regular_csv_parses_the_same_on_the_fast_path_as_on_the_general_one():
 
     from citistat.ingest import read_delimited as readers
 
-    rest = ('GD1,"市水务局,东区",满意,=1+1\r\n'
-            'GD2,"他说""好""",, \u3000\r\n'
-            ',,,\r\n'               # a blank record: kept as a row of missing values
-            'GD3,"",基本满意,\t7\r\n').encode("utf-8")
+    rest = (
+        'GD1,"市水务局,东区",满意,=1+1\r\n'
+        'GD2,"他说""好""",, \u3000\r\n'
+        ",,,\r\n"  # a blank record: kept as a row of missing values
+        'GD3,"",基本满意,\t7\r\n'
+    ).encode("utf-8")
     fast = readers._parse_one_record_per_line(rest, ",")
-    general = pd.read_csv(io.BytesIO(rest), sep=",", header=None, dtype=str, keep_default_na=False, na_values=[""],
-                          skip_blank_lines=False, engine="c")
+    general = pd.read_csv(
+        io.BytesIO(rest),
+        sep=",",
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        engine="c",
+    )
     general.columns = range(general.shape[1])
     assert fast is not None
     pd.testing.assert_frame_equal(fast, general)
@@ -240,10 +250,13 @@ def test_regular_csv_parses_the_same_on_the_fast_path_as_on_the_general_one():
     assert readers._parse_one_record_per_line(b"GD1,a\n\nGD2,b\n", ",").iloc[1].isna().all()
 
 
-@pytest.mark.parametrize("rest", [
-    'GD1,"a\nb"\nGD2,c\n',       # a line break inside quotes: records and lines differ
-    "GD1,a\nGD2,b,extra\n",       # a ragged row: the general path pads it
-])
+@pytest.mark.parametrize(
+    "rest",
+    [
+        'GD1,"a\nb"\nGD2,c\n',  # a line break inside quotes: records and lines differ
+        "GD1,a\nGD2,b,extra\n",  # a ragged row: the general path pads it
+    ],
+)
 def test_irregular_csv_leaves_the_fast_path(rest):
     from citistat.ingest import read_delimited as readers
 
@@ -329,7 +342,9 @@ def test_delimiter_sniffing():
 def test_limits_from_settings():
     from citistat.config import Settings
 
-    ingest = Settings.from_dict({"ingest": {"max_uncompressed_mb": 10, "max_compression_ratio": 50, "max_rows": 7}}).ingest
+    ingest = Settings.from_dict(
+        {"ingest": {"max_uncompressed_mb": 10, "max_compression_ratio": 50, "max_rows": 7}}
+    ).ingest
     limits = Limits.from_settings(ingest)
     assert limits == Limits(max_uncompressed_bytes=10 * 1024 * 1024, max_compression_ratio=50.0, max_rows=7)
 
@@ -341,7 +356,12 @@ def test_limits_from_settings():
     ("name", "synonyms", "first_column", "rows"),
     [
         ("la311_myla311_2020-01-01_to_01-03.csv", {"srnumber", "createddate", "owner"}, "srnumber", 10_000),
-        ("nyc311_service_requests_2022-05-01_0000-0206.csv", {"Unique Key", "Created Date", "Agency"}, "Unique Key", 924),
+        (
+            "nyc311_service_requests_2022-05-01_0000-0206.csv",
+            {"Unique Key", "Created Date", "Agency"},
+            "Unique Key",
+            924,
+        ),
         ("cn_petition_board_messages_2011-2020.xlsx", {"留言编号", "留言时间"}, "留言编号", 2816),
     ],
 )

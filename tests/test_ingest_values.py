@@ -21,8 +21,15 @@ from citistat.ingest.values import (
     parse_vocab,
 )
 
-CN_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y/%m/%d %I:%M %p",
-              "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %I:%M %p", "%Y.%m.%d"]
+CN_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d %I:%M %p",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日 %I:%M %p",
+    "%Y.%m.%d",
+]
 US_FORMATS = ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y"]
 
 
@@ -77,8 +84,9 @@ def test_blanks_are_missing_not_bad():
 
 
 def test_sentinels_become_missing():
-    parsed = dates(["01/01/1900 12:00:00 AM", "01/01/1900", 0, "12/31/2017 11:59:58 PM"], US_FORMATS,
-                   sentinels=["01/01/1900"])
+    parsed = dates(
+        ["01/01/1900 12:00:00 AM", "01/01/1900", 0, "12/31/2017 11:59:58 PM"], US_FORMATS, sentinels=["01/01/1900"]
+    )
     assert parsed.sentinel.tolist() == [True, True, False, False]
     assert parsed.not_a_date.tolist() == [False, False, True, False]  # serial 0: missing, with a warning
     assert parsed.values[:3].isna().all() and not parsed.bad.any()
@@ -102,8 +110,11 @@ def test_native_datetime_cells_pass_through():
 
 
 def test_iso_times_with_an_offset_are_converted_to_local_time():
-    parsed = dates(["2024-03-05T01:10:00Z", "2024-03-05T09:10:00+08:00", "2024-03-05T09:10:00"], ["ISO8601"],
-                   timezone="Asia/Shanghai")
+    parsed = dates(
+        ["2024-03-05T01:10:00Z", "2024-03-05T09:10:00+08:00", "2024-03-05T09:10:00"],
+        ["ISO8601"],
+        timezone="Asia/Shanghai",
+    )
     # 01:10 UTC = 09:10 in Shanghai (UTC+8); a value without offset is already local.
     assert list(parsed.values) == [pd.Timestamp("2024-03-05 09:10")] * 3
 
@@ -175,7 +186,9 @@ ROSTER = [{"agency": "市城市管理局", "unit_type": "委办局"}, {"agency":
 def test_dated_aliases_apply_only_within_their_dates():
     table = AgencyTable(ALIASES, ROSTER)
     names = pd.Series(["市城市管理委员会", "市城市管理委员会 ", "城管局", "朝阳门街道"], dtype="string")
-    created = pd.Series(pd.to_datetime(["2023-12-31 23:59", "2024-01-01 00:00", "2024-01-01 00:00", "2024-01-01 00:00"]))
+    created = pd.Series(
+        pd.to_datetime(["2023-12-31 23:59", "2024-01-01 00:00", "2024-01-01 00:00", "2024-01-01 00:00"])
+    )
     result = table.resolve(names, created)
     # Created on the last valid day: renamed. Created after: kept as written, and reported as not in the roster.
     assert result.agency.tolist() == ["市城市管理局", "市城市管理委员会", "市城市管理局", "朝阳门街道"]
@@ -185,7 +198,9 @@ def test_dated_aliases_apply_only_within_their_dates():
 
 def test_unknown_agencies_are_counted_once_per_name():
     table = AgencyTable([], ROSTER)
-    result = table.resolve(pd.Series(["新单位", "新单位", "朝阳门街道"], dtype="string"), pd.Series(pd.to_datetime(["2024-01-01"] * 3)))
+    result = table.resolve(
+        pd.Series(["新单位", "新单位", "朝阳门街道"], dtype="string"), pd.Series(pd.to_datetime(["2024-01-01"] * 3))
+    )
     assert result.unknown == {"新单位": 2}
     assert result.agency.tolist() == ["新单位", "新单位", "朝阳门街道"]
 
@@ -194,7 +209,6 @@ def test_a_bad_alias_date_is_a_config_error_with_the_line():
     with pytest.raises(ConfigError) as caught:
         AgencyTable([{"alias": "a", "canonical": "b", "valid_from": "2024/01/01", "_line": 7}], [])
     assert "line 7" in str(caught.value.problems[0]) and "YYYY-MM-DD" in caught.value.problems[0]
-
 
 
 def test_a_column_already_typed_as_dates_passes_through():
@@ -209,11 +223,20 @@ def test_a_column_already_typed_as_dates_passes_through():
 def test_time_zones_are_dropped_from_typed_and_mixed_columns():
     aware = pd.Series(pd.to_datetime(["2024-03-05 09:10"]).tz_localize("Asia/Shanghai"))
     assert parse_dates(aware, []).values.iloc[0] == pd.Timestamp("2024-03-05 09:10")
-    mixed = pd.Series([pd.Timestamp("2024-03-05 09:10", tz="Asia/Shanghai"), pd.Timestamp("2024-03-06 10:00"),
-                       pd.Timestamp("2024-03-07 11:00", tz="UTC")], dtype=object)
+    mixed = pd.Series(
+        [
+            pd.Timestamp("2024-03-05 09:10", tz="Asia/Shanghai"),
+            pd.Timestamp("2024-03-06 10:00"),
+            pd.Timestamp("2024-03-07 11:00", tz="UTC"),
+        ],
+        dtype=object,
+    )
     values = parse_dates(mixed, []).values
-    assert values.tolist() == [pd.Timestamp("2024-03-05 09:10"), pd.Timestamp("2024-03-06 10:00"),
-                               pd.Timestamp("2024-03-07 11:00")]
+    assert values.tolist() == [
+        pd.Timestamp("2024-03-05 09:10"),
+        pd.Timestamp("2024-03-06 10:00"),
+        pd.Timestamp("2024-03-07 11:00"),
+    ]
 
 
 @pytest.mark.parametrize("blank", [None, float("nan"), pd.NA, pd.NaT, np.datetime64("NaT"), "", " \u3000\u200b"])
@@ -224,7 +247,12 @@ def test_every_kind_of_empty_cell_reads_as_blank(blank):
 
 def test_cell_text_keeps_what_a_user_typed():
     assert [cell_text(v) for v in (12.0, 12.5, True, " 市水务局\u3000", pd.Timestamp("2024-03-05"))] == [
-        "12", "12.5", "TRUE", "市水务局", "2024-03-05 00:00:00"]
+        "12",
+        "12.5",
+        "TRUE",
+        "市水务局",
+        "2024-03-05 00:00:00",
+    ]
 
 
 def test_caller_keys_are_keyed_stable_and_blank_for_no_number():

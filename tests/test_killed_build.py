@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from processes import command_line, descendants, is_alive
 
 from citistat.archive import Archive
@@ -27,8 +26,14 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 def citistat(*args: str, workspace: Path, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "citistat", *args, "--workspace", str(workspace)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "citistat", *args, "--workspace", str(workspace)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        **kwargs,
+    )
 
 
 def finished(*args: str, workspace: Path, timeout: float = 300) -> subprocess.CompletedProcess:

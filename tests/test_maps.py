@@ -10,14 +10,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import render_fixtures as fx
 from pypdf import PdfReader
 
-import render_fixtures as fx
 from citistat.areas import Areas, AreaStat
 from citistat.errors import CitistatError
 from citistat.geo import load_boundaries, match, parse_boundaries
-from citistat.render import build_books
-from citistat.render import maps
+from citistat.render import build_books, maps
 from citistat.render.maps_context import map_views
 from citistat.sample.boundaries import synthetic_boundaries, write_synthetic_boundaries
 from citistat.score.definitions import Scoring
@@ -38,14 +37,17 @@ def feature(props: dict, geometry: dict) -> dict:
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
-DISTRICTS = collection([
-    feature({"区名": "朝阳区"}, {"type": "Polygon", "coordinates": [square(0, 0)]}),
-    feature({"区名": "海淀区"}, {"type": "MultiPolygon", "coordinates": [[square(10, 0)], [square(30, 0, 5)]]}),
-    feature({"区名": "丰台区"}, {"type": "Polygon", "coordinates": [square(0, 10)]}),
-])
+DISTRICTS = collection(
+    [
+        feature({"区名": "朝阳区"}, {"type": "Polygon", "coordinates": [square(0, 0)]}),
+        feature({"区名": "海淀区"}, {"type": "MultiPolygon", "coordinates": [[square(10, 0)], [square(30, 0, 5)]]}),
+        feature({"区名": "丰台区"}, {"type": "Polygon", "coordinates": [square(0, 10)]}),
+    ]
+)
 
 
 # --- boundaries -------------------------------------------------------------------------------------
+
 
 def test_boundaries_are_keyed_by_the_configured_property_and_matched_with_leftovers_listed():
     b = parse_boundaries(DISTRICTS, "districts.geojson", "district", key_property="区名")
@@ -76,6 +78,7 @@ def test_a_missing_district_is_listed_under_the_map_with_small_counts_hidden():
 
 # --- synthetic boundaries ---------------------------------------------------------------------------
 
+
 def test_the_synthetic_boundaries_are_deterministic_and_shipped_as_generated(tmp_path):
     assert synthetic_boundaries() == synthetic_boundaries()
     assert synthetic_boundaries(seed=1) != synthetic_boundaries()
@@ -91,7 +94,8 @@ def _area(ring) -> float:
 
 
 def test_the_synthetic_districts_partition_the_square_and_streets_partition_their_district():
-    from citistat.sample.catalog import DISTRICTS as NAMES, STREETS
+    from citistat.sample.catalog import DISTRICTS as NAMES
+    from citistat.sample.catalog import STREETS
 
     data = synthetic_boundaries()
     districts = {f["properties"]["name"]: f["geometry"]["coordinates"][0][:-1] for f in data["district"]["features"]}
@@ -104,6 +108,7 @@ def test_the_synthetic_districts_partition_the_square_and_streets_partition_thei
 
 
 # --- classes and suppression ------------------------------------------------------------------------
+
 
 def test_count_classes_cover_every_value_in_ascending_colour_blind_safe_classes():
     values = [3.0, 8, 12, 40, 41, 90, 250, 251, 600]
@@ -125,7 +130,10 @@ def test_rate_classes_use_tenths_when_the_areas_lie_close_and_change_is_divergin
 
 def test_an_area_under_five_tickets_shows_no_figure_and_is_drawn_hatched():
     labels = {k: "{n}" for k in ("map_tickets_legend", "map_rate_legend", "map_change_legend")} | {
-        "map_tickets": "", "map_rate": "", "map_change": ""}
+        "map_tickets": "",
+        "map_rate": "",
+        "map_change": "",
+    }
     counts = {"A": 4, "B": 5, "C": 60}
     panel = maps.ticket_panel(counts, labels)
     assert panel.values["A"] is None and panel.values["B"] == 5
@@ -136,6 +144,7 @@ def test_an_area_under_five_tickets_shows_no_figure_and_is_drawn_hatched():
 
 
 # --- the figures from the counts --------------------------------------------------------------------
+
 
 def test_area_stats_give_tickets_rate_and_change_against_last_year():
     rows = [("2024-03", "朝阳区", 50, 40, 10), ("2024-03", "海淀区", 20, 10, 10), ("2023-03", "朝阳区", 30, 15, 15)]
@@ -149,20 +158,34 @@ def test_area_stats_give_tickets_rate_and_change_against_last_year():
 
 # --- the maps in the books --------------------------------------------------------------------------
 
+
 def with_maps(inputs):
-    stats = [AreaStat("朝阳区", 300, 280, 0.9, 250, 0.85), AreaStat("海淀区", 200, 210, 0.8, 180, 0.82),
-             AreaStat("西城区", 40, 30, 0.7, 30, 0.7), AreaStat("东城区", 3, 2, 1.0, 3, 1.0)]
-    areas = Areas(metric="resolution", district=stats,
-                  by_agency={fx.HOUSING: [("朝阳区", 120), ("海淀区", 60), ("东城区", 2)]},
-                  by_topic={"老旧小区加装电梯": [("朝阳区", 30), ("海淀区", 12)]}, unplaced=7)
+    stats = [
+        AreaStat("朝阳区", 300, 280, 0.9, 250, 0.85),
+        AreaStat("海淀区", 200, 210, 0.8, 180, 0.82),
+        AreaStat("西城区", 40, 30, 0.7, 30, 0.7),
+        AreaStat("东城区", 3, 2, 1.0, 3, 1.0),
+    ]
+    areas = Areas(
+        metric="resolution",
+        district=stats,
+        by_agency={fx.HOUSING: [("朝阳区", 120), ("海淀区", 60), ("东城区", 2)]},
+        by_topic={"老旧小区加装电梯": [("朝阳区", 30), ("海淀区", 12)]},
+        unplaced=7,
+    )
     boundaries = {"district": parse_boundaries(DISTRICTS, "districts.geojson", "district", key_property="区名")}
     return replace(inputs, result=replace(inputs.result, areas=areas), boundaries=boundaries)
 
 
 @pytest.mark.parametrize("lang,edition", [("en", "internal"), ("zh-CN", "public")])
 def test_the_city_book_shows_the_district_map_and_the_topic_map(tmp_path, lang, edition):
-    books = build_books(with_maps(fx.briefing_inputs(lang=lang, edition=edition)), tmp_path,
-                        templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("html",), agencies=[])
+    books = build_books(
+        with_maps(fx.briefing_inputs(lang=lang, edition=edition)),
+        tmp_path,
+        templates_dirs=[DEFAULT_TEMPLATES_DIR],
+        formats=("html",),
+        agencies=[],
+    )
     html = books.city_book_html.read_text("utf-8")
     assert f'src="charts/{lang}/map-districts.png"' in html and f'src="charts/{lang}/map-topic-1.png"' in html
     assert (tmp_path / "charts" / lang / "map-districts.png").is_file()
@@ -172,9 +195,14 @@ def test_the_city_book_shows_the_district_map_and_the_topic_map(tmp_path, lang, 
 
 
 def test_the_agency_brief_shows_where_its_tickets_come_from(tmp_path):
-    books = build_books(with_maps(fx.briefing_inputs(lang="en", edition="agency")), tmp_path,
-                        templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[fx.HOUSING],
-                        city_book=False)
+    books = build_books(
+        with_maps(fx.briefing_inputs(lang="en", edition="agency")),
+        tmp_path,
+        templates_dirs=[DEFAULT_TEMPLATES_DIR],
+        formats=("pdf",),
+        agencies=[fx.HOUSING],
+        city_book=False,
+    )
     (brief,) = books.agency_pdfs.values()
     text = "\n".join(page.extract_text() for page in PdfReader(str(brief)).pages)
     assert "Where this agency" in text and "东城区" in text
@@ -192,6 +220,7 @@ def test_no_boundaries_means_no_map_and_the_counts_listed(tmp_path):
 
 
 # --- the density map (exports with coordinates) -----------------------------------------------------
+
 
 def located_tickets(seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)

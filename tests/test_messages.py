@@ -23,8 +23,11 @@ def test_every_key_exists_in_zh_cn_and_en():
 
 def test_both_languages_fill_the_same_placeholders():
     zh, en = load_messages("zh-CN").table, load_messages("en").table
-    differ = {key: (_placeholders(zh[key]), _placeholders(en[key])) for key in en
-              if _placeholders(zh[key]) != _placeholders(en[key])}
+    differ = {
+        key: (_placeholders(zh[key]), _placeholders(en[key]))
+        for key in en
+        if _placeholders(zh[key]) != _placeholders(en[key])
+    }
     assert differ == {}
 
 

@@ -63,7 +63,9 @@ def test_the_backtest_scores_last_years_outlooks_against_what_came():
 
     exact = outlook(counts(period_range("2022-02", PERIOD), seasonal), PERIOD, OutlookSettings()).backtest
     assert exact.outlooks == 12 and exact.precision == 1.0 and exact.recall == 1.0  # a season that repeats exactly
-    assert exact.came_true == exact.named == exact.rises == 6  # each category rises into its peak once, in two districts
+    assert (
+        exact.came_true == exact.named == exact.rises == 6
+    )  # each category rises into its peak once, in two districts
     noisy = outlook(counts(period_range("2022-02", PERIOD), seasonal, rng), PERIOD, OutlookSettings()).backtest
     assert noisy.outlooks == 12 and noisy.named > 0
     assert noisy.precision > 1.5 * noisy.base_rate  # with Poisson noise: well above guessing, and it says how well

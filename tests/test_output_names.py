@@ -13,8 +13,22 @@ from builders import files, issues, tickets
 from citistat.errors import CitistatError
 from citistat.render.file_names import SLUG_MAX_BYTES, bounded_slug, check_distinct, unit_file_stem
 
-COLLIDING = ["!!!", "???", "Parks & Rec", "PARKS-REC", "parks rec", "..", "/", "市水务局" * 75, "市水务局" * 75 + "甲",
-             "x" * 300, "x" * 299 + "y", "CON", "\u202e市水务局", "市水务局"]
+COLLIDING = [
+    "!!!",
+    "???",
+    "Parks & Rec",
+    "PARKS-REC",
+    "parks rec",
+    "..",
+    "/",
+    "市水务局" * 75,
+    "市水务局" * 75 + "甲",
+    "x" * 300,
+    "x" * 299 + "y",
+    "CON",
+    "\u202e市水务局",
+    "市水务局",
+]
 
 
 def test_every_name_gets_its_own_bounded_safe_stem():
@@ -70,8 +84,11 @@ def test_a_run_with_colliding_agency_names_writes_one_brief_per_agency(tmp_path)
     assert all(len(p.name.encode("utf-8")) < 120 for p in on_disk)
     manifest = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))
     listed = {o["path"] for o in manifest["outputs"]}
-    written = {p.relative_to(tmp_path / "briefings").as_posix() for p in built.folder.rglob("*")
-               if p.is_file() and p.name != "manifest.json" and "data" not in p.relative_to(built.folder).parts}
+    written = {
+        p.relative_to(tmp_path / "briefings").as_posix()
+        for p in built.folder.rglob("*")
+        if p.is_file() and p.name != "manifest.json" and "data" not in p.relative_to(built.folder).parts
+    }
     assert listed == written  # exactly the files written: nothing missing, nothing extra
     assert {"chart", "key", "agency_brief", "city_book"} <= {o["role"] for o in manifest["outputs"]}
     with Archive.open(tmp_path / "briefings", readonly=True) as archive:

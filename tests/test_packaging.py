@@ -26,8 +26,12 @@ def _shipped_files() -> set[Path]:
 
 def test_every_template_and_config_file_is_in_the_wheel():
     shipped = _shipped_files()
-    wanted = {p.relative_to(REPO) for folder in ("templates", "config") for p in (REPO / folder).rglob("*")
-              if p.is_file() and p.name != "caller-key.salt" and "__pycache__" not in p.parts}
+    wanted = {
+        p.relative_to(REPO)
+        for folder in ("templates", "config")
+        for p in (REPO / folder).rglob("*")
+        if p.is_file() and p.name != "caller-key.salt" and "__pycache__" not in p.parts
+    }
     assert wanted, "no templates or configuration found"
     assert sorted(map(str, wanted - shipped)) == []
 

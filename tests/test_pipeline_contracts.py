@@ -18,9 +18,16 @@ from citistat.render import BookSet
 def test_the_session_record_reaches_the_briefing_inputs_whole():
     record = SessionRecord(**{f.name: object() for f in fields(SessionRecord)})  # a sentinel per field
     config = SimpleNamespace(city_name=lambda lang: f"city in {lang}", geo={})
-    inputs = _briefing_inputs(record, config, SimpleNamespace(period="2024-03"),
-                              SimpleNamespace(revision=2, status="draft"), lang="en", edition="internal",
-                              meeting="2024-04-10", built_on="2024-04-01")
+    inputs = _briefing_inputs(
+        record,
+        config,
+        SimpleNamespace(period="2024-03"),
+        SimpleNamespace(revision=2, status="draft"),
+        lang="en",
+        edition="internal",
+        meeting="2024-04-10",
+        built_on="2024-04-01",
+    )
     for field in fields(SessionRecord):
         assert getattr(inputs, field.name) is getattr(record, field.name), field.name
     assert (inputs.city, inputs.revision, inputs.meeting_date) == ("city in en", 2, "2024-04-10")
@@ -30,8 +37,18 @@ def test_every_required_briefing_input_comes_from_the_record_or_the_build():
     """A required field added to BriefingInputs must be filled by name, not slip through a dict."""
     from dataclasses import MISSING
 
-    from_build = {"city", "period", "meeting_date", "lang", "edition", "revision", "status", "result",
-                  "generated_on", "boundaries"}
+    from_build = {
+        "city",
+        "period",
+        "meeting_date",
+        "lang",
+        "edition",
+        "revision",
+        "status",
+        "result",
+        "generated_on",
+        "boundaries",
+    }
     required = {f.name for f in fields(BriefingInputs) if f.default is MISSING and f.default_factory is MISSING}
     assert required <= from_build | {f.name for f in fields(SessionRecord)}
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 
 import pandas as pd
 import pytest
+from test_ingest_load import CN_HEADER, T, cn_row, raw_table
 
 from citistat.config import load_config
 from citistat.errors import ConfigError
@@ -16,8 +16,6 @@ from citistat.ingest.normalise import parse_table
 from citistat.ingest.profiles import build_profile, validate_profile
 from citistat.privacy import Scrubber, cn_id_valid, luhn_valid, merge_privacy, shipped_privacy, validate_privacy
 from citistat.workspace import Workspace
-
-from test_ingest_load import CN_HEADER, T, cn_row, raw_table
 
 
 @pytest.fixture(scope="module")
@@ -33,61 +31,67 @@ def scrub(scrubber, text, key=False):
 # ------------------------------------------------------------------ each kind
 
 
-@pytest.mark.parametrize(("text", "expected", "kind"), [
-    ("请回电13912345000，谢谢", "请回电[电话]，谢谢", "mobile"),
-    ("手机 +86 139-1234-5000", "手机 [电话]", "mobile"),
-    ("电话 139 1234 5000 下午打", "电话 [电话] 下午打", "mobile"),
-    ("座机010-62345678找物业", "座机[电话]找物业", "landline"),
-    ("拨打(0755)12345678转123", "拨打[电话]", "landline"),
-    ("联系电话 6234567", "联系电话 [电话]", "phone_after_word"),
-    ("身份证110101199003074514要补办", "身份证[身份证号]要补办", "id_card"),
-    ("证件11010119900307451x", "证件11010119900307451x", None),  # wrong check digit: not an ID number
-    ("邮箱 zhang.san@example.com 回复", "邮箱 [邮箱] 回复", "email"),
-    ("退款到卡6222021234567890128", "退款到卡[卡号]", "card"),
-    ("联系人王小明，电话见备注", "联系人[姓名]，电话见备注", "name_zh"),
-    ("来电人：张女士反映", "来电人：[姓名]反映", "name_zh"),
-    ("姓名 欧阳明", "姓名 [姓名]", "name_zh"),
-    ("联系方式：李先生", "联系方式：[姓名]", "name_zh"),
-    ("举报人：欧阳明华 2019年", "举报人：[姓名] 2019年", "name_zh"),
-    ("我叫陶娟静，今年34岁", "我叫[姓名]，今年34岁", "name_zh"),
-    ("Caller: John Smith says the light is out", "Caller: [name] says the light is out", "name_en"),
-    ("contact: Mrs. Alvarez", "contact: [name]", "name_en"),
-    ("call back at (212) 555-0142", "call back at [phone]", "us_phone"),
-    ("call 13912345000, or 13912345000.", "call [phone], or [phone].", "mobile2"),
-    ("+1 718.555.0199 after 5pm", "[phone] after 5pm", "us_phone"),
-    ("email jo@example.org", "email [email]", "email"),
-    ("card 4111 1111 1111 1111 was charged", "card [card number] was charged", "card"),
-    ("１３８００１３８０００", "[phone]", "mobile"),  # full-width digits read as digits
-])
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        ("请回电13912345000，谢谢", "请回电[电话]，谢谢", "mobile"),
+        ("手机 +86 139-1234-5000", "手机 [电话]", "mobile"),
+        ("电话 139 1234 5000 下午打", "电话 [电话] 下午打", "mobile"),
+        ("座机010-62345678找物业", "座机[电话]找物业", "landline"),
+        ("拨打(0755)12345678转123", "拨打[电话]", "landline"),
+        ("联系电话 6234567", "联系电话 [电话]", "phone_after_word"),
+        ("身份证110101199003074514要补办", "身份证[身份证号]要补办", "id_card"),
+        ("证件11010119900307451x", "证件11010119900307451x", None),  # wrong check digit: not an ID number
+        ("邮箱 zhang.san@example.com 回复", "邮箱 [邮箱] 回复", "email"),
+        ("退款到卡6222021234567890128", "退款到卡[卡号]", "card"),
+        ("联系人王小明，电话见备注", "联系人[姓名]，电话见备注", "name_zh"),
+        ("来电人：张女士反映", "来电人：[姓名]反映", "name_zh"),
+        ("姓名 欧阳明", "姓名 [姓名]", "name_zh"),
+        ("联系方式：李先生", "联系方式：[姓名]", "name_zh"),
+        ("举报人：欧阳明华 2019年", "举报人：[姓名] 2019年", "name_zh"),
+        ("我叫陶娟静，今年34岁", "我叫[姓名]，今年34岁", "name_zh"),
+        ("Caller: John Smith says the light is out", "Caller: [name] says the light is out", "name_en"),
+        ("contact: Mrs. Alvarez", "contact: [name]", "name_en"),
+        ("call back at (212) 555-0142", "call back at [phone]", "us_phone"),
+        ("call 13912345000, or 13912345000.", "call [phone], or [phone].", "mobile2"),
+        ("+1 718.555.0199 after 5pm", "[phone] after 5pm", "us_phone"),
+        ("email jo@example.org", "email [email]", "email"),
+        ("card 4111 1111 1111 1111 was charged", "card [card number] was charged", "card"),
+        ("１３８００１３８０００", "[phone]", "mobile"),  # full-width digits read as digits
+    ],
+)
 def test_each_kind_becomes_its_typed_placeholder(scrubber, text, expected, kind):
     cleaned, counts = scrub(scrubber, text)
     assert cleaned == expected
     assert counts == ({kind.rstrip("2"): 1 + kind.endswith("2")} if kind else {})
 
 
-@pytest.mark.parametrize("text", [
-    "工单2024031312345678已转办",          # a 20-digit style ticket id
-    "GD20240313000123",
-    "Unique Key 59893184",
-    "金额12345678元，发票号 04400123",     # amounts and invoice numbers
-    "罚款 1,234,567.89 元",
-    "2024-03-15 10:00:00 来电",
-    "03/15/2024 10:00:00 PM",
-    "幸福里12号楼3单元501室",              # house numbers are no phone numbers
-    "朝阳路100号院2号楼1001",
-    "123 Main Street, Apt 4B",
-    "Street Name: Main St",
-    "zip 10027, lot 1234567",
-    "订单 1234567890123",                   # 13 digits, no card network prefix
-    "建议 12345 热线回访",
-    "坐标 116.397128, 39.916527",
-    "版本 v13.812.345678",
-    "成人姓名变更的咨询",                   # 姓名 without a name after it (real petition-board titles)
-    "反映人多了，政府出面了",
-    "联系人单位未回复",
-    "报告人：全体业主",
-    "价格 13800138000.50 元",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "工单2024031312345678已转办",  # a 20-digit style ticket id
+        "GD20240313000123",
+        "Unique Key 59893184",
+        "金额12345678元，发票号 04400123",  # amounts and invoice numbers
+        "罚款 1,234,567.89 元",
+        "2024-03-15 10:00:00 来电",
+        "03/15/2024 10:00:00 PM",
+        "幸福里12号楼3单元501室",  # house numbers are no phone numbers
+        "朝阳路100号院2号楼1001",
+        "123 Main Street, Apt 4B",
+        "Street Name: Main St",
+        "zip 10027, lot 1234567",
+        "订单 1234567890123",  # 13 digits, no card network prefix
+        "建议 12345 热线回访",
+        "坐标 116.397128, 39.916527",
+        "版本 v13.812.345678",
+        "成人姓名变更的咨询",  # 姓名 without a name after it (real petition-board titles)
+        "反映人多了，政府出面了",
+        "联系人单位未回复",
+        "报告人：全体业主",
+        "价格 13800138000.50 元",
+    ],
+)
 def test_ordinary_numbers_and_addresses_are_left_alone(scrubber, text):
     assert scrub(scrubber, text) == (text, {})
 
@@ -126,8 +130,9 @@ def test_numbers_typed_as_numbers_are_scrubbed_too(scrubber):
 
 
 def test_shipped_settings_are_valid():
-    from citistat.workspace import DEFAULT_CONFIG_DIR
     import tomllib
+
+    from citistat.workspace import DEFAULT_CONFIG_DIR
 
     data = tomllib.loads((DEFAULT_CONFIG_DIR / "privacy.toml").read_text(encoding="utf-8"))
     assert validate_privacy(data) == []
@@ -137,7 +142,8 @@ def test_a_bad_pattern_stops_the_config_load_with_a_clear_sentence(tmp_path):
     ws = Workspace(tmp_path)
     ws.config_dir.mkdir(parents=True)
     (ws.config_dir / "privacy.toml").write_text(
-        "[[pattern]]\nname = \"local\"\nregex = \"([0-9\"\nplaceholder = \"[证件]\"\ncheck = \"crc\"\n", encoding="utf-8")
+        '[[pattern]]\nname = "local"\nregex = "([0-9"\nplaceholder = "[证件]"\ncheck = "crc"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as error:
         load_config(ws)
     text = str(error.value)
@@ -153,11 +159,12 @@ def test_a_city_adds_its_own_id_format(tmp_path):
     ws = Workspace(tmp_path)
     ws.config_dir.mkdir(parents=True)
     (ws.config_dir / "privacy.toml").write_text(
-        "fields = [\"subcategory\"]\n"
-        "[[pattern]]\nname = \"resident_card\"\nregex = 'JZ\\d{8}'\nplaceholder = \"[居住证号]\"\n"
+        'fields = ["subcategory"]\n'
+        '[[pattern]]\nname = "resident_card"\nregex = \'JZ\\d{8}\'\nplaceholder = "[居住证号]"\n'
         "placeholder_en = \"[residence permit]\"\nquick = 'JZ[0-9]'\n"
-        "[[pattern]]\nname = \"email\"\nenabled = false\n",
-        encoding="utf-8")
+        '[[pattern]]\nname = "email"\nenabled = false\n',
+        encoding="utf-8",
+    )
     config = load_config(ws)
     names = [p["name"] for p in config.privacy["pattern"]]
     assert names[-1] == "resident_card" and "email" not in names and "mobile" in names
@@ -169,7 +176,10 @@ def test_a_city_adds_its_own_id_format(tmp_path):
 def test_merge_keeps_the_shipped_order():
     merged = merge_privacy(shipped_privacy(), {"pattern": [{"name": "mobile", "regex": "x", "placeholder": "[m]"}]})
     names = [p["name"] for p in merged["pattern"]]
-    assert names == [p["name"] for p in shipped_privacy()["pattern"]] and merged["pattern"][names.index("mobile")]["regex"] == "x"
+    assert (
+        names == [p["name"] for p in shipped_privacy()["pattern"]]
+        and merged["pattern"][names.index("mobile")]["regex"] == "x"
+    )
 
 
 def test_a_profile_may_list_personal_columns():
@@ -191,8 +201,13 @@ def config():
 
 
 def parse(config, rows, columns=HEADER, profile="cn-12345"):
-    return parse_table(raw_table(rows, columns), build_profile(profile, config.profiles[profile]),
-                       AgencyTable(config.aliases, config.roster), salt=b"salt", lang="zh-CN")
+    return parse_table(
+        raw_table(rows, columns),
+        build_profile(profile, config.profiles[profile]),
+        AgencyTable(config.aliases, config.roster),
+        salt=b"salt",
+        lang="zh-CN",
+    )
 
 
 def test_titles_and_places_are_scrubbed_before_anything_is_kept(config):
@@ -226,10 +241,23 @@ def test_a_signature_line_is_skipped_without_its_number(config):
 
 
 def test_rejected_rows_keep_where_and_why_but_not_who(config):
-    rows = [[*cn_row("GD9", created="not a date", name="李四", phone="13900001111"), "回电13900001111", "幸福里", "和平街道"]]
+    rows = [
+        [
+            *cn_row("GD9", created="not a date", name="李四", phone="13900001111"),
+            "回电13900001111",
+            "幸福里",
+            "和平街道",
+        ]
+    ]
     rejects = parse(config, rows).rejects
     row = rejects.iloc[0]
-    assert (row["file"], row["sheet"], row["row"], row["ticket_id"], row["code"]) == ("a.xlsx", "工单明细", 4, "GD9", "bad_date")
+    assert (row["file"], row["sheet"], row["row"], row["ticket_id"], row["code"]) == (
+        "a.xlsx",
+        "工单明细",
+        4,
+        "GD9",
+        "bad_date",
+    )
     assert row["raw_value"] == "not a date" and row["column"] == "来电时间"
     assert row["来电人"] == "[已隐去]" and row["联系电话"] == "[已隐去]" and row["标题"] == "回电[电话]"
     assert "李四" not in rejects.to_csv() and "13900001111" not in rejects.to_csv()
@@ -272,8 +300,9 @@ def test_roster_names_lose_invisible_characters_at_config_load_with_an_issue(tmp
 
     ws = Workspace(tmp_path)
     (ws.config_dir / "agencies").mkdir(parents=True)
-    (ws.config_dir / "agencies" / "roster.csv").write_text("agency,unit_type\n城管委\u202e执法队,委办局\n市水务局,委办局\n",
-                                                           encoding="utf-8")
+    (ws.config_dir / "agencies" / "roster.csv").write_text(
+        "agency,unit_type\n城管委\u202e执法队,委办局\n市水务局,委办局\n", encoding="utf-8"
+    )
     config = load_config(ws)
     assert [row["agency"] for row in config.roster] == ["城管委执法队", "市水务局"]
     issues = [i for i in load([], config, lang="en").issues if i.code == "invisible_characters"]

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from citistat.workspace import DEFAULT_CONFIG_DIR
 from cli_run import invoke
 
-EMOJI_UNIT = "幸福街道办事处\U0001F600"
+from citistat.workspace import DEFAULT_CONFIG_DIR
+
+EMOJI_UNIT = "幸福街道办事处\U0001f600"
 BIDI_UNIT = "城管委\u202e执法队"
 ROSTER = [("市水务局", "委办局"), ("市交通委员会", "委办局"), (EMOJI_UNIT, "街乡镇"), (BIDI_UNIT, "委办局")]
 
@@ -53,8 +53,22 @@ PLANTED = {
     "agency cell": "13522223333",
 }
 
-HEADER = ["工单编号", "来电时间", "承办单位", "工单状态", "办结时间", "是否响应", "是否解决", "满意度", "标题", "社区",
-          "所属街道", "诉求内容", "来电人", "联系电话"]
+HEADER = [
+    "工单编号",
+    "来电时间",
+    "承办单位",
+    "工单状态",
+    "办结时间",
+    "是否响应",
+    "是否解决",
+    "满意度",
+    "标题",
+    "社区",
+    "所属街道",
+    "诉求内容",
+    "来电人",
+    "联系电话",
+]
 
 
 def _rows() -> list[list[object]]:
@@ -71,11 +85,43 @@ def _rows() -> list[list[object]]:
         place = "幸福里0号 电话 13800138000" if i % 3 == 0 else "幸福里0号"
         street = "和平街道 座机010-62345678" if i == 5 else ("和平街道 联系人钱多多" if i == 6 else "和平街道")
         satisfaction = {7: "不满意，回电13700137000", 8: "姓名:孙悟饭 不满意"}.get(i, "满意")
-        rows.append([f"GD{i:04d}", created, agency, "已办结", created + dt.timedelta(days=1), "是", "已解决", satisfaction,
-                     titles.get(i, "路灯不亮"), place, street, "请联系13799998888", "赵铁柱", "13511112222"])
+        rows.append(
+            [
+                f"GD{i:04d}",
+                created,
+                agency,
+                "已办结",
+                created + dt.timedelta(days=1),
+                "是",
+                "已解决",
+                satisfaction,
+                titles.get(i, "路灯不亮"),
+                place,
+                street,
+                "请联系13799998888",
+                "赵铁柱",
+                "13511112222",
+            ]
+        )
     rows[9][2] = f"{ROSTER[1][0]} 电话13522223333"  # a number typed into the agency cell
-    rows.append(["GD9999", "不是日期", ROSTER[0][0], "已办结", None, "是", "已解决", "满意", "回电13655556666",
-                 "幸福里0号", "和平街道", "", "周扒皮", "13633334444"])
+    rows.append(
+        [
+            "GD9999",
+            "不是日期",
+            ROSTER[0][0],
+            "已办结",
+            None,
+            "是",
+            "已解决",
+            "满意",
+            "回电13655556666",
+            "幸福里0号",
+            "和平街道",
+            "",
+            "周扒皮",
+            "13633334444",
+        ]
+    )
     return rows
 
 
@@ -92,11 +138,31 @@ def _write_export(path: Path) -> Path:
 
 
 def _write_311(path: Path) -> Path:
-    header = ["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Descriptor", "Street Name",
-              "Incident Zip", "Status"]
-    rows = [[f"{59000000 + i}", f"03/{1 + i:02d}/2024 10:00:00 AM", f"03/{2 + i:02d}/2024 10:00:00 AM", "市水务局",
-             "Noise", "Caller: Jonah Quixley (212) 555-0142" if i == 0 else "Loud Music",
-             "BROADWAY email jq@example.org" if i == 1 else "BROADWAY", "10027", "Closed"] for i in range(6)]
+    header = [
+        "Unique Key",
+        "Created Date",
+        "Closed Date",
+        "Agency",
+        "Complaint Type",
+        "Descriptor",
+        "Street Name",
+        "Incident Zip",
+        "Status",
+    ]
+    rows = [
+        [
+            f"{59000000 + i}",
+            f"03/{1 + i:02d}/2024 10:00:00 AM",
+            f"03/{2 + i:02d}/2024 10:00:00 AM",
+            "市水务局",
+            "Noise",
+            "Caller: Jonah Quixley (212) 555-0142" if i == 0 else "Loud Music",
+            "BROADWAY email jq@example.org" if i == 1 else "BROADWAY",
+            "10027",
+            "Closed",
+        ]
+        for i in range(6)
+    ]
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *rows])
     return path
@@ -117,14 +183,31 @@ def city(tmp_path_factory):
     files = [_write_export(exports / "east.xlsx"), _write_311(exports / "nyc.csv")]
     ws = ("--workspace", str(root))
     run = invoke("run", "--period", "2024-03", *map(str, files), *ws, "--lang", "zh-CN", "--lang", "en", ok=(0, 1))
-    invoke("followup", "add", "--period", "2024-03", "--agency", ROSTER[0][0], "--owner", "处长", "--due", "2024-04-15",
-            "--metric", "resolution", "清理积存垃圾", *ws)
+    invoke(
+        "followup",
+        "add",
+        "--period",
+        "2024-03",
+        "--agency",
+        ROSTER[0][0],
+        "--owner",
+        "处长",
+        "--due",
+        "2024-04-15",
+        "--metric",
+        "resolution",
+        "清理积存垃圾",
+        *ws,
+    )
     invoke("memo", "--period", "2024-03", *ws)
     rejects = root / "validate"
-    checked = invoke("validate", "--period", "2024-03", "--rejects", str(rejects), "--json", *map(str, files), *ws,
-                      ok=(0, 1))
+    checked = invoke(
+        "validate", "--period", "2024-03", "--rejects", str(rejects), "--json", *map(str, files), *ws, ok=(0, 1)
+    )
     (rejects / "validate.json").write_text(checked.stdout, encoding="utf-8")  # searched like every other output
-    invoke("build", "--period", "2024-03", "--lang", "zh-CN", "--lang", "en", *ws, ok=(0, 1))  # rejects again, from the archive
+    invoke(
+        "build", "--period", "2024-03", "--lang", "zh-CN", "--lang", "en", *ws, ok=(0, 1)
+    )  # rejects again, from the archive
     return root, run
 
 
@@ -185,8 +268,11 @@ def test_the_run_saw_the_planted_values_and_counted_them(city):
     db = next(root.rglob("archive.sqlite"))
     with sqlite3.connect(db) as con:
         issues = [json.loads(row[0]) for row in con.execute("SELECT issue FROM issues")]
-    redacted = {(i["fields"]["field"], i["file"].rsplit("/", 1)[-1]): int(i["fields"]["count"])
-                for i in issues if i["code"] == "personal_data_redacted"}
+    redacted = {
+        (i["fields"]["field"], i["file"].rsplit("/", 1)[-1]): int(i["fields"]["count"])
+        for i in issues
+        if i["code"] == "personal_data_redacted"
+    }
     assert redacted[("title", "east.xlsx")] >= 5 and redacted[("place", "east.xlsx")] == 20
     assert redacted[("street", "east.xlsx")] == 2
     assert redacted[("subcategory", "nyc.csv")] == 2 and redacted[("street", "nyc.csv")] == 1
@@ -222,6 +308,6 @@ def test_every_unit_has_its_books_despite_an_emoji_and_a_bidi_override(city):
     for lang in ("zh-CN", "en"):
         briefs = list(folder.rglob(f"agencies/*{lang}-internal.pdf"))
         assert len(briefs) >= len(ROSTER), (lang, briefs)
-    assert "\U0001F600" in run.output and "幸福街道办事处" in run.output  # the warning names the unit
+    assert "\U0001f600" in run.output and "幸福街道办事处" in run.output  # the warning names the unit
     book = next(folder.rglob("*book-zh-CN-internal.html")).read_text(encoding="utf-8")
     assert "城管委执法队" in book and "\u202e" not in book

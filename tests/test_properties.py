@@ -16,18 +16,20 @@ from citistat.tickets import SATISFACTION_LEVELS, conform
 
 T0 = pd.Timestamp("2024-03-01")
 answers = st.sampled_from([True, False, None])
-ticket = st.fixed_dictionaries({
-    "agency": st.sampled_from(["A", "B", "C", None]),
-    "period": st.sampled_from(["2024-02", "2024-03"]),
-    "category": st.sampled_from(["noise", "road", None]),
-    "responded": answers,
-    "resolved": answers,
-    "valid_callback": answers,
-    "reopened": answers,
-    "satisfaction": st.sampled_from([*SATISFACTION_LEVELS, None]),
-    "close_minutes": st.one_of(st.none(), st.integers(-5, 5000)),
-    "due_minutes": st.one_of(st.none(), st.integers(0, 5000)),
-})
+ticket = st.fixed_dictionaries(
+    {
+        "agency": st.sampled_from(["A", "B", "C", None]),
+        "period": st.sampled_from(["2024-02", "2024-03"]),
+        "category": st.sampled_from(["noise", "road", None]),
+        "responded": answers,
+        "resolved": answers,
+        "valid_callback": answers,
+        "reopened": answers,
+        "satisfaction": st.sampled_from([*SATISFACTION_LEVELS, None]),
+        "close_minutes": st.one_of(st.none(), st.integers(-5, 5000)),
+        "due_minutes": st.one_of(st.none(), st.integers(0, 5000)),
+    }
+)
 ticket_lists = st.lists(ticket, max_size=40)
 fast = settings(max_examples=30, deadline=None)
 
@@ -37,18 +39,39 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
     for i, row in enumerate(rows):
         created = T0 + pd.Timedelta(minutes=i)
         close, due = row["close_minutes"], row["due_minutes"]
-        records.append({**{k: v for k, v in row.items() if not k.endswith("_minutes")},
-                        "ticket_id": f"t{i}", "created_at": created,
-                        "closed_at": None if close is None else created + pd.Timedelta(minutes=close),
-                        "due_at": None if due is None else created + pd.Timedelta(minutes=due)})
-    columns = ["ticket_id", "created_at", "agency", "period", "category", "responded", "resolved",
-               "valid_callback", "reopened", "satisfaction", "closed_at", "due_at"]
+        records.append(
+            {
+                **{k: v for k, v in row.items() if not k.endswith("_minutes")},
+                "ticket_id": f"t{i}",
+                "created_at": created,
+                "closed_at": None if close is None else created + pd.Timedelta(minutes=close),
+                "due_at": None if due is None else created + pd.Timedelta(minutes=due),
+            }
+        )
+    columns = [
+        "ticket_id",
+        "created_at",
+        "agency",
+        "period",
+        "category",
+        "responded",
+        "resolved",
+        "valid_callback",
+        "reopened",
+        "satisfaction",
+        "closed_at",
+        "due_at",
+    ]
     return conform(pd.DataFrame(records, columns=columns))
 
 
 count_values = st.dictionaries(st.sampled_from(list(ALL_COUNT_COLUMNS)), st.integers(0, 10_000))
-definitions = st.builds(RateDefinitions, basic_weight=st.floats(0, 1), base=st.sampled_from(["answered", "valid_callback"]),
-                        response=st.sampled_from(["callback", "on_time"]))
+definitions = st.builds(
+    RateDefinitions,
+    basic_weight=st.floats(0, 1),
+    base=st.sampled_from(["answered", "valid_callback"]),
+    response=st.sampled_from(["callback", "on_time"]),
+)
 
 
 @fast

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_run import invoke
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from citistat.cli import main
 from citistat.workspace import DEFAULT_CONFIG_DIR
-from cli_run import invoke
 
 PERIODS = ["2023-10", "2023-11", "2023-12", "2024-01"]
 AGENCIES = 8
@@ -37,13 +37,16 @@ def city(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("record")
     exports = root / "exports"
-    write_sample_set(exports, tickets_per_period=TICKETS, seed=SEED, agencies=AGENCIES, periods=PERIODS,
-                     formats=("xlsx",))
+    write_sample_set(
+        exports, tickets_per_period=TICKETS, seed=SEED, agencies=AGENCIES, periods=PERIODS, formats=("xlsx",)
+    )
     config = root / "config"
     write_agency_tables(config, agencies=AGENCIES)
     settings = (DEFAULT_CONFIG_DIR / "citistat.toml").read_text(encoding="utf-8")
-    (config / "citistat.toml").write_text(settings.replace("workers = 2", "workers = 1")
-                                          .replace('formats = ["pdf", "html"]', 'formats = ["html"]'), encoding="utf-8")
+    (config / "citistat.toml").write_text(
+        settings.replace("workers = 2", "workers = 1").replace('formats = ["pdf", "html"]', 'formats = ["html"]'),
+        encoding="utf-8",
+    )
     shutil.copy(DEFAULT_CONFIG_DIR / "topics.toml", config / "topics.toml")
     ws = str(root)
     invoke("ingest", str(exports), "--workspace", ws, ok=(0, 1))
@@ -52,10 +55,27 @@ def city(tmp_path_factory):
     roster = (config / "agencies" / "roster.csv").read_text(encoding="utf-8").splitlines()[1:]
     agencies = [line.split(",")[0] for line in roster]
     # made at the November session: one kept on time, one dropped, one overdue on 31 December, one not yet due
-    for text, due in (("清理积存垃圾", "2023-12-10"), ("夜间施工", "2023-12-15"), ("回访整改", "2023-12-20"),
-                      ("长期治理", "2024-02-01")):
-        invoke("followup", "add", "--period", "2023-11", "--agency", agencies[0], "--owner", "王小明",
-                "--due", due, text, "--workspace", ws)
+    for text, due in (
+        ("清理积存垃圾", "2023-12-10"),
+        ("夜间施工", "2023-12-15"),
+        ("回访整改", "2023-12-20"),
+        ("长期治理", "2024-02-01"),
+    ):
+        invoke(
+            "followup",
+            "add",
+            "--period",
+            "2023-11",
+            "--agency",
+            agencies[0],
+            "--owner",
+            "王小明",
+            "--due",
+            due,
+            text,
+            "--workspace",
+            ws,
+        )
     invoke("followup", "close", "1", "--on", "2023-12-05", "--workspace", ws)
     invoke("followup", "close", "2", "--dropped", "--on", "2023-12-01", "--workspace", ws)
     invoke("followup", "close", "3", "--on", "2024-01-10", "--workspace", ws)  # kept, but after the year ended
@@ -63,6 +83,7 @@ def city(tmp_path_factory):
 
 
 # --- open data -------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def export(city):
@@ -79,8 +100,15 @@ def test_export_validates_as_a_frictionless_data_package(export):
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
     package = json.loads((folder / "datapackage.json").read_text("utf-8"))
     names = {r["name"] for r in package["resources"]}
-    assert {"rates", "counts-agency", "counts-category", "counts-district", "counts-street", "counts-place",
-            "counts-channel"} <= names
+    assert {
+        "rates",
+        "counts-agency",
+        "counts-category",
+        "counts-district",
+        "counts-street",
+        "counts-place",
+        "counts-channel",
+    } <= names
     assert all(r["schema"]["fields"] for r in package["resources"])
     assert package["x_citistat"]["min_cell"] == 10 and "from 1 to 9 are withheld" in package["description"]
     assert package["x_citistat"]["status"] == "draft" and "(draft)" in package["title"]
@@ -131,8 +159,9 @@ def test_suppression_protects_a_lone_cell_in_a_row_and_a_column():
     from citistat.opendata.suppression import suppress
 
     frame = pd.DataFrame({"agency": ["a", "a", "a"], "n_tickets": [50, 40, 30], "yes": [45, 37, 26], "no": [3, 3, 4]})
-    out, flagged = suppress(frame, ["n_tickets", "yes", "no"], threshold=10, row_groups=[("yes", "no")],
-                            parents=("agency",))
+    out, flagged = suppress(
+        frame, ["n_tickets", "yes", "no"], threshold=10, row_groups=[("yes", "no")], parents=("agency",)
+    )
     # every "no" is small: all withheld; each row's "yes" follows (else yes = n - no gives it back)
     assert out["no"].isna().all() and out["yes"].isna().all() and out["n_tickets"].notna().all()
     assert flagged.all()
@@ -146,8 +175,17 @@ def test_open311_requests_carry_no_personal_data(export):
     requests = json.loads((folder / "requests.json").read_text("utf-8"))
     assert len(requests) >= TICKETS * 0.9
     first = requests[0]
-    assert {"service_request_id", "status", "service_name", "service_code", "requested_datetime",
-            "agency_responsible", "address", "lat", "long"} <= set(first)
+    assert {
+        "service_request_id",
+        "status",
+        "service_name",
+        "service_code",
+        "requested_datetime",
+        "agency_responsible",
+        "address",
+        "lat",
+        "long",
+    } <= set(first)
     assert not {"description", "status_notes", "caller_key", "phone"} & set(first)
     assert {r["status"] for r in requests} <= {"open", "closed"}
 
@@ -160,6 +198,7 @@ def test_export_needs_the_public_flag(city):
 
 # --- annual report -----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def report(city, export):
     root, _ = city
@@ -171,17 +210,38 @@ def test_report_is_written_in_both_languages_and_marks_drafts(report):
     folder, result = report
     zh = _pdf_text(folder / "citistat-2023-annual-zh-CN-internal.pdf")
     en = _pdf_text(folder / "citistat-2023-annual-en-internal.pdf")
-    for heading in ("年度绩效报告", "全年概况", "月度趋势", "各单位全年指标与排名", "每月一题", "会议事项", "数据真实性问题", "全年数据质量"):
+    for heading in (
+        "年度绩效报告",
+        "全年概况",
+        "月度趋势",
+        "各单位全年指标与排名",
+        "每月一题",
+        "会议事项",
+        "数据真实性问题",
+        "全年数据质量",
+    ):
         assert heading in zh, heading
-    for heading in ("Annual Performance Report", "Monthly trends", "Topic of the month", "Commitments",
-                    "Integrity questions", "Data quality over the year"):
+    for heading in (
+        "Annual Performance Report",
+        "Monthly trends",
+        "Topic of the month",
+        "Commitments",
+        "Integrity questions",
+        "Data quality over the year",
+    ):
         assert heading in en, heading
     # built from 2023-10 (draft), 2023-11 (published), 2023-12 (draft): the drafts are named
     assert "DRAFT" in en and "October 2023" in en and "December 2023" in en
-    assert "草稿" in zh and "2024" not in re.sub(r"20\d\d年\d+月\d+日|Prepared on.*", "", zh.split("说明")[0]).split("年度绩效报告")[0]
+    assert (
+        "草稿" in zh
+        and "2024" not in re.sub(r"20\d\d年\d+月\d+日|Prepared on.*", "", zh.split("说明")[0]).split("年度绩效报告")[0]
+    )
     stamp = json.loads((folder / "report.json").read_text("utf-8"))
     assert [(s["period"], s["status"]) for s in stamp["sessions"]] == [
-        ("2023-10", "draft"), ("2023-11", "published"), ("2023-12", "draft")]
+        ("2023-10", "draft"),
+        ("2023-11", "published"),
+        ("2023-12", "draft"),
+    ]
     assert stamp["missing"][:2] == ["2023-01", "2023-02"]
     assert "DRAFT" in result.stderr
     # unit types are named in the edition's language, as in the books
@@ -231,6 +291,7 @@ def test_report_of_a_year_without_sessions_says_what_is_stored(city):
 
 # --- the index, kept current --------------------------------------------------------------------------
 
+
 def test_index_lists_reports_exports_memo_and_followups_in_its_language(city, report):
     root, agencies = city
     invoke("memo", "--period", "2023-11", "--lang", "en", "--workspace", str(root))
@@ -252,8 +313,9 @@ def test_record_wording_has_the_same_keys_in_both_languages():
 
     from citistat.messages import LOCALE_DIR, flatten
 
-    keys = [set(flatten(tomllib.loads((LOCALE_DIR / f"record.{lang}.toml").read_text("utf-8"))))
-            for lang in ("zh-CN", "en")]
+    keys = [
+        set(flatten(tomllib.loads((LOCALE_DIR / f"record.{lang}.toml").read_text("utf-8")))) for lang in ("zh-CN", "en")
+    ]
     assert keys[0] == keys[1], keys[0] ^ keys[1]
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import render_fixtures as fx
+
 from citistat.render import charts
 from citistat.render.fonts import find_cjk_font, register_with_matplotlib
 
@@ -41,8 +42,13 @@ def test_drawing_never_touches_pyplot(tmp_path):
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=fx.__file__.rsplit("/tests/", 1)[0])
     assert sorted(p.name for p in (tmp_path / "charts" / fx.briefing_inputs().lang).glob("*.png")) == [
-        "agency-1-spark.png", "agency-2-spark.png", "agency-3-spark.png", "agency-4-spark.png",
-        "city-trend.png", "topics.png"]  # each language draws into a folder of its own
+        "agency-1-spark.png",
+        "agency-2-spark.png",
+        "agency-3-spark.png",
+        "agency-4-spark.png",
+        "city-trend.png",
+        "topics.png",
+    ]  # each language draws into a folder of its own
 
 
 def test_a_chart_drawn_from_the_same_inputs_is_not_drawn_again(tmp_path):

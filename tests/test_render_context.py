@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-
 import render_fixtures as fx
+
+from citistat.messages import load_messages
 from citistat.render.books import chart_urls
 from citistat.render.context import build_context, is_overdue, significant_movers, slugify
-from citistat.messages import load_messages
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "templates.md"
 
@@ -63,8 +63,11 @@ def test_significant_movers_only_largest_first():
     # significant in the fixture: housing resolution −4.2, housing satisfaction −3.0,
     # water resolution +2.1, water satisfaction +1.8; wangjing's changes are not significant
     assert [(m.agency, m.metric, m.delta.pp) for m in movers] == [
-        (fx.HOUSING, "resolution", -4.2), (fx.HOUSING, "satisfaction", -3.0),
-        (fx.WATER, "resolution", 2.1), (fx.WATER, "satisfaction", 1.8)]
+        (fx.HOUSING, "resolution", -4.2),
+        (fx.HOUSING, "satisfaction", -3.0),
+        (fx.WATER, "resolution", 2.1),
+        (fx.WATER, "satisfaction", 1.8),
+    ]
 
 
 def test_overdue_means_open_past_due_at_the_meeting():
@@ -111,7 +114,12 @@ def test_integrity_questions_most_serious_first():
     from citistat.render.context import by_priority
     from citistat.results import Flag
 
-    flags = [Flag("a", "info", "i"), Flag("b", "watch", "w1", 0.1), Flag("c", "concern", "c"), Flag("d", "watch", "w2", 0.5)]
+    flags = [
+        Flag("a", "info", "i"),
+        Flag("b", "watch", "w1", 0.1),
+        Flag("c", "concern", "c"),
+        Flag("d", "watch", "w2", 0.5),
+    ]
     assert [f.message for f in by_priority(flags)] == ["c", "w2", "w1", "i"]
 
 
@@ -148,4 +156,7 @@ def test_trend_rows_newest_first_with_gaps_as_none():
     assert rows[0].rates["response"] == round(170 / 176, 4)  # the series ends at this period's rate
     # a rate with no point for a period reads as N/A, not as a shifted neighbour
     shorter = replace(unit, series={**unit.series, "satisfaction": unit.series["satisfaction"][1:]})
-    assert trend_rows(shorter)[-1].rates["satisfaction"] is None and trend_rows(shorter)[0].rates["satisfaction"] is not None
+    assert (
+        trend_rows(shorter)[-1].rates["satisfaction"] is None
+        and trend_rows(shorter)[0].rates["satisfaction"] is not None
+    )

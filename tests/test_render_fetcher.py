@@ -26,14 +26,17 @@ def test_assets_charts_fonts_and_data_urls_are_allowed(fetcher, tmp_path):
     assert fetcher.allows("data:image/png;base64,iVBORw0KGgo=")
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "http://example.org/tracker.png",
-    "https://example.org/a.css",
-    "ftp://example.org/x",
-    "file://otherhost/etc/passwd",
-    "file:///usr/share/fonts/other.ttc",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.org/tracker.png",
+        "https://example.org/a.css",
+        "ftp://example.org/x",
+        "file://otherhost/etc/passwd",
+        "file:///usr/share/fonts/other.ttc",
+    ],
+)
 def test_everything_else_is_refused(fetcher, url):
     assert not fetcher.allows(url)
 

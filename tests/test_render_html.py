@@ -6,8 +6,8 @@ from pathlib import Path
 
 import jinja2
 import pytest
-
 import render_fixtures as fx
+
 from citistat.render.books import BookRenderer
 from citistat.render.fonts import find_cjk_font
 from citistat.workspace import DEFAULT_TEMPLATES_DIR
@@ -65,7 +65,9 @@ def test_ticket_html_is_shown_as_text(tmp_path):
 def test_workspace_template_overrides_the_shipped_one(tmp_path):
     workspace = tmp_path / "ws"
     (workspace / "sections").mkdir(parents=True)
-    (workspace / "sections" / "cover.html").write_text('<section class="cover">本市定制封面 {{ book.city }}</section>', "utf-8")
+    (workspace / "sections" / "cover.html").write_text(
+        '<section class="cover">本市定制封面 {{ book.city }}</section>', "utf-8"
+    )
     html = renderer(tmp_path, workspace=workspace).city_html()
     assert "本市定制封面 示例市" in html
     assert "考核排名" in html  # every other section still comes from the shipped templates
@@ -74,7 +76,9 @@ def test_workspace_template_overrides_the_shipped_one(tmp_path):
 def test_per_agency_override_applies_to_that_agency_only(tmp_path):
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    (workspace / f"agency-{fx.WATER}.html").write_text("水务局专用模板 {{ agency.name }} {{ agency.unit.n_tickets }}", "utf-8")
+    (workspace / f"agency-{fx.WATER}.html").write_text(
+        "水务局专用模板 {{ agency.name }} {{ agency.unit.n_tickets }}", "utf-8"
+    )
     r = renderer(tmp_path, workspace=workspace)
     assert r.agency_html(fx.WATER).strip() == f"水务局专用模板 {fx.WATER} 240"
     assert "水务局专用模板" not in r.agency_html(fx.HOUSING)
@@ -160,8 +164,19 @@ def test_memo_carries_over_earlier_items_and_shows_no_change_on_the_day_an_item_
     from citistat.briefing import FollowUp
 
     inputs = fx.briefing_inputs(lang="en")
-    raised_now = FollowUp(9, fx.HOUSING, "Call back every open lift ticket", "Wang", "2024-04-20", "2024-03",
-                          "2024-04-03", "resolution", "open", metric_before=0.785, metric_now=0.785)
+    raised_now = FollowUp(
+        9,
+        fx.HOUSING,
+        "Call back every open lift ticket",
+        "Wang",
+        "2024-04-20",
+        "2024-03",
+        "2024-04-03",
+        "resolution",
+        "open",
+        metric_before=0.785,
+        metric_now=0.785,
+    )
     inputs = replace(inputs, followups=[*inputs.followups, raised_now])
     r = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
     html = r.memo_html()

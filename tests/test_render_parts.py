@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import render_fixtures as fx
 from pypdf import PdfReader
 
-import render_fixtures as fx
 from citistat.briefing import AgencyNotes
 from citistat.render import build_books
 from citistat.render.assemble import PART_LINK, part_links
@@ -30,7 +30,9 @@ GROUPING = {"/Document", "/Part", "/Art", "/Sect", "/Div", "/NonStruct", "/Span"
 def books(tmp_path_factory):
     """(book joined from parts, the same book laid out whole, the build's BookSet, its output folder)."""
     out = tmp_path_factory.mktemp("parts")
-    built = build_books(fx.briefing_inputs(), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[])
+    built = build_books(
+        fx.briefing_inputs(), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
+    )
     renderer = BookRenderer(fx.briefing_inputs(), out, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
     whole = renderer.writer.write(renderer.city_html(), out, out / "whole.pdf")
     return built.city_book_pdf, whole, built, out
@@ -78,7 +80,7 @@ def links_of(path: Path) -> list[tuple[int, str]]:
 def elements(node, parent=None):
     """Every structure element under `node`, depth first, with its parent."""
     kids = node.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]):
+    for kid in kids if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]:
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             yield kid, node
             yield from elements(kid, node)
@@ -97,7 +99,12 @@ def test_same_pages_and_text_as_the_book_laid_out_whole(books):
 def test_same_outline(books):
     parts, whole, _, _ = books
     assert outline_of(parts) == outline_of(whole)
-    assert [t for depth, t, _ in outline_of(parts) if depth == 1][-4:] == [fx.WATER, fx.HOUSING, fx.WANGJING, fx.JIAODAOKOU]
+    assert [t for depth, t, _ in outline_of(parts) if depth == 1][-4:] == [
+        fx.WATER,
+        fx.HOUSING,
+        fx.WANGJING,
+        fx.JIAODAOKOU,
+    ]
 
 
 def test_every_internal_link_works_and_goes_where_the_whole_book_goes(books):
@@ -137,7 +144,7 @@ def test_structure_tree_is_consistent(books):
             if "/Pg" in element:
                 assert element.Pg.objgen in pages
             kids = element.get("/K")
-            for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
                 if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
                     annots[kid.Obj.objgen] = element.objgen
         for number, page in enumerate(pdf.pages):
@@ -151,8 +158,15 @@ def test_structure_tree_is_consistent(books):
 def test_pdf_a_3b_keeps_metadata_output_intent_and_attachments(tmp_path):
     counts = tmp_path / "counts.csv"
     counts.write_text("agency,n_tickets\n市水务局,240\n", "utf-8")
-    built = build_books(fx.briefing_inputs(lang="en", edition="public"), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR],
-                        formats=("pdf",), agencies=[], pdf_variant="pdf/a-3b", attachments=[counts])
+    built = build_books(
+        fx.briefing_inputs(lang="en", edition="public"),
+        tmp_path,
+        templates_dirs=[DEFAULT_TEMPLATES_DIR],
+        formats=("pdf",),
+        agencies=[],
+        pdf_variant="pdf/a-3b",
+        attachments=[counts],
+    )
     assert built.parts["parts"] >= 7  # front, contents, summary, rankings, agencies, topics, appendices
     with pikepdf.open(built.city_book_pdf) as pdf:
         assert "pdfaid" in pdf.Root.Metadata.read_bytes().decode("utf-8")
@@ -164,16 +178,21 @@ def test_pdf_a_3b_keeps_metadata_output_intent_and_attachments(tmp_path):
 def test_a_notes_edit_lays_out_one_part_again(books):
     _, _, first, out = books
     assert first.parts["laid_out"] == first.parts["parts"] - 1  # every part but the contents (laid out last)
-    again = build_books(fx.briefing_inputs(), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[])
+    again = build_books(
+        fx.briefing_inputs(), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
+    )
     assert again.parts["laid_out"] == 0
     inputs = fx.briefing_inputs()
     notes = dict(inputs.notes)
     notes[fx.WANGJING] = AgencyNotes(fx.WANGJING, ["新的讨论要点：夜间施工扰民"], [], "", "")
-    edited = build_books(replace(inputs, notes=notes), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",),
-                         agencies=[])
+    edited = build_books(
+        replace(inputs, notes=notes), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
+    )
     assert edited.parts["laid_out"] == 1
-    assert "夜间施工扰民" in "".join(PdfReader(edited.city_book_pdf).pages[i].extract_text()
-                                  for i in range(len(PdfReader(edited.city_book_pdf).pages)))
+    assert "夜间施工扰民" in "".join(
+        PdfReader(edited.city_book_pdf).pages[i].extract_text()
+        for i in range(len(PdfReader(edited.city_book_pdf).pages))
+    )
 
 
 def test_parts_follow_book_html():
@@ -186,5 +205,6 @@ def test_parts_follow_book_html():
 
 def test_part_links_leave_anchors_of_the_part_alone():
     html = '<h1 id="a">x</h1><a href="#a">in</a> <a href="#b">out</a> <a href=\'#c\'>out</a>'
-    assert part_links(html) == (f'<h1 id="a">x</h1><a href="#a">in</a> <a href="{PART_LINK}b">out</a> '
-                                f'<a href="{PART_LINK}c">out</a>')
+    assert part_links(html) == (
+        f'<h1 id="a">x</h1><a href="#a">in</a> <a href="{PART_LINK}b">out</a> <a href="{PART_LINK}c">out</a>'
+    )

@@ -10,9 +10,9 @@ import re
 import tempfile
 
 import pytest
+import render_fixtures as fx
 from pypdf import PdfReader
 
-import render_fixtures as fx
 from citistat.errors import CitistatError
 from citistat.render import build_books, render_memo
 from citistat.render.books import BookRenderer
@@ -55,8 +55,14 @@ def en_public(tmp_path_factory):
     counts = out / "counts.csv"
     counts.write_text("agency,n_tickets\n市水务局,240\n", "utf-8")
     books, records = build_recording_warnings(
-        fx.briefing_inputs(lang="en", edition="public"), out, templates_dirs=[DEFAULT_TEMPLATES_DIR],
-        formats=("pdf",), agencies=[], pdf_variant="pdf/a-3b", attachments=[counts])
+        fx.briefing_inputs(lang="en", edition="public"),
+        out,
+        templates_dirs=[DEFAULT_TEMPLATES_DIR],
+        formats=("pdf",),
+        agencies=[],
+        pdf_variant="pdf/a-3b",
+        attachments=[counts],
+    )
     assert [r.getMessage() for r in records] == []
     return books
 
@@ -96,8 +102,21 @@ def test_bookmarks_for_every_section_and_agency(zh_books):
     reader = PdfReader(zh_books[0].city_book_pdf)
     titles = outline_titles(reader.outline)
     level1 = [title for depth, title in titles if depth == 0]
-    assert level1 == ["要点", "会议议程", "问题单：市住房和城乡建设委员会", "目录", "总体情况", "考核排名", "各单位情况", "每月一题", "新出现的热点", "下月展望",
-                      "未诉先办：诉求升级前的预警名单", "附录一 数据质量", "附录二 指标口径"]
+    assert level1 == [
+        "要点",
+        "会议议程",
+        "问题单：市住房和城乡建设委员会",
+        "目录",
+        "总体情况",
+        "考核排名",
+        "各单位情况",
+        "每月一题",
+        "新出现的热点",
+        "下月展望",
+        "未诉先办：诉求升级前的预警名单",
+        "附录一 数据质量",
+        "附录二 指标口径",
+    ]
     level2 = [title for depth, title in titles if depth == 1]
     assert level2 == ["以往会议督办事项", "委办局排名", "街乡镇排名", "办理时限（按期办结）", *AGENCIES]
 
@@ -138,7 +157,9 @@ def test_a_cjk_font_is_embedded(zh_books):
             font = ref.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant["/FontDescriptor"].get_object()
-            fonts[str(font["/BaseFont"]).split("+")[-1]] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[str(font["/BaseFont"]).split("+")[-1]] = any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
     # the @font-face family (the Noto CJK file), embedded, in regular and a real bold face
     assert fonts.get("CitistatCJK") is True and fonts.get("CitistatCJK-Bold") is True, fonts
     assert not any("Oblique" in name or "Italic" in name for name in fonts)  # no synthesized CJK italics
@@ -172,8 +193,13 @@ def test_public_english_book_hides_internal_data_and_attaches_files(en_public):
 
 def test_pdf_a2_refuses_attachments(tmp_path):
     with pytest.raises(CitistatError, match="forbids attached files"):
-        build_books(fx.briefing_inputs(), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], pdf_variant="pdf/a-2b",
-                    attachments=[tmp_path / "x.csv"])
+        build_books(
+            fx.briefing_inputs(),
+            tmp_path,
+            templates_dirs=[DEFAULT_TEMPLATES_DIR],
+            pdf_variant="pdf/a-2b",
+            attachments=[tmp_path / "x.csv"],
+        )
 
 
 def test_unknown_agency_is_refused_before_any_work(tmp_path):
@@ -186,7 +212,8 @@ def test_file_url_in_an_override_template_is_not_read(tmp_path, caplog):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / f"agency-{fx.WATER}.html").write_text(
-        '<html lang="zh-CN"><body><p>{{ agency.name }}</p><img src="file:///etc/passwd" alt="x"></body></html>', "utf-8")
+        '<html lang="zh-CN"><body><p>{{ agency.name }}</p><img src="file:///etc/passwd" alt="x"></body></html>', "utf-8"
+    )
     renderer = BookRenderer(fx.briefing_inputs(), tmp_path, [workspace, DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
     with caplog.at_level(logging.WARNING):
         renderer.agency_pdf(fx.WATER, tmp_path / "water.pdf")
@@ -206,10 +233,13 @@ def test_spawn_pool_of_two_writes_the_same_set(tmp_path, monkeypatch):
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))  # the spawned workers' temporary folder
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # this process's
-    books = build_books(fx.briefing_inputs(), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",),
-                        workers=2)
+    books = build_books(
+        fx.briefing_inputs(), tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), workers=2
+    )
     assert sorted(books.agency_pdfs) == sorted(AGENCIES)
-    assert sorted(p.name for p in books.charts.glob("agency-*-spark.png")) == [f"agency-{i}-spark.png" for i in range(1, 5)]
+    assert sorted(p.name for p in books.charts.glob("agency-*-spark.png")) == [
+        f"agency-{i}-spark.png" for i in range(1, 5)
+    ]
     assert fx.HOUSING in PdfReader(books.agency_pdfs[fx.HOUSING]).pages[0].extract_text()
     assert books.city_book_html is None and len(PdfReader(books.city_book_pdf).pages) >= 12
     # WeasyPrint copies the CJK fonts (~40 MB) into a folder per process; the workers must not leave theirs

@@ -19,8 +19,10 @@ def _tagged_pdf(html: str) -> bytes:
 
 def test_a_tagged_multi_page_pdf_is_byte_for_byte_the_same(monkeypatch):
     sections = "".join(
-        f'<h2>第{i}节</h2><table><tr><th>指标</th><td>{i}</td></tr></table>'
-        f'<p style="break-after: page"><a href="#s0">回到第0节</a></p><p id="s{i}">正文</p>' for i in range(6))
+        f"<h2>第{i}节</h2><table><tr><th>指标</th><td>{i}</td></tr></table>"
+        f'<p style="break-after: page"><a href="#s0">回到第0节</a></p><p id="s{i}">正文</p>'
+        for i in range(6)
+    )
     html = f'<html lang="zh-CN"><head><title>t</title></head><body>{sections}</body></html>'
     monkeypatch.setattr(pydyf.PDF, "page_references", property(_unpatched))
     before = _tagged_pdf(html)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import render_fixtures as fx
+
 from citistat.briefing import AgencyNotes
 from citistat.render import build_books, reuse
 from citistat.workspace import DEFAULT_TEMPLATES_DIR
@@ -29,6 +30,7 @@ def stamps(books) -> dict[str, int]:
 
 def test_rebuild_after_a_notes_edit_redoes_only_that_brief_and_the_book(tmp_path):
     inputs = fx.briefing_inputs()
+
     def build(i):
         return build_books(i, tmp_path, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",))
 

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 import render_fixtures as fx
+
 from citistat.render.books import BookRenderer
 from citistat.render.fonts import find_cjk_font
 from citistat.workspace import DEFAULT_TEMPLATES_DIR
@@ -29,8 +29,12 @@ CASES = [("zh-CN", "internal", s) for s in SECTIONS] + [("en", "public", s) for 
 def renderers(tmp_path_factory):
     out = tmp_path_factory.mktemp("snap")
     font = find_cjk_font()
-    return {(lang, edition): BookRenderer(fx.briefing_inputs(lang=lang, edition=edition), out, [DEFAULT_TEMPLATES_DIR], font=font)
-            for lang, edition in {(c[0], c[1]) for c in CASES}}
+    return {
+        (lang, edition): BookRenderer(
+            fx.briefing_inputs(lang=lang, edition=edition), out, [DEFAULT_TEMPLATES_DIR], font=font
+        )
+        for lang, edition in {(c[0], c[1]) for c in CASES}
+    }
 
 
 def render_section(renderer: BookRenderer, section: str) -> str:

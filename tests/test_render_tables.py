@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import openpyxl
-
 import render_fixtures as fx
+
 from citistat.render import export_tables_xlsx
 
 
@@ -21,7 +21,7 @@ def test_sheets_header_and_values(tmp_path):
     assert water[:4] == [1, fx.WATER, "委办局", 240]
     satisfaction = header.index("满意率 %")
     # 221 / (221 + 12) = 94.849 % → 94.85; n 233; 12 dissatisfied; 7 unknown (240 − 221 − 12)
-    assert water[satisfaction:satisfaction + 4] == [94.85, 233, 12, 7]
+    assert water[satisfaction : satisfaction + 4] == [94.85, 233, 12, 7]
     assert water[header.index("满意率 变化（百分点）")] == 1.8
     assert water[header.index("综合得分")] == 93.6
     unranked = [c.value for c in book["排名 街乡镇"][3]]
@@ -30,8 +30,8 @@ def test_sheets_header_and_values(tmp_path):
 
 def test_names_cannot_become_formulas(tmp_path):
     inputs = fx.briefing_inputs(lang="en")
-    evil = replace(inputs.result.unit(fx.WATER), agency="=HYPERLINK(\"http://x\")")
+    evil = replace(inputs.result.unit(fx.WATER), agency='=HYPERLINK("http://x")')
     inputs = replace(inputs, result=replace(inputs.result, units=[evil]))
     book = openpyxl.load_workbook(export_tables_xlsx(inputs, tmp_path / "t.xlsx"))
     cell = book["All units"]["B3"]
-    assert cell.value == "'=HYPERLINK(\"http://x\")" and cell.data_type == "s"
+    assert cell.value == '\'=HYPERLINK("http://x")' and cell.data_type == "s"

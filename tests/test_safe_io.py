@@ -10,7 +10,7 @@ import pytest
 from citistat.safe_io import atomic_write_text, neutralise_cell, write_table_csv, write_table_xlsx
 
 
-@pytest.mark.parametrize("raw", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "＝HYPERLINK(\"x\")", " =1"])
+@pytest.mark.parametrize("raw", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '＝HYPERLINK("x")', " =1"])
 def test_cells_a_spreadsheet_would_execute_are_neutralised(raw):
     assert neutralise_cell(raw) == "'" + raw
 

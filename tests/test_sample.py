@@ -23,6 +23,7 @@ from citistat.errors import UsageError
 from citistat.sample import (
     COLUMNS,
     CSV_HEADER_SYNONYMS,
+    codes,
     generate_by_period,
     generate_tickets,
     period_range,
@@ -39,7 +40,6 @@ from citistat.sample.agencies import (
     select_agencies,
 )
 from citistat.sample.catalog import RENAMED_NEW, RENAMED_OLD
-from citistat.sample import codes
 from citistat.sample.generate import resolution_codes, satisfaction_codes, ticket_ids
 from citistat.sample.sample_set import IDENTICAL_COPIES, render_readme, split_file_names
 from citistat.sample.writers import default_export_time
@@ -120,7 +120,8 @@ def test_most_units_answer_between_ninety_and_ninety_nine_percent(tickets):
     assert (rates.between(0.88, 1.0)).sum() >= 48
     assert rates[list(WEAK_UNITS)].between(0.70, 0.88).all()
     resolved = tickets.groupby("agency")["是否解决"].apply(
-        lambda s: s.eq("已解决").sum() / s.isin(["已解决", "未解决", "部分解决"]).sum())
+        lambda s: s.eq("已解决").sum() / s.isin(["已解决", "未解决", "部分解决"]).sum()
+    )
     assert resolved.median() > 0.9 and resolved[list(WEAK_UNITS)].max() < 0.86
 
 
@@ -317,8 +318,9 @@ def test_sample_set_overlaps_in_its_last_period(tmp_path):
 
 
 def test_formats_give_one_file_per_period_and_format(tmp_path):
-    written = write_sample_set(tmp_path, tickets_per_period=20, periods=["2024-03"], formats=("xlsx", "csv"),
-                               readme=False)
+    written = write_sample_set(
+        tmp_path, tickets_per_period=20, periods=["2024-03"], formats=("xlsx", "csv"), readme=False
+    )
     assert [p.name for p in written] == ["12345_工单_2024-03.xlsx", "12345_工单_2024-03.csv"]
 
 
@@ -338,8 +340,9 @@ def test_shipped_sample_data_is_what_the_command_writes(tmp_path):
 def test_agency_tables_match_the_shipped_configuration(tmp_path):
     write_agency_tables(tmp_path)
     for name in ("roster.csv", "aliases.csv"):
-        assert (tmp_path / "agencies" / name).read_text(encoding="utf-8") == \
-            (REPO / "config" / "agencies" / name).read_text(encoding="utf-8")
+        assert (tmp_path / "agencies" / name).read_text(encoding="utf-8") == (
+            REPO / "config" / "agencies" / name
+        ).read_text(encoding="utf-8")
     problems: list[str] = []
     roster = read_csv_table(REPO / "config/agencies/roster.csv", ("agency", "unit_type"), problems)
     aliases = read_csv_table(REPO / "config/agencies/aliases.csv", ("alias", "canonical"), problems)
@@ -347,8 +350,9 @@ def test_agency_tables_match_the_shipped_configuration(tmp_path):
     assert len(roster) == 60
     assert sum(r["unit_type"] == "委办局" for r in roster) == 20
     assert all(r["district"] for r in roster if r["unit_type"] == "街乡镇")
-    assert {"alias": RENAMED_OLD, "canonical": RENAMED_NEW, "valid_to": "2023-12-31"}.items() <= \
-        next(a for a in aliases if a["alias"] == RENAMED_OLD).items()
+    assert {"alias": RENAMED_OLD, "canonical": RENAMED_NEW, "valid_to": "2023-12-31"}.items() <= next(
+        a for a in aliases if a["alias"] == RENAMED_OLD
+    ).items()
 
 
 def test_every_generated_agency_is_in_the_roster(tickets):
@@ -441,8 +445,14 @@ def _session_texts() -> list[tuple[str, str, str]]:
             found.append((path.name, row["单位"], row["事项"] + " " + (row.get("备注") or "")))
     for path in sorted(SESSION.glob("notes/*/*.toml")):
         notes = tomllib.loads(path.read_text("utf-8"))
-        text = " ".join([*notes.get("discussion_topics", []), *notes.get("accomplishments", []),
-                         notes.get("response", ""), notes.get("internal", "")])
+        text = " ".join(
+            [
+                *notes.get("discussion_topics", []),
+                *notes.get("accomplishments", []),
+                notes.get("response", ""),
+                notes.get("internal", ""),
+            ]
+        )
         found.append((path.name, path.stem, text))
     return found
 
@@ -451,6 +461,10 @@ def test_session_questions_name_only_categories_the_agency_handles(tickets):
     """A question to an agency about a category it never receives (住建委 about 供暖) discredits the book."""
     handled = tickets.groupby("agency")["诉求类别"].agg(set).to_dict()
     categories = set(tickets["诉求类别"].dropna())
-    wrong = [(name, agency, category) for name, agency, text in _session_texts()
-             for category in categories if category in text and category not in handled.get(agency, set())]
+    wrong = [
+        (name, agency, category)
+        for name, agency, text in _session_texts()
+        for category in categories
+        if category in text and category not in handled.get(agency, set())
+    ]
     assert wrong == []

@@ -12,8 +12,12 @@ from citistat.count import History, count_all
 from citistat.score import metrics_table, score_period
 from citistat.tickets import conform
 
-ROSTER = [{"agency": "交道口街道", "unit_type": "街乡镇"}, {"agency": "望京街道", "unit_type": "街乡镇"},
-          {"agency": "市水务局", "unit_type": "委办局"}, {"agency": "市空转局", "unit_type": "委办局"}]
+ROSTER = [
+    {"agency": "交道口街道", "unit_type": "街乡镇"},
+    {"agency": "望京街道", "unit_type": "街乡镇"},
+    {"agency": "市水务局", "unit_type": "委办局"},
+    {"agency": "市空转局", "unit_type": "委办局"},
+]
 
 
 def unit_tickets(period: str, agency: str, unit_type: str, yes: int, no: int, *, sat: str = "satisfied") -> list[dict]:
@@ -22,16 +26,33 @@ def unit_tickets(period: str, agency: str, unit_type: str, yes: int, no: int, *,
     rows = []
     for i in range(yes + no):
         good = i < yes
-        rows.append({"ticket_id": f"{agency}-{period}-{i}", "created_at": created, "period": period,
-                     "agency": agency, "unit_type": unit_type, "category": "noise" if i % 2 else "road",
-                     "responded": True, "resolved": good, "satisfaction": sat if good else "dissatisfied",
-                     "closed_at": created + pd.Timedelta(hours=5), "due_at": created + pd.Timedelta(days=1)})
+        rows.append(
+            {
+                "ticket_id": f"{agency}-{period}-{i}",
+                "created_at": created,
+                "period": period,
+                "agency": agency,
+                "unit_type": unit_type,
+                "category": "noise" if i % 2 else "road",
+                "responded": True,
+                "resolved": good,
+                "satisfaction": sat if good else "dissatisfied",
+                "closed_at": created + pd.Timedelta(hours=5),
+                "due_at": created + pd.Timedelta(days=1),
+            }
+        )
     return rows
 
 
 def config(lang: str = "en", scoring: dict | None = None) -> Config:
-    return Config(settings={"build": {"lang": lang}}, scoring=scoring or {}, profiles={}, aliases=[], roster=ROSTER,
-                  topics=[{"name": "Noise", "categories": ["noise"], "keywords": []}])
+    return Config(
+        settings={"build": {"lang": lang}},
+        scoring=scoring or {},
+        profiles={},
+        aliases=[],
+        roster=ROSTER,
+        topics=[{"name": "Noise", "categories": ["noise"], "keywords": []}],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,19 +100,37 @@ def test_small_units_can_be_ranked_with_a_mark_when_the_office_asks():
         rows += unit_tickets(period, "交道口街道", "街乡镇", 45, 5)
     rows += unit_tickets("2025-02", "新单位", "街乡镇", 9, 1)
     tickets = conform(pd.DataFrame(rows))
-    marked = score_period(History(counts=count_all(tickets), tickets=tickets), "2025-02",
-                          config(scoring={"ranking": {"small_units": "marked"}}))
+    marked = score_period(
+        History(counts=count_all(tickets), tickets=tickets),
+        "2025-02",
+        config(scoring={"ranking": {"small_units": "marked"}}),
+    )
     assert (marked.unit("新单位").rank, marked.unit("新单位").rank_of, marked.unit("新单位").small_n) == (2, 2, True)
 
 
 def test_weights_version_for_departments_from_2025():
     rows = unit_tickets("2025-02", "市水务局", "委办局", 38, 2)
     tickets = conform(pd.DataFrame(rows))
-    scoring = {"weights": [
-        {"version": "base", "effective_from": "2020-01", "unit_type": "*", "response": 0.1, "resolution": 0.5,
-         "satisfaction": 0.4},
-        {"version": "dept-2025", "effective_from": "2025-01", "unit_type": "委办局", "response": 0.2,
-         "resolution": 0.6, "satisfaction": 0.2}]}
+    scoring = {
+        "weights": [
+            {
+                "version": "base",
+                "effective_from": "2020-01",
+                "unit_type": "*",
+                "response": 0.1,
+                "resolution": 0.5,
+                "satisfaction": 0.4,
+            },
+            {
+                "version": "dept-2025",
+                "effective_from": "2025-01",
+                "unit_type": "委办局",
+                "response": 0.2,
+                "resolution": 0.6,
+                "satisfaction": 0.2,
+            },
+        ]
+    }
     out = score_period(History(counts=count_all(tickets), tickets=tickets), "2025-02", config(scoring=scoring))
     unit = out.unit("市水务局")
     assert unit.weights_version == "dept-2025"
@@ -129,7 +168,13 @@ def test_result_serialises_to_json(result):
 def test_metrics_table_rows(result):
     rows = metrics_table(result)
     assert rows[0]["agency"] == "Citywide"
-    assert [r["agency"] for r in rows[1:]] == ["交道口街道", "望京街道", "新单位", "市水务局", "市空转局"]  # unranked (small n) after the ranked
+    assert [r["agency"] for r in rows[1:]] == [
+        "交道口街道",
+        "望京街道",
+        "新单位",
+        "市水务局",
+        "市空转局",
+    ]  # unranked (small n) after the ranked
     first = rows[1]
     assert first["resolution"] == 45 / 50 and first["resolution_n"] == 50
     assert first["resolution_delta_pp"] == 0 and first["resolution_significant"] is False

@@ -73,10 +73,21 @@ def test_two_proportion_test_by_hand():
 
 
 def test_three_rates_from_counts():
-    c = counts(n_tickets=60, responded=47, not_responded=3, response_unknown=10,
-               resolved=40, not_resolved=8, resolution_unknown=12,
-               very_satisfied=10, satisfied_plain=20, basically_satisfied=10, dissatisfied_plain=4,
-               very_dissatisfied=1, not_surveyed=15)
+    c = counts(
+        n_tickets=60,
+        responded=47,
+        not_responded=3,
+        response_unknown=10,
+        resolved=40,
+        not_resolved=8,
+        resolution_unknown=12,
+        very_satisfied=10,
+        satisfied_plain=20,
+        basically_satisfied=10,
+        dissatisfied_plain=4,
+        very_dissatisfied=1,
+        not_surveyed=15,
+    )
     d = RateDefinitions()
     response = rate_stat("response", c, d)
     assert response.value == 47 / (47 + 3)
@@ -136,20 +147,34 @@ def test_targets_rag_and_ratio():
 
 
 def stat(metric: str, value: float | None, n: int = 100) -> RateStat:
-    return RateStat(metric, (value or 0) * n, n if value is not None else 0, 0, value, None, None, 0,
-                    target=0.95, target_ratio=None if value is None else value / 0.95)
+    return RateStat(
+        metric,
+        (value or 0) * n,
+        n if value is not None else 0,
+        0,
+        value,
+        None,
+        None,
+        0,
+        target=0.95,
+        target_ratio=None if value is None else value / 0.95,
+    )
 
 
 def test_composite_score_by_hand():
-    rates = {"response": stat("response", 0.98), "resolution": stat("resolution", 0.90),
-             "satisfaction": stat("satisfaction", 0.85)}
+    rates = {
+        "response": stat("response", 0.98),
+        "resolution": stat("resolution", 0.90),
+        "satisfaction": stat("satisfaction", 0.85),
+    }
     weights = WeightVersion("v", "2020-01", "*", 0.1, 0.5, 0.4)
     assert composite_score(rates, weights) == pytest.approx(100 * (0.1 * 0.98 + 0.5 * 0.90 + 0.4 * 0.85))
     rates["satisfaction"] = stat("satisfaction", None)
     assert composite_score(rates, weights) is None
     # a metric weighted 0 may be N/A
     assert composite_score(rates, WeightVersion("v", "2020-01", "*", 0.5, 0.5, 0.0)) == pytest.approx(
-        100 * (0.5 * 0.98 + 0.5 * 0.90))
+        100 * (0.5 * 0.98 + 0.5 * 0.90)
+    )
 
 
 def test_cityscore_averages_target_ratios():
@@ -168,8 +193,11 @@ def test_ranking_by_score_then_volume_with_shared_ranks():
 
 def test_small_n_looks_at_weighted_rates_only():
     weights = WeightVersion("v", "2020-01", "*", 0.0, 0.5, 0.5)
-    rates = {"response": stat("response", 1.0, 5), "resolution": stat("resolution", 0.9, 30),
-             "satisfaction": stat("satisfaction", 0.9, 30)}
+    rates = {
+        "response": stat("response", 1.0, 5),
+        "resolution": stat("resolution", 0.9, 30),
+        "satisfaction": stat("satisfaction", 0.9, 30),
+    }
     assert not small_sample(rates, weights, 30)
     assert small_sample(rates, WeightVersion("v", "2020-01", "*", 0.1, 0.5, 0.4), 30)
 
@@ -181,7 +209,11 @@ def test_shipped_scoring_file_is_valid_and_versions_weights():
     data = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
     assert validate_scoring(data) == []
     scoring = parse_scoring(data)
-    assert scoring.weights_for("2024-12", "委办局").weights() == {"response": 0.1, "resolution": 0.5, "satisfaction": 0.4}
+    assert scoring.weights_for("2024-12", "委办局").weights() == {
+        "response": 0.1,
+        "resolution": 0.5,
+        "satisfaction": 0.4,
+    }
     assert scoring.weights_for("2025-01", "委办局").version == "2025-01-委办局"
     assert scoring.weights_for("2025-06", "街乡镇").version == "2020-01"
     assert scoring.weights_for("2019-12", "街乡镇") is None
@@ -196,28 +228,58 @@ def test_empty_scoring_takes_the_defaults():
 
 
 def test_every_problem_is_listed():
-    problems = validate_scoring({
-        "rates": {"satisfied": ["very_satisfied", "refused"], "dissatisfied": ["very_satisfied"],
-                  "basic_weight": 1.5, "base": "all", "response": "soon"},
-        "ranking": {"min_n": -1, "alpha": 0},
-        "weights": [{"version": "x", "effective_from": "2020-1", "unit_type": "委办局",
-                     "response": 0.2, "resolution": 0.5, "satisfaction": 0.4}],
-        "targets": [{"metric": "speed", "target": 2}],
-        "screens": {"quick_close_minutes": "ten", "nonsense": 1},
-        "extra": {},
-    })
+    problems = validate_scoring(
+        {
+            "rates": {
+                "satisfied": ["very_satisfied", "refused"],
+                "dissatisfied": ["very_satisfied"],
+                "basic_weight": 1.5,
+                "base": "all",
+                "response": "soon",
+            },
+            "ranking": {"min_n": -1, "alpha": 0},
+            "weights": [
+                {
+                    "version": "x",
+                    "effective_from": "2020-1",
+                    "unit_type": "委办局",
+                    "response": 0.2,
+                    "resolution": 0.5,
+                    "satisfaction": 0.4,
+                }
+            ],
+            "targets": [{"metric": "speed", "target": 2}],
+            "screens": {"quick_close_minutes": "ten", "nonsense": 1},
+            "extra": {},
+        }
+    )
     text = "\n".join(problems)
-    for expected in ("unknown section 'extra'", "unknown level 'refused'", "in both satisfied and dissatisfied",
-                     "basic_weight = 1.5", "base = 'all'", "response = 'soon'", "min_n = -1", "alpha = 0",
-                     "write the period as YYYY-MM", "add up to 1.1", 'unit_type = "*"', "metric = 'speed'",
-                     "target = 2", "quick_close_minutes = 'ten'", "unknown setting 'nonsense'"):
+    for expected in (
+        "unknown section 'extra'",
+        "unknown level 'refused'",
+        "in both satisfied and dissatisfied",
+        "basic_weight = 1.5",
+        "base = 'all'",
+        "response = 'soon'",
+        "min_n = -1",
+        "alpha = 0",
+        "write the period as YYYY-MM",
+        "add up to 1.1",
+        'unit_type = "*"',
+        "metric = 'speed'",
+        "target = 2",
+        "quick_close_minutes = 'ten'",
+        "unknown setting 'nonsense'",
+    ):
         assert expected in text, expected
     assert len(problems) == 15
 
 
 def test_score_stage_imports_no_presentation_library():
-    code = ("import sys, citistat.score, citistat.count; "
-            "bad = [m for m in ('click', 'matplotlib', 'jinja2', 'weasyprint') if m in sys.modules]; "
-            "print(','.join(bad))")
+    code = (
+        "import sys, citistat.score, citistat.count; "
+        "bad = [m for m in ('click', 'matplotlib', 'jinja2', 'weasyprint') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

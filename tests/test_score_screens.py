@@ -8,7 +8,7 @@ from citistat.count import History, count_all
 from citistat.results import Delta
 from citistat.score.definitions import Scoring, ScreenSettings, parse_scoring
 from citistat.score.history import CountBook
-from citistat.score.repeat import came_back, caller_ref, recurring_places, watchlists
+from citistat.score.repeat import caller_ref, came_back, recurring_places, watchlists
 from citistat.score.screens import (
     basic_share_jump,
     callback_coverage_drop,
@@ -47,7 +47,9 @@ def test_satisfaction_up_while_resolution_falls():
     flag = satisfaction_up_resolution_down({"satisfaction": delta(3.0), "resolution": delta(-2.5)}, SCORING, "zh-CN")
     assert flag.code == "sat_up_resolution_down" and flag.value == 3.0 - (-2.5)
     assert "2024-02" in flag.message
-    assert satisfaction_up_resolution_down({"satisfaction": delta(3.0), "resolution": delta(-1.0)}, SCORING, "en") is None
+    assert (
+        satisfaction_up_resolution_down({"satisfaction": delta(3.0), "resolution": delta(-1.0)}, SCORING, "en") is None
+    )
     noise = {"satisfaction": delta(3.0, False), "resolution": delta(-2.5, False)}
     assert satisfaction_up_resolution_down(noise, SCORING, "en") is None  # neither change is told apart from noise
 
@@ -99,8 +101,13 @@ def test_perfect_streak_needs_enough_answers_each_period():
 def test_solved_ticket_that_comes_back_within_the_window():
     rows = [
         # solved on 2 March, same caller and category on 20 March: came back
-        {"created_at": pd.Timestamp("2024-03-01"), "closed_at": pd.Timestamp("2024-03-02"), "resolved": True,
-         "caller_key": "k1", "category": "noise"},
+        {
+            "created_at": pd.Timestamp("2024-03-01"),
+            "closed_at": pd.Timestamp("2024-03-02"),
+            "resolved": True,
+            "caller_key": "k1",
+            "category": "noise",
+        },
         {"created_at": pd.Timestamp("2024-03-20"), "caller_key": "k1", "category": "noise", "agency": "B"},
         # solved in February, same place in March within 30 days: came back
         {"created_at": pd.Timestamp("2024-02-20"), "resolved": True, "caller_key": "k2", "place": "P1"},
@@ -121,10 +128,16 @@ def test_solved_ticket_that_comes_back_within_the_window():
 def test_watchlist_orders_by_urgency_and_hides_the_caller_key():
     rows = (
         [{"created_at": pd.Timestamp(f"2024-03-0{d}"), "caller_key": "calm", "category": "road"} for d in (1, 2, 3, 4)]
-        + [{"created_at": pd.Timestamp("2024-03-01"), "caller_key": "angry", "resolved": True, "category": "home"},
-           {"created_at": pd.Timestamp("2024-03-05"), "caller_key": "angry", "satisfaction": "very_dissatisfied",
-            "category": "home"},
-           {"created_at": pd.Timestamp("2024-03-09"), "caller_key": "angry", "category": "heat"}]
+        + [
+            {"created_at": pd.Timestamp("2024-03-01"), "caller_key": "angry", "resolved": True, "category": "home"},
+            {
+                "created_at": pd.Timestamp("2024-03-05"),
+                "caller_key": "angry",
+                "satisfaction": "very_dissatisfied",
+                "category": "home",
+            },
+            {"created_at": pd.Timestamp("2024-03-09"), "caller_key": "angry", "category": "heat"},
+        ]
         + [{"created_at": pd.Timestamp("2024-03-01"), "caller_key": "once"}]
     )
     lists = watchlists(frame(rows), "2024-03", SCORING)
@@ -149,8 +162,12 @@ def test_recurring_places():
 
 
 def test_categories_hot_and_rising():
-    rows = ([{"period": "2024-02", "category": "noise"}] * 5 + [{"period": "2024-03", "category": "noise"}] * 30
-            + [{"period": "2024-03", "category": "road"}] * 10 + [{"period": "2024-02", "category": "road"}] * 12)
+    rows = (
+        [{"period": "2024-02", "category": "noise"}] * 5
+        + [{"period": "2024-03", "category": "noise"}] * 30
+        + [{"period": "2024-03", "category": "road"}] * 10
+        + [{"period": "2024-02", "category": "road"}] * 12
+    )
     counts = count_all(frame(rows))["category"]
     rows_now = category_rows(counts, "2024-03")
     assert [(r.category, r.n, r.previous_n, r.change) for r in rows_now] == [("noise", 30, 5, 25), ("road", 10, 12, -2)]
@@ -162,9 +179,12 @@ def test_categories_hot_and_rising():
 
 
 def test_monthly_topic_by_category_or_keyword_against_last_year():
-    rows = ([{"period": "2024-03", "category": "heating"}] * 4
-            + [{"period": "2024-03", "category": "other", "title": "no heating at night", "agency": "B"}]
-            + [{"period": "2023-03", "category": "heating"}] * 10 + [{"period": "2024-03", "category": "road"}])
+    rows = (
+        [{"period": "2024-03", "category": "heating"}] * 4
+        + [{"period": "2024-03", "category": "other", "title": "no heating at night", "agency": "B"}]
+        + [{"period": "2023-03", "category": "heating"}] * 10
+        + [{"period": "2024-03", "category": "road"}]
+    )
     tickets = frame(rows)
     topic = {"name": "Winter heating", "categories": ["heating"], "keywords": ["heating"]}
     assert topic_mask(tickets, topic).sum() == 4 + 1 + 10
@@ -176,8 +196,13 @@ def test_monthly_topic_by_category_or_keyword_against_last_year():
     this_year = tickets.loc[tickets["period"] == "2024-03"]
     alone = topic_result(topic, this_year, count_all(tickets)["category"], "2024-03", ["2023-03", "2024-03"])
     assert alone.last_year_n is None and alone.change_pct is None
-    by_category = topic_result({"name": "h", "categories": ["heating"]}, this_year, count_all(tickets)["category"],
-                               "2024-03", ["2023-03", "2024-03"])
+    by_category = topic_result(
+        {"name": "h", "categories": ["heating"]},
+        this_year,
+        count_all(tickets)["category"],
+        "2024-03",
+        ["2023-03", "2024-03"],
+    )
     assert (by_category.n, by_category.last_year_n) == (4, 10)
 
 
@@ -190,8 +215,12 @@ def test_thresholds_come_from_configuration():
 def test_agency_names_that_appear_or_disappear_are_questions():
     from citistat.score.screens import agency_changes
 
-    rows = [{"agency": "A", "period": "2024-02"}, {"agency": "Old", "period": "2024-02"},
-            {"agency": "A", "period": "2024-03"}, {"agency": "New", "period": "2024-03"}]
+    rows = [
+        {"agency": "A", "period": "2024-02"},
+        {"agency": "Old", "period": "2024-02"},
+        {"agency": "A", "period": "2024-03"},
+        {"agency": "New", "period": "2024-03"},
+    ]
     tickets = frame(rows)
     book = CountBook(History(counts=count_all(tickets), tickets=tickets))
     flags = {f.code: f for f in agency_changes(book, "2024-03", "en")}

@@ -18,8 +18,17 @@ def batch(period: str, agency: str, resolved: int = 0, not_resolved: int = 0, un
     """Tickets of one agency in one period: so many resolved, not resolved and unanswered."""
     answers = [True] * resolved + [False] * not_resolved + [None] * unanswered
     created = pd.Timestamp(f"{period}-10")
-    return [{"ticket_id": f"{agency}-{period}-{i}", "created_at": created, "period": period, "agency": agency,
-             "unit_type": "街乡镇", "resolved": answer} for i, answer in enumerate(answers)]
+    return [
+        {
+            "ticket_id": f"{agency}-{period}-{i}",
+            "created_at": created,
+            "period": period,
+            "agency": agency,
+            "unit_type": "街乡镇",
+            "resolved": answer,
+        }
+        for i, answer in enumerate(answers)
+    ]
 
 
 def book(*batches: list[dict]) -> CountBook:
@@ -45,8 +54,12 @@ def test_delta_against_previous_in_points_with_a_test():
 
 
 def test_mean3_pools_counts_not_rates():
-    b = book(batch("2024-01", "A", 9, 1), batch("2024-02", "A", 50, 50), batch("2024-03", "A", 1, 0),
-             batch("2024-04", "A", 60, 40))
+    b = book(
+        batch("2024-01", "A", 9, 1),
+        batch("2024-02", "A", 50, 50),
+        batch("2024-03", "A", 1, 0),
+        batch("2024-04", "A", 60, 40),
+    )
     base = comparison_base(b, "A", "2024-04", "mean3")
     delta = rate_delta("resolution", b.counts("A", "2024-04"), base, SCORING)
     assert delta.base_period == "2024-01..2024-03"
@@ -60,8 +73,14 @@ def test_mean3_pools_counts_not_rates():
 
 
 def test_reasons_for_na():
-    b = book(batch("2024-01", "old", 5, 5), batch("2024-02", "A", 5, 5), batch("2024-02", "quiet", 0, 0, 4),
-             batch("2024-03", "A", 6, 4), batch("2024-03", "fresh", 3, 1), batch("2024-03", "quiet", 1, 1))
+    b = book(
+        batch("2024-01", "old", 5, 5),
+        batch("2024-02", "A", 5, 5),
+        batch("2024-02", "quiet", 0, 0, 4),
+        batch("2024-03", "A", 6, 4),
+        batch("2024-03", "fresh", 3, 1),
+        batch("2024-03", "quiet", 1, 1),
+    )
     period = "2024-03"
 
     def reason(agency: str, against: str = "previous") -> str | None:
@@ -107,8 +126,15 @@ def test_series_holds_up_to_thirteen_periods_with_gaps_as_na():
 
 
 def test_city_counts_include_tickets_without_agency():
-    rows = batch("2024-03", "A", 1, 0) + [{"ticket_id": "x", "created_at": pd.Timestamp("2024-03-02"),
-                                          "period": "2024-03", "agency": None, "resolved": False}]
+    rows = batch("2024-03", "A", 1, 0) + [
+        {
+            "ticket_id": "x",
+            "created_at": pd.Timestamp("2024-03-02"),
+            "period": "2024-03",
+            "agency": None,
+            "resolved": False,
+        }
+    ]
     b = CountBook(History(counts=count_all(conform(pd.DataFrame(rows)))))
     assert b.counts(None, "2024-03")["n_tickets"] == 2
     assert b.agencies("2024-03") == ["A"]

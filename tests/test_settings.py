@@ -72,13 +72,22 @@ def test_the_command_line_wins_and_says_so(tmp_path):
 
 
 def test_every_problem_names_file_section_key_and_fix(tmp_path):
-    found = problems_of(tmp_path, '[build]\nworkrs = 2\nworkers = "two"\nmeeting_weekday = 9\n'
-                                  'formats = ["pdf", "docx"]\n[ingest]\nreject_threshold = 2\n'
-                                  'plausible_years = [2100, 1990]\n[biuld]\nlang = "en"\n')
+    found = problems_of(
+        tmp_path,
+        '[build]\nworkrs = 2\nworkers = "two"\nmeeting_weekday = 9\n'
+        'formats = ["pdf", "docx"]\n[ingest]\nreject_threshold = 2\n'
+        'plausible_years = [2100, 1990]\n[biuld]\nlang = "en"\n',
+    )
     structured = {(p.section, p.key): p for p in found if isinstance(p, ConfigProblem)}
-    assert set(structured) >= {("build", "workrs"), ("build", "workers"), ("build", "meeting_weekday"),
-                               ("build", "formats"), ("ingest", "reject_threshold"),
-                               ("ingest", "plausible_years"), ("biuld", "")}
+    assert set(structured) >= {
+        ("build", "workrs"),
+        ("build", "workers"),
+        ("build", "meeting_weekday"),
+        ("build", "formats"),
+        ("ingest", "reject_threshold"),
+        ("ingest", "plausible_years"),
+        ("biuld", ""),
+    }
     assert all(p.file.endswith("config/citistat.toml") and p.fix for p in structured.values())
     assert "did you mean workers" in structured["build", "workrs"].fix
     assert "did you mean [build]" in structured["biuld", ""].fix

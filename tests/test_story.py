@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+import render_fixtures as fx
 
 from citistat.briefing import FocusAgency, FollowUp
 from citistat.config import Config
@@ -24,8 +25,6 @@ from citistat.score import score_period
 from citistat.tickets import conform
 from citistat.workspace import DEFAULT_TEMPLATES_DIR
 
-import render_fixtures as fx
-
 PERIODS = ("2024-01", "2024-02", "2024-03")
 PERIOD = PERIODS[-1]
 STREET, DEPT = "街乡镇", "委办局"
@@ -33,19 +32,36 @@ FALLING, RISING, SMALL, LOOSE = "下降街道", "上升街道", "小街道", "�
 STEADY = ("平稳一街道", "平稳二街道", "平稳三街道")
 WATER, PARKS = "市水务局", "市园林局"
 EAST, WEST = "东区", "西区"
-ROSTER = ([{"agency": FALLING, "unit_type": STREET, "district": EAST}, {"agency": RISING, "unit_type": STREET,
-                                                                          "district": WEST},
-           {"agency": SMALL, "unit_type": STREET, "district": WEST}]
-          + [{"agency": name, "unit_type": STREET, "district": EAST if i % 2 else WEST} for i, name in enumerate(STEADY)]
-          + [{"agency": WATER, "unit_type": DEPT, "district": ""}, {"agency": PARKS, "unit_type": DEPT, "district": ""}])
-TOPIC = {"name": "排水防涝", "categories": ["排水"], "keywords": [], "lead": WATER,
-         "milestones": [{"due": "2024-03-31", "text": "完成积水点排查", "done": True},
-                        {"due": "2024-05-31", "text": "汛前清掏", "done": False}]}
+ROSTER = (
+    [
+        {"agency": FALLING, "unit_type": STREET, "district": EAST},
+        {"agency": RISING, "unit_type": STREET, "district": WEST},
+        {"agency": SMALL, "unit_type": STREET, "district": WEST},
+    ]
+    + [{"agency": name, "unit_type": STREET, "district": EAST if i % 2 else WEST} for i, name in enumerate(STEADY)]
+    + [{"agency": WATER, "unit_type": DEPT, "district": ""}, {"agency": PARKS, "unit_type": DEPT, "district": ""}]
+)
+TOPIC = {
+    "name": "排水防涝",
+    "categories": ["排水"],
+    "keywords": [],
+    "lead": WATER,
+    "milestones": [
+        {"due": "2024-03-31", "text": "完成积水点排查", "done": True},
+        {"due": "2024-05-31", "text": "汛前清掏", "done": False},
+    ],
+}
 
 # resolution rate per unit and period (every ticket answered; satisfaction follows resolution)
-RESOLVED = {FALLING: (0.95, 0.95, 0.70), RISING: (0.70, 0.70, 0.95), SMALL: (0.9, 0.5, 1.0),
-            **{name: (0.90, 0.90, 0.90) for name in STEADY}, WATER: (0.92, 0.92, 0.92), PARKS: (0.85, 0.85, 0.85),
-            LOOSE: (0.8, 0.8, 0.8)}
+RESOLVED = {
+    FALLING: (0.95, 0.95, 0.70),
+    RISING: (0.70, 0.70, 0.95),
+    SMALL: (0.9, 0.5, 1.0),
+    **{name: (0.90, 0.90, 0.90) for name in STEADY},
+    WATER: (0.92, 0.92, 0.92),
+    PARKS: (0.85, 0.85, 0.85),
+    LOOSE: (0.8, 0.8, 0.8),
+}
 SIZE = {SMALL: 12, LOOSE: 40}
 
 
@@ -60,22 +76,35 @@ def tickets() -> pd.DataFrame:
             for i in range(n):
                 good = i < round(rate * n)
                 still_open = agency == PARKS and period == PERIOD and i < 30  # open past due at the period's end
-                rows.append({
-                    "ticket_id": f"{agency}-{period}-{i}", "created_at": created, "period": period, "agency": agency,
-                    "unit_type": unit_type, "district": district, "street": agency if unit_type == STREET else None,
-                    "category": "排水" if agency == WATER or i % 3 == 0 else "道路",
-                    "subcategory": "积水" if i % 2 else "井盖", "responded": True, "resolved": good,
-                    "satisfaction": "satisfied" if good else "dissatisfied",
-                    "closed_at": None if still_open else created + pd.Timedelta(days=2),
-                    "due_at": created + pd.Timedelta(days=1 if agency == PARKS and i % 2 else 5)})
+                rows.append(
+                    {
+                        "ticket_id": f"{agency}-{period}-{i}",
+                        "created_at": created,
+                        "period": period,
+                        "agency": agency,
+                        "unit_type": unit_type,
+                        "district": district,
+                        "street": agency if unit_type == STREET else None,
+                        "category": "排水" if agency == WATER or i % 3 == 0 else "道路",
+                        "subcategory": "积水" if i % 2 else "井盖",
+                        "responded": True,
+                        "resolved": good,
+                        "satisfaction": "satisfied" if good else "dissatisfied",
+                        "closed_at": None if still_open else created + pd.Timedelta(days=2),
+                        "due_at": created + pd.Timedelta(days=1 if agency == PARKS and i % 2 else 5),
+                    }
+                )
     return conform(pd.DataFrame(rows))
 
 
 def config(small_units: str = "unranked", lang: str = "zh-CN") -> Config:
-    scoring = {"ranking": {"small_units": small_units},
-               "targets": [{"metric": "resolution", "unit_type": "*", "target": 0.9, "amber": 0.03}]}
-    return Config(settings={"build": {"lang": lang}}, scoring=scoring, profiles={},
-                  aliases=[], roster=ROSTER, topics=[TOPIC])
+    scoring = {
+        "ranking": {"small_units": small_units},
+        "targets": [{"metric": "resolution", "unit_type": "*", "target": 0.9, "amber": 0.03}],
+    }
+    return Config(
+        settings={"build": {"lang": lang}}, scoring=scoring, profiles={}, aliases=[], roster=ROSTER, topics=[TOPIC]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +131,15 @@ def books(result, tmp_path_factory):
 
 def renderer_for(result, tmp_path, lang="zh-CN", edition="internal", **changes) -> BookRenderer:
     base = fx.briefing_inputs(lang=lang, edition=edition)
-    inputs = replace(base, result=result, period=PERIOD, notes={}, followups=changes.pop("followups", []),
-                     focus=[FocusAgency(FALLING, "解决率显著下降")], **changes)
+    inputs = replace(
+        base,
+        result=result,
+        period=PERIOD,
+        notes={},
+        followups=changes.pop("followups", []),
+        focus=[FocusAgency(FALLING, "解决率显著下降")],
+        **changes,
+    )
     return BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
 
 
@@ -194,6 +230,7 @@ def test_small_units_pooled_over_three_months_are_ranked_with_a_mark(table, tmp_
     row = re.search(rf"<tr>(?:(?!</tr>).)*{SMALL}.*?</tr>", rankings, re.S).group(0)
     assert "80.6%" in row and "n 36" in row  # the table shows the pooled rates its score was made from
 
+
 def test_small_units_stay_unranked_by_default(result):
     unranked = result
     assert unranked.unit(SMALL).rank is None and unranked.unit(SMALL).pooled is None
@@ -226,8 +263,20 @@ def test_the_topic_of_the_month_has_its_rates_lead_unit_milestones_and_districts
 
 
 def test_earlier_follow_ups_are_one_table_with_evidence_and_the_rate_then_and_now(result, tmp_path):
-    done = FollowUp(1, FALLING, "逐一回访未解决工单", "张三", "2024-03-15", "2024-02", "2024-03-06", "resolution",
-                    "done", metric_before=0.95, metric_now=0.70, evidence="回访记录 42 份已上传")
+    done = FollowUp(
+        1,
+        FALLING,
+        "逐一回访未解决工单",
+        "张三",
+        "2024-03-15",
+        "2024-02",
+        "2024-03-06",
+        "resolution",
+        "done",
+        metric_before=0.95,
+        metric_now=0.70,
+        evidence="回访记录 42 份已上传",
+    )
     fresh = replace(done, id=2, raised_period=PERIOD, text="本次会议新提出", evidence="")
     html = renderer_for(result, tmp_path, "en", followups=[done, fresh]).city_html()
     table = section(html, "followups-all")
@@ -241,18 +290,30 @@ def test_integrity_questions_are_ordered_by_severity_times_size_each_once(result
     renderer = renderer_for(result, tmp_path, "en")
     agencies = renderer.context["agencies"]
     big, small = agencies[0], agencies[1]
-    flags = {big.name: [Flag("perfect_streak", "info", "streak"), Flag("quick_close", "watch", "quick", 0.2,
-                                                                     {"quick_closed": 5})],
-             small.name: [Flag("came_back", "concern", "came back", 3.0, {"came_back": 3}),
-                          Flag("came_back", "concern", "came back", 3.0, {"came_back": 3})]}
+    flags = {
+        big.name: [
+            Flag("perfect_streak", "info", "streak"),
+            Flag("quick_close", "watch", "quick", 0.2, {"quick_closed": 5}),
+        ],
+        small.name: [
+            Flag("came_back", "concern", "came back", 3.0, {"came_back": 3}),
+            Flag("came_back", "concern", "came back", 3.0, {"came_back": 3}),
+        ],
+    }
     agencies = [replace(a, unit=replace(a.unit, flags=flags.get(a.name, []))) for a in agencies]
     questions = prioritised_questions(replace(result, flags=[]), agencies)
     own = [(q.agency, q.flag.code, q.priority) for q in questions if q.agency in flags]
-    assert own == [(big.name, "perfect_streak", big.unit.n_tickets), (small.name, "came_back", 30),
-                   (big.name, "quick_close", 15)]  # note × all tickets, concern × 3 tickets, watch × 5; once each
+    assert own == [
+        (big.name, "perfect_streak", big.unit.n_tickets),
+        (small.name, "came_back", 30),
+        (big.name, "quick_close", 15),
+    ]  # note × all tickets, concern × 3 tickets, watch × 5; once each
+
 
 def test_the_summary_defines_the_order_of_the_questions(books):
-    assert "seriousness × size" in section(books["en"], "summary") and "严重程度 × 规模" in section(books["zh-CN"], "summary")
+    assert "seriousness × size" in section(books["en"], "summary") and "严重程度 × 规模" in section(
+        books["zh-CN"], "summary"
+    )
 
 
 def test_a_years_significant_improvement_is_told_once_beside_the_months(result, tmp_path):
@@ -260,13 +321,32 @@ def test_a_years_significant_improvement_is_told_once_beside_the_months(result, 
     from citistat.score.chair import chair_findings
 
     def year(unit, pp, p):
-        deltas = {m: {**d, "last_year": Delta("last_year", "2023-03", None, pp if m == "resolution" else None,
-                                              p < 0.05 if m == "resolution" else None, p)}
-                  for m, d in unit.deltas.items()}
+        deltas = {
+            m: {
+                **d,
+                "last_year": Delta(
+                    "last_year",
+                    "2023-03",
+                    None,
+                    pp if m == "resolution" else None,
+                    p < 0.05 if m == "resolution" else None,
+                    p,
+                ),
+            }
+            for m, d in unit.deltas.items()
+        }
         return replace(unit, deltas=deltas)
 
-    units = [year(u, 18.9, 0.0004) if u.agency == STEADY[0] else year(u, 12.0, 0.3) if u.agency == STEADY[1]
-             else year(u, 20.0, 0.001) if u.agency == FALLING else u for u in result.units]
+    units = [
+        year(u, 18.9, 0.0004)
+        if u.agency == STEADY[0]
+        else year(u, 12.0, 0.3)
+        if u.agency == STEADY[1]
+        else year(u, 20.0, 0.001)
+        if u.agency == FALLING
+        else u
+        for u in result.units
+    ]
     found = chair_findings(replace(result, units=units))
     (streets,) = [g for g in found.groups if g.unit_type == STREET]
     assert [c.agency for c in streets.year_improvers] == [STEADY[0]]  # not the insignificant one, and FALLING

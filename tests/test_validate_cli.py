@@ -12,8 +12,21 @@ from click.testing import CliRunner
 from citistat.cli import main
 
 HEADER = ["工单编号", "受理时间", "主办单位", "是否响应", "是否解决", "回访结果"]
-AGENCY_KEYS = ["agency", "n_tickets", "responded", "not_responded", "response_unknown", "resolved", "not_resolved",
-               "resolution_unknown", "satisfied", "dissatisfied", "not_surveyed", "refused", "unreachable"]
+AGENCY_KEYS = [
+    "agency",
+    "n_tickets",
+    "responded",
+    "not_responded",
+    "response_unknown",
+    "resolved",
+    "not_resolved",
+    "resolution_unknown",
+    "satisfied",
+    "dissatisfied",
+    "not_surveyed",
+    "refused",
+    "unreachable",
+]
 
 
 def write_csv(path: Path, rows) -> Path:
@@ -43,8 +56,10 @@ def test_clean_file_exits_0_with_a_table(tmp_path, clean):
 
 
 def test_json_report_keys_and_agency_counts(tmp_path):
-    rows = good_rows(38) + [["GD90", "2024/3/9 9:10", "市水务局", "否", "部分解决", "不满意"],
-                            ["GD91", "2024/3/9 9:10", "市水务局", "", "", "拒绝评价"]]
+    rows = good_rows(38) + [
+        ["GD90", "2024/3/9 9:10", "市水务局", "否", "部分解决", "不满意"],
+        ["GD91", "2024/3/9 9:10", "市水务局", "", "", "拒绝评价"],
+    ]
     path = write_csv(tmp_path / "mixed.csv", rows)
     result = run(tmp_path, "--json", path)
     assert result.exit_code == 0, result.output
@@ -52,12 +67,24 @@ def test_json_report_keys_and_agency_counts(tmp_path):
     assert set(report) >= {"ok", "period", "files", "reconciliation", "issues", "issue_counts", "agencies"}
     file = report["files"][0]
     assert file["status"] == "ok" and file["reason"] is None and file["profile"] == "cn-12345"
-    assert report["reconciliation"] == {"read": 40, "accepted": 40, "rejected": 0, "excluded": 0, "duplicates": 0,
-                                        "skipped": 0, "balances": True}
+    assert report["reconciliation"] == {
+        "read": 40,
+        "accepted": 40,
+        "rejected": 0,
+        "excluded": 0,
+        "duplicates": 0,
+        "skipped": 0,
+        "balances": True,
+    }
     (agency,) = report["agencies"]
     assert list(agency) == AGENCY_KEYS
     # 38 clean rows + one "否/部分解决/不满意" + one blank/blank/拒绝评价.
-    assert (agency["n_tickets"], agency["responded"], agency["not_responded"], agency["response_unknown"]) == (40, 38, 1, 1)
+    assert (agency["n_tickets"], agency["responded"], agency["not_responded"], agency["response_unknown"]) == (
+        40,
+        38,
+        1,
+        1,
+    )
     assert (agency["resolved"], agency["not_resolved"], agency["resolution_unknown"]) == (38, 1, 1)
     assert (agency["satisfied"], agency["dissatisfied"], agency["refused"]) == (38, 1, 1)
     for issue in report["issues"]:
@@ -65,7 +92,7 @@ def test_json_report_keys_and_agency_counts(tmp_path):
 
 
 def test_rejected_rows_exit_1_and_write_the_rejects_files(tmp_path):
-    rows = good_rows(39) + [["GD99", "2024-02-30 10:00", "市水务局", "是", "已解决", "=HYPERLINK(\"x\")"]]
+    rows = good_rows(39) + [["GD99", "2024-02-30 10:00", "市水务局", "是", "已解决", '=HYPERLINK("x")']]
     path = write_csv(tmp_path / "one_bad.csv", rows)
     out = tmp_path / "rejects"
     result = run(tmp_path, "--json", "--rejects", out, path)
@@ -73,7 +100,11 @@ def test_rejected_rows_exit_1_and_write_the_rejects_files(tmp_path):
     report = json.loads(result.stdout)
     assert report["files"][0]["status"] == "quarantined" and report["issue_counts"]["bad_date"] == 1
     issue = next(i for i in report["issues"] if i["code"] == "bad_date")
-    assert (issue["row"], issue["column"], issue["raw_value"]) == (41, "受理时间", "2024-02-30 10:00")  # header = line 1
+    assert (issue["row"], issue["column"], issue["raw_value"]) == (
+        41,
+        "受理时间",
+        "2024-02-30 10:00",
+    )  # header = line 1
     text = (out / "rejects.csv").read_text(encoding="utf-8-sig")
     assert "GD99" in text and "'=HYPERLINK" in text  # the formula is neutralised
     assert (out / "rejects.xlsx").stat().st_size > 0
@@ -140,8 +171,9 @@ def test_every_reason_code_has_both_languages_and_a_formatted_message():
     assert len(keys) > 80
     for lang in ("zh-CN", "en"):
         for key in sorted(keys):
-            text, hint = load_messages(lang).issue(key.removeprefix("issue."), column="C", value="v", count=2,
-                                                   period="2024-03", kept="k", formats="f")
+            text, hint = load_messages(lang).issue(
+                key.removeprefix("issue."), column="C", value="v", count=2, period="2024-03", kept="k", formats="f"
+            )
             assert "{" not in text + hint, (key, lang)
 
 

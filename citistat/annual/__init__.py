@@ -18,8 +18,15 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 
-def build_annual_report(ws: Workspace, config: Config, year: int, *, langs: tuple[str, ...] = (), edition: str | None = None,
-                        formats: tuple[str, ...] = ("pdf", "html")) -> list[ReportFiles]:
+def build_annual_report(
+    ws: Workspace,
+    config: Config,
+    year: int,
+    *,
+    langs: tuple[str, ...] = (),
+    edition: str | None = None,
+    formats: tuple[str, ...] = ("pdf", "html"),
+) -> list[ReportFiles]:
     """Write the year's report in every language asked into `<archive>/reports/<year>/`."""
     from ..pipeline import _templates_dirs, open_archive
 
@@ -31,8 +38,16 @@ def build_annual_report(ws: Workspace, config: Config, year: int, *, langs: tupl
         reports = [collect_year(archive, config, year, lang) for lang in langs]
         revision = next_revision(folder, reports[0].basis())
         for report in reports:
-            written.append(render_report(report, folder, templates_dirs=_templates_dirs(ws), edition=edition,
-                                         revision=revision, formats=formats))
+            written.append(
+                render_report(
+                    report,
+                    folder,
+                    templates_dirs=_templates_dirs(ws),
+                    edition=edition,
+                    revision=revision,
+                    formats=formats,
+                )
+            )
         write_stamp(folder, reports[0], revision)
         archive.note_files_written()
     return written

@@ -17,8 +17,8 @@ import pandas as pd
 
 from ..archive.record import QualityRecord, SessionOfRecord, counts_at, history_at, quality_at, sessions_of_record
 from ..count import ALL_COUNT_COLUMNS
-from ..results import METRICS, PeriodResult, RateStat, SeriesPoint
 from ..periods import period_range
+from ..results import METRICS, PeriodResult, RateStat, SeriesPoint
 
 INTEGRITY_LIST_LIMIT = 40  # concern-level questions listed one by one; all are counted
 
@@ -128,8 +128,10 @@ class AnnualReport:
         return "draft" if self.drafts else "published"
 
     def basis(self) -> list[dict]:
-        return [{"period": m.session.period, "revision": m.session.revision, "status": m.session.status}
-                for m in self.months]
+        return [
+            {"period": m.session.period, "revision": m.session.revision, "status": m.session.status}
+            for m in self.months
+        ]
 
 
 def year_periods(year: int) -> list[str]:
@@ -148,25 +150,36 @@ def collect_year(archive, config, year: int, lang: str) -> AnnualReport:
     sessions = sessions_in_year(archive, year)
     if not sessions:
         known = ", ".join(archive.periods.all()) or "none"
-        raise NoUsableData(f"the archive holds no session of {year} (stored periods: {known}); "
-                           f"ingest the year's exports first")
+        raise NoUsableData(
+            f"the archive holds no session of {year} (stored periods: {known}); ingest the year's exports first"
+        )
     scoring = config.scoring_rules
     months, agency_frames = [], []
     for session in sessions:
         result = score_period(history_at(archive, session), session.period, config, lang=lang)
         agency = counts_at(archive, session, "agency")
         agency_frames.append(agency)
-        months.append(MonthRecord(session, result, quality_at(archive, session.period, session.data_revision),
-                                  _unknown_share(agency)))
+        months.append(
+            MonthRecord(
+                session, result, quality_at(archive, session.period, session.data_revision), _unknown_share(agency)
+            )
+        )
     totals = pd.concat(agency_frames, ignore_index=True)
     city_name = config.city_name(lang)
     units = _units(totals, months, scoring)
     return AnnualReport(
-        year=year, lang=lang, city=city_name, months=months,
+        year=year,
+        lang=lang,
+        city=city_name,
+        months=months,
         missing=[p for p in year_periods(year) if p not in {s.period for s in sessions}],
-        city_rates=_rates(_sum(totals), scoring, None), city_tickets=int(totals["n_tickets"].sum()),
-        types=_types(totals, scoring), units=units, topics=_topics(months),
-        commitments=commitments(archive, year), integrity=_integrity(archive, months, city_name),
+        city_rates=_rates(_sum(totals), scoring, None),
+        city_tickets=int(totals["n_tickets"].sum()),
+        types=_types(totals, scoring),
+        units=units,
+        topics=_topics(months),
+        commitments=commitments(archive, year),
+        integrity=_integrity(archive, months, city_name),
         city_series=_city_series(months),
     )
 
@@ -193,8 +206,14 @@ def _unknown_share(agency: pd.DataFrame) -> float | None:
 def _types(totals: pd.DataFrame, scoring) -> list[TypeYear]:
     out = []
     for unit_type, part in totals.groupby("unit_type", dropna=True, sort=True):
-        out.append(TypeYear(str(unit_type), part["agency"].nunique(), int(part["n_tickets"].sum()),
-                            _rates(_sum(part), scoring, str(unit_type))))
+        out.append(
+            TypeYear(
+                str(unit_type),
+                part["agency"].nunique(),
+                int(part["n_tickets"].sum()),
+                _rates(_sum(part), scoring, str(unit_type)),
+            )
+        )
     return out
 
 
@@ -209,14 +228,21 @@ def _units(totals: pd.DataFrame, months: list[MonthRecord], scoring) -> list[Uni
         unit_type = str(unit_types.iloc[-1]) if len(unit_types) else None
         series = ranks.get(str(agency), [])
         ranked = [r for _, r, _ in series if r is not None]
-        out.append(UnitYear(
-            agency=str(agency), unit_type=unit_type, n_tickets=int(part["n_tickets"].sum()),
-            rates=_rates(_sum(part), scoring, unit_type), months_ranked=len(ranked),
-            months_bottom=sum(1 for _, r, of in series if r is not None and r == of and of > 1),
-            months_bottom3=sum(1 for _, r, of in series if r is not None and of > 3 and r > of - 3),
-            best_rank=min(ranked) if ranked else None, worst_rank=max(ranked) if ranked else None,
-            median_rank=statistics.median(ranked) if ranked else None, ranks=series,
-        ))
+        out.append(
+            UnitYear(
+                agency=str(agency),
+                unit_type=unit_type,
+                n_tickets=int(part["n_tickets"].sum()),
+                rates=_rates(_sum(part), scoring, unit_type),
+                months_ranked=len(ranked),
+                months_bottom=sum(1 for _, r, of in series if r is not None and r == of and of > 1),
+                months_bottom3=sum(1 for _, r, of in series if r is not None and of > 3 and r > of - 3),
+                best_rank=min(ranked) if ranked else None,
+                worst_rank=max(ranked) if ranked else None,
+                median_rank=statistics.median(ranked) if ranked else None,
+                ranks=series,
+            )
+        )
     return out
 
 
@@ -228,7 +254,8 @@ def _city_series(months: list[MonthRecord]) -> dict[str, list[SeriesPoint]]:
         for metric in METRICS:
             rate = city.rates.get(metric)
             series.setdefault(metric, []).append(
-                SeriesPoint(month.session.period, rate.value if rate else None, rate.denominator if rate else 0))
+                SeriesPoint(month.session.period, rate.value if rate else None, rate.denominator if rate else 0)
+            )
     return series
 
 
@@ -250,9 +277,18 @@ def _topics(months: list[MonthRecord]) -> list[TopicYear]:
         late = [n for _, n, _ in series[-3:]]
         early_mean = statistics.mean(early) if len(series) >= 6 else None
         late_mean = statistics.mean(late) if len(series) >= 6 else None
-        out.append(TopicYear(
-            name, series, year_n, prior_n, _change(year_n, prior_n), early_mean, late_mean,
-            _change(late_mean, early_mean)))
+        out.append(
+            TopicYear(
+                name,
+                series,
+                year_n,
+                prior_n,
+                _change(year_n, prior_n),
+                early_mean,
+                late_mean,
+                _change(late_mean, early_mean),
+            )
+        )
     return out
 
 
@@ -269,13 +305,16 @@ def commitments(archive, year: int) -> Commitments:
     periods = year_periods(year)
     rows = archive.db.execute(
         "SELECT agency, kind, status, due, closed_on FROM followups WHERE raised_period BETWEEN ? AND ? "
-        "ORDER BY agency", (periods[0], periods[-1])).fetchall()
+        "ORDER BY agency",
+        (periods[0], periods[-1]),
+    ).fetchall()
     per_agency: dict[str, dict] = {}
     totals = dict.fromkeys(("made", "kept", "kept_on_time", "open", "overdue", "dropped", "data_requests"), 0)
     for row in rows:
         state = status_on(row["status"], row["due"], row["closed_on"], as_of)
-        entry = per_agency.setdefault(row["agency"], {"agency": row["agency"], "made": 0, "kept": 0, "open": 0,
-                                                      "overdue": 0, "dropped": 0})
+        entry = per_agency.setdefault(
+            row["agency"], {"agency": row["agency"], "made": 0, "kept": 0, "open": 0, "overdue": 0, "dropped": 0}
+        )
         totals["made"] += 1
         entry["made"] += 1
         totals["data_requests"] += row["kind"] == "data_request"
@@ -304,13 +343,20 @@ def _integrity(archive, months: list[MonthRecord], city_name: str) -> Integrity:
     for month in months:
         period = month.session.period
         notes = archive.notes.for_briefing(period)
-        raised_for = {r[0]: r[1] for r in archive.db.execute(
-            "SELECT agency, COUNT(*) FROM followups WHERE raised_period = ? GROUP BY agency", (period,))}
+        raised_for = {
+            r[0]: r[1]
+            for r in archive.db.execute(
+                "SELECT agency, COUNT(*) FROM followups WHERE raised_period = ? GROUP BY agency", (period,)
+            )
+        }
         flagged = [(city_name, f) for f in month.result.flags] + [
-            (u.agency, f) for u in month.result.units for f in u.flags]
+            (u.agency, f) for u in month.result.units for f in u.flags
+        ]
         for agency, flag in flagged:
-            entry = by_code.setdefault((flag.code, flag.severity), {"code": flag.code, "severity": flag.severity,
-                                                                     "total": 0, "months": set(), "units": set()})
+            entry = by_code.setdefault(
+                (flag.code, flag.severity),
+                {"code": flag.code, "severity": flag.severity, "total": 0, "months": set(), "units": set()},
+            )
             entry["total"] += 1
             entry["months"].add(period)
             entry["units"].add(agency)
@@ -320,11 +366,14 @@ def _integrity(archive, months: list[MonthRecord], city_name: str) -> Integrity:
             raised += 1
             answered += bool(reply or followups)
             if flag.severity == "concern":
-                questions.append(IntegrityQuestion(period, agency, flag.code, flag.severity, flag.message, reply,
-                                                   followups))
+                questions.append(
+                    IntegrityQuestion(period, agency, flag.code, flag.severity, flag.message, reply, followups)
+                )
     order = {"concern": 0, "watch": 1, "info": 2}
-    table = [{**e, "months": len(e["months"]), "units": len(e["units"])}
-             for e in sorted(by_code.values(), key=lambda e: (order.get(e["severity"], 3), -e["total"], e["code"]))]
+    table = [
+        {**e, "months": len(e["months"]), "units": len(e["units"])}
+        for e in sorted(by_code.values(), key=lambda e: (order.get(e["severity"], 3), -e["total"], e["code"]))
+    ]
     concerns = len(questions)
     questions.sort(key=lambda q: (not (q.reply or q.followups), q.period, q.agency))
     return Integrity(table, raised, answered, questions[:INTEGRITY_LIST_LIMIT], concerns)

@@ -15,10 +15,8 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
-from ..results import RateStat, SeriesPoint
-
 from ..archive.record import REPORTS_FOLDER
-from ..results import METRICS
+from ..results import METRICS, RateStat, SeriesPoint
 from ..safe_io import atomic_write_text
 from .collect import AnnualReport
 
@@ -59,19 +57,32 @@ def next_revision(folder: Path, basis: list[dict]) -> int:
 
 
 def write_stamp(folder: Path, report: AnnualReport, revision: int) -> Path:
-    data = {"year": report.year, "revision": revision, "status": report.status, "sessions": report.basis(),
-            "missing": report.missing}
+    data = {
+        "year": report.year,
+        "revision": revision,
+        "status": report.status,
+        "sessions": report.basis(),
+        "missing": report.missing,
+    }
     return atomic_write_text(folder / STAMP_NAME, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def render_report(report: AnnualReport, folder: Path, *, templates_dirs: list[Path], edition: str, revision: int,
-                  formats: tuple[str, ...] = ("pdf", "html"), generated_on: str | None = None) -> ReportFiles:
+def render_report(
+    report: AnnualReport,
+    folder: Path,
+    *,
+    templates_dirs: list[Path],
+    edition: str,
+    revision: int,
+    formats: tuple[str, ...] = ("pdf", "html"),
+    generated_on: str | None = None,
+) -> ReportFiles:
     """Draw the charts, render the HTML and lay out the PDF of one language."""
+    from ..messages import load_messages
     from ..render.fetcher import RestrictedFetcher
     from ..render.fonts import check_coverage, find_cjk_font, register_with_matplotlib
     from ..render.pdf import PdfWriter, check_variant, font_face_css
     from ..render.templating import STATIC_DIR, find_static, make_environment
-    from ..messages import load_messages
 
     folder.mkdir(parents=True, exist_ok=True)
     font = find_cjk_font()
@@ -81,12 +92,26 @@ def render_report(report: AnnualReport, folder: Path, *, templates_dirs: list[Pa
     env.filters["period"] = _period_or_year(env.filters["period"], report.lang)
     charts = _draw_charts(report, folder / CHARTS_DIR, register_with_matplotlib(font), messages)
     stylesheet = font_face_css(font) + "".join(
-        find_static(templates_dirs, name).read_text("utf-8") for name in ("book.css", EXTRA_STYLESHEET))
-    book = SimpleNamespace(city=report.city, period=str(report.year), revision=revision, status=report.status,
-                           generated_on=generated_on or date.today().isoformat(), meeting_date=None)
+        find_static(templates_dirs, name).read_text("utf-8") for name in ("book.css", EXTRA_STYLESHEET)
+    )
+    book = SimpleNamespace(
+        city=report.city,
+        period=str(report.year),
+        revision=revision,
+        status=report.status,
+        generated_on=generated_on or date.today().isoformat(),
+        meeting_date=None,
+    )
     html = env.get_template(TEMPLATE).render(
-        lang=report.lang, edition=edition, book=book, report=report, metrics=METRICS, charts=charts,
-        stylesheet=stylesheet, public=edition == "public")
+        lang=report.lang,
+        edition=edition,
+        book=book,
+        report=report,
+        metrics=METRICS,
+        charts=charts,
+        stylesheet=stylesheet,
+        public=edition == "public",
+    )
     html_path = pdf_path = None
     if "html" in formats:
         html_path = atomic_write_text(folder / report_name(report.year, report.lang, edition, "html"), html)
@@ -120,18 +145,23 @@ def _topic_bars(report: AnnualReport) -> tuple[list[TopicBars], str, str]:
     if all(t.prior_n is not None for t in report.topics):
         bars = [TopicBars(t.name, t.year_n, t.prior_n) for t in report.topics]
         return bars, "report.prior_year", "report.this_year"
-    bars = [TopicBars(t.name, t.late_mean, t.early_mean) for t in report.topics
-            if t.early_mean is not None and t.late_mean is not None]
+    bars = [
+        TopicBars(t.name, t.late_mean, t.early_mean)
+        for t in report.topics
+        if t.early_mean is not None and t.late_mean is not None
+    ]
     return bars, "report.early", "report.late"
 
 
 def _period_or_year(period_filter, lang: str):
     """The books' period filter, also for a bare year ("2023" → "2023年" / "2023")."""
+
     def label(value):
         text = str(value or "")
         if len(text) == 4 and text.isdigit():
             return f"{text}年" if lang == "zh-CN" else text
         return period_filter(value)
+
     return label
 
 
@@ -140,18 +170,34 @@ def _draw_charts(report: AnnualReport, folder: Path, family: str, t) -> dict[str
     from ..render import charts as drawing
 
     labels = {m: t(f"metric.{m}") for m in METRICS} | {
-        "volume": t("metric.volume"), "last_year": t("report.prior_year"), "this_period": t("report.this_year"),
-        "percent_axis": t("chart.percent_axis"), "tickets_axis": t("chart.tickets_axis")}
+        "volume": t("metric.volume"),
+        "last_year": t("report.prior_year"),
+        "this_period": t("report.this_year"),
+        "percent_axis": t("chart.percent_axis"),
+        "tickets_axis": t("chart.tickets_axis"),
+    }
     urls = {"trend": f"{CHARTS_DIR}/{report.lang}-trend.png"}
     city = YearTrend(series=report.city_series, rates={})
     trend = folder.parent / urls["trend"]
-    drawing.draw_if_changed(trend, lambda: drawing.trend_chart(city, labels, trend, family),
-                            "annual-trend", report.city_series, labels, family)
+    drawing.draw_if_changed(
+        trend,
+        lambda: drawing.trend_chart(city, labels, trend, family),
+        "annual-trend",
+        report.city_series,
+        labels,
+        family,
+    )
     comparable, before, after = _topic_bars(report)
     if comparable:
         urls["topics"] = f"{CHARTS_DIR}/{report.lang}-topics.png"
         topics = folder.parent / urls["topics"]
         bar_labels = labels | {"last_year": t(before), "this_period": t(after)}
-        drawing.draw_if_changed(topics, lambda: drawing.topic_chart(comparable, bar_labels, topics, family),
-                                "annual-topics", comparable, bar_labels, family)
+        drawing.draw_if_changed(
+            topics,
+            lambda: drawing.topic_chart(comparable, bar_labels, topics, family),
+            "annual-topics",
+            comparable,
+            bar_labels,
+            family,
+        )
     return urls

@@ -28,7 +28,6 @@ from .notes import NotesBook
 from .periods import PeriodStore
 from .sessions import Output, Problem, Session, SessionBuild, SessionStore, remove_unreferenced
 
-
 log = logging.getLogger(__name__)
 
 
@@ -53,12 +52,18 @@ class Archive(Store):
         self.memos = MemoBook(connection)
 
     @classmethod
-    def open(cls, path: str | Path = "briefings", *, readonly: bool = False,
-             meeting_weekday: int = DEFAULT_MEETING_WEEKDAY, wait: float = 0) -> "Archive":
+    def open(
+        cls,
+        path: str | Path = "briefings",
+        *,
+        readonly: bool = False,
+        meeting_weekday: int = DEFAULT_MEETING_WEEKDAY,
+        wait: float = 0,
+    ) -> Archive:
         """Open (and create or upgrade) the archive at `path`: see `ArchiveConnection.open`."""
         return cls(ArchiveConnection.open(path, readonly=readonly, wait=wait), meeting_weekday)
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -77,8 +82,9 @@ class Archive(Store):
             found += self.memos.unreferenced_files()
         return sorted(found)
 
-    def collect_garbage(self, *, apply: bool = False, sessions: list[Session] | None = None,
-                        readers_wait: float = 30) -> list[Path]:
+    def collect_garbage(
+        self, *, apply: bool = False, sessions: list[Session] | None = None, readers_wait: float = 30
+    ) -> list[Path]:
         """The unreferenced files (see above); with `apply` they are deleted, once no reader is reading."""
         found = self.unreferenced_files(sessions)
         return remove_unreferenced(self.connection, found, readers_wait) if apply else found
@@ -101,6 +107,19 @@ class Archive(Store):
 
 
 __all__ = [
-    "Archive", "ChangeSummary", "FollowUpImportError", "FollowUpRecord", "ImportReport", "LOCK_NAME", "Memo", "Output",
-    "Problem", "Session", "SessionBuild", "default_meeting_date", "effective_status", "shift_period", "write_index",
+    "Archive",
+    "ChangeSummary",
+    "FollowUpImportError",
+    "FollowUpRecord",
+    "ImportReport",
+    "LOCK_NAME",
+    "Memo",
+    "Output",
+    "Problem",
+    "Session",
+    "SessionBuild",
+    "default_meeting_date",
+    "effective_status",
+    "shift_period",
+    "write_index",
 ]

@@ -15,13 +15,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..periods import check_period, shift_period  # noqa: F401 (re-exported for the archive modules)
 from ..errors import ArchiveError, UsageError
+from ..periods import check_period, shift_period  # noqa: F401 (re-exported for the archive modules)
 from .lock import ArchiveLock, ReaderMark
 from .schema import migrate
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 DATABASE_NAME = "archive.sqlite"
 DEFAULT_MEETING_WEEKDAY = 2  # Wednesday, as in config [build] meeting_weekday
@@ -30,15 +30,14 @@ DEFAULT_MEETING_WEEKDAY = 2  # Wednesday, as in config [build] meeting_weekday
 class ArchiveConnection:
     """The archive's database at `root`, opened for writing (locked) or reading (one snapshot)."""
 
-    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None,
-                 reader: ReaderMark | None = None):
+    def __init__(self, root: Path, db: sqlite3.Connection, lock: ArchiveLock | None, reader: ReaderMark | None = None):
         self.root = root
         self.db = db
         self._lock = lock
         self._reader = reader
 
     @classmethod
-    def open(cls, path: str | Path = "briefings", *, readonly: bool = False, wait: float = 0) -> "ArchiveConnection":
+    def open(cls, path: str | Path = "briefings", *, readonly: bool = False, wait: float = 0) -> ArchiveConnection:
         """Open (and create or upgrade) the archive at `path`.
 
         A writable archive is locked for this process until `close()`; a second
@@ -50,7 +49,9 @@ class ArchiveConnection:
         database = root / DATABASE_NAME
         if readonly:
             if not database.exists():
-                raise ArchiveError(f"no archive at {root} (no {DATABASE_NAME}); run `citistat run` or `citistat ingest` first")
+                raise ArchiveError(
+                    f"no archive at {root} (no {DATABASE_NAME}); run `citistat run` or `citistat ingest` first"
+                )
             reader = ReaderMark(root)
             try:
                 db = _connect(f"file:{database}?mode=ro", uri=True)
@@ -107,7 +108,9 @@ class ArchiveConnection:
         try:
             return Path(path).resolve().relative_to(self.root).as_posix()
         except ValueError:
-            raise ArchiveError(f"{path} is outside the archive {self.root}; write outputs into the build folder") from None
+            raise ArchiveError(
+                f"{path} is outside the archive {self.root}; write outputs into the build folder"
+            ) from None
 
     def relative_path(self, path: Path) -> str:
         """A path under the root as the database spells it, without resolving links (listings)."""

@@ -58,7 +58,9 @@ def agency_totals(counts: pd.DataFrame | None) -> dict[str, dict[str, int]]:
     return {str(agency): {str(c): int(v) for c, v in row.items()} for agency, row in summed.iterrows()}
 
 
-def moved_counts(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple[int, int]]]:
+def moved_counts(
+    before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]
+) -> dict[str, dict[str, tuple[int, int]]]:
     moved: dict[str, dict[str, tuple[int, int]]] = {}
     for agency in sorted(set(before) | set(after)):
         old, new = before.get(agency, {}), after.get(agency, {})
@@ -72,15 +74,36 @@ def moved_counts(before: dict[str, dict[str, int]], after: dict[str, dict[str, i
     return moved
 
 
-def summarise(period: str, revision: int, previous: tuple[pd.DataFrame, pd.DataFrame | None] | None,
-              tickets: pd.DataFrame, agency_counts: pd.DataFrame | None, previous_unreadable: bool) -> ChangeSummary:
+def summarise(
+    period: str,
+    revision: int,
+    previous: tuple[pd.DataFrame, pd.DataFrame | None] | None,
+    tickets: pd.DataFrame,
+    agency_counts: pd.DataFrame | None,
+    previous_unreadable: bool,
+) -> ChangeSummary:
     if previous is None:
-        return ChangeSummary(period, revision, previous_unreadable, 0, len(tickets), len(tickets), 0,
-                             previous_unreadable=previous_unreadable)
+        return ChangeSummary(
+            period,
+            revision,
+            previous_unreadable,
+            0,
+            len(tickets),
+            len(tickets),
+            0,
+            previous_unreadable=previous_unreadable,
+        )
     old_tickets, old_counts = previous
     added, removed = compare_tickets(old_tickets["ticket_id"], tickets["ticket_id"])
     return ChangeSummary(
-        period, revision, True, len(old_tickets), len(tickets), len(added), len(removed),
-        added[:SAMPLE_IDS], removed[:SAMPLE_IDS],
+        period,
+        revision,
+        True,
+        len(old_tickets),
+        len(tickets),
+        len(added),
+        len(removed),
+        added[:SAMPLE_IDS],
+        removed[:SAMPLE_IDS],
         moved_counts(agency_totals(old_counts), agency_totals(agency_counts)),
     )

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..briefing import FollowUp
 from ..errors import ArchiveError, UsageError
+from ..results import METRICS
 from .base import ArchiveConnection, Store, check_period, parse_iso_date
 from .ledger_import import ImportReport, read_followup_sheet
-from ..results import METRICS
-from .schema import now_iso
 from .periods import PeriodStore
+from .schema import now_iso
 from .sessions import SessionStore
 
 KINDS: tuple[str, ...] = ("commitment", "data_request")
@@ -61,9 +61,19 @@ class FollowUpLedger(Store):
         self.periods = periods
         self.sessions = sessions
 
-    def add(self, agency: str, text: str, owner: str, due: str | None = None, *, period: str,
-            raised_on: str | None = None, metric: str | None = None, kind: str = "commitment",
-            notes: str = "") -> int:
+    def add(
+        self,
+        agency: str,
+        text: str,
+        owner: str,
+        due: str | None = None,
+        *,
+        period: str,
+        raised_on: str | None = None,
+        metric: str | None = None,
+        kind: str = "commitment",
+        notes: str = "",
+    ) -> int:
         """Record a commitment or data request raised at the period's session; return its id."""
         values = _checked(agency=agency, text=text, owner=owner, due=due, metric=metric, kind=kind)
         check_period(period)
@@ -78,8 +88,14 @@ class FollowUpLedger(Store):
             raise ArchiveError(f"no follow-up with id {followup_id}; `citistat followup list` shows the ids")
         return _record(row, as_of or date.today())
 
-    def find(self, period: str | None = None, agency: str | None = None, status: str | None = None,
-             *, as_of: date | None = None) -> list[FollowUpRecord]:
+    def find(
+        self,
+        period: str | None = None,
+        agency: str | None = None,
+        status: str | None = None,
+        *,
+        as_of: date | None = None,
+    ) -> list[FollowUpRecord]:
         """Follow-ups raised in `period` (all when None), optionally one agency's, optionally one status."""
         if status is not None and status not in STATUSES:
             raise UsageError(f"status {status!r} is not one of {', '.join(STATUSES)}")
@@ -92,8 +108,9 @@ class FollowUpLedger(Store):
         records = [_record(row, as_of or date.today()) for row in rows]
         return [r for r in records if status is None or r.status == status]
 
-    def update(self, followup_id: int, *, status: str | None = None, note: str = "",
-               on: str | None = None, **fields) -> FollowUpRecord:
+    def update(
+        self, followup_id: int, *, status: str | None = None, note: str = "", on: str | None = None, **fields
+    ) -> FollowUpRecord:
         """Change any of text, owner, due, metric, kind, notes, agency; and/or the status (with a note)."""
         unknown = set(fields) - {"agency", "text", "owner", "due", "metric", "kind", "notes"}
         if unknown:
@@ -111,18 +128,27 @@ class FollowUpLedger(Store):
                 db.execute(f"UPDATE followups SET {name} = ?, updated_at = ? WHERE id = ?", (value, stamp, followup_id))
             stored = db.execute("SELECT status FROM followups WHERE id = ?", (followup_id,)).fetchone()[0]
             if status is not None and status != stored:
-                closed_on = None if status == "open" else (parse_iso_date(on, "date") if on else date.today().isoformat())
-                db.execute("UPDATE followups SET status = ?, closed_on = ?, updated_at = ? WHERE id = ?",
-                           (status, closed_on, stamp, followup_id))
-                db.execute("INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
-                           "VALUES (?, ?, ?, ?, ?)", (followup_id, stamp, stored, status, note))
+                closed_on = (
+                    None if status == "open" else (parse_iso_date(on, "date") if on else date.today().isoformat())
+                )
+                db.execute(
+                    "UPDATE followups SET status = ?, closed_on = ?, updated_at = ? WHERE id = ?",
+                    (status, closed_on, stamp, followup_id),
+                )
+                db.execute(
+                    "INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (followup_id, stamp, stored, status, note),
+                )
             elif note:
-                db.execute("INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
-                           "VALUES (?, ?, ?, ?, ?)", (followup_id, stamp, stored, stored, note))
+                db.execute(
+                    "INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (followup_id, stamp, stored, stored, note),
+                )
         return self.get(followup_id)
 
-    def close(self, followup_id: int, *, status: str = "done", note: str = "",
-              on: str | None = None) -> FollowUpRecord:
+    def close(self, followup_id: int, *, status: str = "done", note: str = "", on: str | None = None) -> FollowUpRecord:
         """Mark a follow-up done (or dropped), on `on` (default today)."""
         if status not in ("done", "dropped"):
             raise UsageError(f"a follow-up is closed as done or dropped, not {status!r}")
@@ -130,12 +156,13 @@ class FollowUpLedger(Store):
 
     def history(self, followup_id: int) -> list[dict]:
         self.get(followup_id)
-        rows = self.db.execute("SELECT at, old_status, new_status, note FROM followup_history WHERE followup_id = ? "
-                               "ORDER BY id", (followup_id,)).fetchall()
+        rows = self.db.execute(
+            "SELECT at, old_status, new_status, note FROM followup_history WHERE followup_id = ? ORDER BY id",
+            (followup_id,),
+        ).fetchall()
         return [dict(r) for r in rows]
 
-    def for_briefing(self, period: str, *, recent_days: int = RECENT_DAYS,
-                     definitions=None) -> list[FollowUp]:
+    def for_briefing(self, period: str, *, recent_days: int = RECENT_DAYS, definitions=None) -> list[FollowUp]:
         """Items from earlier sessions the period's books must show: still open, or closed recently.
 
         Ages and "overdue" are measured at the period's meeting date; metric_before is
@@ -146,7 +173,9 @@ class FollowUpLedger(Store):
         since = (meeting - timedelta(days=recent_days)).isoformat()
         rows = self.db.execute(
             "SELECT * FROM followups WHERE raised_period < ? AND (status = 'open' OR closed_on >= ?) "
-            "ORDER BY agency, raised_on, id", (period, since)).fetchall()
+            "ORDER BY agency, raised_on, id",
+            (period, since),
+        ).fetchall()
         rates = _AgencyRates(self.periods, definitions)
         return [_briefing_item(row, meeting, period, rates, self._evidence(row["id"])) for row in rows]
 
@@ -160,8 +189,11 @@ class FollowUpLedger(Store):
 
     def _evidence(self, followup_id: int) -> str:
         """The note of the item's latest change after it was raised (a closing note says what shows it done)."""
-        row = self.db.execute("SELECT note FROM followup_history WHERE followup_id = ? AND note != '' AND "
-                              "note != 'raised' ORDER BY id DESC LIMIT 1", (followup_id,)).fetchone()
+        row = self.db.execute(
+            "SELECT note FROM followup_history WHERE followup_id = ? AND note != '' AND "
+            "note != 'raised' ORDER BY id DESC LIMIT 1",
+            (followup_id,),
+        ).fetchone()
         return row[0] if row else ""
 
     def status_counts(self, period: str, as_of: date | None = None) -> dict[str, int]:
@@ -233,13 +265,17 @@ class FollowUpImportError(ArchiveError):
     def __init__(self, report: ImportReport):
         self.report = report
         lines = "\n".join(f"  - {p.location()}: {p.message} ({p.hint})" for p in report.problems)
-        super().__init__(f"{report.path}: {len(report.problems)} problem(s); nothing was imported:\n{lines}\n"
-                         "fix these rows and import again, or import only the good rows with --skip-bad")
+        super().__init__(
+            f"{report.path}: {len(report.problems)} problem(s); nothing was imported:\n{lines}\n"
+            "fix these rows and import again, or import only the good rows with --skip-bad"
+        )
 
 
 def _same_item(db, values: dict, period: str) -> int | None:
-    row = db.execute("SELECT id FROM followups WHERE agency = ? AND text = ? AND raised_period = ? AND kind = ?",
-                     (values["agency"], values["text"], period, values["kind"])).fetchone()
+    row = db.execute(
+        "SELECT id FROM followups WHERE agency = ? AND text = ? AND raised_period = ? AND kind = ?",
+        (values["agency"], values["text"], period, values["kind"]),
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -248,18 +284,41 @@ def _insert(db, values: dict, period: str, raised_on: str) -> int:
     cursor = db.execute(
         "INSERT INTO followups (agency, text, owner, due, raised_period, raised_on, metric, kind, status, "
         "notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
-        (values["agency"], values["text"], values["owner"], values["due"], period, raised_on,
-         values["metric"], values["kind"], values.get("notes") or "", stamp, stamp))
-    db.execute("INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
-               "VALUES (?, ?, NULL, 'open', 'raised')", (cursor.lastrowid, stamp))
+        (
+            values["agency"],
+            values["text"],
+            values["owner"],
+            values["due"],
+            period,
+            raised_on,
+            values["metric"],
+            values["kind"],
+            values.get("notes") or "",
+            stamp,
+            stamp,
+        ),
+    )
+    db.execute(
+        "INSERT INTO followup_history (followup_id, at, old_status, new_status, note) "
+        "VALUES (?, ?, NULL, 'open', 'raised')",
+        (cursor.lastrowid, stamp),
+    )
     return cursor.lastrowid
 
 
-def _briefing_item(row, meeting: date, period: str, rates: "_AgencyRates", evidence: str = "") -> FollowUp:
+def _briefing_item(row, meeting: date, period: str, rates: _AgencyRates, evidence: str = "") -> FollowUp:
     return FollowUp(
-        id=row["id"], agency=row["agency"], text=row["text"], owner=row["owner"], due=row["due"],
-        raised_period=row["raised_period"], raised_on=row["raised_on"], metric=row["metric"],
-        status=effective_status(row["status"], row["due"], meeting), kind=row["kind"], notes=row["notes"],
+        id=row["id"],
+        agency=row["agency"],
+        text=row["text"],
+        owner=row["owner"],
+        due=row["due"],
+        raised_period=row["raised_period"],
+        raised_on=row["raised_on"],
+        metric=row["metric"],
+        status=effective_status(row["status"], row["due"], meeting),
+        kind=row["kind"],
+        notes=row["notes"],
         age_days=max(0, (meeting - date.fromisoformat(row["raised_on"])).days),
         metric_before=rates.get(row["agency"], row["raised_period"], row["metric"]),
         metric_now=rates.get(row["agency"], period, row["metric"]),

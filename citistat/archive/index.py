@@ -26,10 +26,14 @@ INDEX_NAME = "index.html"
 INDEX_TEMPLATE = "index.html"
 LANGUAGES = ("zh-CN", "en")
 # citistat-<period>-<book | agency slug>-<lang>-<edition>.<pdf|html>, as render names them
-_BOOK_NAME = re.compile(r"^citistat-(?P<period>\d{4}-\d{2})-(?P<what>.+)-(?P<lang>zh-CN|en)-(?P<edition>[a-z]+)"
-                        r"\.(?P<format>pdf|html)$")
-_REPORT_NAME = re.compile(r"^citistat-(?P<year>\d{4})-annual-(?P<lang>zh-CN|en)(?:-(?P<edition>[a-z]+))?"
-                          r"\.(?P<format>pdf|html)$")
+_BOOK_NAME = re.compile(
+    r"^citistat-(?P<period>\d{4}-\d{2})-(?P<what>.+)-(?P<lang>zh-CN|en)-(?P<edition>[a-z]+)"
+    r"\.(?P<format>pdf|html)$"
+)
+_REPORT_NAME = re.compile(
+    r"^citistat-(?P<year>\d{4})-annual-(?P<lang>zh-CN|en)(?:-(?P<edition>[a-z]+))?"
+    r"\.(?P<format>pdf|html)$"
+)
 
 
 @dataclass(frozen=True)
@@ -65,18 +69,26 @@ def write_index(archive, lang: str | None = None) -> Path:
 
 
 def _render(lang: str, data: dict, *, other_href: str) -> str:
+    import jinja2
+
     from ..messages import load_messages
     from ..render.formatting import DASH, date_label, num, period_label
     from ..workspace import DEFAULT_TEMPLATES_DIR
-    import jinja2
 
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES_DIR)), autoescape=True,
-                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     messages = load_messages(lang)
     environment.filters.update(num=num, period=lambda p: period_label(p, lang), date=lambda d: date_label(d, lang))
-    environment.globals.update(t=messages, DASH=DASH,
-                               label=lambda group, key: messages(f"{group}.{key}") if messages.has(f"{group}.{key}")
-                               else key)
+    environment.globals.update(
+        t=messages,
+        DASH=DASH,
+        label=lambda group, key: messages(f"{group}.{key}") if messages.has(f"{group}.{key}") else key,
+    )
     return environment.get_template(INDEX_TEMPLATE).render(lang=lang, other_href=other_href, **data)
 
 
@@ -118,9 +130,15 @@ def _session_row(archive, session, is_latest: bool) -> dict:
     for group in books:
         group.briefs.sort(key=lambda link: link.label)
     return {
-        "period": session.period, "revision": session.revision, "status": session.status,
-        "published_at": session.published_at, "meeting_date": session.meeting_date, "books": books,
-        "others": others, "memo": memo, "agencies": sorted(agencies | _followup_agencies(archive, session.period)),
+        "period": session.period,
+        "revision": session.revision,
+        "status": session.status,
+        "published_at": session.published_at,
+        "meeting_date": session.meeting_date,
+        "books": books,
+        "others": others,
+        "memo": memo,
+        "agencies": sorted(agencies | _followup_agencies(archive, session.period)),
         "quality": quality_at(archive, session.period, session.data_revision) if session.data_revision else None,
         "followups": _followups(archive, session.period),
     }
@@ -133,20 +151,24 @@ def _memo_link(relative: Path) -> Link:
 
 
 def _followup_agencies(archive, period: str) -> set[str]:
-    return {r[0] for r in archive.db.execute("SELECT DISTINCT agency FROM followups WHERE raised_period = ?", (period,))}
+    return {
+        r[0] for r in archive.db.execute("SELECT DISTINCT agency FROM followups WHERE raised_period = ?", (period,))
+    }
 
 
 def _followups(archive, period: str) -> dict:
     """Brought to the meeting (as at its date, as the book showed them) and raised at it (stored status)."""
     carried = archive.followups.for_briefing(period)
     raised = dict.fromkeys(("open", "done", "dropped"), 0)
-    for row in archive.db.execute("SELECT status, COUNT(*) FROM followups WHERE raised_period = ? GROUP BY status",
-                                  (period,)):
+    for row in archive.db.execute(
+        "SELECT status, COUNT(*) FROM followups WHERE raised_period = ? GROUP BY status", (period,)
+    ):
         raised[row[0]] = raised.get(row[0], 0) + row[1]
     return {
         "carried": sum(1 for f in carried if f.status in ("open", "overdue")),
         "carried_overdue": sum(1 for f in carried if f.status == "overdue"),
-        "raised": sum(raised.values()), **{f"raised_{k}": v for k, v in raised.items()},
+        "raised": sum(raised.values()),
+        **{f"raised_{k}": v for k, v in raised.items()},
     }
 
 
@@ -158,8 +180,9 @@ def _reports(archive) -> list[dict]:
         match = _REPORT_NAME.match(relative.name)
         if not match:
             continue
-        entry = years.setdefault(match["year"], {"year": match["year"], "links": [],
-                                                 **_report_stamp(archive.root / relative.parent)})
+        entry = years.setdefault(
+            match["year"], {"year": match["year"], "links": [], **_report_stamp(archive.root / relative.parent)}
+        )
         entry["links"].append({"lang": match["lang"], "format": match["format"].upper(), "href": _href(relative)})
     order = {lang: i for i, lang in enumerate(LANGUAGES)}
     for entry in years.values():
@@ -193,11 +216,16 @@ def _exports(archive) -> list[dict]:
         folder = package.parent
         period = folder.name
         requests = folder / "requests.json"
-        exports.append({
-            "period": period, "status": _export_status(package),
-            "package": _href(package.relative_to(archive.root)),
-            "requests": _href(requests.relative_to(archive.root)) if requests.is_file() else None,
-            "files": [Link(_href(p), (archive.root / p).relative_to(folder).as_posix())
-                      for p in files_under(archive.root, folder, (".csv", ".parquet"))],
-        })
+        exports.append(
+            {
+                "period": period,
+                "status": _export_status(package),
+                "package": _href(package.relative_to(archive.root)),
+                "requests": _href(requests.relative_to(archive.root)) if requests.is_file() else None,
+                "files": [
+                    Link(_href(p), (archive.root / p).relative_to(folder).as_posix())
+                    for p in files_under(archive.root, folder, (".csv", ".parquet"))
+                ],
+            }
+        )
     return exports

@@ -30,11 +30,25 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("agency", "text", "owner")
 
-METRIC_WORDS = {"响应率": "response", "响应": "response", "解决率": "resolution", "解决": "resolution",
-                "满意率": "satisfaction", "满意": "satisfaction", **{m: m for m in METRICS}}
-KIND_WORDS = {"承诺": "commitment", "承诺事项": "commitment", "commitment": "commitment",
-              "数据需求": "data_request", "数据请求": "data_request", "资料需求": "data_request",
-              "data_request": "data_request", "data request": "data_request"}
+METRIC_WORDS = {
+    "响应率": "response",
+    "响应": "response",
+    "解决率": "resolution",
+    "解决": "resolution",
+    "满意率": "satisfaction",
+    "满意": "satisfaction",
+    **{m: m for m in METRICS},
+}
+KIND_WORDS = {
+    "承诺": "commitment",
+    "承诺事项": "commitment",
+    "commitment": "commitment",
+    "数据需求": "data_request",
+    "数据请求": "data_request",
+    "资料需求": "data_request",
+    "data_request": "data_request",
+    "data request": "data_request",
+}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -49,8 +63,13 @@ class ImportReport:
     already: list[int] = field(default_factory=list)  # ids of identical items recorded before
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "rows_read": self.rows_read, "imported": self.imported, "already": self.already,
-                "problems": [p.to_dict() for p in self.problems]}
+        return {
+            "path": self.path,
+            "rows_read": self.rows_read,
+            "imported": self.imported,
+            "already": self.already,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 def read_followup_sheet(path: Path) -> ImportReport:
@@ -63,10 +82,17 @@ def read_followup_sheet(path: Path) -> ImportReport:
     columns = _map_header(table[0])
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        report.problems.append(_issue(
-            path, 1, None, None, "missing_column.followup_sheet",
-            columns=", ".join(" / ".join(HEADERS[m][:1] + (m,)) for m in missing),
-            header=", ".join(str(h) for h in table[0] if h)))
+        report.problems.append(
+            _issue(
+                path,
+                1,
+                None,
+                None,
+                "missing_column.followup_sheet",
+                columns=", ".join(" / ".join(HEADERS[m][:1] + (m,)) for m in missing),
+                header=", ".join(str(h) for h in table[0] if h),
+            )
+        )
         return report
     for row_number, cells in enumerate(table[1:], start=2):
         if not any(_text(c) for c in cells):
@@ -144,8 +170,18 @@ def _text(value) -> str:
 def _issue(path: Path, row: int, column: str | None, raw, key: str, **fields: object) -> DataIssue:
     raw_text = None if raw is None else _text(raw)[:80]
     message, hint = load_messages("en").issue(key, **fields)
-    return DataIssue(code=reason_code(key), severity=ROW, message=message, hint=hint, file=path.name, row=row,
-                     column=column, raw_value=raw_text, key=key, fields=as_text(fields))
+    return DataIssue(
+        code=reason_code(key),
+        severity=ROW,
+        message=message,
+        hint=hint,
+        file=path.name,
+        row=row,
+        column=column,
+        raw_value=raw_text,
+        key=key,
+        fields=as_text(fields),
+    )
 
 
 def _read_csv(path: Path) -> list[list]:

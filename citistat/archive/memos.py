@@ -50,20 +50,28 @@ class MemoBook(Store):
             raise ArchiveError(f"memo {path} was not written")
         sha, created = sha256_file(path), now_iso()
         with self.transaction() as db:
-            db.execute("INSERT INTO memos (period, number, lang, path, sha256, size, created_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)", (period, number, lang, relative, sha, path.stat().st_size, created))
+            db.execute(
+                "INSERT INTO memos (period, number, lang, path, sha256, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (period, number, lang, relative, sha, path.stat().st_size, created),
+            )
         make_read_only(path)
         return Memo(period, number, lang, relative, sha, created)
 
     def all(self, period: str | None = None) -> list[Memo]:
         if not self._has_memo_table():
             return []  # an archive of an older schema opened read-only (not migrated): it has no memos yet
-        rows = self.db.execute("SELECT period, number, lang, path, sha256, created_at FROM memos "
-                               "WHERE ? IS NULL OR period = ? ORDER BY period, number", (period, period)).fetchall()
+        rows = self.db.execute(
+            "SELECT period, number, lang, path, sha256, created_at FROM memos "
+            "WHERE ? IS NULL OR period = ? ORDER BY period, number",
+            (period, period),
+        ).fetchall()
         return [Memo(*row) for row in rows]
 
     def _has_memo_table(self) -> bool:
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memos'").fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memos'").fetchone()
+            is not None
+        )
 
     def verify(self, period: str | None = None) -> list[Problem]:
         """Each recorded memo against its hash, and any file in a memo folder that is not the memo."""
@@ -77,8 +85,15 @@ class MemoBook(Store):
             for path in folder_files(folder):
                 relative = self.relative_path(path)
                 if relative not in recorded:
-                    problems.append(Problem(period or folder.parent.name, None, relative, "unexpected",
-                                            f"{relative} is not the memo recorded in its folder (added later)"))
+                    problems.append(
+                        Problem(
+                            period or folder.parent.name,
+                            None,
+                            relative,
+                            "unexpected",
+                            f"{relative} is not the memo recorded in its folder (added later)",
+                        )
+                    )
         return problems
 
     def unreferenced_files(self) -> list[Path]:

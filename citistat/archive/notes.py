@@ -30,21 +30,34 @@ TEXT_FIELDS = ("response", "internal")
 class NotesBook(Store):
     """`archive.notes`: each session's notes per agency."""
 
-    def set(self, period: str, agency: str, *, discussion_topics: list[str] | None = None,
-            accomplishments: list[str] | None = None, response: str | None = None,
-            internal: str | None = None) -> AgencyNotes:
+    def set(
+        self,
+        period: str,
+        agency: str,
+        *,
+        discussion_topics: list[str] | None = None,
+        accomplishments: list[str] | None = None,
+        response: str | None = None,
+        internal: str | None = None,
+    ) -> AgencyNotes:
         """Set the given fields of an agency's notes for a session; fields left None keep their value."""
         check_period(period)
         if not agency.strip():
             raise UsageError("agency is empty")
-        given = {"discussion_topics": discussion_topics, "accomplishments": accomplishments,
-                 "response": response, "internal": internal}
+        given = {
+            "discussion_topics": discussion_topics,
+            "accomplishments": accomplishments,
+            "response": response,
+            "internal": internal,
+        }
         with self.transaction() as db:
             _upsert(db, period, agency.strip(), {k: v for k, v in given.items() if v is not None})
         return self.get(period, agency.strip())
 
     def get(self, period: str, agency: str) -> AgencyNotes:
-        row = self.db.execute("SELECT * FROM notes WHERE period = ? AND agency = ?", (check_period(period), agency)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM notes WHERE period = ? AND agency = ?", (check_period(period), agency)
+        ).fetchone()
         return _notes(row) if row else AgencyNotes(agency)
 
     def for_briefing(self, period: str) -> dict[str, AgencyNotes]:
@@ -64,7 +77,9 @@ class NotesBook(Store):
             problems.extend(found)
         if problems:
             listed = "\n".join(f"  - {p}" for p in problems)
-            raise ArchiveError(f"{len(problems)} problem(s) in the notes under {folder}; nothing was imported:\n{listed}")
+            raise ArchiveError(
+                f"{len(problems)} problem(s) in the notes under {folder}; nothing was imported:\n{listed}"
+            )
         if not parsed:
             raise UsageError(f"no .toml files in {folder}")
         with self.transaction() as db:
@@ -78,11 +93,14 @@ def read_notes_file(path: Path) -> tuple[dict, list[str]]:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path.name}: not valid UTF-8 TOML ({exc})"]
-    problems = [f"{path.name}: unknown key {key!r}; use {', '.join(LIST_FIELDS + TEXT_FIELDS)}"
-                for key in data if key not in LIST_FIELDS + TEXT_FIELDS]
+    problems = [
+        f"{path.name}: unknown key {key!r}; use {', '.join(LIST_FIELDS + TEXT_FIELDS)}"
+        for key in data
+        if key not in LIST_FIELDS + TEXT_FIELDS
+    ]
     for key in LIST_FIELDS:
         if key in data and not (isinstance(data[key], list) and all(isinstance(i, str) for i in data[key])):
-            problems.append(f"{path.name}: {key} must be a list of texts, like {key} = [\"…\", \"…\"]")
+            problems.append(f'{path.name}: {key} must be a list of texts, like {key} = ["…", "…"]')
     for key in TEXT_FIELDS:
         if key in data and not isinstance(data[key], str):
             problems.append(f"{path.name}: {key} must be a text in quotes")
@@ -92,12 +110,22 @@ def read_notes_file(path: Path) -> tuple[dict, list[str]]:
 def _upsert(db, period: str, agency: str, fields: dict) -> None:
     db.execute("INSERT OR IGNORE INTO notes (period, agency, updated_at) VALUES (?, ?, ?)", (period, agency, now_iso()))
     for name, value in fields.items():
-        stored = json.dumps([str(v).strip() for v in value if str(v).strip()], ensure_ascii=False) \
-            if name in LIST_FIELDS else value
-        db.execute(f"UPDATE notes SET {name} = ?, updated_at = ? WHERE period = ? AND agency = ?",
-                   (stored, now_iso(), period, agency))
+        stored = (
+            json.dumps([str(v).strip() for v in value if str(v).strip()], ensure_ascii=False)
+            if name in LIST_FIELDS
+            else value
+        )
+        db.execute(
+            f"UPDATE notes SET {name} = ?, updated_at = ? WHERE period = ? AND agency = ?",
+            (stored, now_iso(), period, agency),
+        )
 
 
 def _notes(row) -> AgencyNotes:
-    return AgencyNotes(row["agency"], json.loads(row["discussion_topics"]), json.loads(row["accomplishments"]),
-                       row["response"], row["internal"])
+    return AgencyNotes(
+        row["agency"],
+        json.loads(row["discussion_topics"]),
+        json.loads(row["accomplishments"]),
+        row["response"],
+        row["internal"],
+    )

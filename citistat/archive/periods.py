@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ArchiveError
-from ..safe_io import write_table_csv, write_table_xlsx
 from ..quality import FILE, ROW, DataIssue, FileReport, Reconciliation
+from ..safe_io import write_table_csv, write_table_xlsx
 from ..tickets import conform, empty_tickets
 from .base import Store, check_period, shift_period
 from .changes import ChangeSummary, summarise
@@ -38,8 +38,16 @@ class PeriodStore(Store):
         super().__init__(connection)
         self._frame_cache: dict[str, pd.DataFrame] = {}
 
-    def store(self, period: str, tickets: pd.DataFrame, counts: dict[str, pd.DataFrame],
-              files: list[FileReport], issues: list[DataIssue], *, new_revision: bool = False) -> ChangeSummary:
+    def store(
+        self,
+        period: str,
+        tickets: pd.DataFrame,
+        counts: dict[str, pd.DataFrame],
+        files: list[FileReport],
+        issues: list[DataIssue],
+        *,
+        new_revision: bool = False,
+    ) -> ChangeSummary:
         """Store (or replace) a period's data; say what changed.
 
         Rule: the data of a draft session is replaced. When the period's latest
@@ -62,20 +70,36 @@ class PeriodStore(Store):
                 self._insert_session(db, period, revision)
             for table in ("periods", "counts", "input_files", "issue_counts", "issues"):
                 db.execute(f"DELETE FROM {table} WHERE period = ? AND revision = ?", (period, revision))
-            db.execute("INSERT INTO periods VALUES (?, ?, ?, ?, ?, ?)",
-                       (period, revision, now_iso(), len(tickets), self.relative(tickets_path), tickets_sha))
+            db.execute(
+                "INSERT INTO periods VALUES (?, ?, ?, ?, ?, ?)",
+                (period, revision, now_iso(), len(tickets), self.relative(tickets_path), tickets_sha),
+            )
             for grain, (path, sha) in written.items():
                 keys, values = _split_columns(counts[grain])
-                db.execute("INSERT INTO counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (period, revision, grain, json.dumps(keys), json.dumps(values), len(counts[grain]),
-                            self.relative(path), sha))
+                db.execute(
+                    "INSERT INTO counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        period,
+                        revision,
+                        grain,
+                        json.dumps(keys),
+                        json.dumps(values),
+                        len(counts[grain]),
+                        self.relative(path),
+                        sha,
+                    ),
+                )
             self._insert_files(db, period, revision, files)
             self._insert_issues(db, period, revision, issues)
             # New data make any earlier build of this draft stale: it must be built again before publishing.
-            db.execute("UPDATE sessions SET data_revision = ?, build_state = 'none' WHERE period = ? AND revision = ?",
-                       (revision, period, revision))
-            db.execute("DELETE FROM outputs WHERE session_id = (SELECT id FROM sessions WHERE period = ? AND revision = ?)",
-                       (period, revision))
+            db.execute(
+                "UPDATE sessions SET data_revision = ?, build_state = 'none' WHERE period = ? AND revision = ?",
+                (revision, period, revision),
+            )
+            db.execute(
+                "DELETE FROM outputs WHERE session_id = (SELECT id FROM sessions WHERE period = ? AND revision = ?)",
+                (period, revision),
+            )
         with no_readers(self.root) as free:
             if free:  # else a reader's snapshot may still point to the old files: the next store or gc takes them
                 remove_orphans(data_dir, {tickets_path, *(p for p, _ in written.values())})
@@ -92,7 +116,9 @@ class PeriodStore(Store):
             row = self.data_row(period)
             if row is None:
                 continue
-            frame = read_verified_parquet(self.absolute(row["tickets_path"]), row["tickets_sha256"], f"tickets of {period}")
+            frame = read_verified_parquet(
+                self.absolute(row["tickets_path"]), row["tickets_sha256"], f"tickets of {period}"
+            )
             frames.append(_canonical(frame))
         return pd.concat(frames, ignore_index=True) if frames else empty_tickets()
 
@@ -101,7 +127,9 @@ class PeriodStore(Store):
         engine (citistat.engines) reads in place of `tickets()`."""
         row = self.data_row(check_period(period))
         if row is None:
-            raise ArchiveError(f"period {period} is not in the archive {self.root}; known: {', '.join(self.all()) or 'none'}")
+            raise ArchiveError(
+                f"period {period} is not in the archive {self.root}; known: {', '.join(self.all()) or 'none'}"
+            )
         path = self.absolute(row["tickets_path"])
         if not path.exists() or sha256_file(path) != row["tickets_sha256"]:
             read_verified_parquet(path, row["tickets_sha256"], f"tickets of {period}")  # raises the archive's own error
@@ -114,18 +142,26 @@ class PeriodStore(Store):
         for period in wanted:
             row = self.db.execute(
                 "SELECT c.path, c.sha256 FROM counts c WHERE c.period = ? AND c.grain = ? AND c.revision = "
-                "(SELECT MAX(revision) FROM periods WHERE period = ?)", (period, grain, period)).fetchone()
+                "(SELECT MAX(revision) FROM periods WHERE period = ?)",
+                (period, grain, period),
+            ).fetchone()
             if row is not None:
                 frames.append(self._cached_frame(row["path"], row["sha256"], f"{grain} counts of {period}"))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def grains(self, period: str) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT grain FROM counts WHERE period = ? AND revision = (SELECT MAX(revision) FROM periods "
-            "WHERE period = ?) ORDER BY grain", (period, period))]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT grain FROM counts WHERE period = ? AND revision = (SELECT MAX(revision) FROM periods "
+                "WHERE period = ?) ORDER BY grain",
+                (period, period),
+            )
+        ]
 
-    def history_parts(self, period: str, lookback: int = 13, ticket_periods: int = 3
-                      ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    def history_parts(
+        self, period: str, lookback: int = 13, ticket_periods: int = 3
+    ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
         """Counts of the `lookback` periods ending with `period`; tickets of the last `ticket_periods`
         and of the same period a year before (keyword topics compare with it)."""
         check_period(period)
@@ -149,13 +185,19 @@ class PeriodStore(Store):
         reports = []
         for row in rows:
             data = json.loads(row["report"])
-            data["reconciliation"] = Reconciliation(**{k: v for k, v in data["reconciliation"].items() if k != "balances"})
+            data["reconciliation"] = Reconciliation(
+                **{k: v for k, v in data["reconciliation"].items() if k != "balances"}
+            )
             reports.append(FileReport(**data))
         return reports
 
     def input_file_rows(self, period: str) -> list[dict]:
-        return [dict(r) for r in self._current_rows(
-            "SELECT name, sha256, size, status, reconciliation FROM input_files", period, "position")]
+        return [
+            dict(r)
+            for r in self._current_rows(
+                "SELECT name, sha256, size, status, reconciliation FROM input_files", period, "position"
+            )
+        ]
 
     def issue_counts(self, period: str) -> dict[str, int]:
         """reason code -> number of issues (all severities)."""
@@ -192,26 +234,42 @@ class PeriodStore(Store):
         personal data masked as `run` and `validate --rejects` mask it (privacy.Scrubber.report_rows)."""
         from ..privacy import Scrubber
 
-        header = ["file", "sheet", "row", "ticket_id", "column", "column_letter", "raw_value", "code", "severity",
-                  "message", "hint"]
+        header = [
+            "file",
+            "sheet",
+            "row",
+            "ticket_id",
+            "column",
+            "column_letter",
+            "raw_value",
+            "code",
+            "severity",
+            "message",
+            "hint",
+        ]
         rows = [[getattr(i, name) for name in header] for i in self.issues(period) if i.severity in (FILE, ROW)]
         rows = (scrubber or Scrubber.from_settings()).report_rows(header, rows, lang)
         stem = Path(folder) / f"citistat-{period}-rejects"
         # The same two files a run writes, so a build from the archive leaves nothing out.
-        return [write_table_csv(stem.with_suffix(".csv"), header, rows),
-                write_table_xlsx(stem.with_suffix(".xlsx"), {"rejects": (header, rows)})]
+        return [
+            write_table_csv(stem.with_suffix(".csv"), header, rows),
+            write_table_xlsx(stem.with_suffix(".xlsx"), {"rejects": (header, rows)}),
+        ]
 
     # -- internals
 
     def _current_rows(self, select: str, period: str, order: str) -> list:
         return self.db.execute(
             f"{select} WHERE period = ? AND revision = (SELECT MAX(revision) FROM periods WHERE period = ?) "
-            f"ORDER BY {order}", (period, period)).fetchall()
+            f"ORDER BY {order}",
+            (period, period),
+        ).fetchall()
 
     def data_row(self, period: str, revision: int | None = None):
         if revision is None:
-            return self.db.execute("SELECT * FROM periods WHERE period = ? ORDER BY revision DESC LIMIT 1",
-                                   (period,)).fetchone()
+            return self.db.execute(
+                "SELECT * FROM periods WHERE period = ? ORDER BY revision DESC LIMIT 1", (period,)
+            ).fetchone()
         return self.db.execute("SELECT * FROM periods WHERE period = ? AND revision = ?", (period, revision)).fetchone()
 
     def _cached_frame(self, relative: str, sha: str, what: str) -> pd.DataFrame:
@@ -221,8 +279,9 @@ class PeriodStore(Store):
         return self._frame_cache[sha].copy()
 
     def _target_revision(self, period: str, new_revision: bool) -> tuple[int, bool]:
-        latest = self.db.execute("SELECT revision, status FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1",
-                                 (period,)).fetchone()
+        latest = self.db.execute(
+            "SELECT revision, status FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1", (period,)
+        ).fetchone()
         if latest is None:
             return 1, True
         if latest["status"] == "draft":
@@ -246,33 +305,54 @@ class PeriodStore(Store):
         return (old_tickets, old_counts), False
 
     def _insert_session(self, db, period: str, revision: int) -> None:
-        inherited = db.execute("SELECT meeting_date FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1",
-                               (period,)).fetchone()
+        inherited = db.execute(
+            "SELECT meeting_date FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1", (period,)
+        ).fetchone()
         db.execute(
             "INSERT INTO sessions (period, revision, status, meeting_date, data_revision, created_at, folder) "
             "VALUES (?, ?, 'draft', ?, ?, ?, ?)",
-            (period, revision, inherited[0] if inherited else None, None, now_iso(),
-             self.relative(self.connection.session_folder(period, revision))))
+            (
+                period,
+                revision,
+                inherited[0] if inherited else None,
+                None,
+                now_iso(),
+                self.relative(self.connection.session_folder(period, revision)),
+            ),
+        )
 
     @staticmethod
     def _insert_files(db, period: str, revision: int, files: list[FileReport]) -> None:
         for position, report in enumerate(files):
             size = os.path.getsize(report.path) if report.path and os.path.isfile(report.path) else None
-            db.execute("INSERT INTO input_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (period, revision, position, Path(report.path).name, report.sha256, size, report.status,
-                        json.dumps(report.reconciliation.to_dict()),
-                        json.dumps(report.to_dict(), ensure_ascii=False, default=str)))
+            db.execute(
+                "INSERT INTO input_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    period,
+                    revision,
+                    position,
+                    Path(report.path).name,
+                    report.sha256,
+                    size,
+                    report.status,
+                    json.dumps(report.reconciliation.to_dict()),
+                    json.dumps(report.to_dict(), ensure_ascii=False, default=str),
+                ),
+            )
 
     @staticmethod
     def _insert_issues(db, period: str, revision: int, issues: list[DataIssue]) -> None:
         totals: dict[tuple[str, str], int] = {}
         for issue in issues:
             totals[(issue.code, issue.severity)] = totals.get((issue.code, issue.severity), 0) + 1
-        db.executemany("INSERT INTO issue_counts VALUES (?, ?, ?, ?, ?)",
-                       [(period, revision, code, severity, n) for (code, severity), n in totals.items()])
-        db.executemany("INSERT INTO issues VALUES (?, ?, ?, ?)",
-                       [(period, revision, i, json.dumps(issue.to_dict(), ensure_ascii=False))
-                        for i, issue in enumerate(issues)])
+        db.executemany(
+            "INSERT INTO issue_counts VALUES (?, ?, ?, ?, ?)",
+            [(period, revision, code, severity, n) for (code, severity), n in totals.items()],
+        )
+        db.executemany(
+            "INSERT INTO issues VALUES (?, ?, ?, ?)",
+            [(period, revision, i, json.dumps(issue.to_dict(), ensure_ascii=False)) for i, issue in enumerate(issues)],
+        )
 
 
 @functools.cache
@@ -294,8 +374,10 @@ def _checked_tickets(period: str, tickets: pd.DataFrame) -> pd.DataFrame:
     stray = tickets["period"].dropna().astype(str)
     stray = stray[stray != period]
     if len(stray):
-        raise ArchiveError(f"{len(stray)} ticket(s) passed for period {period} belong to other periods "
-                           f"(e.g. {stray.iloc[0]}); filter the tickets to the period before storing them")
+        raise ArchiveError(
+            f"{len(stray)} ticket(s) passed for period {period} belong to other periods "
+            f"(e.g. {stray.iloc[0]}); filter the tickets to the period before storing them"
+        )
     return tickets
 
 
@@ -305,13 +387,17 @@ def _checked_counts(period: str, grain: str, frame: pd.DataFrame) -> pd.DataFram
         frame.insert(0, "period", period)
     wrong = frame["period"].astype(str) != period
     if wrong.any():
-        raise ArchiveError(f"the {grain} counts passed for period {period} hold rows of other periods "
-                           f"(e.g. {frame.loc[wrong, 'period'].iloc[0]}); pass one period's counts")
+        raise ArchiveError(
+            f"the {grain} counts passed for period {period} hold rows of other periods "
+            f"(e.g. {frame.loc[wrong, 'period'].iloc[0]}); pass one period's counts"
+        )
     frame["period"] = frame["period"].astype("string")
     return frame
 
 
 def _split_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Key columns (text) and additive count columns (numbers)."""
-    values = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+    values = [
+        c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
     return [c for c in frame.columns if c not in values], values

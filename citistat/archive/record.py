@@ -43,7 +43,9 @@ def session_of_record(archive, period: str) -> SessionOfRecord | None:
     row = archive.db.execute(
         "SELECT period, revision, status, data_revision, meeting_date FROM sessions "
         "WHERE period = ? AND data_revision IS NOT NULL "
-        "ORDER BY status = 'published' DESC, revision DESC LIMIT 1", (period,)).fetchone()
+        "ORDER BY status = 'published' DESC, revision DESC LIMIT 1",
+        (period,),
+    ).fetchone()
     return SessionOfRecord(**dict(row)) if row else None
 
 
@@ -53,16 +55,23 @@ def sessions_of_record(archive, periods: list[str]) -> list[SessionOfRecord]:
 
 def counts_at(archive, session: SessionOfRecord, grain: str) -> pd.DataFrame:
     """One grain's counts as stored for the session's data revision (checked against their hash)."""
-    row = archive.db.execute("SELECT path, sha256 FROM counts WHERE period = ? AND revision = ? AND grain = ?",
-                             (session.period, session.data_revision, grain)).fetchone()
+    row = archive.db.execute(
+        "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ? AND grain = ?",
+        (session.period, session.data_revision, grain),
+    ).fetchone()
     if row is None:
         return pd.DataFrame()
     return read_verified_parquet(archive.absolute(row["path"]), row["sha256"], f"{grain} counts of {session.period}")
 
 
 def grains_at(archive, session: SessionOfRecord) -> list[str]:
-    return [r[0] for r in archive.db.execute("SELECT grain FROM counts WHERE period = ? AND revision = ? ORDER BY grain",
-                                             (session.period, session.data_revision))]
+    return [
+        r[0]
+        for r in archive.db.execute(
+            "SELECT grain FROM counts WHERE period = ? AND revision = ? ORDER BY grain",
+            (session.period, session.data_revision),
+        )
+    ]
 
 
 def tickets_at(archive, session: SessionOfRecord) -> pd.DataFrame:
@@ -74,8 +83,9 @@ def tickets_at(archive, session: SessionOfRecord) -> pd.DataFrame:
         from ..tickets import empty_tickets
 
         return empty_tickets()
-    frame = read_verified_parquet(archive.absolute(row["tickets_path"]), row["tickets_sha256"],
-                                  f"tickets of {session.period}")
+    frame = read_verified_parquet(
+        archive.absolute(row["tickets_path"]), row["tickets_sha256"], f"tickets of {session.period}"
+    )
     return conform(frame)
 
 
@@ -90,8 +100,9 @@ def history_at(archive, session: SessionOfRecord, lookback: int = 13):
             frame = counts.get(grain, pd.DataFrame())
             others = frame[frame["period"] != session.period] if len(frame) else frame
             counts[grain] = pd.concat([others, counts_at(archive, session, grain)], ignore_index=True)
-        tickets = pd.concat([tickets[tickets["period"] != session.period], tickets_at(archive, session)],
-                            ignore_index=True)
+        tickets = pd.concat(
+            [tickets[tickets["period"] != session.period], tickets_at(archive, session)], ignore_index=True
+        )
     return History(counts=counts, tickets=tickets)
 
 
@@ -114,16 +125,19 @@ class QualityRecord:
 def quality_at(archive, period: str, revision: int) -> QualityRecord:
     totals = dict.fromkeys(("read", "accepted", "rejected", "excluded", "duplicates", "skipped"), 0)
     statuses: dict[str, int] = {}
-    rows = archive.db.execute("SELECT status, reconciliation FROM input_files WHERE period = ? AND revision = ? "
-                              "ORDER BY position", (period, revision)).fetchall()
+    rows = archive.db.execute(
+        "SELECT status, reconciliation FROM input_files WHERE period = ? AND revision = ? ORDER BY position",
+        (period, revision),
+    ).fetchall()
     for row in rows:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
         reconciliation = json.loads(row["reconciliation"])
         for key in totals:
             totals[key] += int(reconciliation.get(key, 0) or 0)
     issues: dict[str, int] = {}
-    for row in archive.db.execute("SELECT severity, n FROM issue_counts WHERE period = ? AND revision = ?",
-                                  (period, revision)):
+    for row in archive.db.execute(
+        "SELECT severity, n FROM issue_counts WHERE period = ? AND revision = ?", (period, revision)
+    ):
         issues[row["severity"]] = issues.get(row["severity"], 0) + row["n"]
     return QualityRecord(period, len(rows), statuses, issues=issues, **totals)
 

@@ -78,8 +78,9 @@ class Output:
 class SessionStore(Store):
     """`archive.sessions`: each period's sessions (draft → published, revisions), their builds and files."""
 
-    def __init__(self, connection: ArchiveConnection, periods: PeriodStore,
-                 meeting_weekday: int = DEFAULT_MEETING_WEEKDAY):
+    def __init__(
+        self, connection: ArchiveConnection, periods: PeriodStore, meeting_weekday: int = DEFAULT_MEETING_WEEKDAY
+    ):
         super().__init__(connection)
         self.periods = periods
         self.meeting_weekday = meeting_weekday
@@ -92,15 +93,19 @@ class SessionStore(Store):
         """The latest revision of a period's session (or the one asked for)."""
         check_period(period)
         if revision is None:
-            row = self.db.execute("SELECT * FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1",
-                                  (period,)).fetchone()
+            row = self.db.execute(
+                "SELECT * FROM sessions WHERE period = ? ORDER BY revision DESC LIMIT 1", (period,)
+            ).fetchone()
         else:
-            row = self.db.execute("SELECT * FROM sessions WHERE period = ? AND revision = ?",
-                                  (period, revision)).fetchone()
+            row = self.db.execute(
+                "SELECT * FROM sessions WHERE period = ? AND revision = ?", (period, revision)
+            ).fetchone()
         if row is None:
             which = f"revision {revision} of " if revision else ""
-            raise ArchiveError(f"no session for {which}period {period} in {self.root}; known periods: "
-                               f"{', '.join(self.periods.all()) or 'none'}")
+            raise ArchiveError(
+                f"no session for {which}period {period} in {self.root}; known periods: "
+                f"{', '.join(self.periods.all()) or 'none'}"
+            )
         return self._session(row)
 
     def exists(self, period: str) -> bool:
@@ -108,21 +113,26 @@ class SessionStore(Store):
         return self.db.execute("SELECT 1 FROM sessions WHERE period = ?", (period,)).fetchone() is not None
 
     def outputs(self, session: Session) -> list[Output]:
-        rows = self.db.execute("SELECT path, role, sha256, size FROM outputs WHERE session_id = ? ORDER BY path",
-                               (session.id,)).fetchall()
+        rows = self.db.execute(
+            "SELECT path, role, sha256, size FROM outputs WHERE session_id = ? ORDER BY path", (session.id,)
+        ).fetchall()
         return [Output(**dict(r)) for r in rows]
 
     def manifest(self, session: Session) -> dict | None:
-        row = self.db.execute("SELECT manifest FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-                              (session.id,)).fetchone()
+        row = self.db.execute(
+            "SELECT manifest FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1", (session.id,)
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
     def meeting_date(self, period: str) -> date:
         """The period's meeting date, by the one rule every part follows: the date recorded for its
         session (the latest revision that has one), else the first `meeting_weekday` at least 3 days
         after the period ends (config [build] meeting_weekday)."""
-        row = self.db.execute("SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
-                              "ORDER BY revision DESC LIMIT 1", (check_period(period),)).fetchone()
+        row = self.db.execute(
+            "SELECT meeting_date FROM sessions WHERE period = ? AND meeting_date IS NOT NULL "
+            "ORDER BY revision DESC LIMIT 1",
+            (check_period(period),),
+        ).fetchone()
         return date.fromisoformat(row[0]) if row else default_meeting_date(period, self.meeting_weekday)
 
     def begin_build(self, period: str, meeting_date: str | None = None) -> SessionBuild:
@@ -140,13 +150,23 @@ class SessionStore(Store):
                 db.execute(
                     "INSERT INTO sessions (period, revision, status, build_state, meeting_date, data_revision, "
                     "created_at, folder) VALUES (?, ?, 'draft', 'building', ?, ?, ?, ?)",
-                    (period, revision, meeting_date or latest.meeting_date, latest.data_revision, now_iso(),
-                     self.relative(folder)))
+                    (
+                        period,
+                        revision,
+                        meeting_date or latest.meeting_date,
+                        latest.data_revision,
+                        now_iso(),
+                        self.relative(folder),
+                    ),
+                )
             else:
                 revision = latest.revision
                 self._unfreeze_outputs(latest)  # a publish killed half-way may have left them read-only
-                db.execute("UPDATE sessions SET build_state = 'building', meeting_date = COALESCE(?, meeting_date) "
-                           "WHERE id = ?", (meeting_date, latest.id))
+                db.execute(
+                    "UPDATE sessions SET build_state = 'building', meeting_date = COALESCE(?, meeting_date) "
+                    "WHERE id = ?",
+                    (meeting_date, latest.id),
+                )
                 db.execute("DELETE FROM outputs WHERE session_id = ?", (latest.id,))
         session = self.get(period, revision)
         session.folder.mkdir(parents=True, exist_ok=True)
@@ -158,8 +178,10 @@ class SessionStore(Store):
         if session.status != "draft":
             raise ArchiveError(f"session {build.period} revision {build.revision} is published; start a new build")
         if session.build_state != "building":
-            raise ArchiveError(f"the data of {build.period} were stored again after this build began, so its books "
-                               "are out of date; build the period again")
+            raise ArchiveError(
+                f"the data of {build.period} were stored again after this build began, so its books "
+                "are out of date; build the period again"
+            )
         recorded = [self._output(Path(p), build, manifest) for p in outputs]
         self._remove_strays(session, {o.path for o in recorded})
         full = self._full_manifest(session, manifest, recorded)
@@ -167,12 +189,22 @@ class SessionStore(Store):
         manifest_path = atomic_write_text(build.folder / MANIFEST_NAME, text)
         with self.transaction() as db:
             db.execute("DELETE FROM outputs WHERE session_id = ?", (session.id,))
-            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                           [(session.id, o.path, o.role, o.sha256, o.size) for o in recorded])
-            db.execute("INSERT INTO runs (session_id, created_at, config_hash, manifest, manifest_path, manifest_sha256) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       (session.id, now_iso(), full.get("config_hash"), text, self.relative(manifest_path),
-                        sha256_bytes(text.encode("utf-8"))))
+            db.executemany(
+                "INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                [(session.id, o.path, o.role, o.sha256, o.size) for o in recorded],
+            )
+            db.execute(
+                "INSERT INTO runs (session_id, created_at, config_hash, manifest, manifest_path, manifest_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    session.id,
+                    now_iso(),
+                    full.get("config_hash"),
+                    text,
+                    self.relative(manifest_path),
+                    sha256_bytes(text.encode("utf-8")),
+                ),
+            )
             db.execute("UPDATE sessions SET build_state = 'built' WHERE id = ?", (session.id,))
         return manifest_path
 
@@ -180,23 +212,34 @@ class SessionStore(Store):
         """Freeze the latest build: files read-only, hashes checked, status published."""
         session = self.get(period)
         if session.status == "published":
-            raise ArchiveError(f"period {period} revision {session.revision} is already published "
-                               f"({session.published_at}); build again to make revision {session.revision + 1}")
+            raise ArchiveError(
+                f"period {period} revision {session.revision} is already published "
+                f"({session.published_at}); build again to make revision {session.revision + 1}"
+            )
         if session.build_state != "built":
-            raise ArchiveError(f"period {period} revision {session.revision} has no finished build; "
-                               "run `citistat build` (or `citistat run`) before publishing")
+            raise ArchiveError(
+                f"period {period} revision {session.revision} has no finished build; "
+                "run `citistat build` (or `citistat run`) before publishing"
+            )
         # What a killed store left must not be frozen.
         remove_unreferenced(self.connection, self.unreferenced_files([session]))
-        problems = (self._verify_session(session) + self._verify_data(period, session.data_revision)
-                    + self._unexpected_files(session))
+        problems = (
+            self._verify_session(session)
+            + self._verify_data(period, session.data_revision)
+            + self._unexpected_files(session)
+        )
         if problems:
             listed = "\n".join(f"  - {p.message}" for p in problems)
-            raise ArchiveError(f"cannot publish {period}: its files do not match what was recorded:\n{listed}\n"
-                               "build the period again, then publish")
+            raise ArchiveError(
+                f"cannot publish {period}: its files do not match what was recorded:\n{listed}\n"
+                "build the period again, then publish"
+            )
         for path in self._session_files(session):
             make_read_only(path)
         with self.transaction() as db:
-            db.execute("UPDATE sessions SET status = 'published', published_at = ? WHERE id = ?", (now_iso(), session.id))
+            db.execute(
+                "UPDATE sessions SET status = 'published', published_at = ? WHERE id = ?", (now_iso(), session.id)
+            )
         return self.get(period, session.revision)
 
     def verify(self, period: str | None = None) -> list[Problem]:
@@ -251,20 +294,28 @@ class SessionStore(Store):
 
     def _full_manifest(self, session: Session, manifest: dict, recorded: list[Output]) -> dict:
         data_row = self.periods.data_row(session.period, session.data_revision)
-        counts = self.db.execute("SELECT grain, path, sha256 FROM counts WHERE period = ? AND revision = ? ORDER BY grain",
-                                 (session.period, session.data_revision)).fetchall()
+        counts = self.db.execute(
+            "SELECT grain, path, sha256 FROM counts WHERE period = ? AND revision = ? ORDER BY grain",
+            (session.period, session.data_revision),
+        ).fetchall()
         full = dict(manifest)
-        full.update({
-            "period": session.period,
-            "revision": session.revision,
-            "meeting_date": session.meeting_date,
-            "recorded_at": now_iso(),
-            "inputs": [{k: r[k] for k in ("name", "sha256", "size", "status")}
-                       for r in self.periods.input_file_rows(session.period)],
-            "data": {"tickets": {"path": data_row["tickets_path"], "sha256": data_row["tickets_sha256"]},
-                     "counts": {c["grain"]: {"path": c["path"], "sha256": c["sha256"]} for c in counts}},
-            "outputs": [{"path": o.path, "role": o.role, "sha256": o.sha256, "size": o.size} for o in recorded],
-        })
+        full.update(
+            {
+                "period": session.period,
+                "revision": session.revision,
+                "meeting_date": session.meeting_date,
+                "recorded_at": now_iso(),
+                "inputs": [
+                    {k: r[k] for k in ("name", "sha256", "size", "status")}
+                    for r in self.periods.input_file_rows(session.period)
+                ],
+                "data": {
+                    "tickets": {"path": data_row["tickets_path"], "sha256": data_row["tickets_sha256"]},
+                    "counts": {c["grain"]: {"path": c["path"], "sha256": c["sha256"]} for c in counts},
+                },
+                "outputs": [{"path": o.path, "role": o.role, "sha256": o.sha256, "size": o.size} for o in recorded],
+            }
+        )
         full["chain"] = self._chain_links(session)
         full.setdefault("versions", library_versions())
         if "config" in full and "config_hash" not in full:
@@ -283,7 +334,9 @@ class SessionStore(Store):
             "(s.id = (SELECT id FROM sessions WHERE period = ? AND status = 'published' AND revision < ? "
             "         ORDER BY revision DESC LIMIT 1) "
             " OR s.id = (SELECT id FROM sessions WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT 1)) "
-            "ORDER BY s.period, s.revision", (session.id, session.period, session.revision)).fetchall()
+            "ORDER BY s.period, s.revision",
+            (session.id, session.period, session.revision),
+        ).fetchall()
         return [{"period": r[0], "revision": r[1], "path": r[2], "sha256": r[3]} for r in rows]
 
     def _referenced_data_files(self) -> set[str]:
@@ -295,15 +348,19 @@ class SessionStore(Store):
         rows = self.db.execute(
             "SELECT tickets_path, tickets_sha256 FROM periods WHERE period = ? AND revision = ? "
             "UNION ALL SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?",
-            (session.period, session.revision, session.period, session.revision)).fetchall()
+            (session.period, session.revision, session.period, session.revision),
+        ).fetchall()
         return {r[0]: r[1] for r in rows}
 
     def _remove_strays(self, session: Session, keep: set[str]) -> None:
         """A draft folder holds exactly what its latest build wrote: files of an earlier build that this one
         did not write (a renamed agency's brief, a chart no longer drawn) go, so they are never published."""
         for path in folder_files(session.folder):
-            if not is_data_file(session.folder, path) and path.name != MANIFEST_NAME \
-                    and self.relative_path(path) not in keep:
+            if (
+                not is_data_file(session.folder, path)
+                and path.name != MANIFEST_NAME
+                and self.relative_path(path) not in keep
+            ):
                 path.unlink(missing_ok=True)
 
     def _unexpected_files(self, session: Session) -> list[Problem]:
@@ -318,13 +375,22 @@ class SessionStore(Store):
         for path in folder_files(session.folder):
             relative = self.relative_path(path)
             if relative not in expected:
-                problems.append(Problem(session.period, session.revision, relative, "unexpected",
-                                        f"{relative} is not part of the published revision (added after publishing)"))
+                problems.append(
+                    Problem(
+                        session.period,
+                        session.revision,
+                        relative,
+                        "unexpected",
+                        f"{relative} is not part of the published revision (added after publishing)",
+                    )
+                )
         return problems
 
     def _latest_run(self, session: Session):
-        return self.db.execute("SELECT manifest, manifest_path, manifest_sha256 FROM runs WHERE session_id = ? "
-                               "ORDER BY id DESC LIMIT 1", (session.id,)).fetchone()
+        return self.db.execute(
+            "SELECT manifest, manifest_path, manifest_sha256 FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+            (session.id,),
+        ).fetchone()
 
     def _manifest_on_disk(self, run) -> dict | None:
         try:
@@ -334,15 +400,20 @@ class SessionStore(Store):
 
     def _session_files(self, session: Session) -> list[Path]:
         files = [self.absolute(o.path) for o in self.outputs(session)]
-        run = self.db.execute("SELECT manifest_path FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1",
-                              (session.id,)).fetchone()
+        run = self.db.execute(
+            "SELECT manifest_path FROM runs WHERE session_id = ? ORDER BY id DESC LIMIT 1", (session.id,)
+        ).fetchone()
         if run:
             files.append(self.absolute(run[0]))
         data = self.periods.data_row(session.period, session.data_revision)
         if data:
             files.append(self.absolute(data["tickets_path"]))
-            files.extend(self.absolute(r[0]) for r in self.db.execute(
-                "SELECT path FROM counts WHERE period = ? AND revision = ?", (session.period, session.data_revision)))
+            files.extend(
+                self.absolute(r[0])
+                for r in self.db.execute(
+                    "SELECT path FROM counts WHERE period = ? AND revision = ?", (session.period, session.data_revision)
+                )
+            )
         return files
 
     def _unfreeze_outputs(self, session: Session) -> None:
@@ -374,34 +445,61 @@ class SessionStore(Store):
     def _check_manifest(self, session: Session, run) -> list[Problem]:
         problems = []
         if sha256_bytes(run["manifest"].encode("utf-8")) != run["manifest_sha256"]:
-            problems.append(Problem(session.period, session.revision, run["manifest_path"], "database",
-                                    f"the database's copy of {run['manifest_path']} does not match its recorded hash"))
-        if problem := check_file(self.connection, session.period, session.revision, run["manifest_path"], run["manifest_sha256"]):
+            problems.append(
+                Problem(
+                    session.period,
+                    session.revision,
+                    run["manifest_path"],
+                    "database",
+                    f"the database's copy of {run['manifest_path']} does not match its recorded hash",
+                )
+            )
+        if problem := check_file(
+            self.connection, session.period, session.revision, run["manifest_path"], run["manifest_sha256"]
+        ):
             problems.append(problem)
         elif self._manifest_on_disk(run) is None:
-            problems.append(Problem(session.period, session.revision, run["manifest_path"], "hash_mismatch",
-                                    f"{run['manifest_path']} is not readable JSON"))
+            problems.append(
+                Problem(
+                    session.period,
+                    session.revision,
+                    run["manifest_path"],
+                    "hash_mismatch",
+                    f"{run['manifest_path']} is not readable JSON",
+                )
+            )
         return problems
 
-    def _disagreements(self, session: Session, in_database: dict[str, str], in_manifest: dict[str, str | None],
-                       manifest: dict) -> list[Problem]:
+    def _disagreements(
+        self, session: Session, in_database: dict[str, str], in_manifest: dict[str, str | None], manifest: dict
+    ) -> list[Problem]:
         """Where the database and manifest.json tell different stories (one of them was edited)."""
         recorded_data = _manifest_data(manifest)
         row = self.periods.data_row(session.period, session.data_revision)
         stored_data = {}
         if row is not None:
             stored_data[row["tickets_path"]] = row["tickets_sha256"]
-            stored_data |= {r[0]: r[1] for r in self.db.execute(
-                "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?",
-                (session.period, session.data_revision))}
+            stored_data |= {
+                r[0]: r[1]
+                for r in self.db.execute(
+                    "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?",
+                    (session.period, session.data_revision),
+                )
+            }
         problems = []
         for what, database, listed in (("output", in_database, in_manifest), ("data file", stored_data, recorded_data)):
             for relative in sorted(set(database) | set(listed), key=str):
                 if database.get(relative) != listed.get(relative):
-                    problems.append(Problem(
-                        session.period, session.revision, str(relative), "disagreement",
-                        f"{what} {relative}: the database says {_short(database.get(relative))}, "
-                        f"manifest.json says {_short(listed.get(relative))}; one of them was edited"))
+                    problems.append(
+                        Problem(
+                            session.period,
+                            session.revision,
+                            str(relative),
+                            "disagreement",
+                            f"{what} {relative}: the database says {_short(database.get(relative))}, "
+                            f"manifest.json says {_short(listed.get(relative))}; one of them was edited",
+                        )
+                    )
         return problems
 
     def _broken_links(self, session: Session, manifest: dict) -> list[Problem]:
@@ -410,19 +508,33 @@ class SessionStore(Store):
         for link in manifest.get("chain") or []:
             path = self.absolute(link["path"])
             if not path.is_file() or sha256_file(path) != link["sha256"]:
-                problems.append(Problem(
-                    link["period"], link["revision"], link["path"], "chain",
-                    f"{link['path']} is not the manifest that {session.period} revision {session.revision} "
-                    "recorded when it was built (edited or removed since)"))
+                problems.append(
+                    Problem(
+                        link["period"],
+                        link["revision"],
+                        link["path"],
+                        "chain",
+                        f"{link['path']} is not the manifest that {session.period} revision {session.revision} "
+                        "recorded when it was built (edited or removed since)",
+                    )
+                )
         return problems
 
     def _verify_data(self, period: str, revision: int | None) -> list[Problem]:
         if revision is None:
             return []
-        expected = [(r[0], r[1]) for r in self.db.execute(
-            "SELECT tickets_path, tickets_sha256 FROM periods WHERE period = ? AND revision = ?", (period, revision))]
-        expected += [(r[0], r[1]) for r in self.db.execute(
-            "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?", (period, revision))]
+        expected = [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT tickets_path, tickets_sha256 FROM periods WHERE period = ? AND revision = ?", (period, revision)
+            )
+        ]
+        expected += [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT path, sha256 FROM counts WHERE period = ? AND revision = ?", (period, revision)
+            )
+        ]
         return [p for rel, sha in expected if (p := check_file(self.connection, period, revision, rel, sha))]
 
 
@@ -441,20 +553,28 @@ def remove_unreferenced(connection: ArchiveConnection, found: list[Path], reader
                     path.unlink(missing_ok=True)
                 return found
         if time.monotonic() >= deadline:
-            raise ArchiveError(f"readers kept using the archive for {readers_wait:g} s (metrics, sessions "
-                               "show …), so files they may read were not removed; try again")
+            raise ArchiveError(
+                f"readers kept using the archive for {readers_wait:g} s (metrics, sessions "
+                "show …), so files they may read were not removed; try again"
+            )
         time.sleep(0.1)
 
 
-def check_file(connection: ArchiveConnection, period: str, revision: int | None, relative: str,
-               sha: str) -> Problem | None:
+def check_file(
+    connection: ArchiveConnection, period: str, revision: int | None, relative: str, sha: str
+) -> Problem | None:
     """A recorded file against its hash: missing, changed, or fine (None)."""
     path = connection.absolute(relative)
     if not path.is_file():
         return Problem(period, revision, relative, "missing", f"{relative} is missing")
     if sha256_file(path) != sha:
-        return Problem(period, revision, relative, "hash_mismatch",
-                       f"{relative} has changed since it was recorded (corrupted or edited by hand)")
+        return Problem(
+            period,
+            revision,
+            relative,
+            "hash_mismatch",
+            f"{relative} has changed since it was recorded (corrupted or edited by hand)",
+        )
     return None
 
 

@@ -29,12 +29,25 @@ def _stored(path) -> dict:
 
 @command.command("set")
 @period_option(help="The session (YYYY-MM) the choice is for.")
-@click.option("--focus", "focus", multiple=True, required=True, metavar="AGENCY",
-              help="A focus agency, in the order of the agenda (repeat for several; replaces the period's list).")
-@click.option("--reason", "reasons", multiple=True, metavar="TEXT",
-              help="Why it was chosen: one per --focus, in the same order.")
-@click.option("--minutes", "minutes", multiple=True, type=click.IntRange(1, 240), metavar="N",
-              help="Its slot in minutes: one per --focus, or none for the [session] slot_minutes.")
+@click.option(
+    "--focus",
+    "focus",
+    multiple=True,
+    required=True,
+    metavar="AGENCY",
+    help="A focus agency, in the order of the agenda (repeat for several; replaces the period's list).",
+)
+@click.option(
+    "--reason", "reasons", multiple=True, metavar="TEXT", help="Why it was chosen: one per --focus, in the same order."
+)
+@click.option(
+    "--minutes",
+    "minutes",
+    multiple=True,
+    type=click.IntRange(1, 240),
+    metavar="N",
+    help="Its slot in minutes: one per --focus, or none for the [session] slot_minutes.",
+)
 @click.option("--allow-unlisted", is_flag=True, help="Accept an agency the roster does not list.")
 @workspace_option
 def set_agenda(period, focus, reasons, minutes, allow_unlisted, workspace) -> None:
@@ -57,16 +70,20 @@ def set_agenda(period, focus, reasons, minutes, allow_unlisted, workspace) -> No
     listed = {(row.get("agency") or "").strip() for row in config.roster}
     unknown = [e["agency"] for e in entries if listed and e["agency"] not in listed]
     if unknown and not allow_unlisted:
-        problems.append(f"not in the roster ({config.sources.get('roster', 'roster.csv')}): {', '.join(unknown)}; "
-                        "give the canonical name, or --allow-unlisted")
+        problems.append(
+            f"not in the roster ({config.sources.get('roster', 'roster.csv')}): {', '.join(unknown)}; "
+            "give the canonical name, or --allow-unlisted"
+        )
     if problems:
         raise click.UsageError("; ".join(problems))
     path = ws.config_dir / AGENDA_FILE
     agenda = _stored(path)
     agenda[period] = {"focus": entries}
     atomic_write_text(path, agenda_toml(agenda))
-    click.echo(f"{period}: {len(entries)} focus agenc{'y' if len(entries) == 1 else 'ies'} "
-               f"({', '.join(e['agency'] for e in entries)}) in {path}")
+    click.echo(
+        f"{period}: {len(entries)} focus agenc{'y' if len(entries) == 1 else 'ies'} "
+        f"({', '.join(e['agency'] for e in entries)}) in {path}"
+    )
 
 
 @command.command("clear")

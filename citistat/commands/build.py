@@ -13,11 +13,16 @@ from .reporting import report_build
 @click.command("build")
 @period_option()
 @lang_options
-@click.option("--meeting-date", help="Date of the session (YYYY-MM-DD). Default: the session's, or a few days after the period.")
-@click.option("--agency", metavar="NAME",
-              help="Preview after editing one agency's notes: lay out that agency's brief and its pages of the "
-                   "city book again, join the book from the parts already laid out, and print the seconds. "
-                   "The other briefs stay as the last build wrote them.")
+@click.option(
+    "--meeting-date", help="Date of the session (YYYY-MM-DD). Default: the session's, or a few days after the period."
+)
+@click.option(
+    "--agency",
+    metavar="NAME",
+    help="Preview after editing one agency's notes: lay out that agency's brief and its pages of the "
+    "city book again, join the book from the parts already laid out, and print the seconds. "
+    "The other briefs stay as the last build wrote them.",
+)
 @workspace_option
 @wait_option
 def command(period, langs, edition, meeting_date, agency, workspace, wait):
@@ -30,8 +35,9 @@ def command(period, langs, edition, meeting_date, agency, workspace, wait):
 
     started = time.perf_counter()
     ws, config = open_config(workspace)
-    built = build_books(ws, config, period, langs=langs, editions=edition, meeting_date=meeting_date, wait=wait,
-                        agency=agency)
+    built = build_books(
+        ws, config, period, langs=langs, editions=edition, meeting_date=meeting_date, wait=wait, agency=agency
+    )
     report_build(built, ws.root)
     if agency:
         click.echo(f"Rebuilt {agency}'s brief and the city book in {time.perf_counter() - started:.1f} s.")

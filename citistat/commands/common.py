@@ -35,9 +35,15 @@ def period_option(required: bool = True, help: str = "The period, YYYY-MM."):
 
 def wait_option(func):
     """For commands that write the archive: wait for another writer instead of stopping at once."""
-    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=0, show_default=True,
-                        metavar="SECONDS",
-                        help="If another run is writing the archive, wait up to this long for it to finish.")(func)
+    return click.option(
+        "--wait",
+        "wait",
+        type=click.FloatRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="SECONDS",
+        help="If another run is writing the archive, wait up to this long for it to finish.",
+    )(func)
 
 
 def period_argument(required: bool = True):
@@ -47,28 +53,47 @@ def period_argument(required: bool = True):
 
 def input_options(func):
     """--profile, --aliases and --roster: the same on every command that reads files."""
-    func = click.option("--roster", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                        help="Agency roster CSV (agency,unit_type,…) for this run.")(func)
-    func = click.option("--aliases", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-                        help="Agency alias CSV (alias,canonical[,valid_from,valid_to]) for this run.")(func)
-    func = click.option("--profile", default=None,
-                        help="Input profile to use (see `citistat profiles`). Default: detected from the header.")(func)
+    func = click.option(
+        "--roster",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Agency roster CSV (agency,unit_type,…) for this run.",
+    )(func)
+    func = click.option(
+        "--aliases",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Agency alias CSV (alias,canonical[,valid_from,valid_to]) for this run.",
+    )(func)
+    func = click.option(
+        "--profile",
+        default=None,
+        help="Input profile to use (see `citistat profiles`). Default: detected from the header.",
+    )(func)
     return func
 
 
 def lang_options(func):
-    func = click.option("--edition", type=click.Choice(["internal", "agency", "public"]), multiple=True,
-                        help="internal: everything (city book and briefs); agency: the briefs sent to each agency, "
-                             "without internal notes or the watch list; public: the city book without notes, "
-                             "personal data or small cells. Repeat to build several.")(func)
-    func = click.option("--lang", "langs", type=click.Choice(["zh-CN", "en"]), multiple=True,
-                        help="Language of the books; repeat for both (--lang zh-CN --lang en). "
-                             "Default: from the workspace configuration.")(func)
+    func = click.option(
+        "--edition",
+        type=click.Choice(["internal", "agency", "public"]),
+        multiple=True,
+        help="internal: everything (city book and briefs); agency: the briefs sent to each agency, "
+        "without internal notes or the watch list; public: the city book without notes, "
+        "personal data or small cells. Repeat to build several.",
+    )(func)
+    func = click.option(
+        "--lang",
+        "langs",
+        type=click.Choice(["zh-CN", "en"]),
+        multiple=True,
+        help="Language of the books; repeat for both (--lang zh-CN --lang en). "
+        "Default: from the workspace configuration.",
+    )(func)
     return func
 
 
-def open_config(workspace: Path | None, aliases: Path | None = None, roster: Path | None = None, *,
-                overrides: dict | None = None) -> tuple[Workspace, Config]:
+def open_config(
+    workspace: Path | None, aliases: Path | None = None, roster: Path | None = None, *, overrides: dict | None = None
+) -> tuple[Workspace, Config]:
     """The workspace and its configuration; `overrides` ({"section.key": value}) are the command line's."""
     ws = open_workspace(workspace)
     return ws, load_config(ws, aliases=aliases, roster=roster, overrides=overrides)

@@ -11,8 +11,13 @@ from .common import open_config, workspace_option
 
 @click.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Everything, as JSON.")
-@click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE",
-              help="Show the effect of a setting given on the command line (repeatable), e.g. --set build.lang=en.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Show the effect of a setting given on the command line (repeatable), e.g. --set build.lang=en.",
+)
 @workspace_option
 def command(as_json, overrides, workspace):
     """Validate the configuration and show what is in effect: every setting of citistat.toml with its value and
@@ -35,7 +40,9 @@ def command(as_json, overrides, workspace):
     for line in setting_lines(config):
         click.echo(line)
     click.echo(f"profiles: {', '.join(sorted(config.profiles)) or 'none'}")
-    click.echo(f"agencies in roster: {len(config.roster)}   aliases: {len(config.aliases)}   topics: {len(config.topics)}")
+    click.echo(
+        f"agencies in roster: {len(config.roster)}   aliases: {len(config.aliases)}   topics: {len(config.topics)}"
+    )
     click.echo("files:")
     for what, path in sorted(config.sources.items()):
         click.echo(f"  {what:<24} {path}")

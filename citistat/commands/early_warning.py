@@ -12,8 +12,13 @@ from .common import input_options, open_config, period_option, workspace_option
 @click.command("early-warning")
 @period_option()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write, .csv or .xlsx. Default: citistat-PERIOD-early-warning.xlsx in the workspace.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write, .csv or .xlsx. Default: citistat-PERIOD-early-warning.xlsx in the workspace.",
+)
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None, help="Language of the headers.")
 @input_options
 @workspace_option

@@ -9,10 +9,19 @@ from .common import open_config, period_option, workspace_option
 
 @click.command("export")
 @period_option()
-@click.option("--public", "public", is_flag=True, required=True,
-              help="Write the public open data (the only kind of export; required so the intent is explicit).")
-@click.option("--requests/--no-requests", default=True, show_default=True,
-              help="Also write the period's service requests as Open311 GeoReport v2 requests.json.")
+@click.option(
+    "--public",
+    "public",
+    is_flag=True,
+    required=True,
+    help="Write the public open data (the only kind of export; required so the intent is explicit).",
+)
+@click.option(
+    "--requests/--no-requests",
+    default=True,
+    show_default=True,
+    help="Also write the period's service requests as Open311 GeoReport v2 requests.json.",
+)
 @workspace_option
 def command(period: str, public: bool, requests: bool, workspace) -> None:
     """Write PERIOD's open data into briefings/open-data/<period>/.
@@ -32,5 +41,7 @@ def command(period: str, public: bool, requests: bool, workspace) -> None:
         archive.note_files_written()
     draft = " (DRAFT: the session is not published)" if result.session.is_draft else ""
     withheld = sum(result.suppressed_rows.values())
-    click.echo(f"open data of {period} revision {result.session.revision}{draft}: {len(result.files)} files in "
-               f"{result.folder}; cells below {result.threshold} withheld ({withheld} rows with a withheld value)")
+    click.echo(
+        f"open data of {period} revision {result.session.revision}{draft}: {len(result.files)} files in "
+        f"{result.folder}; cells below {result.threshold} withheld ({withheld} rows with a withheld value)"
+    )

@@ -27,8 +27,10 @@ def _archive(workspace, readonly: bool = False, wait: float = 0):
 def _line(record) -> str:
     due = f"due {record.due}" if record.due else "no due date"
     metric = f" [{record.metric}]" if record.metric else ""
-    return (f"#{record.id}  {record.status:<8} {record.raised_period}  {record.agency}  {record.owner}  {due}"
-            f"{metric}  {record.kind}: {record.text}")
+    return (
+        f"#{record.id}  {record.status:<8} {record.raised_period}  {record.agency}  {record.owner}  {due}"
+        f"{metric}  {record.kind}: {record.text}"
+    )
 
 
 @command.command("add")
@@ -40,23 +42,32 @@ def _line(record) -> str:
 @click.option("--metric", type=METRIC_CHOICE, default=None, help="The rate it should move.")
 @click.option("--kind", type=KIND_CHOICE, default="commitment", show_default=True)
 @click.option("--notes", default="", help="Internal notes (never in the public edition).")
-@click.option("--raised-on", default=None, help="Date raised, YYYY-MM-DD. Default: the session's meeting date "
-              "(else the first [build] meeting_weekday at least 3 days after the period).")
+@click.option(
+    "--raised-on",
+    default=None,
+    help="Date raised, YYYY-MM-DD. Default: the session's meeting date "
+    "(else the first [build] meeting_weekday at least 3 days after the period).",
+)
 @workspace_option
 @wait_option
 def add(text, period, agency, owner, due, metric, kind, notes, raised_on, workspace, wait) -> None:
     """Record a follow-up raised at the period's session."""
     with _archive(workspace, wait=wait) as archive:
-        new_id = archive.followups.add(agency, text, owner, due, period=period, raised_on=raised_on,
-                                      metric=metric, kind=kind, notes=notes)
+        new_id = archive.followups.add(
+            agency, text, owner, due, period=period, raised_on=raised_on, metric=metric, kind=kind, notes=notes
+        )
         click.echo(_line(archive.followups.get(new_id)))
 
 
 @command.command("list")
 @period_option(required=False, help="Only those raised at this session.")
 @click.option("--agency", default=None)
-@click.option("--status", type=click.Choice(["open", "overdue", "done", "dropped"]), default=None,
-              help="Status as of today (overdue = open and past its due date).")
+@click.option(
+    "--status",
+    type=click.Choice(["open", "overdue", "done", "dropped"]),
+    default=None,
+    help="Status as of today (overdue = open and past its due date).",
+)
 @workspace_option
 @json_option
 def list_followups(period, agency, status, workspace, as_json) -> None:
@@ -104,8 +115,18 @@ def show(followup_id, workspace, as_json) -> None:
 def update(followup_id, text, agency, owner, due, metric, kind, notes, status, note, workspace, wait) -> None:
     """Change a follow-up's fields or status."""
     with _archive(workspace, wait=wait) as archive:
-        record = archive.followups.update(followup_id, status=status, note=note, text=text, agency=agency,
-                                         owner=owner, due=due, metric=metric, kind=kind, notes=notes)
+        record = archive.followups.update(
+            followup_id,
+            status=status,
+            note=note,
+            text=text,
+            agency=agency,
+            owner=owner,
+            due=due,
+            metric=metric,
+            kind=kind,
+            notes=notes,
+        )
     click.echo(_line(record))
 
 
@@ -126,7 +147,9 @@ def close(followup_id, dropped, note, closed_on, workspace, wait) -> None:
 @command.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @period_option(help="The session (YYYY-MM) that raised them.")
-@click.option("--skip-bad", is_flag=True, help="Import the good rows and report the bad ones (default: all or nothing).")
+@click.option(
+    "--skip-bad", is_flag=True, help="Import the good rows and report the bad ones (default: all or nothing)."
+)
 @workspace_option
 @wait_option
 @json_option

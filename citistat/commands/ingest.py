@@ -11,8 +11,9 @@ from .reporting import report_load
 
 
 @click.command("ingest")
-@period_option(required=False, help="Store only this period (YYYY-MM); other rows count as excluded. "
-                                    "Default: every period found.")
+@period_option(
+    required=False, help="Store only this period (YYYY-MM); other rows count as excluded. Default: every period found."
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @input_options
 @click.option("--new-revision", is_flag=True, help="Allow new data for a published period: it becomes a new revision.")
@@ -29,8 +30,9 @@ def command(ctx, period, files, profile, aliases, roster, new_revision, workspac
     from ..pipeline import expand_inputs, load_files
 
     ws, config = open_config(workspace, aliases, roster)
-    outcome = load_files(ws, config, expand_inputs(list(files)), period=period, profile=profile,
-                         new_revision=new_revision, wait=wait)
+    outcome = load_files(
+        ws, config, expand_inputs(list(files)), period=period, profile=profile, new_revision=new_revision, wait=wait
+    )
     report_load(outcome, quiet=ctx.obj.get("quiet", False))
     for stored_period in sorted(outcome.stored):
         click.echo(stored_period)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -22,11 +21,20 @@ def shipped_profiles() -> list[str]:
 
 
 @click.command("init")
-@click.option("--profile", "profile", default=None, metavar="NAME",
-              help="The input profile your exports fit (see `citistat profiles`): the starter suits that kind of "
-                   "city (names, unit types and weights, topics). Default: the Chinese 12345 sample city.")
-@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
-              help="Language of the books and messages. Default: the starter's (en for a US 311 profile).")
+@click.option(
+    "--profile",
+    "profile",
+    default=None,
+    metavar="NAME",
+    help="The input profile your exports fit (see `citistat profiles`): the starter suits that kind of "
+    "city (names, unit types and weights, topics). Default: the Chinese 12345 sample city.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh-CN", "en"]),
+    default=None,
+    help="Language of the books and messages. Default: the starter's (en for a US 311 profile).",
+)
 @click.option("--force", is_flag=True, help="Overwrite files that already exist in config/.")
 @workspace_option
 def command(profile, lang, force, workspace):
@@ -42,8 +50,9 @@ def command(profile, lang, force, workspace):
     from ..workspace import DEFAULT_CONFIG_DIR, open_workspace
 
     if profile is not None and profile not in shipped_profiles():
-        raise click.BadParameter(f"{profile!r} is not a shipped profile; use one of {', '.join(shipped_profiles())}",
-                                 param_hint="--profile")
+        raise click.BadParameter(
+            f"{profile!r} is not a shipped profile; use one of {', '.join(shipped_profiles())}", param_hint="--profile"
+        )
     ws = open_workspace(workspace)
     starter = starter_for(profile)
     files = starter_files(DEFAULT_CONFIG_DIR, starter, profile)
@@ -66,8 +75,11 @@ def command(profile, lang, force, workspace):
     if kept:
         click.echo(f"kept {len(kept)} existing file(s); use --force to overwrite", err=True)
     if starter is not None:
-        click.echo(f"starter: {starter.name} (for {profile}); edit config/citistat.toml (city name), "
-                   f"config/agencies/roster.csv and config/scoring.toml to fit your city", err=True)
+        click.echo(
+            f"starter: {starter.name} (for {profile}); edit config/citistat.toml (city name), "
+            f"config/agencies/roster.csv and config/scoring.toml to fit your city",
+            err=True,
+        )
 
 
 def starter_for(profile: str | None) -> Path | None:
@@ -92,8 +104,11 @@ def starter_files(defaults: Path, starter: Path | None, profile: str | None) -> 
 
     A starter's agencies/roster-<profile>.csv becomes agencies/roster.csv for that profile.
     """
-    files = {p.relative_to(defaults): p for p in sorted(defaults.rglob("*"))
-             if p.is_file() and not p.name.endswith(".salt") and p.relative_to(defaults).parts[0] != STARTERS_DIR}
+    files = {
+        p.relative_to(defaults): p
+        for p in sorted(defaults.rglob("*"))
+        if p.is_file() and not p.name.endswith(".salt") and p.relative_to(defaults).parts[0] != STARTERS_DIR
+    }
     if starter is None:
         return files
     # the shipped boundaries are the sample city's (synthetic): another city's maps need its own config/geo

@@ -66,7 +66,9 @@ def format_table(result) -> str:
         lines.append("dates carry no time of day: no minute-based measure")
     lines.append(header)
     typed = [u for t in result.unit_types for u in result.ranking(t)]
-    untyped = sorted((u for u in result.units if not u.unit_type), key=lambda u: (u.rank is None, u.rank or 0, u.agency))
+    untyped = sorted(
+        (u for u in result.units if not u.unit_type), key=lambda u: (u.rank is None, u.rank or 0, u.agency)
+    )
     units = [result.city] + typed + untyped
     for unit in units:
         rank = "" if unit.rank is None else f"{unit.rank}{'†' if unit.small_n else ''}"

@@ -26,7 +26,9 @@ def _archive(workspace, readonly: bool = False, wait: float = 0):
 @period_option()
 @click.option("--agency", required=True)
 @click.option("--topic", "topics", multiple=True, help="A discussion topic (repeat for several; replaces the list).")
-@click.option("--accomplishment", "accomplishments", multiple=True, help="An accomplishment (repeatable; replaces the list).")
+@click.option(
+    "--accomplishment", "accomplishments", multiple=True, help="An accomplishment (repeatable; replaces the list)."
+)
 @click.option("--response", default=None, help="The agency's written reply.")
 @click.option("--internal", default=None, help="Office-only notes (never in the public edition).")
 @workspace_option
@@ -34,10 +36,18 @@ def _archive(workspace, readonly: bool = False, wait: float = 0):
 def set_notes(period, agency, topics, accomplishments, response, internal, workspace, wait) -> None:
     """Set an agency's notes for a session; options not given keep their value."""
     with _archive(workspace, wait=wait) as archive:
-        notes = archive.notes.set(period, agency, discussion_topics=list(topics) or None,
-                                  accomplishments=list(accomplishments) or None, response=response, internal=internal)
-    click.echo(f"notes for {notes.agency} ({period}): {len(notes.discussion_topics)} topic(s), "
-               f"{len(notes.accomplishments)} accomplishment(s)")
+        notes = archive.notes.set(
+            period,
+            agency,
+            discussion_topics=list(topics) or None,
+            accomplishments=list(accomplishments) or None,
+            response=response,
+            internal=internal,
+        )
+    click.echo(
+        f"notes for {notes.agency} ({period}): {len(notes.discussion_topics)} topic(s), "
+        f"{len(notes.accomplishments)} accomplishment(s)"
+    )
 
 
 @command.command("show")

@@ -9,7 +9,7 @@ from .common import open_config, workspace_option
 
 
 def parse_periods(text: str) -> list[str]:
-    """"2019-01..2023-12", "2024-03" or "2024-01,2024-03" -> the periods, in order."""
+    """ "2019-01..2023-12", "2024-03" or "2024-01,2024-03" -> the periods, in order."""
     from ..periods import check_period, period_range
 
     periods: list[str] = []
@@ -37,18 +37,31 @@ DESCRIPTIONS = {
     "stored": "counts stored (revision {revision}); changed: {grains}",
     "unchanged": "counts unchanged",
     "published": "published (revision {revision}) and its counts would change ({grains}): left as it is; "
-                 "use --new-revision to store them as the next revision",
+    "use --new-revision to store them as the next revision",
     "missing": "not in the archive",
 }
 
 
 @click.command("recount")
-@click.option("--periods", "-p", required=True, callback=_periods_callback,
-              help="Periods to recount: 2024-03, a range 2019-01..2023-12, or a list 2024-01,2024-03.")
-@click.option("--engine", "kind", type=click.Choice(["duckdb", "spark", "pandas"]), default=None,
-              help="Engine that counts. Default: [engine] kind in citistat.toml, else duckdb.")
-@click.option("--master", default=None, help="Spark master URL (local[4], spark://host:7077, yarn, k8s://…). "
-                                             "Default: [engine] master.")
+@click.option(
+    "--periods",
+    "-p",
+    required=True,
+    callback=_periods_callback,
+    help="Periods to recount: 2024-03, a range 2019-01..2023-12, or a list 2024-01,2024-03.",
+)
+@click.option(
+    "--engine",
+    "kind",
+    type=click.Choice(["duckdb", "spark", "pandas"]),
+    default=None,
+    help="Engine that counts. Default: [engine] kind in citistat.toml, else duckdb.",
+)
+@click.option(
+    "--master",
+    default=None,
+    help="Spark master URL (local[4], spark://host:7077, yarn, k8s://…). Default: [engine] master.",
+)
 @click.option("--new-revision", is_flag=True, help="Store changed counts of a published period as its next revision.")
 @workspace_option
 def command(periods, kind, master, new_revision, workspace):
@@ -74,5 +87,6 @@ def command(periods, kind, master, new_revision, workspace):
         text = DESCRIPTIONS[result.status].format(revision=result.revision, grains=", ".join(result.changed_grains))
         tickets = f"{result.tickets:>9,} tickets  " if result.status != "missing" else " " * 19
         click.echo(f"{result.period}  {tickets}{text}")
-    click.echo(f"recounted with {settings.kind}"
-               + (f" ({settings.master})" if settings.kind == "spark" else ""), err=True)
+    click.echo(
+        f"recounted with {settings.kind}" + (f" ({settings.master})" if settings.kind == "spark" else ""), err=True
+    )

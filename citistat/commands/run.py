@@ -20,8 +20,7 @@ from .reporting import report_build, report_load
 @workspace_option
 @wait_option
 @click.pass_context
-def command(ctx, period, files, profile, aliases, roster, langs, edition, meeting_date, new_revision, workspace,
-            wait):
+def command(ctx, period, files, profile, aliases, roster, langs, edition, meeting_date, new_revision, workspace, wait):
     """Load FILES (files or folders) and build the briefing books of PERIOD.
 
     Every period found in the files is stored in the archive, so a year of
@@ -36,11 +35,28 @@ def command(ctx, period, files, profile, aliases, roster, langs, edition, meetin
     quiet = ctx.obj.get("quiet", False)
     timer = StageTimer()
     with open_archive(ws, config, wait=wait) as archive:  # one lock from the first file read to the last book
-        outcome = load_files(ws, config, expand_inputs(list(files)), profile=profile, lang=(langs or (None,))[0],
-                             new_revision=new_revision, timer=timer, archive=archive)
+        outcome = load_files(
+            ws,
+            config,
+            expand_inputs(list(files)),
+            profile=profile,
+            lang=(langs or (None,))[0],
+            new_revision=new_revision,
+            timer=timer,
+            archive=archive,
+        )
         report_load(outcome, quiet=quiet)
-        built = build_books(ws, config, period, langs=langs, editions=edition, meeting_date=meeting_date,
-                            loaded=outcome, timer=timer, archive=archive)
+        built = build_books(
+            ws,
+            config,
+            period,
+            langs=langs,
+            editions=edition,
+            meeting_date=meeting_date,
+            loaded=outcome,
+            timer=timer,
+            archive=archive,
+        )
     report_build(built, ws.root)
     failed = any(f.status in ("failed", "quarantined") for f in outcome.ingest.files)
     if failed:

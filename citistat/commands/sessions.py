@@ -31,8 +31,10 @@ def list_sessions(workspace, as_json: bool) -> None:
     if not sessions:
         click.echo("no sessions yet")
     for s in sessions:
-        click.echo(f"{s.period}  rev {s.revision}  {s.status:<9}  meeting {s.meeting_date or '—'}  "
-                   f"build {s.build_state}  {s.published_at or ''}".rstrip())
+        click.echo(
+            f"{s.period}  rev {s.revision}  {s.status:<9}  meeting {s.meeting_date or '—'}  "
+            f"build {s.build_state}  {s.published_at or ''}".rstrip()
+        )
 
 
 @command.command("show")
@@ -50,8 +52,10 @@ def show(period: str, revision: int | None, workspace, as_json: bool) -> None:
         click.echo(json.dumps(details, ensure_ascii=False, indent=2, default=str))
         return
     s = details["session"]
-    click.echo(f"{s['period']} revision {s['revision']}: {s['status']} (build {s['build_state']}), "
-               f"meeting {s['meeting_date'] or '—'}, folder {s['folder']}")
+    click.echo(
+        f"{s['period']} revision {s['revision']}: {s['status']} (build {s['build_state']}), "
+        f"meeting {s['meeting_date'] or '—'}, folder {s['folder']}"
+    )
     for f in details["input_files"]:
         click.echo(f"  input  {f['name']}  {f['status']}  sha256 {(f['sha256'] or '?')[:12]}")
     click.echo(f"  issues {details['issue_counts'] or 'none'}")
@@ -65,8 +69,11 @@ def session_details(archive, period: str, revision: int | None = None) -> dict:
     manifest = archive.sessions.manifest(session) or {}
     return {
         "session": session.to_dict(),
-        "input_files": [{k: v for k, v in row.items() if k != "reconciliation"} | {
-            "reconciliation": json.loads(row["reconciliation"])} for row in archive.periods.input_file_rows(period)],
+        "input_files": [
+            {k: v for k, v in row.items() if k != "reconciliation"}
+            | {"reconciliation": json.loads(row["reconciliation"])}
+            for row in archive.periods.input_file_rows(period)
+        ],
         "issue_counts": archive.periods.issue_counts(period),
         "outputs": [vars(o) for o in archive.sessions.outputs(session)],
         "config_hash": manifest.get("config_hash"),
@@ -100,8 +107,11 @@ def verify(period: str | None, workspace, as_json: bool) -> None:
     for path in leftovers:
         click.echo(f"unreferenced: {path}", err=True)
     if leftovers:
-        click.echo(f"{len(leftovers)} file(s) no record refers to (left by an interrupted run); "
-                   "`citistat sessions gc --apply` removes them", err=True)
+        click.echo(
+            f"{len(leftovers)} file(s) no record refers to (left by an interrupted run); "
+            "`citistat sessions gc --apply` removes them",
+            err=True,
+        )
     if problems:
         raise click.exceptions.Exit(1)
 

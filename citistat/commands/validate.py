@@ -20,10 +20,19 @@ EXIT_PROBLEMS = 1  # rows quarantined, files failed, or (with --strict) warnings
 @period_option(required=False, help="Only this period (YYYY-MM) counts; other rows are listed as excluded.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON on stdout.")
 @click.option("--strict", is_flag=True, help="Treat warnings (bad optional cells, unknown answers) as failures.")
-@click.option("--rejects", "rejects_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write rejects.csv and rejects.xlsx (every rejected row, with the reason) into this folder.")
-@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
-              help="Language of the messages. Default: the workspace's [build] lang, else the system locale (LANG).")
+@click.option(
+    "--rejects",
+    "rejects_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write rejects.csv and rejects.xlsx (every rejected row, with the reason) into this folder.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh-CN", "en"]),
+    default=None,
+    help="Language of the messages. Default: the workspace's [build] lang, else the system locale (LANG).",
+)
 @workspace_option
 @click.pass_context
 def command(ctx, files, profile, aliases, roster, period, as_json, strict, rejects_dir, lang, workspace):
@@ -41,12 +50,15 @@ def command(ctx, files, profile, aliases, roster, period, as_json, strict, rejec
 
     ws, config = open_config(workspace, aliases, roster)
     lang = lang or message_language(config)
-    result = ingest.load(expand_inputs(list(files)), config, period=period, profile=profile,
-                         salt=ws.caller_salt(), lang=lang)
+    result = ingest.load(
+        expand_inputs(list(files)), config, period=period, profile=profile, salt=ws.caller_salt(), lang=lang
+    )
     if rejects_dir is not None:
         from ..privacy import Scrubber
 
-        for path in report.write_rejects(result, rejects_dir, scrubber=Scrubber.from_settings(config.privacy), lang=lang):
+        for path in report.write_rejects(
+            result, rejects_dir, scrubber=Scrubber.from_settings(config.privacy), lang=lang
+        ):
             click.echo(f"wrote {path}", err=True)
     if as_json:
         payload = report.validation_json(result, report.agency_counts(result.tickets))

@@ -17,11 +17,14 @@ def open_engine(settings: EngineSettings):
     """The engine the settings name, ready to run (Spark starts its session lazily on first use)."""
     if settings.kind == "pandas":
         from .pandas_engine import PandasEngine
+
         return PandasEngine(settings)
     if settings.kind == "duckdb":
         from .duckdb_engine import DuckDBEngine
+
         return DuckDBEngine(settings)
     from .spark_engine import SparkEngine
+
     return SparkEngine(settings)
 
 

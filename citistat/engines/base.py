@@ -68,13 +68,15 @@ class SqlEngine(Engine):
         self._register(source_list(source))
         return self._query(sql.in_dialect(text, self.dialect))
 
-    def count(self, source: Source | str | Path, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES
-              ) -> dict[str, pd.DataFrame]:
+    def count(
+        self, source: Source | str | Path, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES
+    ) -> dict[str, pd.DataFrame]:
         """The counts of every grain over all tickets in `source` (every period they hold)."""
         return split_grains(self._run(source, sql.counts_sql(quick_close_minutes)))
 
-    def write_counts(self, source: Source | str | Path, target: str, *,
-                     quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES) -> None:
+    def write_counts(
+        self, source: Source | str | Path, target: str, *, quick_close_minutes: int = DEFAULT_QUICK_CLOSE_MINUTES
+    ) -> None:
         """Every grain's counts over the whole source written as Parquet at `target`, never through this
         process's memory: the grouping-sets table of sql.counts_sql (split it with results.split_grains)."""
         self._register(source_list(source))
@@ -87,8 +89,16 @@ class SqlEngine(Engine):
         start, end = bounds_ns(period)
         return as_came_back(self._run(source, sql.came_back_sql(start, end, window_days)))
 
-    def caller_totals(self, source: Source | str | Path, period: str, *, window_days: int, min_tickets: int,
-                      dissatisfied: tuple[str, ...], by_agency: bool = True) -> pd.DataFrame:
+    def caller_totals(
+        self,
+        source: Source | str | Path,
+        period: str,
+        *,
+        window_days: int,
+        min_tickets: int,
+        dissatisfied: tuple[str, ...],
+        by_agency: bool = True,
+    ) -> pd.DataFrame:
         start, end = bounds_ns(period)
         text = sql.caller_totals_sql(start, end, window_days, min_tickets, tuple(dissatisfied), by_agency)
         return as_caller_totals(self._run(source, text))

@@ -35,7 +35,7 @@ class DuckDBEngine(SqlEngine):
         files = "[" + ", ".join(_literal(_as_glob(item)) for item in source) + "]"
         self.connection.execute(f"""
 CREATE OR REPLACE TEMP VIEW {sql.TICKETS_VIEW} AS
-SELECT {', '.join(c for c in sql.KEY_COLUMNS if c != 'period')},
+SELECT {", ".join(c for c in sql.KEY_COLUMNS if c != "period")},
   COALESCE(CAST(period AS VARCHAR), strftime(created_at, '%Y-%m')) AS period,
   ticket_id, caller_key, responded, resolved, CAST(satisfaction AS VARCHAR) AS satisfaction,
   valid_callback, reopened,

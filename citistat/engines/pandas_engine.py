@@ -11,7 +11,7 @@ from ..count import DEFAULT_QUICK_CLOSE_MINUTES, count_all
 from ..score import repeat
 from ..tickets import conform
 from .base import Engine, Source, source_list
-from .results import as_came_back, as_caller_totals
+from .results import as_caller_totals, as_came_back
 
 
 def read_tickets(source: Source | str | Path) -> pd.DataFrame:
@@ -33,9 +33,24 @@ class PandasEngine(Engine):
     def came_back(self, source, period: str, window_days: int) -> pd.DataFrame:
         return as_came_back(repeat.came_back(read_tickets(source), period, window_days))
 
-    def caller_totals(self, source, period: str, *, window_days: int, min_tickets: int,
-                      dissatisfied: tuple[str, ...], by_agency: bool = True) -> pd.DataFrame:
-        totals = repeat.caller_totals(read_tickets(source), period, window_days=window_days, min_tickets=min_tickets,
-                                      dissatisfied=tuple(dissatisfied), by_agency=by_agency)
-        return as_caller_totals(totals.assign(first_ns=totals["first_seen"].astype("int64"),
-                                              last_ns=totals["last_seen"].astype("int64")))
+    def caller_totals(
+        self,
+        source,
+        period: str,
+        *,
+        window_days: int,
+        min_tickets: int,
+        dissatisfied: tuple[str, ...],
+        by_agency: bool = True,
+    ) -> pd.DataFrame:
+        totals = repeat.caller_totals(
+            read_tickets(source),
+            period,
+            window_days=window_days,
+            min_tickets=min_tickets,
+            dissatisfied=tuple(dissatisfied),
+            by_agency=by_agency,
+        )
+        return as_caller_totals(
+            totals.assign(first_ns=totals["first_seen"].astype("int64"), last_ns=totals["last_seen"].astype("int64"))
+        )

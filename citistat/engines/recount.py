@@ -35,8 +35,9 @@ def _same_counts(old: pd.DataFrame, new: pd.DataFrame) -> bool:
     return normal[0].equals(normal[1])
 
 
-def recount_periods(archive, engine, periods: list[str], *, quick_close_minutes: int,
-                    new_revision: bool = False) -> list[PeriodRecount]:
+def recount_periods(
+    archive, engine, periods: list[str], *, quick_close_minutes: int, new_revision: bool = False
+) -> list[PeriodRecount]:
     """Recount `periods` (those the archive holds) in one engine pass; store each period whose counts change."""
     stored = set(archive.periods.all())
     present = [p for p in periods if p in stored]
@@ -51,14 +52,24 @@ def recount_periods(archive, engine, periods: list[str], *, quick_close_minutes:
 
 
 def _store(archive, period: str, counts: dict[str, pd.DataFrame], new_revision: bool) -> PeriodRecount:
-    changed = [grain for grain, frame in counts.items()
-               if grain not in archive.periods.grains(period) or not _same_counts(archive.periods.counts(grain, [period]), frame)]
+    changed = [
+        grain
+        for grain, frame in counts.items()
+        if grain not in archive.periods.grains(period)
+        or not _same_counts(archive.periods.counts(grain, [period]), frame)
+    ]
     session = archive.sessions.get(period)
     tickets = int(counts["agency"]["n_tickets"].sum())
     if not changed:
         return PeriodRecount(period, "unchanged", tickets, [], session.revision)
     if session.status == "published" and not new_revision:
         return PeriodRecount(period, "published", tickets, changed, session.revision)
-    summary = archive.periods.store(period, archive.periods.tickets(period), counts, archive.periods.file_reports(period),
-                                   archive.periods.issues(period), new_revision=new_revision)
+    summary = archive.periods.store(
+        period,
+        archive.periods.tickets(period),
+        counts,
+        archive.periods.file_reports(period),
+        archive.periods.issues(period),
+        new_revision=new_revision,
+    )
     return PeriodRecount(period, "stored", tickets, changed, summary.revision)

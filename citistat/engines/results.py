@@ -34,29 +34,42 @@ def by_period(counts: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFra
     periods = sorted({str(p) for frame in counts.values() for p in frame["period"].dropna().unique()})
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for period in periods:
-        out[period] = {grain: frame.loc[(frame["period"] == period).fillna(False).to_numpy()].reset_index(drop=True)
-                       for grain, frame in counts.items()}
+        out[period] = {
+            grain: frame.loc[(frame["period"] == period).fillna(False).to_numpy()].reset_index(drop=True)
+            for grain, frame in counts.items()
+        }
     return out
 
 
 CAME_BACK_COLUMNS = ("ticket_id", "agency", "caller_key")
-CALLER_TOTAL_COLUMNS = ("unit", "caller_key", "tickets", "after_solved", "dissatisfied", "in_period",
-                        "first_seen", "last_seen")
+CALLER_TOTAL_COLUMNS = (
+    "unit",
+    "caller_key",
+    "tickets",
+    "after_solved",
+    "dissatisfied",
+    "in_period",
+    "first_seen",
+    "last_seen",
+)
 
 
 def as_came_back(frame: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame[c].astype("string") if c in frame else pd.Series([], dtype="string")
-                        for c in CAME_BACK_COLUMNS})
+    out = pd.DataFrame(
+        {c: frame[c].astype("string") if c in frame else pd.Series([], dtype="string") for c in CAME_BACK_COLUMNS}
+    )
     return out.sort_values("ticket_id", kind="stable").reset_index(drop=True)
 
 
 def as_caller_totals(frame: pd.DataFrame) -> pd.DataFrame:
     """SQL caller tallies (times as integer nanoseconds) as score.repeat.caller_totals gives them."""
-    out = pd.DataFrame({
-        "unit": frame["unit"].astype("string"),
-        "caller_key": frame["caller_key"].astype("string"),
-        **{c: frame[c].astype("int64") for c in ("tickets", "after_solved", "dissatisfied", "in_period")},
-        "first_seen": pd.to_datetime(frame["first_ns"].astype("int64"), unit="ns"),
-        "last_seen": pd.to_datetime(frame["last_ns"].astype("int64"), unit="ns"),
-    })
+    out = pd.DataFrame(
+        {
+            "unit": frame["unit"].astype("string"),
+            "caller_key": frame["caller_key"].astype("string"),
+            **{c: frame[c].astype("int64") for c in ("tickets", "after_solved", "dissatisfied", "in_period")},
+            "first_seen": pd.to_datetime(frame["first_ns"].astype("int64"), unit="ns"),
+            "last_seen": pd.to_datetime(frame["last_ns"].astype("int64"), unit="ns"),
+        }
+    )
     return out.sort_values(["unit", "caller_key"], kind="stable").reset_index(drop=True)

@@ -33,8 +33,12 @@ def spark_session(settings, *, extra: dict[str, str] | None = None):
     except ImportError as exc:  # pragma: no cover - pyspark is a dependency
         raise CitistatError(f"the Spark engine needs pyspark: pip install pyspark ({exc})") from exc
     builder = SparkSession.builder.master(settings.master).appName(settings.app_name)
-    conf = {**(LOCAL_CONF if settings.master.startswith("local") else {}), **settings.spark_conf, **(extra or {}),
-            **REQUIRED_CONF}
+    conf = {
+        **(LOCAL_CONF if settings.master.startswith("local") else {}),
+        **settings.spark_conf,
+        **(extra or {}),
+        **REQUIRED_CONF,
+    }
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:
@@ -42,8 +46,10 @@ def spark_session(settings, *, extra: dict[str, str] | None = None):
             warnings.filterwarnings("ignore", module=r"pyspark\..*")
             session = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: say what is missing
-        raise CitistatError(f"Spark did not start with master {settings.master!r}: {exc}. Spark needs Java 17 or "
-                            f"later (`java -version`); on Debian: apt-get install openjdk-17-jre-headless") from exc
+        raise CitistatError(
+            f"Spark did not start with master {settings.master!r}: {exc}. Spark needs Java 17 or "
+            f"later (`java -version`); on Debian: apt-get install openjdk-17-jre-headless"
+        ) from exc
     for key, value in REQUIRED_CONF.items():  # an existing session keeps its settings: these must hold
         session.conf.set(key, value)
     session.sparkContext.setLogLevel("ERROR")
@@ -76,8 +82,11 @@ class SparkEngine(SqlEngine):
         return self._session
 
     def _register(self, source: list[str]) -> None:
-        frame = self.session.read.option("recursiveFileLookup", "true").parquet(*source) if any(
-            not s.endswith(".parquet") for s in source) else self.session.read.parquet(*source)
+        frame = (
+            self.session.read.option("recursiveFileLookup", "true").parquet(*source)
+            if any(not s.endswith(".parquet") for s in source)
+            else self.session.read.parquet(*source)
+        )
         present = set(frame.columns)
 
         def column(name: str, cast: str = "STRING") -> str:
@@ -87,7 +96,8 @@ class SparkEngine(SqlEngine):
         selected = [f"{column(key)} AS {key}" for key in sql.KEY_COLUMNS if key != "period"]
         selected += [
             f"COALESCE({column('period')}, date_format(timestamp_micros(div({created}, 1000)), 'yyyy-MM')) AS period",
-            f"{column('ticket_id')} AS ticket_id", f"{column('caller_key')} AS caller_key",
+            f"{column('ticket_id')} AS ticket_id",
+            f"{column('caller_key')} AS caller_key",
             *(f"{column(b, 'BOOLEAN')} AS {b}" for b in ("responded", "resolved", "valid_callback", "reopened")),
             f"{column('satisfaction')} AS satisfaction",
             *(f"{_time_as_ns(frame, stored)} AS {ns}" for stored, ns in TIME_COLUMNS.items()),

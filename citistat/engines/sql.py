@@ -27,8 +27,19 @@ NS_PER_DAY = 24 * 60 * NS_PER_MINUTE
 # Key columns of every grain, in a fixed order: the grouping-sets query returns all of them.
 KEY_COLUMNS: tuple[str, ...] = ("period", "agency", "unit_type", "category", "district", "street", "place", "channel")
 # Columns the view must offer: keys, the screens' columns, the answers and the three times.
-VIEW_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "ticket_id", "caller_key", "responded", "resolved", "satisfaction",
-                                 "valid_callback", "reopened", "created_ns", "closed_ns", "due_ns")
+VIEW_COLUMNS: tuple[str, ...] = (
+    *KEY_COLUMNS,
+    "ticket_id",
+    "caller_key",
+    "responded",
+    "resolved",
+    "satisfaction",
+    "valid_callback",
+    "reopened",
+    "created_ns",
+    "closed_ns",
+    "due_ns",
+)
 _KNOWN_LEVELS = ", ".join(f"'{level}'" for level in SATISFACTION_LEVELS if level != "unknown")
 
 
@@ -42,25 +53,33 @@ def count_conditions(quick_close_minutes: int) -> dict[str, str]:
     response, resolution = _answer("responded"), _answer("resolved")
     conditions = {
         "n_tickets": "TRUE",
-        "responded": response["yes"], "not_responded": response["no"], "response_unknown": response["unknown"],
-        "resolved": resolution["yes"], "not_resolved": resolution["no"], "resolution_unknown": resolution["unknown"],
+        "responded": response["yes"],
+        "not_responded": response["no"],
+        "response_unknown": response["unknown"],
+        "resolved": resolution["yes"],
+        "not_resolved": resolution["no"],
+        "resolution_unknown": resolution["unknown"],
     }
     for level in SATISFACTION_LEVELS:
         conditions[SATISFACTION_COLUMNS[level]] = (
-            f"satisfaction = '{level}'" if level != "unknown"
+            f"satisfaction = '{level}'"
+            if level != "unknown"
             # Anything outside the known answers counts as unknown, as in count.py.
-            else f"(satisfaction IS NULL OR satisfaction NOT IN ({_KNOWN_LEVELS}))")
-    conditions.update({
-        "valid_callback": "valid_callback = TRUE",
-        "closed": "closed_ns IS NOT NULL",
-        "due_known": "due_ns IS NOT NULL",
-        "closed_on_time": "closed_ns <= due_ns",
-        "overdue": "closed_ns > due_ns",
-        "reopened": "reopened = TRUE",
-        # Day-only stamps (both at midnight) were closed "the same day", never "within N minutes".
-        "quick_closed": f"closed_ns - created_ns BETWEEN 0 AND {int(quick_close_minutes) * NS_PER_MINUTE}"
-                        f" AND (created_ns % {NS_PER_DAY} <> 0 OR closed_ns % {NS_PER_DAY} <> 0)",
-    })
+            else f"(satisfaction IS NULL OR satisfaction NOT IN ({_KNOWN_LEVELS}))"
+        )
+    conditions.update(
+        {
+            "valid_callback": "valid_callback = TRUE",
+            "closed": "closed_ns IS NOT NULL",
+            "due_known": "due_ns IS NOT NULL",
+            "closed_on_time": "closed_ns <= due_ns",
+            "overdue": "closed_ns > due_ns",
+            "reopened": "reopened = TRUE",
+            # Day-only stamps (both at midnight) were closed "the same day", never "within N minutes".
+            "quick_closed": f"closed_ns - created_ns BETWEEN 0 AND {int(quick_close_minutes) * NS_PER_MINUTE}"
+            f" AND (created_ns % {NS_PER_DAY} <> 0 OR closed_ns % {NS_PER_DAY} <> 0)",
+        }
+    )
     for name in VALID_BASE_COLUMNS:
         conditions[name] = f"valid_callback = TRUE AND ({conditions[name.removeprefix('valid_')]})"
     assert set(conditions) == set(ALL_COUNT_COLUMNS)
@@ -78,12 +97,13 @@ def counts_sql(quick_close_minutes: int) -> str:
     A key that is not part of a row's grain comes back NULL; the GROUPING() flags tell that
     NULL apart from a missing value (a ticket without a district), see `grain_of_flags`.
     """
-    sums = ",\n  ".join(f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {name}"
-                        for name, condition in count_conditions(quick_close_minutes).items())
+    sums = ",\n  ".join(
+        f"CAST(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS BIGINT) AS {name}"
+        for name, condition in count_conditions(quick_close_minutes).items()
+    )
     flags = ", ".join(f"GROUPING({key}) AS {grouping_flag(key)}" for key in KEY_COLUMNS)
     sets = ", ".join("(" + ", ".join(by) + ")" for by in GRAINS.values())
-    return (f"SELECT {', '.join(KEY_COLUMNS)}, {flags},\n  {sums}\n"
-            f"FROM {TICKETS_VIEW}\nGROUP BY GROUPING SETS ({sets})")
+    return f"SELECT {', '.join(KEY_COLUMNS)}, {flags},\n  {sums}\nFROM {TICKETS_VIEW}\nGROUP BY GROUPING SETS ({sets})"
 
 
 def grain_of_flags() -> dict[tuple[int, ...], str]:
@@ -114,8 +134,9 @@ WHERE s.ticket_id <> l.ticket_id
 GROUP BY s.ticket_id"""
 
 
-def caller_totals_sql(start_ns: int, end_ns: int, window_days: int, min_tickets: int,
-                      dissatisfied: tuple[str, ...], by_agency: bool) -> str:
+def caller_totals_sql(
+    start_ns: int, end_ns: int, window_days: int, min_tickets: int, dissatisfied: tuple[str, ...], by_agency: bool
+) -> str:
     """Per unit (agency, or '' city-wide) and caller: the repeat-caller tallies of score.repeat.caller_totals,
     for callers with at least `min_tickets` tickets in the window and one in the period.
 

@@ -79,7 +79,9 @@ class AgencyTable:
         """
         uniques, codes = distinct_values(raw_names)
         names: dict[str | None, int] = {}  # canonical name -> its position
-        renamed = np.array([names.setdefault(normalise_agency(v), len(names)) for v in [*uniques, None]], dtype=np.int64)
+        renamed = np.array(
+            [names.setdefault(normalise_agency(v), len(names)) for v in [*uniques, None]], dtype=np.int64
+        )
         codes = self._apply_aliases(renamed[codes], names, created_at)  # -1 (missing) takes the last entry: None
         listed = list(names)
         agency = string_series(pa.array(listed, type=pa.string()).take(codes), raw_names.index)

@@ -25,7 +25,17 @@ import pandas as pd
 
 # Columns that say where a row came from, not what the ticket is.
 PROVENANCE = ("source_file", "source_sheet", "source_row", "load_order", "status_rank")
-DUPLICATE_COLUMNS = ["ticket_id", "kind", "kept", "source_file", "source_sheet", "source_row", "status", "closed_at", "differs_in"]
+DUPLICATE_COLUMNS = [
+    "ticket_id",
+    "kind",
+    "kept",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "status",
+    "closed_at",
+    "differs_in",
+]
 
 
 @dataclass
@@ -62,10 +72,15 @@ def deduplicate(rows: pd.DataFrame) -> DedupResult:
     versions = groups["ticket_id"].value_counts()
     kept_at = winner_of[["source_file", "source_sheet", "source_row"]].to_dict("index")
     conflicts = [
-        {"ticket_id": ticket_id, "versions": int(versions[ticket_id]),
-         "kept_file": kept_at[ticket_id]["source_file"], "kept_sheet": kept_at[ticket_id]["source_sheet"],
-         "kept_row": int(kept_at[ticket_id]["source_row"])}
-        for ticket_id in groups["ticket_id"].drop_duplicates() if ticket_id in conflict_ids
+        {
+            "ticket_id": ticket_id,
+            "versions": int(versions[ticket_id]),
+            "kept_file": kept_at[ticket_id]["source_file"],
+            "kept_sheet": kept_at[ticket_id]["source_sheet"],
+            "kept_row": int(kept_at[ticket_id]["source_row"]),
+        }
+        for ticket_id in groups["ticket_id"].drop_duplicates()
+        if ticket_id in conflict_ids
     ]
     reopened_ids = set(groups.loc[groups["reopened"].fillna(False).astype(bool), "ticket_id"])
 
@@ -85,8 +100,9 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _versions_frame(groups: pd.DataFrame, comparable: pd.DataFrame, winners: pd.DataFrame, content: list[str],
-                    conflict_ids: set) -> pd.DataFrame:
+def _versions_frame(
+    groups: pd.DataFrame, comparable: pd.DataFrame, winners: pd.DataFrame, content: list[str], conflict_ids: set
+) -> pd.DataFrame:
     """Every version of every repeated ticket; for conflicts, the columns in which each differs from the kept one."""
     frame = groups[["ticket_id", "source_file", "source_sheet", "source_row", "status", "closed_at"]].copy()
     frame["kept"] = groups.index.isin(winners.index)

@@ -122,7 +122,9 @@ def _row_score(labels: list[str], matcher: _Matcher) -> tuple[int, int]:
     return sum(best.values()), len(best)
 
 
-def group_parents(parents: list[str], leaves: list[str], merges: Sequence[MergedRange] = (), parent_row: int = 0) -> list[str]:
+def group_parents(
+    parents: list[str], leaves: list[str], merges: Sequence[MergedRange] = (), parent_row: int = 0
+) -> list[str]:
     """The group name above each column of a two-level header ("" when none).
 
     With the sheet's merged ranges, a parent applies exactly to the columns its
@@ -153,7 +155,9 @@ def group_parents(parents: list[str], leaves: list[str], merges: Sequence[Merged
     return result
 
 
-def join_levels(parents: list[str], leaves: list[str], merges: Sequence[MergedRange] = (), parent_row: int = 0) -> list[str]:
+def join_levels(
+    parents: list[str], leaves: list[str], merges: Sequence[MergedRange] = (), parent_row: int = 0
+) -> list[str]:
     """Two header rows joined into one name per column: "回访情况/是否满意", or the single level present."""
     groups = group_parents(parents, leaves, merges, parent_row)
     names = []

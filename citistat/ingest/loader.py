@@ -84,8 +84,18 @@ def load(
     threshold = config.settings.ingest.reject_threshold
 
     loads = [
-        _load_file(str(path), order, profiles, profile, agencies, limits, salt=salt, lang=lang, period=period,
-                   scrubber=scrubber)
+        _load_file(
+            str(path),
+            order,
+            profiles,
+            profile,
+            agencies,
+            limits,
+            salt=salt,
+            lang=lang,
+            period=period,
+            scrubber=scrubber,
+        )
         for order, path in enumerate(paths)
     ]
     combine_started = time.perf_counter()
@@ -100,10 +110,15 @@ def load(
     issues += _dedup_issues(deduped, lang) if deduped else []
     tickets = deduped.tickets if deduped else rows
 
-    _reconcile(loads, excluded, deduped.dropped if deduped else rows.iloc[0:0], tickets, threshold, issues, lang, period)
+    _reconcile(
+        loads, excluded, deduped.dropped if deduped else rows.iloc[0:0], tickets, threshold, issues, lang, period
+    )
     tickets = _canonical(tickets)
-    timings = {"read": sum(load_.read_s for load_ in loads), "parse": sum(load_.parse_s for load_ in loads),
-               "combine": time.perf_counter() - combine_started}
+    timings = {
+        "read": sum(load_.read_s for load_ in loads),
+        "parse": sum(load_.parse_s for load_ in loads),
+        "combine": time.perf_counter() - combine_started,
+    }
     return IngestResult(
         tickets=tickets,
         issues=issues,
@@ -121,8 +136,19 @@ def load(
 # ------------------------------------------------------------------ one file
 
 
-def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str | None, agencies: AgencyTable,
-               limits, *, salt: bytes, lang: str, period: str | None = None, scrubber=None) -> _FileLoad:
+def _load_file(
+    path: str,
+    order: int,
+    profiles: dict[str, Profile],
+    chosen: str | None,
+    agencies: AgencyTable,
+    limits,
+    *,
+    salt: bytes,
+    lang: str,
+    period: str | None = None,
+    scrubber=None,
+) -> _FileLoad:
     from .rawtable import FileFailure, open_table
 
     report = FileReport(path=path, sha256=_sha256(path))
@@ -139,7 +165,12 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
         result.read_s = time.perf_counter() - started
     raw.file = path  # every record of this file names it as the user wrote it
     result.issues += [_private(dataclasses.replace(issue, file=path), scrubber, lang) for issue in raw.issues]
-    report.format, report.encoding, report.sheet, report.header_rows = raw.format, raw.encoding, raw.sheet, list(raw.header_rows)
+    report.format, report.encoding, report.sheet, report.header_rows = (
+        raw.format,
+        raw.encoding,
+        raw.sheet,
+        list(raw.header_rows),
+    )
 
     name, problem = _choose_profile(raw, profiles, chosen, lang)
     if problem is not None:
@@ -149,8 +180,9 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     result.issues.append(_plain_issue("profile_chosen", INFO, lang, file=path, sheet=raw.sheet, value=name))
     started = time.perf_counter()
     try:
-        result.parsed = parse_table(raw, profiles[name], agencies, salt=salt, lang=lang, period=period,
-                                    scrubber=scrubber)
+        result.parsed = parse_table(
+            raw, profiles[name], agencies, salt=salt, lang=lang, period=period, scrubber=scrubber
+        )
     except ProfileMismatch as mismatch:
         return _failed(result, mismatch.issue)
     finally:
@@ -159,21 +191,33 @@ def _load_file(path: str, order: int, profiles: dict[str, Profile], chosen: str 
     return result
 
 
-def _choose_profile(raw, profiles: dict[str, Profile], chosen: str | None, lang: str) -> tuple[str | None, DataIssue | None]:
+def _choose_profile(
+    raw, profiles: dict[str, Profile], chosen: str | None, lang: str
+) -> tuple[str | None, DataIssue | None]:
     if chosen is not None:
         if chosen in profiles:
             return chosen, None
-        return None, _plain_issue("unknown_profile_name", FILE, lang, file=raw.file, value=chosen,
-                                  formats=", ".join(sorted(profiles)))
+        return None, _plain_issue(
+            "unknown_profile_name", FILE, lang, file=raw.file, value=chosen, formats=", ".join(sorted(profiles))
+        )
     try:
         return detect_profile(raw.columns, profiles), None
     except ProfileChoiceError as error:
         value = ", ".join(error.candidates) if error.candidates else " | ".join(map(str, raw.columns[:30]))
         if error.code == "no_profile" and error.nearest:
             matched = ", ".join(f"{header} → {field}" for field, header in error.matched.items())
-            return None, _plain_issue("no_profile.nearest", FILE, lang, file=raw.file, sheet=raw.sheet, value=value,
-                                      nearest=error.nearest, matched=matched, missing=", ".join(error.missing) or "—",
-                                      count=len(error.matched))
+            return None, _plain_issue(
+                "no_profile.nearest",
+                FILE,
+                lang,
+                file=raw.file,
+                sheet=raw.sheet,
+                value=value,
+                nearest=error.nearest,
+                matched=matched,
+                missing=", ".join(error.missing) or "—",
+                count=len(error.matched),
+            )
         return None, _plain_issue(error.code, FILE, lang, file=raw.file, sheet=raw.sheet, value=value)
 
 
@@ -250,14 +294,29 @@ def _dedup_issues(deduped, lang: str) -> list[DataIssue]:
         issues.append(_plain_issue("duplicate_identical", INFO, lang, file=str(file), count=int(count)))
     for conflict in deduped.conflicts:
         kept = f"{Path(str(conflict['kept_file'])).name}:{conflict['kept_row']}"
-        issue = _plain_issue("duplicate_conflict", INFO, lang, file=str(conflict["kept_file"]), value=conflict["ticket_id"],
-                             count=conflict["versions"], kept=kept)
+        issue = _plain_issue(
+            "duplicate_conflict",
+            INFO,
+            lang,
+            file=str(conflict["kept_file"]),
+            value=conflict["ticket_id"],
+            count=conflict["versions"],
+            kept=kept,
+        )
         issues.append(dataclasses.replace(issue, sheet=conflict["kept_sheet"], row=conflict["kept_row"]))
     return issues
 
 
-def _reconcile(loads: list[_FileLoad], excluded: pd.DataFrame, dropped: pd.DataFrame, tickets: pd.DataFrame,
-               threshold: float, issues: list[DataIssue], lang: str, period: str | None) -> None:
+def _reconcile(
+    loads: list[_FileLoad],
+    excluded: pd.DataFrame,
+    dropped: pd.DataFrame,
+    tickets: pd.DataFrame,
+    threshold: float,
+    issues: list[DataIssue],
+    lang: str,
+    period: str | None,
+) -> None:
     """Fill each file's reconciliation and status from where its rows ended up."""
     per_file = {
         "excluded": excluded["source_file"].value_counts() if not excluded.empty else pd.Series(dtype=int),
@@ -269,17 +328,30 @@ def _reconcile(loads: list[_FileLoad], excluded: pd.DataFrame, dropped: pd.DataF
         if parsed is None:
             continue
         counts = Reconciliation(
-            read=parsed.read, rejected=len(parsed.rejects), skipped=len(parsed.skipped),
+            read=parsed.read,
+            rejected=len(parsed.rejects),
+            skipped=len(parsed.skipped),
             **{key: int(series.get(report.path, 0)) for key, series in per_file.items()},
         )
         report.reconciliation = counts
         if counts.excluded:
-            issues.append(_plain_issue("out_of_period", INFO, lang, file=report.path, count=counts.excluded, period=period))
+            issues.append(
+                _plain_issue("out_of_period", INFO, lang, file=report.path, count=counts.excluded, period=period)
+            )
         report.status = _status(counts, load_.issues, threshold)
         if report.status == "failed":
             report.reason = "too_many_rejects"
-            issues.append(_plain_issue("too_many_rejects", FILE, lang, file=report.path, count=counts.rejected,
-                                       value=f"{_share(counts):.1%}", kept=f"{threshold:.0%}"))
+            issues.append(
+                _plain_issue(
+                    "too_many_rejects",
+                    FILE,
+                    lang,
+                    file=report.path,
+                    count=counts.rejected,
+                    value=f"{_share(counts):.1%}",
+                    kept=f"{threshold:.0%}",
+                )
+            )
 
 
 def _status(counts: Reconciliation, issues: list[DataIssue], threshold: float) -> str:
@@ -340,14 +412,32 @@ def _name_fix_issues(config: Config, lang: str) -> list[DataIssue]:
 
     found = []
     for fix in config.name_fixes:
-        issue = _plain_issue("invisible_characters", CELL, lang, file=fix["file"], column=fix["column"], count=1,
-                             chars=fix["chars"], value=fix["name"])
+        issue = _plain_issue(
+            "invisible_characters",
+            CELL,
+            lang,
+            file=fix["file"],
+            column=fix["column"],
+            count=1,
+            chars=fix["chars"],
+            value=fix["name"],
+        )
         found.append(dataclasses.replace(issue, row=fix["line"], column=fix["column"]))
     return found
 
 
-def _plain_issue(code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields) -> DataIssue:
+def _plain_issue(
+    code: str, severity: str, lang: str, *, file: str = "", sheet: str | None = None, **fields
+) -> DataIssue:
     text, hint = load_messages(lang).issue(code, **fields)
-    return DataIssue(code=reason_code(code), severity=severity, message=text, hint=hint, file=file, sheet=sheet,
-                     raw_value=str(fields["value"]) if fields.get("value") is not None else None,
-                     key=code, fields=as_text(fields))
+    return DataIssue(
+        code=reason_code(code),
+        severity=severity,
+        message=text,
+        hint=hint,
+        file=file,
+        sheet=sheet,
+        raw_value=str(fields["value"]) if fields.get("value") is not None else None,
+        key=code,
+        fields=as_text(fields),
+    )

@@ -15,9 +15,9 @@ Caller names are never read; phone numbers only become a keyed hash (values.call
 from __future__ import annotations
 
 import difflib
-from datetime import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -56,7 +56,20 @@ FLAG_FIELDS = ("responded", "valid_callback", "reopened")
 # coordinate field -> its valid range in degrees
 COORDINATE_FIELDS: dict[str, tuple[float, float]] = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 TEXT_FIELDS = ("category", "subcategory", "district", "street", "place", "channel", "title")
-STRUCTURAL_KEYWORDS = ("小计", "合计", "总计", "制表人", "制表", "审核人", "审核", "填报人", "负责人", "total", "subtotal", "grandtotal")
+STRUCTURAL_KEYWORDS = (
+    "小计",
+    "合计",
+    "总计",
+    "制表人",
+    "制表",
+    "审核人",
+    "审核",
+    "填报人",
+    "负责人",
+    "total",
+    "subtotal",
+    "grandtotal",
+)
 RAW_VALUE_LIMIT = 200  # characters of a raw value kept in an issue
 PERSONAL_FIELDS = ("caller_name", "caller_phone")  # read only to drop or to hash
 STATUS_RANK = {"open": 1, "in_progress": 2, "returned": 3, "reopened": 4, "closed": 5, "cancelled": 5}
@@ -83,7 +96,7 @@ class ParsedTable:
 class _Context:
     """What every issue of one table shares."""
 
-    raw: "RawTable"
+    raw: RawTable
     profile: Profile
     columns: dict[str, int]  # canonical field -> column position
     lang: str
@@ -95,8 +108,15 @@ class _Context:
     def column_name(self, field_name: str) -> str:
         return self.raw.columns[self.columns[field_name]]
 
-    def issue(self, code: str, severity: str, position: int | None, field_name: str | None = None,
-              raw_value: object = None, **fields: object) -> DataIssue:
+    def issue(
+        self,
+        code: str,
+        severity: str,
+        position: int | None,
+        field_name: str | None = None,
+        raw_value: object = None,
+        **fields: object,
+    ) -> DataIssue:
         column = self.column_name(field_name) if field_name in self.columns else None
         raw_value = self.private(field_name, column, raw_value)
         values = {"column": column or "", "value": _short(raw_value), **fields}
@@ -104,10 +124,19 @@ class _Context:
         letters = getattr(self.raw, "column_letters", None) or []
         index = self.columns.get(field_name) if field_name else None
         found = DataIssue(
-            code=code, severity=severity, message=text, hint=hint, file=str(self.raw.file), sheet=self.raw.sheet,
-            row=int(self.raw.row_numbers[position]) if position is not None else None, column=column,
+            code=code,
+            severity=severity,
+            message=text,
+            hint=hint,
+            file=str(self.raw.file),
+            sheet=self.raw.sheet,
+            row=int(self.raw.row_numbers[position]) if position is not None else None,
+            column=column,
             column_letter=letters[index] if index is not None and index < len(letters) else None,
-            raw_value=_short(raw_value), key=code, fields=as_text(values), ticket_id=self.ticket_id(position),
+            raw_value=_short(raw_value),
+            key=code,
+            fields=as_text(values),
+            ticket_id=self.ticket_id(position),
         )
         self.issues.append(found)
         if severity == ROW and position is not None:
@@ -166,8 +195,16 @@ def _first(labels: list[str], key: str) -> int | None:
     return labels.index(key) if key in labels else None
 
 
-def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, salt: bytes = b"",
-                lang: str = "zh-CN", period: str | None = None, scrubber: Scrubber | None = None) -> ParsedTable:
+def parse_table(
+    raw: RawTable,
+    profile: Profile,
+    agencies: AgencyTable,
+    *,
+    salt: bytes = b"",
+    lang: str = "zh-CN",
+    period: str | None = None,
+    scrubber: Scrubber | None = None,
+) -> ParsedTable:
     """Parse every row of `raw` with `profile`; never raises for bad rows (ProfileMismatch for a missing column).
 
     With `period`, rows created in another period are only parsed: they will be
@@ -193,7 +230,9 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     out |= derived
     out["status"], status_key = _status(ctx, listed)
     out |= _flags_and_answers(ctx, out, status_key, listed)
-    out["caller_key"] = _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
+    out["caller_key"] = (
+        _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
+    )
     out |= _agency(ctx, agency_source, out["created_at"], agencies, listed)
     _closed_before_created(ctx, out, listed)
     out |= scrub_table(ctx, out, ctx.scrubber, live)  # before anything is kept: names cleaned, personal data out
@@ -209,8 +248,9 @@ def parse_table(raw: "RawTable", profile: Profile, agencies: AgencyTable, *, sal
     tickets["source_file"] = str(raw.file)
     tickets["source_sheet"] = raw.sheet
     tickets["source_row"] = np.asarray(raw.row_numbers)[keep.to_numpy()]
-    return ParsedTable(tickets=tickets, rejects=_rejects_frame(ctx, data, rejected), skipped=skipped,
-                       issues=ctx.issues, read=n)
+    return ParsedTable(
+        tickets=tickets, rejects=_rejects_frame(ctx, data, rejected), skipped=skipped, issues=ctx.issues, read=n
+    )
 
 
 def _date_columns(ctx: _Context, live: pd.Series, period: str | None) -> tuple[dict[str, pd.Series], pd.Series]:
@@ -236,9 +276,29 @@ def _outside(created: pd.Series, period: str) -> pd.Series:
 
 
 _CANONICAL_FROM_FILE = (
-    "ticket_id", "created_at", "agency", "agency_raw", "unit_type", "category", "subcategory", "district", "street",
-    "place", "channel", "status", "title", "closed_at", "due_at", "responded", "resolved", "satisfaction",
-    "valid_callback", "reopened", "caller_key", "latitude", "longitude",
+    "ticket_id",
+    "created_at",
+    "agency",
+    "agency_raw",
+    "unit_type",
+    "category",
+    "subcategory",
+    "district",
+    "street",
+    "place",
+    "channel",
+    "status",
+    "title",
+    "closed_at",
+    "due_at",
+    "responded",
+    "resolved",
+    "satisfaction",
+    "valid_callback",
+    "reopened",
+    "caller_key",
+    "latitude",
+    "longitude",
 )
 
 
@@ -251,12 +311,23 @@ def _check_required_columns(ctx: _Context) -> None:
         if field_name in ctx.columns or field_name in derived:
             continue
         synonyms = ctx.profile.columns.get(field_name, ())
-        near = difflib.get_close_matches(synonyms[0] if synonyms else field_name, list(ctx.raw.columns), n=1, cutoff=0.5)
+        near = difflib.get_close_matches(
+            synonyms[0] if synonyms else field_name, list(ctx.raw.columns), n=1, cutoff=0.5
+        )
         text, hint = load_messages(ctx.lang).issue("missing_column", column=field_name, value=", ".join(synonyms))
         if near:
             hint = load_messages(ctx.lang).issue("missing_column_near", column=field_name, value=near[0])[1]
-        raise ProfileMismatch(DataIssue(code="missing_column", severity=FILE, message=text, hint=hint,
-                                        file=str(ctx.raw.file), sheet=ctx.raw.sheet, column=field_name))
+        raise ProfileMismatch(
+            DataIssue(
+                code="missing_column",
+                severity=FILE,
+                message=text,
+                hint=hint,
+                file=str(ctx.raw.file),
+                sheet=ctx.raw.sheet,
+                column=field_name,
+            )
+        )
 
 
 def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
@@ -283,11 +354,15 @@ def _structural_rows(ctx: _Context, data: pd.DataFrame) -> tuple[pd.Series, pd.D
         ctx.issue("blank_rows", INFO, None, count=int(blank.sum()))
     structural = blank | summary
     rows = np.asarray(ctx.raw.row_numbers)[structural.to_numpy()]
-    skipped = pd.DataFrame({
-        "file": str(ctx.raw.file), "sheet": ctx.raw.sheet, "row": rows,
-        "first_cell": first_text[structural].to_numpy(),
-        "reason": np.where(blank[structural].to_numpy(), "blank", "summary_or_signature"),
-    })
+    skipped = pd.DataFrame(
+        {
+            "file": str(ctx.raw.file),
+            "sheet": ctx.raw.sheet,
+            "row": rows,
+            "first_cell": first_text[structural].to_numpy(),
+            "reason": np.where(blank[structural].to_numpy(), "blank", "summary_or_signature"),
+        }
+    )
     return structural, skipped
 
 
@@ -308,7 +383,9 @@ def _blank_or_keyword(raw: pd.Series) -> np.ndarray:
     found[texts[plain]] = (keys.eq("") | keys.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
     if not plain.all():
         exotic = text[~plain].map(fold_key)
-        found[texts[~plain]] = (exotic.eq("") | exotic.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
+        found[texts[~plain]] = (
+            (exotic.eq("") | exotic.str.startswith(STRUCTURAL_KEYWORDS)).fillna(False).to_numpy(dtype=bool)
+        )
     return found
 
 
@@ -353,7 +430,9 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", severity, position, name, raw[position])
     for position in ctx.each(parsed.bad & live):
-        ctx.issue("bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats)
+        ctx.issue(
+            "bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats
+        )
     _out_of_range_dates(ctx, name, raw, parsed, severity, live)
     if required:
         missing = parsed.values.isna() & ~parsed.bad & ~errors & ~parsed.not_a_date & ~parsed.implausible & live
@@ -367,9 +446,15 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
 
 def _parse_date_cells(ctx: _Context, cells: pd.Series):
     profile = ctx.profile
-    return parse_dates(cells, profile.date_formats, date1904=bool(getattr(ctx.raw, "date1904", False)),
-                       sentinels=profile.sentinels, timezone=profile.timezone, serial_text=profile.serial_dates,
-                       plausible_years=profile.plausible_years)
+    return parse_dates(
+        cells,
+        profile.date_formats,
+        date1904=bool(getattr(ctx.raw, "date1904", False)),
+        sentinels=profile.sentinels,
+        timezone=profile.timezone,
+        serial_text=profile.serial_dates,
+        plausible_years=profile.plausible_years,
+    )
 
 
 def _out_of_range_dates(ctx: _Context, name: str, raw: pd.Series, parsed, severity: str, live: pd.Series) -> None:
@@ -437,7 +522,9 @@ def _derived_dates(ctx: _Context, target: str, found: pd.Series, live: pd.Series
     """A date field derived from another column's text, read with the profile's date formats."""
     parsed = _parse_date_cells(ctx, found)
     for position in ctx.each(parsed.bad & live):
-        ctx.issue("bad_optional_date", CELL, position, None, found[position], formats=_format_list(ctx.profile.date_formats))
+        ctx.issue(
+            "bad_optional_date", CELL, position, None, found[position], formats=_format_list(ctx.profile.date_formats)
+        )
     return parsed.values
 
 
@@ -485,8 +572,9 @@ def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: p
         ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
 
 
-def _flags_and_answers(ctx: _Context, columns: dict[str, pd.Series], status_key: pd.Series,
-                       live: pd.Series) -> dict[str, pd.Series]:
+def _flags_and_answers(
+    ctx: _Context, columns: dict[str, pd.Series], status_key: pd.Series, live: pd.Series
+) -> dict[str, pd.Series]:
     """responded, valid_callback, reopened, resolved and satisfaction, by the profile's vocabularies and rules."""
     out: dict[str, pd.Series] = {}
     n = len(live)
@@ -498,7 +586,9 @@ def _flags_and_answers(ctx: _Context, columns: dict[str, pd.Series], status_key:
         out["resolved"] = _answers(ctx, "resolved", {**flags, **ctx.profile.resolution}, live)
     else:
         out["resolved"] = nothing.copy()
-    satisfaction = _answers(ctx, "satisfaction", ctx.profile.satisfaction, live) if "satisfaction" in ctx.columns else nothing
+    satisfaction = (
+        _answers(ctx, "satisfaction", ctx.profile.satisfaction, live) if "satisfaction" in ctx.columns else nothing
+    )
     out["satisfaction"] = satisfaction.where(satisfaction.notna(), "unknown")
     out["responded"] = _response_rule(ctx, {**columns, **out}, status_key)
     if ctx.profile.resolution_rule == "status_closed":
@@ -526,7 +616,9 @@ def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Seri
     due = out.get("due_at", pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]"))
     # A due date at midnight means "by the end of that day".
     due_end = due.where(due != due.dt.normalize(), due + pd.Timedelta(days=1) - pd.Timedelta(seconds=1))
-    stamps = [s for s in (out.get("created_at"), out.get("closed_at"), out.get("resolution_action_at")) if s is not None]
+    stamps = [
+        s for s in (out.get("created_at"), out.get("closed_at"), out.get("resolution_action_at")) if s is not None
+    ]
     as_of = max((s.max() for s in stamps if s.notna().any()), default=pd.NaT)  # the export's moment, near enough
     responded = pd.Series([None] * n, index=range(n), dtype=object)
     known_due = due_end.notna()
@@ -546,8 +638,9 @@ def _caller_keys(ctx: _Context, salt: bytes) -> pd.Series:
     return caller_keys(digits, salt)
 
 
-def _agency(ctx: _Context, derived: pd.Series | None, created_at: pd.Series, agencies: AgencyTable,
-            live: pd.Series) -> dict[str, pd.Series]:
+def _agency(
+    ctx: _Context, derived: pd.Series | None, created_at: pd.Series, agencies: AgencyTable, live: pd.Series
+) -> dict[str, pd.Series]:
     """agency, agency_raw and unit_type: the agency column as written (or the name a profile derives), folded,
     aliased for the creation date and looked up in the roster."""
     n = len(live)
@@ -609,12 +702,21 @@ def _rejects_frame(ctx: _Context, data: pd.DataFrame, rejected: pd.Series) -> pd
     for position in positions:
         found = ctx.row_issues[position]
         first = found[0]
-        records.append({
-            "file": first.file, "sheet": first.sheet, "row": first.row, "ticket_id": ctx.ticket_id(position),
-            "column": first.column, "column_letter": first.column_letter, "raw_value": first.raw_value,
-            "code": first.code, "message": first.message, "hint": first.hint,
-            "codes": ";".join(dict.fromkeys(i.code for i in found)),
-        })
+        records.append(
+            {
+                "file": first.file,
+                "sheet": first.sheet,
+                "row": first.row,
+                "ticket_id": ctx.ticket_id(position),
+                "column": first.column,
+                "column_letter": first.column_letter,
+                "raw_value": first.raw_value,
+                "code": first.code,
+                "message": first.message,
+                "hint": first.hint,
+                "codes": ";".join(dict.fromkeys(i.code for i in found)),
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=REJECT_COLUMNS)
     originals = data.iloc[positions].reset_index(drop=True).astype(object)
     mask = ctx.scrubber.mask_for(ctx.lang)
@@ -625,8 +727,19 @@ def _rejects_frame(ctx: _Context, data: pd.DataFrame, rejected: pd.Series) -> pd
     return pd.concat([frame, originals], axis=1)
 
 
-REJECT_COLUMNS = ["file", "sheet", "row", "ticket_id", "column", "column_letter", "raw_value", "code", "message", "hint",
-                  "codes"]
+REJECT_COLUMNS = [
+    "file",
+    "sheet",
+    "row",
+    "ticket_id",
+    "column",
+    "column_letter",
+    "raw_value",
+    "code",
+    "message",
+    "hint",
+    "codes",
+]
 
 
 def _original_names(columns: list[str]) -> list[str]:

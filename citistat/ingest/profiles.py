@@ -16,14 +16,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import TypeGuard
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from ..tickets import CANONICAL_COLUMNS, SATISFACTION_LEVELS
 
 # Fields a profile may map: the canonical columns a file can supply, plus the
 # personal fields read only to hash (caller_phone) or to drop (caller_name).
-DERIVED_FIELDS = frozenset({"period", "agency_raw", "unit_type", "caller_key", "source_file", "source_sheet", "source_row"})
+DERIVED_FIELDS = frozenset(
+    {"period", "agency_raw", "unit_type", "caller_key", "source_file", "source_sheet", "source_row"}
+)
 MAPPABLE_FIELDS: tuple[str, ...] = tuple(c for c in CANONICAL_COLUMNS if c not in DERIVED_FIELDS) + (
     "caller_phone",
     "caller_name",
@@ -41,9 +43,26 @@ STATUS_KEYS = ("closed", "in_progress", "returned", "reopened", "open", "cancell
 FLAG_SECTIONS = ("flags", "resolution")
 TOP_LEVEL_KEYS = frozenset(
     {
-        "description", "columns", "required", "date_formats", "date_order", "timezone", "sentinels",
-        "flags", "resolution", "satisfaction", "status", "rules", "derive", "min_matches",
-        "agency_case", "serial_dates", "plausible_years", "date_precision", "row_identity", "personal",
+        "description",
+        "columns",
+        "required",
+        "date_formats",
+        "date_order",
+        "timezone",
+        "sentinels",
+        "flags",
+        "resolution",
+        "satisfaction",
+        "status",
+        "rules",
+        "derive",
+        "min_matches",
+        "agency_case",
+        "serial_dates",
+        "plausible_years",
+        "date_precision",
+        "row_identity",
+        "personal",
     }
 )
 _DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
@@ -94,14 +113,17 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
         return [f"profile {name!r} is not a table of settings"]
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        problems.append(f"profile {name!r}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
+        problems.append(
+            f"profile {name!r}: unknown setting(s) {', '.join(unknown)}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}"
+        )
     problems += _check_columns(name, data.get("columns"))
     derive, columns = data.get("derive"), data.get("columns")
     derived = derive if isinstance(derive, Mapping) else {}
     columns = columns if isinstance(columns, Mapping) else {}  # else _check_columns said so
     default_required = [f for f in DEFAULT_REQUIRED if not (f == "ticket_id" and data.get("row_identity") == "row")]
-    problems += _check_required(name, data.get("required", default_required), {**columns, **derived},
-                                needs=default_required)
+    problems += _check_required(
+        name, data.get("required", default_required), {**columns, **derived}, needs=default_required
+    )
     problems += _check_dates(name, data)
     problems += _check_vocabularies(name, data)
     problems += _check_rules(name, data.get("rules", {}), data.get("columns") or {})
@@ -111,14 +133,18 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
     problems += _check_choices(name, data)
     personal = data.get("personal", [])
     if not isinstance(personal, list) or not all(isinstance(c, str) and c.strip() for c in personal):
-        problems.append(f"profile {name!r}: personal must be a list of column headers, e.g. personal = [\"身份证号\"]")
+        problems.append(f'profile {name!r}: personal must be a list of column headers, e.g. personal = ["身份证号"]')
     return problems
 
 
 def _check_choices(name: str, data: Mapping) -> list[str]:
     """The one-word settings and the plausible years."""
     problems = []
-    for key, allowed in (("agency_case", AGENCY_CASES), ("date_precision", DATE_PRECISIONS), ("row_identity", ROW_IDENTITIES)):
+    for key, allowed in (
+        ("agency_case", AGENCY_CASES),
+        ("date_precision", DATE_PRECISIONS),
+        ("row_identity", ROW_IDENTITIES),
+    ):
         if key in data and data[key] not in allowed:
             problems.append(f"profile {name!r}: {key} = {data[key]!r}; use one of {', '.join(allowed)}")
     matches = data.get("min_matches", 3)
@@ -131,14 +157,20 @@ def _check_choices(name: str, data: Mapping) -> list[str]:
     if "plausible_years" in data:
         problems += check_plausible_years(f"profile {name!r}: plausible_years", data["plausible_years"])
     if data.get("row_identity") == "row" and "ticket_id" in (data.get("required") or []):
-        problems.append(f"profile {name!r}: row_identity = \"row\" means the file has no ticket id; remove ticket_id from required")
+        problems.append(
+            f'profile {name!r}: row_identity = "row" means the file has no ticket id; remove ticket_id from required'
+        )
     return problems
 
 
 def check_plausible_years(where: str, years: object) -> list[str]:
     """[first, last] whole years, first ≤ last; also used for [ingest] plausible_years."""
-    if (not isinstance(years, list) or len(years) != 2 or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
-            or not 1000 <= years[0] <= years[1] <= 9999):
+    if (
+        not isinstance(years, list)
+        or len(years) != 2
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+        or not 1000 <= years[0] <= years[1] <= 9999
+    ):
         return [f"{where} = {years!r}; write two years, first ≤ last, e.g. [1990, 2100]"]
     return []
 
@@ -153,7 +185,12 @@ def build_profile(name: str, data: Mapping, *, plausible_years: tuple[int, int] 
     return Profile(
         name=name,
         columns={k: tuple(v) for k, v in data["columns"].items()},
-        required=tuple(data.get("required", [f for f in DEFAULT_REQUIRED if not (f == "ticket_id" and data.get("row_identity") == "row")])),
+        required=tuple(
+            data.get(
+                "required",
+                [f for f in DEFAULT_REQUIRED if not (f == "ticket_id" and data.get("row_identity") == "row")],
+            )
+        ),
         date_formats=tuple(data.get("date_formats", ())),
         date_order=data.get("date_order", "ymd"),
         timezone=data.get("timezone"),
@@ -184,8 +221,16 @@ class ProfileChoiceError(ValueError):
     `missing` lists the required fields it could not find.
     """
 
-    def __init__(self, code: str, candidates: list[str], message: str, *, nearest: str | None = None,
-                 matched: dict[str, str] | None = None, missing: list[str] | None = None):
+    def __init__(
+        self,
+        code: str,
+        candidates: list[str],
+        message: str,
+        *,
+        nearest: str | None = None,
+        matched: dict[str, str] | None = None,
+        missing: list[str] | None = None,
+    ):
         super().__init__(message)
         self.code = code
         self.candidates = candidates
@@ -205,26 +250,42 @@ def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapp
     """
     columns = [str(c) for c in columns]
     headers = {fold_label(c): c for c in columns}
-    headers.update({fold_label(c.rsplit("/", 1)[-1]): c for c in columns if fold_label(c.rsplit("/", 1)[-1]) not in headers})
+    headers.update(
+        {fold_label(c.rsplit("/", 1)[-1]): c for c in columns if fold_label(c.rsplit("/", 1)[-1]) not in headers}
+    )
     scores: dict[str, int] = {}
     near: list[tuple[int, str, dict[str, str], list[str]]] = []
     for name, profile in profiles.items():
         if not isinstance(profile, Profile):
             profile = build_profile(name, profile)
-        matched = {f: headers[fold_label(s)] for f, synonyms in profile.columns.items()
-                   for s in synonyms[::-1] if fold_label(s) in headers}  # reversed: the first synonym wins
+        matched = {
+            f: headers[fold_label(s)]
+            for f, synonyms in profile.columns.items()
+            for s in synonyms[::-1]
+            if fold_label(s) in headers
+        }  # reversed: the first synonym wins
         needed = set(profile.required) - set(profile.derive)
         if needed <= set(matched) and len(matched) >= profile.min_matches:
             scores[name] = len(matched)
         near.append((len(matched), name, matched, sorted(needed - set(matched))))
     if not scores:
-        count, nearest, matched, missing = max(near, key=lambda e: (e[0], -len(e[3]), e[1])) if near else (0, None, {}, [])
-        raise ProfileChoiceError("no_profile", [], "the header matches no input profile",
-                                 nearest=nearest if count else None, matched=matched, missing=missing)
+        count, nearest, matched, missing = (
+            max(near, key=lambda e: (e[0], -len(e[3]), e[1])) if near else (0, None, {}, [])
+        )
+        raise ProfileChoiceError(
+            "no_profile",
+            [],
+            "the header matches no input profile",
+            nearest=nearest if count else None,
+            matched=matched,
+            missing=missing,
+        )
     best = max(scores.values())
     leaders = sorted(name for name, score in scores.items() if score == best)
     if len(leaders) > 1:
-        raise ProfileChoiceError("ambiguous_profile", leaders, f"the header matches several profiles: {', '.join(leaders)}")
+        raise ProfileChoiceError(
+            "ambiguous_profile", leaders, f"the header matches several profiles: {', '.join(leaders)}"
+        )
     return leaders[0]
 
 
@@ -236,8 +297,20 @@ def _folded_flags(table: Mapping[str, Iterable[str]]) -> dict[str, bool]:
     return {fold_label(answer): key == "true" for key, answers in table.items() for answer in answers}
 
 
-DERIVABLE_FIELDS = ("agency", "category", "subcategory", "district", "street", "place", "channel", "title",
-                    "created_at", "closed_at", "due_at", "resolution_action_at")
+DERIVABLE_FIELDS = (
+    "agency",
+    "category",
+    "subcategory",
+    "district",
+    "street",
+    "place",
+    "channel",
+    "title",
+    "created_at",
+    "closed_at",
+    "due_at",
+    "resolution_action_at",
+)
 
 
 def _check_derive(name: str, derive: object, columns: Mapping) -> list[str]:
@@ -247,8 +320,10 @@ def _check_derive(name: str, derive: object, columns: Mapping) -> list[str]:
     problems = []
     for target, rule in derive.items():
         if target not in DERIVABLE_FIELDS or not isinstance(rule, Mapping):
-            problems.append(f"profile {name!r}: [derive] {target!r} must be one of {', '.join(DERIVABLE_FIELDS)}, "
-                            "with a table {from, pattern[, fallback]}")
+            problems.append(
+                f"profile {name!r}: [derive] {target!r} must be one of {', '.join(DERIVABLE_FIELDS)}, "
+                "with a table {from, pattern[, fallback]}"
+            )
             continue
         source = rule.get("from")
         if source not in MAPPABLE_FIELDS:
@@ -259,7 +334,9 @@ def _check_derive(name: str, derive: object, columns: Mapping) -> list[str]:
             problems.append(f"profile {name!r}: [derive.{target}] cannot derive a field from itself")
         unknown = sorted(set(rule) - {"from", "pattern", "fallback"})
         if unknown:
-            problems.append(f"profile {name!r}: [derive.{target}] unknown key(s) {', '.join(unknown)}; use from, pattern, fallback")
+            problems.append(
+                f"profile {name!r}: [derive.{target}] unknown key(s) {', '.join(unknown)}; use from, pattern, fallback"
+            )
         if "fallback" in rule and not isinstance(rule["fallback"], str):
             problems.append(f"profile {name!r}: [derive.{target}] fallback must be a text")
         try:
@@ -273,12 +350,16 @@ def _check_derive(name: str, derive: object, columns: Mapping) -> list[str]:
 
 def _check_columns(name: str, columns: object) -> list[str]:
     if not isinstance(columns, Mapping) or not columns:
-        return [f"profile {name!r}: [columns] is missing; map each field to a list of header names, e.g. ticket_id = [\"工单编号\"]"]
+        return [
+            f'profile {name!r}: [columns] is missing; map each field to a list of header names, e.g. ticket_id = ["工单编号"]'
+        ]
     problems = []
     seen: dict[str, str] = {}
     for field_name, synonyms in columns.items():
         if field_name not in MAPPABLE_FIELDS:
-            problems.append(f"profile {name!r}: [columns] {field_name!r} is not a field; use one of {', '.join(MAPPABLE_FIELDS)}")
+            problems.append(
+                f"profile {name!r}: [columns] {field_name!r} is not a field; use one of {', '.join(MAPPABLE_FIELDS)}"
+            )
             continue
         if not _is_text_list(synonyms) or not synonyms:
             problems.append(f"profile {name!r}: [columns] {field_name} must be a non-empty list of header names")
@@ -286,11 +367,15 @@ def _check_columns(name: str, columns: object) -> list[str]:
         for synonym in synonyms:
             other = seen.setdefault(fold_label(synonym), field_name)
             if other != field_name:
-                problems.append(f"profile {name!r}: header {synonym!r} is listed for both {other} and {field_name}; keep it under one")
+                problems.append(
+                    f"profile {name!r}: header {synonym!r} is listed for both {other} and {field_name}; keep it under one"
+                )
     return problems
 
 
-def _check_required(name: str, required: object, columns: Mapping, needs: Iterable[str] = DEFAULT_REQUIRED) -> list[str]:
+def _check_required(
+    name: str, required: object, columns: Mapping, needs: Iterable[str] = DEFAULT_REQUIRED
+) -> list[str]:
     if not _is_text_list(required):
         return [f"profile {name!r}: required must be a list of field names"]
     problems = []
@@ -310,7 +395,9 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
         problems.append(f"profile {name!r}: date_order = {order!r}; use one of {', '.join(DATE_ORDERS)}")
     formats = data.get("date_formats", [])
     if not _is_text_list(formats) or not formats:
-        problems.append(f"profile {name!r}: date_formats must be a non-empty list of strftime formats, e.g. [\"%Y-%m-%d %H:%M:%S\"]")
+        problems.append(
+            f'profile {name!r}: date_formats must be a non-empty list of strftime formats, e.g. ["%Y-%m-%d %H:%M:%S"]'
+        )
         return problems
     for fmt in formats:
         if fmt.upper() == "ISO8601":  # pandas' strict ISO 8601 parser: year first, never ambiguous
@@ -364,7 +451,9 @@ def _check_vocabularies(name: str, data: Mapping) -> list[str]:
     if isinstance(satisfaction, Mapping):
         for level in satisfaction:
             if level not in SATISFACTION_LEVELS:
-                problems.append(f"profile {name!r}: [satisfaction] {level!r} is not a level; use one of {', '.join(SATISFACTION_LEVELS)}")
+                problems.append(
+                    f"profile {name!r}: [satisfaction] {level!r} is not a level; use one of {', '.join(SATISFACTION_LEVELS)}"
+                )
         problems += _overlaps(name, "satisfaction", satisfaction)
     else:
         problems.append(f"profile {name!r}: [satisfaction] must map levels to lists of answers")
@@ -372,7 +461,9 @@ def _check_vocabularies(name: str, data: Mapping) -> list[str]:
     if isinstance(status, Mapping):
         for key in status:
             if key not in STATUS_KEYS:
-                problems.append(f"profile {name!r}: [status] {key!r} is not a status; use one of {', '.join(STATUS_KEYS)}")
+                problems.append(
+                    f"profile {name!r}: [status] {key!r} is not a status; use one of {', '.join(STATUS_KEYS)}"
+                )
         problems += _overlaps(name, "status", status)
     else:
         problems.append(f"profile {name!r}: [status] must map statuses to lists of values")
@@ -389,7 +480,9 @@ def _overlaps(name: str, section: str, table: Mapping) -> list[str]:
         for answer in answers:
             other = seen.setdefault(fold_label(answer), key)
             if other != key:
-                problems.append(f"profile {name!r}: [{section}] answer {answer!r} is listed under both {other} and {key}")
+                problems.append(
+                    f"profile {name!r}: [{section}] answer {answer!r} is listed under both {other} and {key}"
+                )
     return problems
 
 
@@ -402,15 +495,19 @@ def _check_rules(name: str, rules: object, columns: Mapping) -> list[str]:
     if responded not in RESPONSE_RULES:
         problems.append(f"profile {name!r}: [rules] responded = {responded!r}; use one of {', '.join(RESPONSE_RULES)}")
     elif responded == "closed" and "closed_at" not in columns and "resolution_action_at" not in columns:
-        problems.append(f"profile {name!r}: [rules] responded = \"closed\" (a close date means responded) needs a closed_at entry in [columns]")
+        problems.append(
+            f'profile {name!r}: [rules] responded = "closed" (a close date means responded) needs a closed_at entry in [columns]'
+        )
     elif responded == "closed_by_due" and "due_at" not in columns:
-        problems.append(f"profile {name!r}: [rules] responded = \"closed_by_due\" needs a due_at entry in [columns]")
+        problems.append(f'profile {name!r}: [rules] responded = "closed_by_due" needs a due_at entry in [columns]')
     if resolved not in RESOLUTION_RULES:
         problems.append(f"profile {name!r}: [rules] resolved = {resolved!r}; use one of {', '.join(RESOLUTION_RULES)}")
     elif resolved == "closed" and "closed_at" not in columns:
-        problems.append(f"profile {name!r}: [rules] resolved = \"closed\" (a close date means resolved) needs a closed_at entry in [columns]")
+        problems.append(
+            f'profile {name!r}: [rules] resolved = "closed" (a close date means resolved) needs a closed_at entry in [columns]'
+        )
     elif resolved == "status_closed" and "status" not in columns:
-        problems.append(f"profile {name!r}: [rules] resolved = \"status_closed\" needs a status entry in [columns]")
+        problems.append(f'profile {name!r}: [rules] resolved = "status_closed" needs a status entry in [columns]')
     return problems
 
 
@@ -420,7 +517,7 @@ def _check_timezone(name: str, zone: object) -> list[str]:
     try:
         ZoneInfo(str(zone))
     except (ZoneInfoNotFoundError, ValueError):
-        return [f"profile {name!r}: timezone {zone!r} is unknown; use an IANA name such as \"Asia/Shanghai\""]
+        return [f'profile {name!r}: timezone {zone!r} is unknown; use an IANA name such as "Asia/Shanghai"']
     return []
 
 

@@ -45,7 +45,7 @@ class Limits:
     max_read_seconds: float = _DECLARED.max_read_seconds
 
     @classmethod
-    def from_settings(cls, ingest: IngestSettings | Mapping) -> "Limits":
+    def from_settings(cls, ingest: IngestSettings | Mapping) -> Limits:
         """The limits of the [ingest] settings (config.settings.ingest; citistat.toml's data is parsed first)."""
         if isinstance(ingest, Mapping):
             from ..config import Settings
@@ -72,11 +72,11 @@ class FileFailure(Exception):
         self.issue = issue
 
     @classmethod
-    def of(cls, key: str, file: str, *, sheet: str | None = None, **fields: object) -> "FileFailure":
+    def of(cls, key: str, file: str, *, sheet: str | None = None, **fields: object) -> FileFailure:
         """A failure worded from the catalogue (citistat.messages); `open_table` words it in the load's language."""
         return cls(file_issue(key, FILE, file=file, sheet=sheet, **fields))
 
-    def worded_in(self, lang: str) -> "FileFailure":
+    def worded_in(self, lang: str) -> FileFailure:
         """The same failure, its message and hint in `lang`."""
         return FileFailure(self.issue.worded_in(lang))
 

@@ -25,8 +25,6 @@ AMBIGUITY_SHARE = 0.8  # a second sheet scoring this close to the best one makes
 TEXT_MEMORY_FACTOR = {"text": 7.0, "json": 12.0, "html": 12.0}
 
 
-
-
 @dataclass
 class _Candidate:
     """A sheet (or HTML table) considered as the ticket table, with the header found in it."""
@@ -36,7 +34,9 @@ class _Candidate:
     context: Any = None  # reader-specific: where to read the rest from
 
 
-def _choose(candidates: list[_Candidate], file: str, synonyms: set[str] | None, kind: str = "sheet") -> tuple[_Candidate, list[DataIssue]]:
+def _choose(
+    candidates: list[_Candidate], file: str, synonyms: set[str] | None, kind: str = "sheet"
+) -> tuple[_Candidate, list[DataIssue]]:
     """The candidate whose header matches the known columns best; FileFailure when two match alike."""
     if not candidates:
         raise FileFailure.of(_worded("no_sheet", kind), file)
@@ -52,13 +52,15 @@ def _choose(candidates: list[_Candidate], file: str, synonyms: set[str] | None, 
         best = candidates[0]  # nothing to compare by: the first, in workbook order
     others = [c.name for c in candidates if c is not best]
     if others:
-        issues.append(_info(_worded("other_sheets_ignored", kind), file, best.name,
-                            listing=", ".join(repr(n) for n in others)))
+        issues.append(
+            _info(_worded("other_sheets_ignored", kind), file, best.name, listing=", ".join(repr(n) for n in others))
+        )
     return best, issues
 
 
-def _info(key: str, file: str, sheet: str | None, *, severity: str = INFO, row: int | None = None,
-          **fields: object) -> DataIssue:
+def _info(
+    key: str, file: str, sheet: str | None, *, severity: str = INFO, row: int | None = None, **fields: object
+) -> DataIssue:
     """A note or warning about the file, worded from the catalogue in the load's language."""
     return file_issue(key, severity, file=file, sheet=sheet, row=row, **fields)
 
@@ -68,12 +70,15 @@ def _worded(code: str, kind: str) -> str:
     return code if kind == "sheet" else f"{code}.{kind}"
 
 
-def _header_issues(guess: HeaderGuess, header_rows: list[int], file: str, sheet: str | None, synonyms: set[str] | None) -> list[DataIssue]:
+def _header_issues(
+    guess: HeaderGuess, header_rows: list[int], file: str, sheet: str | None, synonyms: set[str] | None
+) -> list[DataIssue]:
     """Say where the header was found, and warn when no known column name was seen."""
     rows = f"{header_rows[0]}–{header_rows[-1]}" if len(header_rows) > 1 else str(header_rows[0])
     skipped = header_rows[0] - 1
-    found = _info("header_found.skipped" if skipped else "header_found", file, sheet, row=header_rows[0],
-                  rows=rows, count=skipped)
+    found = _info(
+        "header_found.skipped" if skipped else "header_found", file, sheet, row=header_rows[0], rows=rows, count=skipped
+    )
     issues = [found]
     if synonyms and not guess.recognised:
         issues.append(_info("header_not_recognised", file, sheet, severity=CELL, row=header_rows[0], rows=rows))
@@ -82,22 +87,36 @@ def _header_issues(guess: HeaderGuess, header_rows: list[int], file: str, sheet:
 
 def _check_rows(count: int, file: str, limits: Limits, sheet: str | None = None) -> None:
     if count > limits.max_rows:
-        raise FileFailure.of("too_many_rows", file, sheet=sheet, count=f"{count:,}", limit=f"{limits.max_rows:,}",
-                             settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "too_many_rows", file, sheet=sheet, count=f"{count:,}", limit=f"{limits.max_rows:,}", settings=SETTINGS_HINT
+        )
 
 
 def _check_width(count: int, file: str, limits: Limits, sheet: str | None = None) -> None:
     if count > limits.max_columns:
-        raise FileFailure.of("too_many_columns", file, sheet=sheet, count=f"{count:,}", limit=f"{limits.max_columns:,}",
-                             settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "too_many_columns",
+            file,
+            sheet=sheet,
+            count=f"{count:,}",
+            limit=f"{limits.max_columns:,}",
+            settings=SETTINGS_HINT,
+        )
 
 
 def _check_cells(rows: int, columns: int, file: str, limits: Limits, sheet: str | None = None) -> None:
     """Rows × columns against `max_cells`, checked before a table of that shape is built."""
     if rows * columns > limits.max_cells:
-        raise FileFailure.of("too_many_cells", file, sheet=sheet, count=f"{rows * columns:,}",
-                             rows=f"{rows:,}", columns=f"{columns:,}", limit=f"{limits.max_cells:,}",
-                             settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "too_many_cells",
+            file,
+            sheet=sheet,
+            count=f"{rows * columns:,}",
+            rows=f"{rows:,}",
+            columns=f"{columns:,}",
+            limit=f"{limits.max_cells:,}",
+            settings=SETTINGS_HINT,
+        )
 
 
 def _check_text_size(path: str, limits: Limits, memory_factor: float) -> None:
@@ -105,12 +124,22 @@ def _check_text_size(path: str, limits: Limits, memory_factor: float) -> None:
     the memory its reader needs (about `memory_factor` times the file) within `max_reader_memory_mb`."""
     size = os.path.getsize(path)
     if size > limits.max_uncompressed_bytes:
-        raise FileFailure.of("file_too_large", str(path), size=f"{size / 2**20:,.0f}",
-                             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "file_too_large",
+            str(path),
+            size=f"{size / 2**20:,.0f}",
+            limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}",
+            settings=SETTINGS_HINT,
+        )
     if size * memory_factor > limits.max_reader_memory_bytes:
-        raise FileFailure.of("reader_limit.estimate", str(path), size=f"{size / 2**20:,.0f}",
-                             need=f"{size * memory_factor / 2**20:,.0f}",
-                             memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "reader_limit.estimate",
+            str(path),
+            size=f"{size / 2**20:,.0f}",
+            need=f"{size * memory_factor / 2**20:,.0f}",
+            memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}",
+            settings=SETTINGS_HINT,
+        )
 
 
 def _names_for(guess: HeaderGuess, indexes: Sequence[int]) -> list[str]:
@@ -129,12 +158,12 @@ def _rows_table(
     **table: Any,
 ) -> RawTable:
     """A RawTable from rows of Python values that start at the header (xls, HTML, CSV fallback)."""
-    data_rows = rows[guess.last_row_index + 1:]
+    data_rows = rows[guess.last_row_index + 1 :]
     width = max([len(guess.names), *(len(r) for r in data_rows)])
     padded = [list(r) + [None] * (width - len(r)) for r in data_rows]
     names = _names_for(guess, range(width))
     frame = pd.DataFrame(padded, columns=names, dtype=object) if padded else pd.DataFrame(columns=names, dtype=object)
-    numbers = np.asarray(row_numbers[guess.last_row_index + 1:], dtype=np.int64)
+    numbers = np.asarray(row_numbers[guess.last_row_index + 1 :], dtype=np.int64)
     column_letters = [column_letter(i) if letters else None for i in range(width)]
     return RawTable(columns=names, column_letters=column_letters, data=frame, row_numbers=numbers, **table)
 

@@ -7,6 +7,7 @@ import csv
 import io
 import os
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -14,10 +15,18 @@ import pandas as pd
 from ..quality import CELL, DataIssue
 from .header import find_header
 from .rawtable import SETTINGS_HINT, Limits, RawTable
+from .read_common import (
+    PROBE_ROWS,
+    _check_cells,
+    _check_rows,
+    _check_width,
+    _decoded_text,
+    _header_issues,
+    _info,
+    _names_for,
+)
 from .safety import read_bounded
 from .sniff import sniff_delimiter
-from .read_common import PROBE_ROWS, _check_cells, _check_width, _check_rows, _decoded_text, _header_issues, _info, _names_for
-
 
 # ---------------------------------------------------------------- CSV / TSV
 
@@ -46,11 +55,21 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     _check_rows(len(frame), file, limits)
     names = _names_for(guess, range(frame.shape[1]))
     frame.columns = names
-    issues += _cut_long_cells(frame, numbers, file, limits, lambda: _may_hold_long_cells(rest, len(frame), limits.max_cell_chars))
+    may_hold_long = partial(_may_hold_long_cells, rest, len(frame), limits.max_cell_chars)  # only asked when needed
+    issues += _cut_long_cells(frame, numbers, file, limits, may_hold_long)
+    del may_hold_long
     del rest
     return RawTable(
-        file=file, sheet=None, format=fmt, encoding=encoding, header_rows=header_rows, columns=names,
-        column_letters=[None] * len(names), data=frame, row_numbers=numbers, issues=issues,
+        file=file,
+        sheet=None,
+        format=fmt,
+        encoding=encoding,
+        header_rows=header_rows,
+        columns=names,
+        column_letters=[None] * len(names),
+        data=frame,
+        row_numbers=numbers,
+        issues=issues,
     )
 
 
@@ -65,7 +84,9 @@ def _longest_line(data: bytes, chunk: int = 1 << 24) -> int:
     """Length in bytes of the longest line, counted in chunks (a boolean mask of the whole file would be as big as it)."""
     longest, line_start = 0, 0
     for offset in range(0, len(data), chunk):
-        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - offset), offset=offset) == 10)
+        ends = np.flatnonzero(
+            np.frombuffer(data, dtype=np.uint8, count=min(chunk, len(data) - offset), offset=offset) == 10
+        )
         if len(ends):
             ends = ends + offset
             longest = max(longest, int(ends[0]) - line_start, int(np.diff(ends).max(initial=0)) - 1)
@@ -73,8 +94,9 @@ def _longest_line(data: bytes, chunk: int = 1 << 24) -> int:
     return max(longest, len(data) - line_start)
 
 
-def _cut_long_cells(frame: pd.DataFrame, numbers: np.ndarray, file: str, limits: Limits,
-                    may_hold_long_text: Callable[[], bool]) -> list[DataIssue]:
+def _cut_long_cells(
+    frame: pd.DataFrame, numbers: np.ndarray, file: str, limits: Limits, may_hold_long_text: Callable[[], bool]
+) -> list[DataIssue]:
     """Cells longer than `max_cell_chars` (Excel's own limit by default) cut there, each with a warning.
 
     Arrow-backed columns (the fast CSV path) give their longest cell at once; Python-object columns
@@ -100,9 +122,19 @@ def _cut_long_cells(frame: pd.DataFrame, numbers: np.ndarray, file: str, limits:
             long = (lengths > limits.max_cell_chars).fillna(False).to_numpy(dtype=bool)
             if long.any():
                 for position in np.flatnonzero(long):
-                    issues.append(_info("cell_too_large", file, None, severity=CELL, row=int(numbers[position]),
-                                        column=name, count=f"{int(lengths.iat[position]):,}",
-                                        limit=f"{limits.max_cell_chars:,}", settings=SETTINGS_HINT))
+                    issues.append(
+                        _info(
+                            "cell_too_large",
+                            file,
+                            None,
+                            severity=CELL,
+                            row=int(numbers[position]),
+                            column=name,
+                            count=f"{int(lengths.iat[position]):,}",
+                            limit=f"{limits.max_cell_chars:,}",
+                            settings=SETTINGS_HINT,
+                        )
+                    )
                 frame[name] = column.where(~long, column.str.slice(0, limits.max_cell_chars))
     return issues
 
@@ -130,8 +162,8 @@ def _utf8_from_line(raw: bytes, text: str, encoding: str, line: int) -> bytes:
     """
     if encoding in ("utf-8", "utf-8-sig"):
         data = raw[3:] if encoding == "utf-8-sig" else raw
-        return data[_line_offset(data, b"\n", line):]
-    return text[_line_offset(text, "\n", line):].encode("utf-8")
+        return data[_line_offset(data, b"\n", line) :]
+    return text[_line_offset(text, "\n", line) :].encode("utf-8")
 
 
 def _line_offset(data, newline, line: int) -> int:
@@ -144,8 +176,9 @@ def _line_offset(data, newline, line: int) -> int:
     return position
 
 
-def _parse_delimited(rest: bytes, delimiter: str, data_line: int, file: str,
-                     limits: Limits) -> tuple[pd.DataFrame, np.ndarray]:
+def _parse_delimited(
+    rest: bytes, delimiter: str, data_line: int, file: str, limits: Limits
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Every record of `rest` (which starts at physical line `data_line`) as text, blank -> missing,
     with its physical line number."""
     fast = _parse_one_record_per_line(rest, delimiter)
@@ -153,8 +186,15 @@ def _parse_delimited(rest: bytes, delimiter: str, data_line: int, file: str,
         return fast, np.arange(data_line, data_line + len(fast), dtype=np.int64)
     try:
         frame = pd.read_csv(
-            io.BytesIO(rest), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_values=[""], skip_blank_lines=False, engine="c", encoding="utf-8",
+            io.BytesIO(rest),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+            encoding="utf-8",
         )
     except pd.errors.EmptyDataError:
         return pd.DataFrame(dtype=object), np.array([], dtype=np.int64)
@@ -191,11 +231,16 @@ def _parse_one_record_per_line(rest: bytes, delimiter: str) -> pd.DataFrame | No
         table = pa_csv.read_csv(
             io.BytesIO(rest),
             # one block per core: parsed in parallel, and a handful of chunks to join afterwards
-            read_options=pa_csv.ReadOptions(column_names=names, use_threads=True,
-                                            block_size=max(1 << 20, -(-len(rest) // (os.cpu_count() or 1)))),
+            read_options=pa_csv.ReadOptions(
+                column_names=names, use_threads=True, block_size=max(1 << 20, -(-len(rest) // (os.cpu_count() or 1)))
+            ),
             parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}, null_values=[""],
-                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None

@@ -5,13 +5,21 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-
 from ..quality import CELL
 from .header import find_header
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
+from .read_common import (
+    PROBE_ROWS,
+    _Candidate,
+    _check_rows,
+    _check_width,
+    _choose,
+    _decoded_text,
+    _header_issues,
+    _info,
+    _rows_table,
+)
 from .safety import read_bounded
-from .read_common import PROBE_ROWS, _Candidate, _check_rows, _check_width, _choose, _decoded_text, _header_issues, _info, _rows_table
-
 
 # ---------------------------------------------------------------- HTML tables
 
@@ -49,8 +57,13 @@ class _TableCollector(HTMLParser):
             _check_width(len(row) + self._span, self.file, self.limits)
             self.cells += self._span
             if self.cells > self.limits.max_cells:
-                raise FileFailure.of("too_many_cells.html", self.file, count=f"{self.cells:,}",
-                                     limit=f"{self.limits.max_cells:,}", settings=SETTINGS_HINT)
+                raise FileFailure.of(
+                    "too_many_cells.html",
+                    self.file,
+                    count=f"{self.cells:,}",
+                    limit=f"{self.limits.max_cells:,}",
+                    settings=SETTINGS_HINT,
+                )
             row.extend([text or None] + [None] * (self._span - 1))
             self._cell = None
         elif tag == "table" and self._stack:
@@ -69,7 +82,8 @@ def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed:
     collector.close()
     candidates = [
         _Candidate(f"table {n}", find_header(rows[:PROBE_ROWS], synonyms), rows)
-        for n, rows in enumerate(collector.tables, start=1) if any(any(c for c in r) for r in rows)
+        for n, rows in enumerate(collector.tables, start=1)
+        if any(any(c for c in r) for r in rows)
     ]
     chosen, choice_issues = _choose(candidates, file, synonyms, kind="table")
     rows = chosen.context
@@ -79,7 +93,14 @@ def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed:
     key = "html_table.misnamed" if misnamed else "html_table"
     issues = [_info(key, file, None, severity=CELL, extension=Path(file).suffix or ".xls")]
     return _rows_table(
-        rows, range(1, len(rows) + 1), guess, letters=False, file=file, sheet=None, format="html", encoding=encoding,
+        rows,
+        range(1, len(rows) + 1),
+        guess,
+        letters=False,
+        file=file,
+        sheet=None,
+        format="html",
+        encoding=encoding,
         header_rows=header_rows,
         issues=issues + choice_issues + _header_issues(guess, header_rows, file, None, synonyms),
     )

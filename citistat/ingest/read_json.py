@@ -10,9 +10,8 @@ import pandas as pd
 
 from .header import cell_label, finish_names
 from .rawtable import FileFailure, Limits, RawTable
-from .safety import read_bounded
 from .read_common import _check_cells, _check_rows, _check_width, _decoded_text
-
+from .safety import read_bounded
 
 # ---------------------------------------------------------------- JSON
 
@@ -28,7 +27,9 @@ def read_json(path: str, limits: Limits) -> RawTable:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileFailure.of("corrupt_file.json", file, detail=f"{exc.msg}: line {exc.lineno}, column {exc.colno}") from None
+        raise FileFailure.of(
+            "corrupt_file.json", file, detail=f"{exc.msg}: line {exc.lineno}, column {exc.colno}"
+        ) from None
     except RecursionError:  # nesting deeper than the interpreter's recursion limit: no export looks like that
         raise FileFailure.of("corrupt_file.json_depth", file) from None
     except ValueError as exc:  # a number of more than 4,300 digits
@@ -39,7 +40,9 @@ def read_json(path: str, limits: Limits) -> RawTable:
     _check_rows(len(records), file, limits)
     _check_width(len(columns), file, limits)
     _check_cells(len(records), len(columns), file, limits)
-    frame = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns, dtype=object)
+    frame = (
+        pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(columns=columns, dtype=object)
+    )
     try:
         for name in frame.columns:
             if frame[name].dtype == object:
@@ -49,8 +52,14 @@ def read_json(path: str, limits: Limits) -> RawTable:
     names = finish_names([cell_label(c) for c in frame.columns])
     frame.columns = names
     return RawTable(
-        file=file, sheet=None, format="json", encoding=encoding, header_rows=[], columns=names,
-        column_letters=[None] * len(names), data=frame,
+        file=file,
+        sheet=None,
+        format="json",
+        encoding=encoding,
+        header_rows=[],
+        columns=names,
+        column_letters=[None] * len(names),
+        data=frame,
         row_numbers=np.arange(1, len(frame) + 1, dtype=np.int64),
     )
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
 from .header import find_header
 from .rawtable import FileFailure, Limits, RawTable
+from .read_common import (
+    PROBE_ROWS,
+    _Candidate,
+    _check_cells,
+    _check_rows,
+    _check_width,
+    _choose,
+    _header_issues,
+    _info,
+    _rows_table,
+)
 from .sheet_worker import TABLE_FILE, read_in_child
-from .read_common import PROBE_ROWS, _Candidate, _check_cells, _check_rows, _check_width, _choose, _header_issues, _info, _rows_table
-
 
 # ---------------------------------------------------------------- legacy xls
 
@@ -24,8 +32,12 @@ def read_xls(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
     import pickle
 
     file = str(path)
-    request = {"kind": "xls", "path": str(Path(file).resolve()), "limits": dataclasses.asdict(limits),
-               "synonyms": sorted(synonyms) if synonyms is not None else None}
+    request = {
+        "kind": "xls",
+        "path": str(Path(file).resolve()),
+        "limits": dataclasses.asdict(limits),
+        "synonyms": sorted(synonyms) if synonyms is not None else None,
+    }
     with read_in_child(request, limits, file, None) as folder:
         table: RawTable = pickle.loads((folder / TABLE_FILE).read_bytes())
     table.file = file
@@ -57,7 +69,9 @@ def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawT
         for index, name in enumerate(book.sheet_names()):
             sheet = book.sheet_by_index(index)
             if sheet.visibility:
-                issues.append(_info("hidden_sheet_ignored", file, name, detail=_XLS_STATES.get(sheet.visibility, "hidden")))
+                issues.append(
+                    _info("hidden_sheet_ignored", file, name, detail=_XLS_STATES.get(sheet.visibility, "hidden"))
+                )
                 continue
             first = _xls_first_row(sheet)
             if first is None:
@@ -75,8 +89,15 @@ def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawT
     guess = chosen.guess
     header_rows = [first + 1 + i for i in guess.row_indices]
     return _rows_table(
-        rows, range(first + 1, first + 1 + len(rows)), guess, letters=True,
-        file=file, sheet=chosen.name, format="xls", encoding=None, header_rows=header_rows,
+        rows,
+        range(first + 1, first + 1 + len(rows)),
+        guess,
+        letters=True,
+        file=file,
+        sheet=chosen.name,
+        format="xls",
+        encoding=None,
+        header_rows=header_rows,
         date1904=book.datemode == 1,
         issues=issues + choice_issues + _header_issues(guess, header_rows, file, chosen.name, synonyms),
     )

@@ -26,9 +26,9 @@ import pandas as pd
 
 from .header import HeaderGuess, MergedRange, column_letter, find_header
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
+from .read_common import PROBE_ROWS, _Candidate, _check_rows, _check_width, _choose, _header_issues, _info, _names_for
 from .safety import check_xml_parts, check_zip, count_inflated
 from .sheet_worker import CELLS_FILE, TABLE_FILE, read_in_child
-from .read_common import PROBE_ROWS, _Candidate, _check_rows, _check_width, _choose, _header_issues, _info, _names_for
 
 STREAM_CHUNK = 1 << 16
 EXCEL_MAX_ROW = 1_048_576  # a cell reference beyond Excel's grid is no genuine workbook's
@@ -273,7 +273,7 @@ def _read_merges(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, in
             window = carry + chunk
             match = _SHEET_DATA_END.search(window)
             if match:
-                after.append(window[match.end():] or b" ")
+                after.append(window[match.end() :] or b" ")
             else:
                 carry = window[-64:]  # an end tag split across two chunks
     return [
@@ -293,14 +293,14 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
             check_xml_parts(archive, file)
             info = _read_workbook_info(archive)
             issues = [
-                _info("hidden_sheet_ignored", file, s.name, detail=s.state)
-                for s in info.sheets if s.state != "visible"
+                _info("hidden_sheet_ignored", file, s.name, detail=s.state) for s in info.sheets if s.state != "visible"
             ]
             strings = _SharedStrings(archive)
             try:
                 candidates = [
                     _sheet_candidate(archive, s, strings, synonyms)
-                    for s in info.sheets if s.state == "visible" and s.part in archive.namelist()
+                    for s in info.sheets
+                    if s.state == "visible" and s.part in archive.namelist()
                 ]
             finally:
                 strings.close()
@@ -321,14 +321,23 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
     names = _names_for(guess, indexes)
     frame.columns = names
     return RawTable(
-        file=file, sheet=chosen.name, format="xlsx", encoding=None, header_rows=header_rows,
-        columns=names, column_letters=[column_letter(i) for i in indexes], data=frame,
-        row_numbers=np.arange(data_start, data_start + len(frame), dtype=np.int64), date1904=info.date1904,
+        file=file,
+        sheet=chosen.name,
+        format="xlsx",
+        encoding=None,
+        header_rows=header_rows,
+        columns=names,
+        column_letters=[column_letter(i) for i in indexes],
+        data=frame,
+        row_numbers=np.arange(data_start, data_start + len(frame), dtype=np.int64),
+        date1904=info.date1904,
         issues=issues + choice_issues + _header_issues(guess, header_rows, file, chosen.name, synonyms),
     )
 
 
-def _sheet_candidate(archive: zipfile.ZipFile, sheet: _SheetEntry, strings: _SharedStrings, synonyms: set[str] | None) -> _Candidate:
+def _sheet_candidate(
+    archive: zipfile.ZipFile, sheet: _SheetEntry, strings: _SharedStrings, synonyms: set[str] | None
+) -> _Candidate:
     probe = _probe_sheet(archive, sheet.part, strings)
     return _Candidate(sheet.name, find_header(probe.rows, synonyms), probe)
 
@@ -357,9 +366,15 @@ def _load_in_child(file: str, sheet: str, skip: int, limits: Limits) -> tuple[pd
     def count(child_failed: Callable[[], bool]) -> None:
         inflated = count_inflated(file, limits, should_stop=child_failed)
         if inflated * XLSX_MEMORY_FACTOR > limits.max_reader_memory_bytes:  # hopeless: stop the child now
-            raise FileFailure.of("reader_limit.estimate_xlsx", file, sheet=sheet, size=f"{inflated / 2**20:,.0f}",
-                                 need=f"{inflated * XLSX_MEMORY_FACTOR / 2**20:,.0f}",
-                                 memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+            raise FileFailure.of(
+                "reader_limit.estimate_xlsx",
+                file,
+                sheet=sheet,
+                size=f"{inflated / 2**20:,.0f}",
+                need=f"{inflated * XLSX_MEMORY_FACTOR / 2**20:,.0f}",
+                memory=f"{limits.max_reader_memory_bytes / 2**20:,.0f}",
+                settings=SETTINGS_HINT,
+            )
 
     request = {"kind": "xlsx", "path": str(Path(file).resolve()), "sheet": sheet, "skip": skip}
     with read_in_child(request, limits, file, sheet, while_waiting=count) as folder:

@@ -29,8 +29,18 @@ from .read_xlsx import _read_workbook_info, read_xlsx
 from .safety import check_regular_file, check_xml_parts, check_zip
 from .sniff import sniff_format
 
-__all__ = ["read_table", "list_sheets", "read_xlsx", "read_xls", "read_xls_in_process", "read_delimited", "read_html",
-           "read_json", "FileFailure", "RawTable"]
+__all__ = [
+    "read_table",
+    "list_sheets",
+    "read_xlsx",
+    "read_xls",
+    "read_xls_in_process",
+    "read_delimited",
+    "read_html",
+    "read_json",
+    "FileFailure",
+    "RawTable",
+]
 
 
 def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -> RawTable:

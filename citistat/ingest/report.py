@@ -6,8 +6,18 @@ from __future__ import annotations
 
 # The per-agency numbers `validate --json` prints, in this order.
 AGENCY_COUNT_NAMES: tuple[str, ...] = (
-    "n_tickets", "responded", "not_responded", "response_unknown", "resolved", "not_resolved", "resolution_unknown",
-    "satisfied", "dissatisfied", "not_surveyed", "refused", "unreachable",
+    "n_tickets",
+    "responded",
+    "not_responded",
+    "response_unknown",
+    "resolved",
+    "not_resolved",
+    "resolution_unknown",
+    "satisfied",
+    "dissatisfied",
+    "not_surveyed",
+    "refused",
+    "unreachable",
 )
 
 
@@ -20,7 +30,10 @@ def agency_counts(tickets) -> list[dict]:
     counts = with_derived(count_tickets(tickets, by=("agency",)))
     counts = counts.sort_values(["n_tickets", "agency"], ascending=[False, True], kind="stable")
     return [
-        {"agency": None if _missing(row["agency"]) else str(row["agency"]), **{k: int(row[k]) for k in AGENCY_COUNT_NAMES}}
+        {
+            "agency": None if _missing(row["agency"]) else str(row["agency"]),
+            **{k: int(row[k]) for k in AGENCY_COUNT_NAMES},
+        }
         for _, row in counts.iterrows()
     ]
 
@@ -63,8 +76,19 @@ def write_rejects(result, out_dir, stem: str = "rejects", *, scrubber=None, lang
     return [csv_path, xlsx_path]
 
 
-ISSUE_FIELDS = ["severity", "code", "file", "sheet", "row", "ticket_id", "column", "column_letter", "raw_value", "message",
-                "hint"]
+ISSUE_FIELDS = [
+    "severity",
+    "code",
+    "file",
+    "sheet",
+    "row",
+    "ticket_id",
+    "column",
+    "column_letter",
+    "raw_value",
+    "message",
+    "hint",
+]
 
 
 def _table(frame) -> tuple[list[str], list[list[object]]]:
@@ -133,8 +157,9 @@ def render_text(result, lang: str = "zh-CN", first: int = 20) -> str:
     width = max([display_width(words("file"))] + [display_width(Path(f.path).name) for f in result.files])
 
     def line(first: str, status: str, cells: list[str]) -> str:
-        return (f"{pad_left_aligned(first, width)}  {pad_left_aligned(status, 11)} "
-                + " ".join(pad_right_aligned(cell, 10) for cell in cells))
+        return f"{pad_left_aligned(first, width)}  {pad_left_aligned(status, 11)} " + " ".join(
+            pad_right_aligned(cell, 10) for cell in cells
+        )
 
     lines = [line(words("file"), words("status"), [words(n) for n in names])]
     for report in result.files:
@@ -147,7 +172,9 @@ def render_text(result, lang: str = "zh-CN", first: int = 20) -> str:
     by_code = Counter((issue.severity, issue.code) for issue in result.issues)
     if by_code:
         lines += ["", words("issues") + ":"]
-        for (severity, code), count in sorted(by_code.items(), key=lambda kv: (_SEVERITY_ORDER.get(kv[0][0], 9), kv[0][1])):
+        for (severity, code), count in sorted(
+            by_code.items(), key=lambda kv: (_SEVERITY_ORDER.get(kv[0][0], 9), kv[0][1])
+        ):
             lines.append(f"  {severity:<5} {code:<24} {count:>8}")
     shown = sorted((i for i in result.issues if i.severity != "info"), key=lambda i: _SEVERITY_ORDER.get(i.severity, 9))
     if shown:

@@ -60,8 +60,13 @@ def check_regular_file(path: str) -> int:
 
 
 def _kind_of(mode: int) -> str:
-    for test, kind in ((stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"),
-                       (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")):
+    for test, kind in (
+        (stat.S_ISDIR, "directory"),
+        (stat.S_ISFIFO, "FIFO"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
         if test(mode):
             return kind
     return "special file"  # pragma: no cover - every kind POSIX knows is listed
@@ -78,19 +83,35 @@ def check_zip(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     """Refuse a package whose declared sizes exceed the limits, naming the limit and how to raise it."""
     entries = archive.infolist()
     if len(entries) > limits.max_zip_entries:
-        raise FileFailure.of("zip_bomb.entries", file, count=f"{len(entries):,}", limit=f"{limits.max_zip_entries:,}",
-                             settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "zip_bomb.entries",
+            file,
+            count=f"{len(entries):,}",
+            limit=f"{limits.max_zip_entries:,}",
+            settings=SETTINGS_HINT,
+        )
     total = 0
     for entry in entries:
         total += entry.file_size
         if entry.file_size >= RATIO_CHECK_MIN_BYTES:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if ratio > limits.max_compression_ratio:
-                raise FileFailure.of("zip_bomb.ratio", file, part=entry.filename, ratio=f"{ratio:,.0f}",
-                                     limit=f"{limits.max_compression_ratio:g}", settings=SETTINGS_HINT)
+                raise FileFailure.of(
+                    "zip_bomb.ratio",
+                    file,
+                    part=entry.filename,
+                    ratio=f"{ratio:,.0f}",
+                    limit=f"{limits.max_compression_ratio:g}",
+                    settings=SETTINGS_HINT,
+                )
     if total > limits.max_uncompressed_bytes:
-        raise FileFailure.of("zip_bomb.size", file, size=f"{total / 2**20:,.0f}",
-                             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "zip_bomb.size",
+            file,
+            size=f"{total / 2**20:,.0f}",
+            limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}",
+            settings=SETTINGS_HINT,
+        )
 
 
 INFLATE_CHUNK = 1 << 20
@@ -124,13 +145,23 @@ def count_inflated(path: str, limits: Limits, should_stop: Callable[[], bool] = 
 
 def _check_inflated(file: str, entry: zipfile.ZipInfo, produced: int, total: int, limits: Limits) -> None:
     if total > limits.max_uncompressed_bytes:
-        raise FileFailure.of("zip_bomb.inflated", file, part=entry.filename,
-                             declared=f"{entry.file_size / 2**20:,.1f}",
-                             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}", settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "zip_bomb.inflated",
+            file,
+            part=entry.filename,
+            declared=f"{entry.file_size / 2**20:,.1f}",
+            limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}",
+            settings=SETTINGS_HINT,
+        )
     if produced >= RATIO_CHECK_MIN_BYTES and produced / max(entry.compress_size, 1) > limits.max_compression_ratio:
-        raise FileFailure.of("zip_bomb.ratio", file, part=entry.filename,
-                             ratio=f"{produced / max(entry.compress_size, 1):,.0f}",
-                             limit=f"{limits.max_compression_ratio:g}", settings=SETTINGS_HINT)
+        raise FileFailure.of(
+            "zip_bomb.ratio",
+            file,
+            part=entry.filename,
+            ratio=f"{produced / max(entry.compress_size, 1):,.0f}",
+            limit=f"{limits.max_compression_ratio:g}",
+            settings=SETTINGS_HINT,
+        )
 
 
 def _inflated_chunks(raw, entry: zipfile.ZipInfo, file: str) -> Iterator[int]:

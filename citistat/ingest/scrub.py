@@ -23,11 +23,24 @@ if TYPE_CHECKING:
     from .normalise import _Context
 
 # Fields whose invisible characters are removed: every name and label a book can print.
-NAME_FIELDS = ("agency", "agency_raw", "unit_type", "category", "subcategory", "district", "street", "place",
-               "channel", "status", "title")
+NAME_FIELDS = (
+    "agency",
+    "agency_raw",
+    "unit_type",
+    "category",
+    "subcategory",
+    "district",
+    "street",
+    "place",
+    "channel",
+    "status",
+    "title",
+)
 
 
-def scrub_table(ctx: "_Context", columns: dict[str, pd.Series], scrubber: Scrubber, live: pd.Series) -> dict[str, pd.Series]:
+def scrub_table(
+    ctx: _Context, columns: dict[str, pd.Series], scrubber: Scrubber, live: pd.Series
+) -> dict[str, pd.Series]:
     """The text fields of `columns` (canonical field -> column) cleaned, reporting what changed on the live rows."""
     out: dict[str, pd.Series] = {}
     for name in NAME_FIELDS:
@@ -39,19 +52,27 @@ def scrub_table(ctx: "_Context", columns: dict[str, pd.Series], scrubber: Scrubb
     return out
 
 
-def scrub_column(ctx: "_Context", name: str, values: pd.Series, scrubber: Scrubber) -> pd.Series:
+def scrub_column(ctx: _Context, name: str, values: pd.Series, scrubber: Scrubber) -> pd.Series:
     """One field's personal data replaced (removed from a key field); the count by pattern becomes an issue."""
     if values.empty:
         return values
     cleaned, counts = scrubber.series(values.astype("string"), key=name in scrubber.key_fields)
     if counts:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
-        ctx.issue("personal_data_redacted", INFO, None, _column_field(ctx, name), kinds, count=sum(counts.values()),
-                  field=name, **_field_label(ctx, name))
+        ctx.issue(
+            "personal_data_redacted",
+            INFO,
+            None,
+            _column_field(ctx, name),
+            kinds,
+            count=sum(counts.values()),
+            field=name,
+            **_field_label(ctx, name),
+        )
     return cleaned
 
 
-def clean_names(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) -> pd.Series:
+def clean_names(ctx: _Context, name: str, values: pd.Series, live: pd.Series) -> pd.Series:
     """`values` without invisible characters; one CELL issue for the column when some had them."""
     import numpy as np
     import pyarrow.compute as pc
@@ -59,8 +80,9 @@ def clean_names(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) 
     if values.empty:
         return values
     distinct, codes = arrow_distinct(values)
-    flagged = np.asarray(pc.match_substring_regex(distinct, INVISIBLE).fill_null(False).to_numpy(zero_copy_only=False),
-                         dtype=bool)
+    flagged = np.asarray(
+        pc.match_substring_regex(distinct, INVISIBLE).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool
+    )
     if not flagged.any():
         return values
     hits = np.flatnonzero(flagged)
@@ -74,17 +96,26 @@ def clean_names(ctx: "_Context", name: str, values: pd.Series, live: pd.Series) 
     if changed.any():
         first = int(np.flatnonzero(changed)[0])
         removed = sorted({ch for text in before for ch in invisible_in(text)})
-        ctx.issue("invisible_characters", CELL, first, _column_field(ctx, name), result.iloc[first],
-                  count=int(changed.sum()), chars=codepoints(removed[:8]), field=name, **_field_label(ctx, name))
+        ctx.issue(
+            "invisible_characters",
+            CELL,
+            first,
+            _column_field(ctx, name),
+            result.iloc[first],
+            count=int(changed.sum()),
+            chars=codepoints(removed[:8]),
+            field=name,
+            **_field_label(ctx, name),
+        )
     return result
 
 
-def _field_label(ctx: "_Context", name: str) -> dict[str, str]:
+def _field_label(ctx: _Context, name: str) -> dict[str, str]:
     """The canonical field's name stands in for the column of a field no file column holds (a derived one)."""
     return {} if _column_field(ctx, name) else {"column": name}
 
 
-def _column_field(ctx: "_Context", name: str) -> str | None:
+def _column_field(ctx: _Context, name: str) -> str | None:
     """The field whose file column an issue names: agency_raw and unit_type come from the agency column."""
     name = "agency" if name in ("agency_raw", "unit_type") else name
     return name if name in ctx.columns else None

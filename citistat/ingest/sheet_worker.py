@@ -36,8 +36,14 @@ from typing import Any
 
 # calamine's names for Excel's error values.
 EXCEL_ERRORS = {
-    "Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
-    "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA",
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
 }
 _GOT = re.compile(r"got '(\w+)\((.*)\)'$", re.DOTALL)
 UNPARSED = object()
@@ -57,8 +63,13 @@ _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `
 
 
 @contextmanager
-def read_in_child(request: dict, limits: Any, file: str, sheet: str | None,
-                  while_waiting: Callable[[Callable[[], bool]], object] | None = None) -> Iterator[Path]:
+def read_in_child(
+    request: dict,
+    limits: Any,
+    file: str,
+    sheet: str | None,
+    while_waiting: Callable[[Callable[[], bool]], object] | None = None,
+) -> Iterator[Path]:
     """Run the worker on `request` and yield the folder holding its answer; FileFailure if it failed or died.
 
     `while_waiting(child_finished)` runs in this process while the child reads (the
@@ -70,13 +81,21 @@ def read_in_child(request: dict, limits: Any, file: str, sheet: str | None,
     folder = Path(tempfile.mkdtemp(prefix="citistat-read-"))
     try:
         request_file = folder / "request.json"
-        request_file.write_text(json.dumps({**request, "memory_bytes": limits.max_reader_memory_bytes,
-                                            "cpu_seconds": limits.max_read_seconds}), encoding="utf-8")
+        request_file.write_text(
+            json.dumps(
+                {**request, "memory_bytes": limits.max_reader_memory_bytes, "cpu_seconds": limits.max_read_seconds}
+            ),
+            encoding="utf-8",
+        )
         started = time.monotonic()
         with open(folder / STDERR_FILE, "wb") as stderr:
-            child = subprocess.Popen([sys.executable, "-m", "citistat.ingest.sheet_worker", str(request_file)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-                                     env=_child_environment())
+            child = subprocess.Popen(
+                [sys.executable, "-m", "citistat.ingest.sheet_worker", str(request_file)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env=_child_environment(),
+            )
         try:
             if while_waiting is not None:
                 while_waiting(lambda: child.poll() is not None and child.returncode != 0)
@@ -111,8 +130,11 @@ def _stop(child: subprocess.Popen) -> None:
 def _limit_fields(limits: Any) -> dict[str, str]:
     from .rawtable import SETTINGS_HINT
 
-    return {"memory": f"{limits.max_reader_memory_bytes / 2**20:,.0f}", "seconds": f"{limits.max_read_seconds:g}",
-            "settings": SETTINGS_HINT}
+    return {
+        "memory": f"{limits.max_reader_memory_bytes / 2**20:,.0f}",
+        "seconds": f"{limits.max_read_seconds:g}",
+        "settings": SETTINGS_HINT,
+    }
 
 
 def _child_failure(folder: Path, returncode: int, limits: Any, file: str, sheet: str | None) -> Exception:
@@ -135,7 +157,9 @@ def _child_failure(folder: Path, returncode: int, limits: Any, file: str, sheet:
     if "memory allocation" in said or "MemoryError" in said or "bad_alloc" in said or returncode == -signal.SIGKILL:
         return FileFailure.of("reader_limit.memory", file, sheet=sheet, **_limit_fields(limits))
     lines = [line.strip() for line in said.splitlines() if line.strip() and not line.startswith("note:")]
-    return FileFailure.of("reader_crashed", file, sheet=sheet, detail=(lines[-1] if lines else f"exit status {returncode}")[:300])
+    return FileFailure.of(
+        "reader_crashed", file, sheet=sheet, detail=(lines[-1] if lines else f"exit status {returncode}")[:300]
+    )
 
 
 def _stderr_start(folder: Path) -> str:
@@ -160,7 +184,9 @@ def error_value(detail: str) -> Any:
         return EXCEL_ERRORS.get(payload, f"#{payload.upper()}")
     if kind in ("String", "DateTimeIso", "DurationIso"):
         try:
-            return json.loads(re.sub(r"\\u\{([0-9a-fA-F]+)\}", lambda m: chr(int(m.group(1), 16)), payload).replace("\\'", "'"))
+            return json.loads(
+                re.sub(r"\\u\{([0-9a-fA-F]+)\}", lambda m: chr(int(m.group(1), 16)), payload).replace("\\'", "'")
+            )
         except ValueError:
             return UNPARSED
     if kind in ("Float", "Int"):
@@ -237,8 +263,11 @@ def _restored_cells(reader: Any, sheet: str, skip: int, errors: Any) -> list[lis
         else:
             cells.append([row, column, value])
     for column, rows in unreadable.items():  # only when a description could not be read: the column again, as text
-        text = reader.load_sheet(sheet, header_row=None, skip_rows=skip, use_columns=[column],
-                                 dtypes="string").to_arrow().column(0)
+        text = (
+            reader.load_sheet(sheet, header_row=None, skip_rows=skip, use_columns=[column], dtypes="string")
+            .to_arrow()
+            .column(0)
+        )
         cells.extend([row, column, text[row].as_py()] for row in rows)
     return cells
 
@@ -252,8 +281,9 @@ def read_xls_table(request: dict, out: Path) -> None:
 
     limits = Limits(**request["limits"])
     try:
-        table = read_xls_in_process(request["path"], set(request["synonyms"]) if request["synonyms"] is not None else None,
-                                    limits)
+        table = read_xls_in_process(
+            request["path"], set(request["synonyms"]) if request["synonyms"] is not None else None, limits
+        )
     except FileFailure as failure:
         _fail(out, "failure", pickle.dumps(failure.issue).hex())
     (out / TABLE_FILE).write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))

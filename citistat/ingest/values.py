@@ -27,7 +27,19 @@ import pyarrow.compute as pc
 from .profiles import fold_label
 
 FORMULA_ERRORS = frozenset(
-    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA", "#N/A N/A"}
+    {
+        "#N/A",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+        "#N/A N/A",
+    }
 )
 _FORMULA_ERROR_SPELLINGS = list(FORMULA_ERRORS | {e.lower() for e in FORMULA_ERRORS})
 EXCEL_EPOCH_1900 = pd.Timestamp("1899-12-30")  # serial 1 = 1900-01-01, shifted by Lotus' 1900 leap-year bug
@@ -113,8 +125,9 @@ def map_distinct_text(raw: pd.Series, func: Callable[[object], str | None]) -> p
             return string_series(array, raw.index)
         if rows.mean() < 0.5:
             replacements = pa.array(results, type=pa.large_string()).take(codes[rows])
-            return string_series(pc.replace_with_mask(array.cast(pa.large_string()), pa.array(rows), replacements),
-                                 raw.index)
+            return string_series(
+                pc.replace_with_mask(array.cast(pa.large_string()), pa.array(rows), replacements), raw.index
+            )
     mapped = pa.array(results + [func(None)], type=pa.large_string())
     return string_series(mapped.take(np.where(codes < 0, len(uniques), codes)), raw.index)
 
@@ -295,8 +308,9 @@ def parse_dates(
         sentinel_text = {_date_text(str(s)) for s in sentinels}
         is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
         sentinel[texts_at[is_sentinel]] = True
-        parsed, serial_zero_or_less = _parse_text_dates(text[~is_sentinel], formats, timezone, serial_text=serial_text,
-                                                        date1904=date1904)
+        parsed, serial_zero_or_less = _parse_text_dates(
+            text[~is_sentinel], formats, timezone, serial_text=serial_text, date1904=date1904
+        )
         at = texts_at[~is_sentinel]
         result[at] = parsed.to_numpy(dtype="datetime64[ns]")
         not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
@@ -304,10 +318,16 @@ def parse_dates(
     sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
     result[sentinel] = _NAT
     bad = (kinds != "blank") & np.isnat(result) & ~sentinel & ~not_a_date
-    return _screen_range(DateParse(values=pd.Series(result, index=raw.index), bad=pd.Series(bad, index=raw.index),
-                                   sentinel=pd.Series(sentinel, index=raw.index),
-                                   not_a_date=pd.Series(not_a_date, index=raw.index),
-                                   implausible=pd.Series(False, index=raw.index)), plausible_years)
+    return _screen_range(
+        DateParse(
+            values=pd.Series(result, index=raw.index),
+            bad=pd.Series(bad, index=raw.index),
+            sentinel=pd.Series(sentinel, index=raw.index),
+            not_a_date=pd.Series(not_a_date, index=raw.index),
+            implausible=pd.Series(False, index=raw.index),
+        ),
+        plausible_years,
+    )
 
 
 _NAT = np.datetime64("NaT", "ns")
@@ -325,7 +345,9 @@ def _screen_range(parsed: DateParse, plausible_years: tuple[int, int] | None) ->
     parsed.not_a_date = parsed.not_a_date | early
     if plausible_years is not None:
         first, last = plausible_years
-        outside = ((values < pd.Timestamp(first, 1, 1)) | (values >= pd.Timestamp(last + 1, 1, 1))).fillna(False).astype(bool)
+        outside = (
+            ((values < pd.Timestamp(first, 1, 1)) | (values >= pd.Timestamp(last + 1, 1, 1))).fillna(False).astype(bool)
+        )
         parsed.implausible = outside & ~parsed.not_a_date
     cleared = parsed.not_a_date | parsed.implausible
     if cleared.any():
@@ -407,8 +429,13 @@ def _typed_dates(raw: pd.Series, sentinels: Iterable[object], formats: tuple[str
     values = _to_ns(values).dt.round("s")
     sentinel = _sentinel_dates(values, sentinels, formats)
     values = values.mask(sentinel)
-    return DateParse(values=values, bad=pd.Series(False, index=raw.index), sentinel=sentinel,
-                     not_a_date=pd.Series(False, index=raw.index), implausible=pd.Series(False, index=raw.index))
+    return DateParse(
+        values=values,
+        bad=pd.Series(False, index=raw.index),
+        sentinel=sentinel,
+        not_a_date=pd.Series(False, index=raw.index),
+        implausible=pd.Series(False, index=raw.index),
+    )
 
 
 def _native_datetimes(cells: pd.Series) -> pd.Series:
@@ -479,8 +506,14 @@ def _half_day_to_24h(match: re.Match) -> str:
     return f"{hour}{rest}"
 
 
-def _parse_text_dates(text: pd.Series, formats: tuple[str, ...], timezone: str | None, *,
-                      serial_text: bool = False, date1904: bool = False) -> tuple[pd.Series, pd.Series]:
+def _parse_text_dates(
+    text: pd.Series,
+    formats: tuple[str, ...],
+    timezone: str | None,
+    *,
+    serial_text: bool = False,
+    date1904: bool = False,
+) -> tuple[pd.Series, pd.Series]:
     """(parsed values, serial ≤ 0 written as text) for a text column.
 
     The declared formats first; what is left is tried as a labelled Chinese date
@@ -611,8 +644,10 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
     keys = [None if cell_text(v) is None else fold_key(cell_text(v)) for v in uniques]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
-    return VocabParse(values=pd.Series(mapped[codes], index=raw.index, dtype=object),
-                      unrecognised=pd.Series(unknown[codes], index=raw.index))
+    return VocabParse(
+        values=pd.Series(mapped[codes], index=raw.index, dtype=object),
+        unrecognised=pd.Series(unknown[codes], index=raw.index),
+    )
 
 
 # ---------------------------------------------------------------- caller pseudonyms

@@ -24,10 +24,14 @@ README_NAME = "README.md"
 GRAIN_ORDER = tuple(GRAINS)  # agency first: the rates are checked against its withheld cells
 
 FIELD_DOCS = {
-    "period": "Month, YYYY-MM", "level": "city, unit_type or agency", "unit_type": "Unit type (ranking group)",
-    "agency": "Agency (canonical name)", "metric": "response, resolution or satisfaction",
+    "period": "Month, YYYY-MM",
+    "level": "city, unit_type or agency",
+    "unit_type": "Unit type (ranking group)",
+    "agency": "Agency (canonical name)",
+    "metric": "response, resolution or satisfaction",
     "n": "Denominator of the rate: answered yes + answered no (unknown answers are in no denominator)",
-    "rate": "Rate as a proportion 0-1", "ci_low": "Lower end of the 95 % Wilson interval",
+    "rate": "Rate as a proportion 0-1",
+    "ci_low": "Lower end of the 95 % Wilson interval",
     "ci_high": "Upper end of the 95 % Wilson interval",
     "suppressed": "True when a value of this row is withheld (small cell)",
 }
@@ -81,8 +85,15 @@ def _tables(archive, session: SessionOfRecord, threshold: int, scoring, *, city:
     if "agency" not in counts:
         raise ArchiveError(f"period {session.period} has no agency counts in the archive; ingest it again")
     tables = {grain: public_counts(grain, frame, threshold) for grain, frame in counts.items()}
-    rates = public_rates(session.period, counts["agency"], tables["agency"].frame, scoring.rates, threshold,
-                         confidence=scoring.confidence, city_name=city)
+    rates = public_rates(
+        session.period,
+        counts["agency"],
+        tables["agency"].frame,
+        scoring.rates,
+        threshold,
+        confidence=scoring.confidence,
+        city_name=city,
+    )
     return [rates, *tables.values()]
 
 
@@ -115,27 +126,44 @@ def _swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def datapackage(session: SessionOfRecord, tables: list[PublicTable], threshold: int, scoring, *, city: str,
-                requests: bool) -> dict:
+def datapackage(
+    session: SessionOfRecord, tables: list[PublicTable], threshold: int, scoring, *, city: str, requests: bool
+) -> dict:
     """The Frictionless Data Package descriptor: one resource per CSV, each with its Table Schema."""
     draft = " DRAFT: the session is not published yet; numbers may change." if session.is_draft else ""
-    rule = (f"Counts from 1 to {threshold - 1} are withheld (empty cell), together with enough neighbouring "
-            f"cells that none can be worked back from a published total; a rate is withheld when its "
-            f"denominator is below {threshold} or a count it is made of is withheld.")
+    rule = (
+        f"Counts from 1 to {threshold - 1} are withheld (empty cell), together with enough neighbouring "
+        f"cells that none can be worked back from a published total; a rate is withheld when its "
+        f"denominator is below {threshold} or a count it is made of is withheld."
+    )
     package = {
         "name": f"citistat-{session.period}".lower(),
         "title": f"{city} 12345 hotline performance, {session.period}" + (" (draft)" if session.is_draft else ""),
-        "description": ("Rates per unit with n and 95 % Wilson intervals, and ticket counts at each grain, "
-                        "from the city's hotline archive. No personal data and no notes. " + rule + draft
-                        + f" The same tables are in {PARQUET_FOLDER}/ as Parquet"
-                        + (f"; the period's service requests are in {REQUESTS_NAME} (Open311 GeoReport v2)."
-                           if requests else ".")),
+        "description": (
+            "Rates per unit with n and 95 % Wilson intervals, and ticket counts at each grain, "
+            "from the city's hotline archive. No personal data and no notes. "
+            + rule
+            + draft
+            + f" The same tables are in {PARQUET_FOLDER}/ as Parquet"
+            + (f"; the period's service requests are in {REQUESTS_NAME} (Open311 GeoReport v2)." if requests else ".")
+        ),
         "version": f"{session.period}.r{session.revision}",
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}],
-        "x_citistat": {"period": session.period, "revision": session.revision, "status": session.status,
-                       "meeting_date": session.meeting_date, "min_cell": threshold,
-                       "confidence": scoring.confidence, "suppression_rule": rule},
+        "licenses": [
+            {
+                "name": "CC-BY-4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0",
+            }
+        ],
+        "x_citistat": {
+            "period": session.period,
+            "revision": session.revision,
+            "status": session.status,
+            "meeting_date": session.meeting_date,
+            "min_cell": threshold,
+            "confidence": scoring.confidence,
+            "suppression_rule": rule,
+        },
         "resources": [_resource(table) for table in tables],
     }
     return package
@@ -144,10 +172,12 @@ def datapackage(session: SessionOfRecord, tables: list[PublicTable], threshold: 
 def readme(package: dict, tables: list[PublicTable], threshold: int) -> str:
     """A short note for whoever downloads the folder, in Chinese and English."""
     files = "\n".join(f"- `{t.name}.csv` / `{PARQUET_FOLDER}/{t.name}.parquet`" for t in tables)
-    return (f"# {package['title']}\n\n{package['description']}\n\n"
-            f"本数据不含个人信息和备注。计数为 1 至 {threshold - 1} 的单元格不予公开（空白），并同时隐去足以反推出它的相邻单元格；"
-            f"分母小于 {threshold} 的比率不予公开。字段说明见 `{PACKAGE_NAME}`（Frictionless Data Package）。\n\n"
-            f"## Files\n\n{files}\n- `{PACKAGE_NAME}`: Table Schema of every CSV\n")
+    return (
+        f"# {package['title']}\n\n{package['description']}\n\n"
+        f"本数据不含个人信息和备注。计数为 1 至 {threshold - 1} 的单元格不予公开（空白），并同时隐去足以反推出它的相邻单元格；"
+        f"分母小于 {threshold} 的比率不予公开。字段说明见 `{PACKAGE_NAME}`（Frictionless Data Package）。\n\n"
+        f"## Files\n\n{files}\n- `{PACKAGE_NAME}`: Table Schema of every CSV\n"
+    )
 
 
 def _resource(table: PublicTable) -> dict:

@@ -21,21 +21,23 @@ def service_requests(tickets: pd.DataFrame) -> list[dict]:
     for row in tickets.sort_values("ticket_id", kind="stable").itertuples(index=False):
         closed = _time(row.closed_at)
         address = " ".join(str(v) for v in (row.district, row.street) if _present(v))
-        requests.append({
-            "service_request_id": str(row.ticket_id),
-            "status": "closed" if closed else "open",
-            "service_name": str(row.category) if _present(row.category) else None,
-            "service_code": str(row.category) if _present(row.category) else None,
-            "agency_responsible": str(row.agency) if _present(row.agency) else None,
-            "requested_datetime": _time(row.created_at),
-            "updated_datetime": closed or _time(row.created_at),
-            "expected_datetime": _time(row.due_at),
-            "address": address or None,
-            "zipcode": None,
-            "lat": None,
-            "long": None,
-            "media_url": None,
-        })
+        requests.append(
+            {
+                "service_request_id": str(row.ticket_id),
+                "status": "closed" if closed else "open",
+                "service_name": str(row.category) if _present(row.category) else None,
+                "service_code": str(row.category) if _present(row.category) else None,
+                "agency_responsible": str(row.agency) if _present(row.agency) else None,
+                "requested_datetime": _time(row.created_at),
+                "updated_datetime": closed or _time(row.created_at),
+                "expected_datetime": _time(row.due_at),
+                "address": address or None,
+                "zipcode": None,
+                "lat": None,
+                "long": None,
+                "media_url": None,
+            }
+        )
     return requests
 
 

@@ -15,9 +15,15 @@ from collections.abc import Hashable, Sequence
 import pandas as pd
 
 
-def suppress(frame: pd.DataFrame, columns: Sequence[str], *, threshold: int,
-             row_groups: Sequence[Sequence[str]] = (), parents: Sequence[str] = (),
-             total: str = "n_tickets") -> tuple[pd.DataFrame, pd.Series]:
+def suppress(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    threshold: int,
+    row_groups: Sequence[Sequence[str]] = (),
+    parents: Sequence[str] = (),
+    total: str = "n_tickets",
+) -> tuple[pd.DataFrame, pd.Series]:
     """Return the frame with withheld cells as <NA> (nullable integers) and a per-row flag "any withheld".
 
     `row_groups`: sets of columns that add up to `total` in each row. `parents`: key columns whose
@@ -63,11 +69,13 @@ def _hide_next_smallest(row: pd.Series, hidden: pd.DataFrame, index: Hashable, g
         hidden.at[index, min(shown, key=lambda c: (row[c] == 0, row[c]))] = True
 
 
-def _across_rows(frame: pd.DataFrame, values: pd.DataFrame, hidden: pd.DataFrame,
-                 parents: Sequence[str]) -> pd.DataFrame:
+def _across_rows(
+    frame: pd.DataFrame, values: pd.DataFrame, hidden: pd.DataFrame, parents: Sequence[str]
+) -> pd.DataFrame:
     hidden = hidden.copy()
-    group_of = (frame.groupby(list(parents), dropna=False, sort=False).ngroup() if parents
-                else pd.Series(0, index=frame.index))
+    group_of = (
+        frame.groupby(list(parents), dropna=False, sort=False).ngroup() if parents else pd.Series(0, index=frame.index)
+    )
     sizes = group_of.map(group_of.value_counts())
     per_group = hidden.groupby(group_of).transform("sum")
     for column in values.columns:

@@ -18,10 +18,19 @@ from .suppression import suppress
 # Published count columns; the three answer groups each add up to n_tickets.
 PUBLIC_COUNTS: tuple[str, ...] = (
     "n_tickets",
-    "responded", "not_responded", "response_unknown",
-    "resolved", "not_resolved", "resolution_unknown",
-    "satisfied", "dissatisfied", "satisfaction_unknown",
-    "closed", "closed_on_time", "overdue", "reopened",
+    "responded",
+    "not_responded",
+    "response_unknown",
+    "resolved",
+    "not_resolved",
+    "resolution_unknown",
+    "satisfied",
+    "dissatisfied",
+    "satisfaction_unknown",
+    "closed",
+    "closed_on_time",
+    "overdue",
+    "reopened",
 )
 ANSWER_GROUPS: tuple[tuple[str, ...], ...] = (
     ("responded", "not_responded", "response_unknown"),
@@ -43,8 +52,19 @@ PARENT_KEYS: dict[str, tuple[str, ...]] = {
     "place": ("agency", "district", "street"),
     "channel": ("agency",),
 }
-RATE_COLUMNS: tuple[str, ...] = ("period", "level", "unit_type", "agency", "metric", "n_tickets", "n", "rate",
-                                 "ci_low", "ci_high", "suppressed")
+RATE_COLUMNS: tuple[str, ...] = (
+    "period",
+    "level",
+    "unit_type",
+    "agency",
+    "metric",
+    "n_tickets",
+    "n",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+)
 
 
 @dataclass(frozen=True)
@@ -59,19 +79,29 @@ def public_counts(grain: str, counts: pd.DataFrame, threshold: int) -> PublicTab
     """One grain's counts in the public columns, small cells withheld."""
     keys = GRAINS[grain]
     frame = with_derived(counts).reset_index(drop=True)
-    frame["satisfaction_unknown"] = (frame["not_surveyed"] + frame["refused"] + frame["unreachable"]
-                                     + frame["satisfaction_unknown"])
+    frame["satisfaction_unknown"] = (
+        frame["not_surveyed"] + frame["refused"] + frame["unreachable"] + frame["satisfaction_unknown"]
+    )
     frame = frame[[*keys, *PUBLIC_COUNTS]].sort_values(list(keys), kind="stable").reset_index(drop=True)
     for key in keys:
         frame[key] = frame[key].astype("string")
-    out, flagged = suppress(frame, PUBLIC_COUNTS, threshold=threshold, row_groups=ANSWER_GROUPS,
-                            parents=PARENT_KEYS.get(grain, ()))
+    out, flagged = suppress(
+        frame, PUBLIC_COUNTS, threshold=threshold, row_groups=ANSWER_GROUPS, parents=PARENT_KEYS.get(grain, ())
+    )
     out["suppressed"] = flagged.to_numpy()
     return PublicTable(f"counts-{grain}", keys, out, int(flagged.sum()))
 
 
-def public_rates(period: str, agency_counts: pd.DataFrame, published_agency: pd.DataFrame, definitions,
-                 threshold: int, *, confidence: float = 0.95, city_name: str = "") -> PublicTable:
+def public_rates(
+    period: str,
+    agency_counts: pd.DataFrame,
+    published_agency: pd.DataFrame,
+    definitions,
+    threshold: int,
+    *,
+    confidence: float = 0.95,
+    city_name: str = "",
+) -> PublicTable:
     """Rates of the city, of each unit type and of each agency, with n, the interval, and what was withheld."""
     counts = agency_counts.reset_index(drop=True)
     rows: list[dict] = []
@@ -86,32 +116,48 @@ def public_rates(period: str, agency_counts: pd.DataFrame, published_agency: pd.
         published = shown.loc[record["agency"]]
         hidden = {c for c in PUBLIC_COUNTS if pd.isna(published[c])}
         agency_type = None if pd.isna(record["unit_type"]) else str(record["unit_type"])
-        rows += _rate_rows(period, "agency", agency_type, str(record["agency"]), record, definitions, threshold,
-                           confidence, hidden=hidden)
+        rows += _rate_rows(
+            period,
+            "agency",
+            agency_type,
+            str(record["agency"]),
+            record,
+            definitions,
+            threshold,
+            confidence,
+            hidden=hidden,
+        )
     frame = pd.DataFrame(rows, columns=list(RATE_COLUMNS))
     frame["n_tickets"] = frame["n_tickets"].astype("Int64")
     frame["n"] = frame["n"].astype("Int64")
-    return PublicTable("rates", ("period", "level", "unit_type", "agency", "metric"), frame,
-                       int(frame["suppressed"].sum()))
+    return PublicTable(
+        "rates", ("period", "level", "unit_type", "agency", "metric"), frame, int(frame["suppressed"].sum())
+    )
 
 
-def _rate_rows(period, level, unit_type, agency, counts: dict, definitions, threshold: int, confidence: float,
-               *, hidden: set[str]) -> list[dict]:
+def _rate_rows(
+    period, level, unit_type, agency, counts: dict, definitions, threshold: int, confidence: float, *, hidden: set[str]
+) -> list[dict]:
     from ..score.rates import rate_stat
 
     rows = []
     n_tickets = int(counts.get("n_tickets", 0))
     for metric in METRICS:
         stat = rate_stat(metric, counts, definitions, confidence)
-        withheld = (stat.denominator < threshold or bool(hidden & set(RATE_PARTS[metric]))
-                    or "n_tickets" in hidden)
-        rows.append({
-            "period": period, "level": level, "unit_type": unit_type, "agency": agency, "metric": metric,
-            "n_tickets": None if "n_tickets" in hidden else n_tickets,
-            "n": None if withheld else stat.denominator,
-            "rate": None if withheld or stat.value is None else round(stat.value, 6),
-            "ci_low": None if withheld or stat.ci_low is None else round(stat.ci_low, 6),
-            "ci_high": None if withheld or stat.ci_high is None else round(stat.ci_high, 6),
-            "suppressed": withheld,
-        })
+        withheld = stat.denominator < threshold or bool(hidden & set(RATE_PARTS[metric])) or "n_tickets" in hidden
+        rows.append(
+            {
+                "period": period,
+                "level": level,
+                "unit_type": unit_type,
+                "agency": agency,
+                "metric": metric,
+                "n_tickets": None if "n_tickets" in hidden else n_tickets,
+                "n": None if withheld else stat.denominator,
+                "rate": None if withheld or stat.value is None else round(stat.value, 6),
+                "ci_low": None if withheld or stat.ci_low is None else round(stat.ci_low, 6),
+                "ci_high": None if withheld or stat.ci_high is None else round(stat.ci_high, 6),
+                "suppressed": withheld,
+            }
+        )
     return rows

@@ -22,8 +22,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..safe_io import atomic_write_bytes
 
@@ -41,7 +41,9 @@ def part_links(html: str) -> str:
     return _HREF.sub(lambda m: m.group(0) if m.group(2) in ids else f'href="{PART_LINK}{m.group(2)}"', html)
 
 
-def assemble(parts: Sequence[Path], out_path: Path, *, folio: Path | None = None, continuing: Iterable[int] = ()) -> Path:
+def assemble(
+    parts: Sequence[Path], out_path: Path, *, folio: Path | None = None, continuing: Iterable[int] = ()
+) -> Path:
     """Write the book made of `parts` (PDF files, in order) to `out_path` (atomically).
 
     `continuing`: indices of parts that carry on the previous part's chapter (an agency after the first,
@@ -131,14 +133,20 @@ class _Merger:
         if self.tagged:
             root = book.Root.StructTreeRoot
             self.nums.sort(key=lambda pair: pair[0])
-            root.ParentTree = book.make_indirect(pikepdf.Dictionary(
-                Nums=pikepdf.Array([x for key, value in self.nums for x in (key, value)])))
+            root.ParentTree = book.make_indirect(
+                pikepdf.Dictionary(Nums=pikepdf.Array([x for key, value in self.nums for x in (key, value)]))
+            )
             root.ParentTreeNextKey = self.next_key
         if self.dests:
             if "/Names" not in book.Root:
                 book.Root.Names = pikepdf.Dictionary()
-            book.Root.Names.Dests = book.make_indirect(pikepdf.Dictionary(
-                Names=pikepdf.Array([x for name in sorted(self.dests) for x in (pikepdf.String(name), self.dests[name])])))
+            book.Root.Names.Dests = book.make_indirect(
+                pikepdf.Dictionary(
+                    Names=pikepdf.Array(
+                        [x for name in sorted(self.dests) for x in (pikepdf.String(name), self.dests[name])]
+                    )
+                )
+            )
         _resolve_part_links(book, set(self.dests))
         if self.outline_items:
             with book.open_outline(strict=False) as outline:
@@ -173,7 +181,7 @@ def _resolve_part_links(book, anchors: set[str]) -> None:
             uri = str(action.get("/URI", ""))
             if not uri.startswith(PART_LINK):
                 continue
-            anchor = uri[len(PART_LINK):]
+            anchor = uri[len(PART_LINK) :]
             if anchor not in anchors:
                 log.warning("a link points at #%s, which no part of the book defines", anchor)
             del annot.A

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..briefing import BriefingInputs
 from ..errors import CitistatError
+from ..messages import load_messages
 from ..names import codepoints
 from ..results import METRICS, PeriodResult
 from ..safe_io import atomic_write_text
@@ -30,9 +31,8 @@ from . import parts as book_parts
 from . import reuse
 from .context import AgencyView, agency_order, build_context
 from .file_names import check_distinct, unit_file_stem
-from .maps_context import agency_map_url, draw_maps, map_urls, maps_context
 from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
-from ..messages import load_messages
+from .maps_context import agency_map_url, draw_maps, map_urls, maps_context
 from .pdf import PdfWriter, check_variant, font_face_css
 from .templating import STATIC_DIR, agency_template, find_static, make_environment
 
@@ -76,13 +76,15 @@ def chart_urls(result: PeriodResult, lang: str | None = None) -> dict[str, dict[
         urls[""]["topics"] = f"{folder}/topics.png"
     urls[""].update(map_urls(result, folder)[""])
     for index, unit in enumerate(agency_order(result), start=1):
-        urls[unit.agency] = {"spark": f"{folder}/agency-{index}-spark.png",
-                             **agency_map_url(result, unit.agency, index, folder)}
+        urls[unit.agency] = {
+            "spark": f"{folder}/agency-{index}-spark.png",
+            **agency_map_url(result, unit.agency, index, folder),
+        }
     return urls
 
 
 def chunks(items: list, size: int) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def names_to_draw(inputs: BriefingInputs) -> list[str]:
@@ -101,9 +103,17 @@ def names_to_draw(inputs: BriefingInputs) -> list[str]:
 class BookRenderer:
     """Templates + messages + context + PDF writer for one set of inputs, in one process."""
 
-    def __init__(self, inputs: BriefingInputs, out_dir: Path, templates_dirs: list[Path], *, font: CJKFont,
-                 pdf_variant: str | None = None, attachments: Sequence[Path] = (),
-                 fallback: GlyphFallback | None = None) -> None:
+    def __init__(
+        self,
+        inputs: BriefingInputs,
+        out_dir: Path,
+        templates_dirs: list[Path],
+        *,
+        font: CJKFont,
+        pdf_variant: str | None = None,
+        attachments: Sequence[Path] = (),
+        fallback: GlyphFallback | None = None,
+    ) -> None:
         from .fetcher import RestrictedFetcher
 
         self.inputs = inputs
@@ -154,9 +164,14 @@ class BookRenderer:
     def pdf_key(self, html: str, *, attach: bool = False) -> str:
         """What a PDF of `html` is made from, besides the HTML: charts, fonts, variant, attachments."""
         attached = [reuse.file_hash(p) for p in self.attachments] if attach else []
-        return reuse.pdf_key(html, self.variant, self.stylesheet,
-                             reuse.folder_keys(self.out_dir / charts_folder(self.inputs.lang)),
-                             *(reuse.file_stamp(p) for p in self.font.files()), *attached)
+        return reuse.pdf_key(
+            html,
+            self.variant,
+            self.stylesheet,
+            reuse.folder_keys(self.out_dir / charts_folder(self.inputs.lang)),
+            *(reuse.file_stamp(p) for p in self.font.files()),
+            *attached,
+        )
 
     def city_pdf(self, path: Path, html: str | None = None) -> Path:
         html = html or self.city_html()
@@ -170,8 +185,9 @@ class BookRenderer:
     def lay_out_parts(self, jobs: list[book_parts.PartJob], furniture: bool = False) -> dict[str, book_parts.PartInfo]:
         return book_parts.lay_out_here(self.writer, self.out_dir, jobs, furniture=furniture)
 
-    def city_pdf_in_parts(self, path: Path, cache: book_parts.PartCache, lay_out=None,
-                          timings: dict[str, float] | None = None) -> dict[str, int]:
+    def city_pdf_in_parts(
+        self, path: Path, cache: book_parts.PartCache, lay_out=None, timings: dict[str, float] | None = None
+    ) -> dict[str, int]:
         """The city book from parts (laid out by `lay_out`, default here), the cached ones reused."""
         return book_parts.write_city_book(self, path, cache, lay_out or self.lay_out_parts, timings)
 
@@ -194,25 +210,42 @@ class BookRenderer:
         return dict(targets)
 
 
-def draw_charts(inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencies: bool = True,
-                city: bool = True) -> Path:
+def draw_charts(
+    inputs: BriefingInputs, out_dir: Path, font: CJKFont, *, agencies: bool = True, city: bool = True
+) -> Path:
     """Every chart the books reference, as PNG files under out_dir/charts (the city's and the agency
     sparklines each optional)."""
     family = register_with_matplotlib(font)
     t = load_messages(inputs.lang)
     labels = {m: t(f"metric.{m}") for m in METRICS} | {
-        "volume": t("metric.volume"), "last_year": t("topics.last_year"), "this_period": t("topics.this_period"),
-        "percent_axis": t("chart.percent_axis"), "tickets_axis": t("chart.tickets_axis")}
+        "volume": t("metric.volume"),
+        "last_year": t("topics.last_year"),
+        "this_period": t("topics.this_period"),
+        "percent_axis": t("chart.percent_axis"),
+        "tickets_axis": t("chart.tickets_axis"),
+    }
     urls = chart_urls(inputs.result, inputs.lang)
     result = inputs.result
     if city:
         trend = out_dir / urls[""]["trend"]
-        chart_drawing.draw_if_changed(trend, lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
-                                      "trend", result.city.series, labels, family)
+        chart_drawing.draw_if_changed(
+            trend,
+            lambda: chart_drawing.trend_chart(result.city, labels, trend, family),
+            "trend",
+            result.city.series,
+            labels,
+            family,
+        )
     if city and urls[""].get("topics"):
         topics = out_dir / urls[""]["topics"]
-        chart_drawing.draw_if_changed(topics, lambda: chart_drawing.topic_chart(result.topics, labels, topics, family),
-                                      "topics", result.topics, labels, family)
+        chart_drawing.draw_if_changed(
+            topics,
+            lambda: chart_drawing.topic_chart(result.topics, labels, topics, family),
+            "topics",
+            result.topics,
+            labels,
+            family,
+        )
     if city:
         draw_maps(inputs, out_dir, urls, family, t, city=True, agencies=[])
     if agencies:
@@ -226,9 +259,17 @@ def draw_sparklines(inputs: BriefingInputs, out_dir: Path, font: CJKFont, names:
     for name in names:
         unit = inputs.result.unit(name)
         path = out_dir / urls[name]["spark"]
-        chart_drawing.draw_if_changed(path, partial(chart_drawing.sparklines, unit, path, family),
-                                      "sparklines", unit.series, {m: r.target for m, r in unit.rates.items()}, family)
-    draw_maps(inputs, out_dir, urls, family, load_messages(inputs.lang), city=False, agencies=names)  # where each agency's tickets come from
+        chart_drawing.draw_if_changed(
+            path,
+            partial(chart_drawing.sparklines, unit, path, family),
+            "sparklines",
+            unit.series,
+            {m: r.target for m, r in unit.rates.items()},
+            family,
+        )
+    draw_maps(
+        inputs, out_dir, urls, family, load_messages(inputs.lang), city=False, agencies=names
+    )  # where each agency's tickets come from
 
 
 def book_file_names(inputs: BriefingInputs) -> tuple[str, str]:
@@ -280,8 +321,15 @@ def build_books(
     for warning in warnings:
         log.warning("%s", warning)
     names = [u.agency for u in agency_order(inputs.result)] if agencies is None else list(agencies)
-    renderer = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=pdf_variant,
-                            attachments=[Path(a) for a in attachments], fallback=fallback)
+    renderer = BookRenderer(
+        inputs,
+        out_dir,
+        templates_dirs,
+        font=font,
+        pdf_variant=pdf_variant,
+        attachments=[Path(a) for a in attachments],
+        fallback=fallback,
+    )
     _check_agencies(names, renderer, inputs.period)  # before any work
     check_distinct({name: out_dir / AGENCIES_DIR / agency_file_name(inputs, name) for name in names})
     pooled = workers > 1 and "pdf" in formats and bool(names)
@@ -303,8 +351,9 @@ def build_books(
     if "pdf" in formats:
         pdf_path = out_dir / pdf_name if city_book else None
         if pooled:
-            agency_pdfs, counts = _write_in_pool(renderer, font, workers, pdf_path, targets, cache if in_parts else None,
-                                                 timings)
+            agency_pdfs, counts = _write_in_pool(
+                renderer, font, workers, pdf_path, targets, cache if in_parts else None, timings
+            )
         else:
             if pdf_path is not None and in_parts:
                 counts = renderer.city_pdf_in_parts(pdf_path, cache, timings=timings)
@@ -314,8 +363,10 @@ def build_books(
     timings["pdf"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
     if renderer.fetcher.denied:
-        log.warning("templates referenced %d resource(s) outside the asset folders; they were left out",
-                    len(renderer.fetcher.denied))
+        log.warning(
+            "templates referenced %d resource(s) outside the asset folders; they were left out",
+            len(renderer.fetcher.denied),
+        )
     return BookSet(pdf_path, html_path, agency_pdfs, charts_dir, timings, warnings, counts)
 
 
@@ -330,8 +381,10 @@ def fallback_warnings(inputs: BriefingInputs, font: CJKFont, fallback: GlyphFall
     for text, chars in fallback.gaps.items():
         units = owners.get(text) or ["—"]
         shown = fallback.apply(text)
-        found.append(f"unit {', '.join(units)}: the font {font.regular.name} cannot draw {codepoints(chars)} "
-                     f"in “{text}”; printed as “{shown}”. Correct the name in the roster, aliases or source system.")
+        found.append(
+            f"unit {', '.join(units)}: the font {font.regular.name} cannot draw {codepoints(chars)} "
+            f"in “{text}”; printed as “{shown}”. Correct the name in the roster, aliases or source system."
+        )
     return found
 
 
@@ -345,8 +398,9 @@ def _start_worker(parent_pid, inputs, out_dir, templates_dirs, font, variant, at
     from ..processes import die_with_parent
 
     die_with_parent(parent_pid)  # a killed build must not leave its workers behind
-    _WORKER = BookRenderer(inputs, out_dir, templates_dirs, font=font, pdf_variant=variant, attachments=attachments,
-                           fallback=fallback)
+    _WORKER = BookRenderer(
+        inputs, out_dir, templates_dirs, font=font, pdf_variant=variant, attachments=attachments, fallback=fallback
+    )
 
 
 def _worker_sparklines(names: list[str]) -> None:
@@ -369,25 +423,42 @@ def _worker_parts(jobs: list[book_parts.PartJob]) -> dict[str, book_parts.PartIn
     return _WORKER.lay_out_parts(jobs)
 
 
-def _write_in_pool(renderer: BookRenderer, font: CJKFont, workers: int, city_path: Path | None,
-                   targets: dict[str, Path], cache: book_parts.PartCache | None,
-                   timings: dict[str, float]) -> tuple[dict[str, Path], dict[str, int]]:
+def _write_in_pool(
+    renderer: BookRenderer,
+    font: CJKFont,
+    workers: int,
+    city_path: Path | None,
+    targets: dict[str, Path],
+    cache: book_parts.PartCache | None,
+    timings: dict[str, float],
+) -> tuple[dict[str, Path], dict[str, int]]:
     """Sparklines first (every document needs them), then the city book's parts (the longest first), then
     the briefs in small batches, spread over `workers` spawned processes that each start up once. This
     process meanwhile lays out the contents and the folio sheet and joins the book."""
-    args = (os.getpid(), renderer.inputs, renderer.out_dir, renderer.templates_dirs, font, renderer.variant,
-            renderer.attachments, renderer.fallback)
+    args = (
+        os.getpid(),
+        renderer.inputs,
+        renderer.out_dir,
+        renderer.templates_dirs,
+        font,
+        renderer.variant,
+        renderer.attachments,
+        renderer.fallback,
+    )
     units = [u.agency for u in agency_order(renderer.inputs.result)]
     counts: dict[str, int] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                             initializer=_start_worker, initargs=args) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker, initargs=args
+    ) as pool:
         for done in [pool.submit(_worker_sparklines, units[i::workers]) for i in range(workers)]:
             done.result()
         briefs: list = []
 
         def submit_briefs() -> None:
-            briefs.extend(pool.submit(_worker_briefs, {name: targets[name] for name in chunk})
-                          for chunk in chunks(list(targets), BRIEFS_PER_TASK))
+            briefs.extend(
+                pool.submit(_worker_briefs, {name: targets[name] for name in chunk})
+                for chunk in chunks(list(targets), BRIEFS_PER_TASK)
+            )
 
         def lay_out(jobs: list[book_parts.PartJob]) -> dict[str, book_parts.PartInfo]:
             """The parts on the pool, the briefs queued behind them (so both cores stay busy to the end)."""
@@ -417,8 +488,9 @@ def render_memo(inputs: BriefingInputs, out_path: Path, *, templates_dirs: list[
     font = find_cjk_font()
     fallback = glyph_fallback(font, sorted({f.agency for f in inputs.followups} | {inputs.city}))
     for text, chars in fallback.gaps.items():
-        log.warning("the memo prints “%s” as “%s”: the font cannot draw %s", text, fallback.apply(text),
-                    codepoints(chars))
+        log.warning(
+            "the memo prints “%s” as “%s”: the font cannot draw %s", text, fallback.apply(text), codepoints(chars)
+        )
     renderer = BookRenderer(inputs, out_path.parent, templates_dirs, font=font, fallback=fallback)
     html = renderer.memo_html()
     if out_path.suffix.lower() == ".html":

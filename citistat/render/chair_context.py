@@ -33,6 +33,11 @@ def chair_context(inputs: BriefingInputs, agencies: list | None = None) -> dict:
     findings: ChairFindings = chair_findings(result)
     focus = [FocusView(item, units.get(item.agency), views.get(item.agency)) for item in inputs.focus]
     chosen = {item.agency for item in inputs.focus}
-    return {"chair": {"findings": findings, "focus": focus,
-                      "for_the_record": [view for view in agencies or [] if view.name not in chosen],
-                      "followup_minutes": inputs.followup_minutes}}
+    return {
+        "chair": {
+            "findings": findings,
+            "focus": focus,
+            "for_the_record": [view for view in agencies or [] if view.name not in chosen],
+            "followup_minutes": inputs.followup_minutes,
+        }
+    }

@@ -137,10 +137,19 @@ def trend_chart(unit: Trend, labels: dict[str, str], path: Path, family: str) ->
             points = unit.series.get(metric, [])
             if not has_data(points):
                 continue
-            top.plot(x[: len(points)], _values(points), marker="o", markersize=2.5, linewidth=1.4,
-                     color=PALETTE[metric], label=labels[metric])
+            top.plot(
+                x[: len(points)],
+                _values(points),
+                marker="o",
+                markersize=2.5,
+                linewidth=1.4,
+                color=PALETTE[metric],
+                label=labels[metric],
+            )
             if metric in targets:
-                top.axhline(targets[metric] * 100, color=PALETTE[metric], linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.8)
+                top.axhline(
+                    targets[metric] * 100, color=PALETTE[metric], linewidth=0.8, linestyle=(0, (4, 3)), alpha=0.8
+                )
         top.set_ylim(*rate_axis(values))
         top.set_ylabel(labels.get("percent_axis", "%"))
         if top.get_legend_handles_labels()[0]:
@@ -183,8 +192,10 @@ def sparklines(unit: UnitResult, path: Path, family: str) -> Path:
                 finite = [v for v in series if not math.isnan(v)] or [0.0]
                 bottom_n, top_n = min(finite), max(finite)
                 ax.set_ylim(bottom_n * 0.9 if bottom_n != top_n else 0, top_n * 1.05 or 1)
-                ax.set_yticks([bottom_n, top_n] if bottom_n != top_n else [top_n], 
-                              [f"{bottom_n:,.0f}", f"{top_n:,.0f}"] if bottom_n != top_n else [f"{top_n:,.0f}"])
+                ax.set_yticks(
+                    [bottom_n, top_n] if bottom_n != top_n else [top_n],
+                    [f"{bottom_n:,.0f}", f"{top_n:,.0f}"] if bottom_n != top_n else [f"{top_n:,.0f}"],
+                )
             else:
                 ax.set_ylim(low, high)
                 ax.set_yticks([low, high], [f"{low:.0f}%", f"{high:.0f}%"])

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
+from ..messages import Messages
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
 from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
-from .story_context import story_context
 from .formatting import date_label, points
-from ..messages import Messages
+from .story_context import story_context
 
 PEER_SPAN = 3  # units shown either side of an agency in its brief's ranking excerpt
 
@@ -134,13 +134,17 @@ def slugify(name: str) -> str:
     return text or "agency"
 
 
-def build_context(inputs: BriefingInputs, messages: Messages, *, charts: dict[str, dict[str, str]] | None = None) -> dict:
+def build_context(
+    inputs: BriefingInputs, messages: Messages, *, charts: dict[str, dict[str, str]] | None = None
+) -> dict:
     """The whole context of the city book; agency briefs and the memo use a subset of it."""
     charts = charts or {}
     inputs = for_edition(inputs)
     result = inputs.result
-    agencies = [_agency_view(inputs, unit, i, messages, charts.get(unit.agency, {}))
-                for i, unit in enumerate(agency_order(result), start=1)]
+    agencies = [
+        _agency_view(inputs, unit, i, messages, charts.get(unit.agency, {}))
+        for i, unit in enumerate(agency_order(result), start=1)
+    ]
     anchors = {a.name: a.anchor for a in agencies}
     return {
         "lang": inputs.lang,
@@ -210,13 +214,20 @@ def target_rows(definitions: dict) -> list[dict]:
     rows = []
     for item in definitions.get("targets", []) or []:
         if isinstance(item, dict) and item.get("metric") in METRICS:
-            rows.append({"metric": item["metric"], "unit_type": item.get("unit_type", "*"),
-                         "target": float(item["target"]), "amber": float(item.get("amber", 0.0))})
+            rows.append(
+                {
+                    "metric": item["metric"],
+                    "unit_type": item.get("unit_type", "*"),
+                    "target": float(item["target"]),
+                    "amber": float(item.get("amber", 0.0)),
+                }
+            )
     return rows
 
 
-def _agency_view(inputs: BriefingInputs, unit: UnitResult, index: int, messages: Messages,
-                 charts: dict[str, str]) -> AgencyView:
+def _agency_view(
+    inputs: BriefingInputs, unit: UnitResult, index: int, messages: Messages, charts: dict[str, str]
+) -> AgencyView:
     notes = inputs.notes_for(unit.agency)
     unit = replace(unit, flags=by_priority(unit.flags))
     followups = [_followup_view(f, inputs.meeting_date, inputs.period) for f in inputs.followups_for(unit.agency)]
@@ -256,7 +267,7 @@ def ranking_neighbours(result: PeriodResult, agency: str, span: int = PEER_SPAN)
         return []
     ranking = result.ranking(unit.unit_type)
     at = next(i for i, u in enumerate(ranking) if u.agency == agency)
-    return ranking[max(0, at - span): at + span + 1]
+    return ranking[max(0, at - span) : at + span + 1]
 
 
 def _followups_by_agency(inputs: BriefingInputs, agencies: list[AgencyView]) -> list[tuple[str, list[FollowUpView]]]:
@@ -273,8 +284,12 @@ def _followups_by_agency(inputs: BriefingInputs, agencies: list[AgencyView]) -> 
 
 def _followup_view(item: FollowUp, meeting_date: str | None, period: str) -> FollowUpView:
     carried = item.raised_period < period
-    return FollowUpView(item=item, overdue=is_overdue(item, meeting_date),
-                        change_pp=_change_pp(item) if carried else None, carried=carried)
+    return FollowUpView(
+        item=item,
+        overdue=is_overdue(item, meeting_date),
+        change_pp=_change_pp(item) if carried else None,
+        carried=carried,
+    )
 
 
 def is_overdue(item: FollowUp, on: str | None) -> bool:
@@ -302,7 +317,9 @@ def _questions(unit: UnitResult, notes: AgencyNotes, followups: list[FollowUpVie
         rate = unit.rates.get(metric)
         gap = target_gap(rate)
         if rate is not None and rate.rag == "red" and gap is not None:
-            asked.append(t("ask.red", metric=t(f"metric.{metric}"), tickets=gap.tickets, target=f"{gap.target * 100:g}"))
+            asked.append(
+                t("ask.red", metric=t(f"metric.{metric}"), tickets=gap.tickets, target=f"{gap.target * 100:g}")
+            )
     for view in followups:
         if view.overdue:
             asked.append(t("ask.overdue", text=view.item.text, due=date_label(view.item.due, t.lang)))
@@ -336,9 +353,12 @@ def _summary(inputs: BriefingInputs, agencies: list[AgencyView], anchors: dict[s
         "open_followups": sum(1 for a in agencies for v in a.followups if v.item.status in ("open", "overdue")),
         "flags": by_priority(result.flags),
         # every unit's questions in one list, most serious first (book order within a severity)
-        "agency_flags": sorted([(a.name, a.anchor, flag) for a in agencies for flag in a.unit.flags],
-                               key=lambda item: SEVERITY_ORDER.index(item[2].severity)
-                               if item[2].severity in SEVERITY_ORDER else len(SEVERITY_ORDER)),
+        "agency_flags": sorted(
+            [(a.name, a.anchor, flag) for a in agencies for flag in a.unit.flags],
+            key=lambda item: (
+                SEVERITY_ORDER.index(item[2].severity) if item[2].severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+            ),
+        ),
     }
 
 
@@ -377,8 +397,11 @@ def weights_and_precision(definitions: dict) -> dict:
     for unit_type, used in effective.items():
         base = configured.get(unit_type) or configured.get("*") or {}
         renormalised |= any(base.get(m, 0) > 0 and m not in used for m in ("response", "resolution", "satisfaction"))
-    return {"renormalised": renormalised, "weights_effective": [(t, list(used.items())) for t, used in effective.items()],
-            "day_only": definitions.get("date_precision") == "day"}
+    return {
+        "renormalised": renormalised,
+        "weights_effective": [(t, list(used.items())) for t, used in effective.items()],
+        "day_only": definitions.get("date_precision") == "day",
+    }
 
 
 def weight_rows(definitions: dict) -> list[dict]:
@@ -386,19 +409,32 @@ def weight_rows(definitions: dict) -> list[dict]:
     rows = []
     for unit_type, weights in (definitions.get("weights_in_force") or {}).items():
         if isinstance(weights, dict):
-            rows.append({"unit_type": unit_type, "version": weights.get("version", ""),
-                         "effective_from": weights.get("effective_from", ""),
-                         "weights": {m: weights.get(m) for m in METRICS if m in weights}})
+            rows.append(
+                {
+                    "unit_type": unit_type,
+                    "version": weights.get("version", ""),
+                    "effective_from": weights.get("effective_from", ""),
+                    "weights": {m: weights.get(m) for m in METRICS if m in weights},
+                }
+            )
     return rows
 
 
 # The settings the methods page lists (section, key): each has a label in the catalogues (methods.setting.<key>).
 METHOD_SETTINGS = (
-    ("rates", "basic_weight"), ("", "min_n"), ("", "alpha"), ("", "confidence"),
-    ("screens", "min_tickets"), ("screens", "quick_close_minutes"), ("screens", "quick_close_share"),
-    ("screens", "basic_share_jump_pp"), ("screens", "perfect_streak_periods"),
-    ("screens", "callback_coverage_drop_pp"), ("screens", "sat_up_resolution_down_pp"),
-    ("screens", "repeat_window_days"), ("screens", "repeat_caller_min_tickets"),
+    ("rates", "basic_weight"),
+    ("", "min_n"),
+    ("", "alpha"),
+    ("", "confidence"),
+    ("screens", "min_tickets"),
+    ("screens", "quick_close_minutes"),
+    ("screens", "quick_close_share"),
+    ("screens", "basic_share_jump_pp"),
+    ("screens", "perfect_streak_periods"),
+    ("screens", "callback_coverage_drop_pp"),
+    ("screens", "sat_up_resolution_down_pp"),
+    ("screens", "repeat_window_days"),
+    ("screens", "repeat_caller_min_tickets"),
 )
 
 

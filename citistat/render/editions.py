@@ -39,8 +39,9 @@ def for_edition(inputs: BriefingInputs) -> BriefingInputs:
         return inputs
     public = edition == PUBLIC
     result = inputs.result
-    result = replace(result, city=_outward_unit(result.city, public),
-                     units=[_outward_unit(u, public) for u in result.units])
+    result = replace(
+        result, city=_outward_unit(result.city, public), units=[_outward_unit(u, public) for u in result.units]
+    )
     return replace(
         inputs,
         result=result,
@@ -55,8 +56,11 @@ def for_edition(inputs: BriefingInputs) -> BriefingInputs:
 def _outward_unit(unit: UnitResult, public: bool) -> UnitResult:
     unit = replace(unit, watchlist=[])
     if public:
-        unit = replace(unit, categories=[row for row in unit.categories if row.n >= SMALL_CELL],
-                       places=[row for row in unit.places if row.n >= SMALL_CELL])
+        unit = replace(
+            unit,
+            categories=[row for row in unit.categories if row.n >= SMALL_CELL],
+            places=[row for row in unit.places if row.n >= SMALL_CELL],
+        )
     return unit
 
 

@@ -34,7 +34,7 @@ def bounded_slug(name: str, limit: int = SLUG_MAX_BYTES) -> str:
 
 
 def unit_file_stem(name: str) -> str:
-    """"Parks & Rec" -> "parks-rec-1a2b3c4d"; different names never share a stem (the check below says so)."""
+    """ "Parks & Rec" -> "parks-rec-1a2b3c4d"; different names never share a stem (the check below says so)."""
     return f"{bounded_slug(name)}-{name_hash(name)}"
 
 
@@ -46,8 +46,10 @@ def check_distinct(targets: Mapping[str, Path]) -> None:
     shared = {path: names for path, names in by_path.items() if len(names) > 1}
     if shared:
         lines = "; ".join(f"{path.name}: {', '.join(map(repr, names))}" for path, names in shared.items())
-        raise CitistatError(f"two outputs would be written to one file, so one would be lost: {lines}; "
-                            "rename one of the agencies in the roster or aliases")
+        raise CitistatError(
+            f"two outputs would be written to one file, so one would be lost: {lines}; "
+            "rename one of the agencies in the roster or aliases"
+        )
 
 
 def check_no_repeats(paths: Iterable[Path]) -> None:
@@ -60,5 +62,7 @@ def check_no_repeats(paths: Iterable[Path]) -> None:
             repeated.append(str(path))
         seen.add(resolved)
     if repeated:
-        raise CitistatError(f"the build wrote {', '.join(repeated)} more than once, so an output was lost; "
-                            "this is a bug in citistat: please report it with the period's files")
+        raise CitistatError(
+            f"the build wrote {', '.join(repeated)} more than once, so an output was lost; "
+            "this is a bug in citistat: please report it with the period's files"
+        )

@@ -11,8 +11,20 @@ from datetime import date
 from ..results import Delta
 
 DASH = "—"
-EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
+EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 MINUS = "\u2212"  # the true minus sign: a hyphen reads as a dash and sets narrower than "+"
@@ -79,7 +91,7 @@ def interval(low: float | None, high: float | None) -> str:
 
 
 def direction(delta: Delta | None, digits: int = 1) -> str:
-    """"up", "down" or "flat" as the printed change reads ("flat" when it prints as 0.0); "" when N/A.
+    """ "up", "down" or "flat" as the printed change reads ("flat" when it prints as 0.0); "" when N/A.
 
     The arrow and the colour follow the printed number, so "0.0" is never drawn as a decline.
     """
@@ -95,12 +107,12 @@ def arrow(delta: Delta | None) -> str:
 
 
 def significance(delta: Delta | None) -> str:
-    """"*" marks a change significant at 5 %; nothing otherwise."""
+    """ "*" marks a change significant at 5 %; nothing otherwise."""
     return "*" if delta is not None and delta.significant else ""
 
 
 def period_label(period: str | None, lang: str) -> str:
-    """"2024-03" -> "2024年3月" / "March 2024"."""
+    """ "2024-03" -> "2024年3月" / "March 2024"."""
     if not period:
         return DASH
     if ".." in period:  # a range such as the three months before
@@ -111,7 +123,7 @@ def period_label(period: str | None, lang: str) -> str:
 
 
 def date_label(iso: str | None, lang: str) -> str:
-    """"2024-04-03" -> "2024年4月3日" / "3 April 2024"."""
+    """ "2024-04-03" -> "2024年4月3日" / "3 April 2024"."""
     if not iso:
         return DASH
     day = date.fromisoformat(iso[:10])
@@ -121,5 +133,5 @@ def date_label(iso: str | None, lang: str) -> str:
 
 
 def short_period(period: str) -> str:
-    """"2024-03" -> "24-03", for chart axes."""
+    """ "2024-03" -> "24-03", for chart axes."""
     return period[2:]

@@ -53,9 +53,12 @@ def count_classes(values: Sequence[float], k: int = 5, fmt: str = "{:,.0f}") -> 
     edges = tuple(sorted({float(math.ceil(q)) for q in quantiles if math.ceil(q) < values[-1]}))
     colours = _spread(SEQUENTIAL, len(edges) + 1)
     bounds = [values[0], *edges, values[-1]]
-    labels = tuple(f"{fmt.format(bounds[0] if i == 0 else bounds[i] + 1)}–{fmt.format(bounds[i + 1])}"
-                   if fmt.format(bounds[0] if i == 0 else bounds[i] + 1) != fmt.format(bounds[i + 1])
-                   else fmt.format(bounds[i + 1]) for i in range(len(edges) + 1))
+    labels = tuple(
+        f"{fmt.format(bounds[0] if i == 0 else bounds[i] + 1)}–{fmt.format(bounds[i + 1])}"
+        if fmt.format(bounds[0] if i == 0 else bounds[i] + 1) != fmt.format(bounds[i + 1])
+        else fmt.format(bounds[i + 1])
+        for i in range(len(edges) + 1)
+    )
     return Classes(edges, colours, labels)
 
 
@@ -88,6 +91,7 @@ def _spread(palette: Sequence[str], n: int) -> tuple[str, ...]:
 
 # --- what each panel shows -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Panel:
     title: str
@@ -108,21 +112,27 @@ def ticket_panel(counts: dict[str, int], labels: dict[str, str]) -> Panel:
 
 
 def rate_panel(stats: list[AreaStat], labels: dict[str, str]) -> Panel:
-    shown = {s.name: (None if suppressed(s.n) or s.denominator < SMALL_AREA or s.rate is None else s.rate * 100)
-             for s in stats}
+    shown = {
+        s.name: (None if suppressed(s.n) or s.denominator < SMALL_AREA or s.rate is None else s.rate * 100)
+        for s in stats
+    }
     answers = sum(s.denominator for s in stats)
-    return Panel(labels["map_rate"], shown, rate_classes([v for v in shown.values() if v is not None]),
-                 labels["map_rate_legend"].format(n=f"{answers:,}"))
+    return Panel(
+        labels["map_rate"],
+        shown,
+        rate_classes([v for v in shown.values() if v is not None]),
+        labels["map_rate_legend"].format(n=f"{answers:,}"),
+    )
 
 
 def change_panel(stats: list[AreaStat], labels: dict[str, str]) -> Panel:
     shown = {s.name: (None if suppressed(s.n) or s.denominator < SMALL_AREA else s.change_pp) for s in stats}
     compared = sum(1 for v in shown.values() if v is not None)
-    return Panel(labels["map_change"], shown, change_classes(),
-                 labels["map_change_legend"].format(n=compared))
+    return Panel(labels["map_change"], shown, change_classes(), labels["map_change_legend"].format(n=compared))
 
 
 # --- drawing ---------------------------------------------------------------------------------------
+
 
 def _area_colour(panel: Panel, name: str, counts: dict[str, int]) -> tuple[str, str | None]:
     """Fill and hatch of one area: its class, or grey for no tickets, hatched grey when suppressed."""
@@ -143,25 +153,46 @@ def _draw_panel(ax, boundaries: Boundaries, panel: Panel, counts: dict[str, int]
         fill, hatch = _area_colour(panel, name, counts)
         for polygon in boundaries.shapes[name]:
             path = MplPath.make_compound_path(*(MplPath(np.asarray(ring), closed=True) for ring in polygon))
-            ax.add_patch(PathPatch(path, facecolor=fill, edgecolor="#ffffff" if boundaries.level == "street" else "#555555",
-                                   linewidth=0.3 if boundaries.level == "street" else 0.6, hatch=hatch))
+            ax.add_patch(
+                PathPatch(
+                    path,
+                    facecolor=fill,
+                    edgecolor="#ffffff" if boundaries.level == "street" else "#555555",
+                    linewidth=0.3 if boundaries.level == "street" else 0.6,
+                    hatch=hatch,
+                )
+            )
     x0, y0, x1, y1 = boundaries.extent()
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(panel.title, fontsize=7.5, pad=3)
-    handles = [Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=l)
-               for c, l in zip(panel.classes.colours, panel.classes.labels)]
-    handles.append(Patch(facecolor=SUPPRESSED, hatch="////", edgecolor="#555555", linewidth=0.4,
-                         label=labels["map_suppressed"]))
+    handles = [
+        Patch(facecolor=c, edgecolor="#555555", linewidth=0.4, label=label)
+        for c, label in zip(panel.classes.colours, panel.classes.labels)
+    ]
+    handles.append(
+        Patch(facecolor=SUPPRESSED, hatch="////", edgecolor="#555555", linewidth=0.4, label=labels["map_suppressed"])
+    )
     handles.append(Patch(facecolor=NO_DATA, edgecolor="#555555", linewidth=0.4, label=labels["map_no_figure"]))
-    ax.legend(handles=handles, title=panel.legend_title, title_fontsize=6, fontsize=5.6, frameon=False,
-              loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=2, handlelength=1.2, columnspacing=0.8)
+    ax.legend(
+        handles=handles,
+        title=panel.legend_title,
+        title_fontsize=6,
+        fontsize=5.6,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.02),
+        ncols=2,
+        handlelength=1.2,
+        columnspacing=0.8,
+    )
 
 
-def draw_map(boundaries: Boundaries, panels: list[Panel], counts: dict[str, int], labels: dict[str, str],
-             path: Path, family: str) -> Path:
+def draw_map(
+    boundaries: Boundaries, panels: list[Panel], counts: dict[str, int], labels: dict[str, str], path: Path, family: str
+) -> Path:
     """One row of choropleth panels on the same boundaries; "synthetic" in the corner when they are."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
@@ -172,8 +203,16 @@ def draw_map(boundaries: Boundaries, panels: list[Panel], counts: dict[str, int]
         for ax, panel in zip(axes, panels):
             _draw_panel(ax, boundaries, panel, counts, labels)
         if boundaries.synthetic:
-            figure.text(0.995, 0.995, labels["map_synthetic"], ha="right", va="top", fontsize=6.5,
-                        color="#D55E00", fontweight="bold")
+            figure.text(
+                0.995,
+                0.995,
+                labels["map_synthetic"],
+                ha="right",
+                va="top",
+                fontsize=6.5,
+                color="#D55E00",
+                fontweight="bold",
+            )
         figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.33 if len(panels) > 1 else 0.3, wspace=0.08)
         return save_png(figure, path)
 
@@ -200,8 +239,7 @@ def draw_hexbin(grid, outline: Boundaries | None, labels: dict[str, str], path: 
             transform = hexagon.get_patch_transform()
             corners = transform.transform(vertices)
             corners[:, 0] /= scale
-            ax.add_patch(PathPatch(MplPath(corners, closed=True), facecolor=classes.colour(cell.n),
-                                   edgecolor="none"))
+            ax.add_patch(PathPatch(MplPath(corners, closed=True), facecolor=classes.colour(cell.n), edgecolor="none"))
         lons = [c.lon for c in grid.cells]
         lats = [c.lat for c in grid.cells]
         if outline is not None and _in_degrees(outline, grid):
@@ -217,10 +255,17 @@ def draw_hexbin(grid, outline: Boundaries | None, labels: dict[str, str], path: 
         ax.set_ylim(min(lats) - pad, max(lats) + pad)
         ax.set_aspect(1 / scale)
         ax.set_axis_off()
-        handles = [Patch(facecolor=c, label=l) for c, l in zip(classes.colours, classes.labels)]
+        handles = [Patch(facecolor=c, label=label) for c, label in zip(classes.colours, classes.labels)]
         shown = sum(c.n for c in grid.cells)
-        ax.legend(handles=handles, title=labels["hex_legend"].format(n=f"{shown:,}", km=f"{grid.width_km:g}"),
-                  title_fontsize=6.5, fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(
+            handles=handles,
+            title=labels["hex_legend"].format(n=f"{shown:,}", km=f"{grid.width_km:g}"),
+            title_fontsize=6.5,
+            fontsize=6,
+            frameon=False,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+        )
         figure.subplots_adjust(left=0.01, right=0.7, top=0.98, bottom=0.02)
         return save_png(figure, path)
 

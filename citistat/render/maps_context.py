@@ -47,7 +47,9 @@ class MapView:
     level: str
     counts: dict[str, int]  # area -> tickets
     synthetic: bool
-    missing: list[tuple[str, int | None]] = field(default_factory=list)  # areas with tickets and no boundary (None: too few to print)
+    missing: list[tuple[str, int | None]] = field(
+        default_factory=list
+    )  # areas with tickets and no boundary (None: too few to print)
     unused: list[str] = field(default_factory=list)  # boundaries with no tickets
     drawable: bool = False  # some area has a boundary
 
@@ -67,21 +69,33 @@ def map_views(inputs: BriefingInputs) -> dict:
     areas = inputs.result.areas
     districts = inputs.boundaries.get("district")
     streets = inputs.boundaries.get("street")
-    topics = {topic.name: view(topic_key(i), districts, dict(areas.by_topic.get(topic.name, [])), "district")
-              for i, topic in enumerate(inputs.result.topics, start=1) if areas.by_topic.get(topic.name)}
+    topics = {
+        topic.name: view(topic_key(i), districts, dict(areas.by_topic.get(topic.name, [])), "district")
+        for i, topic in enumerate(inputs.result.topics, start=1)
+        if areas.by_topic.get(topic.name)
+    }
     return {
-        "city": view(CITY_MAP, districts, {s.name: s.n for s in areas.district}, "district") if areas.district else None,
+        "city": view(CITY_MAP, districts, {s.name: s.n for s in areas.district}, "district")
+        if areas.district
+        else None,
         "street": view(STREET_MAP, streets, {s.name: s.n for s in areas.street}, "street")
-        if areas.street and streets is not None else None,
+        if areas.street and streets is not None
+        else None,
         "topics": topics,
-        "agencies": {name: view(AGENCY_MAP, districts, dict(rows), "district") for name, rows in areas.by_agency.items()},
+        "agencies": {
+            name: view(AGENCY_MAP, districts, dict(rows), "district") for name, rows in areas.by_agency.items()
+        },
     }
 
 
 def maps_context(inputs: BriefingInputs) -> dict:
-    return {"maps": map_views(inputs), "map_metric": inputs.result.areas.metric,
-            "map_density": inputs.result.areas.hexbins,
-            "map_small": maps.SMALL_AREA, "map_unplaced": inputs.result.areas.unplaced}
+    return {
+        "maps": map_views(inputs),
+        "map_metric": inputs.result.areas.metric,
+        "map_density": inputs.result.areas.hexbins,
+        "map_small": maps.SMALL_AREA,
+        "map_unplaced": inputs.result.areas.unplaced,
+    }
 
 
 def map_labels(t, metric: str) -> dict[str, str]:
@@ -101,8 +115,16 @@ def map_labels(t, metric: str) -> dict[str, str]:
     }
 
 
-def draw_maps(inputs: BriefingInputs, out_dir: Path, urls: dict[str, dict[str, str]], family: str, t,
-              *, city: bool, agencies: list[str]) -> None:
+def draw_maps(
+    inputs: BriefingInputs,
+    out_dir: Path,
+    urls: dict[str, dict[str, str]],
+    family: str,
+    t,
+    *,
+    city: bool,
+    agencies: list[str],
+) -> None:
     """Every drawable map of the plan, each redrawn only when its inputs changed."""
     from .charts import draw_if_changed
 
@@ -112,8 +134,11 @@ def draw_maps(inputs: BriefingInputs, out_dir: Path, urls: dict[str, dict[str, s
     jobs = []
     if city and views["city"] is not None and views["city"].drawable:
         stats = areas.district
-        panels = [maps.ticket_panel(views["city"].counts, labels), maps.rate_panel(stats, labels),
-                  maps.change_panel(stats, labels)]
+        panels = [
+            maps.ticket_panel(views["city"].counts, labels),
+            maps.rate_panel(stats, labels),
+            maps.change_panel(stats, labels),
+        ]
         jobs.append((urls[""][CITY_MAP], "district", panels, views["city"].counts))
     if city and views["street"] is not None and views["street"].drawable:
         stats = areas.street
@@ -123,8 +148,9 @@ def draw_maps(inputs: BriefingInputs, out_dir: Path, urls: dict[str, dict[str, s
     if city and grid is not None and grid.cells:
         path = out_dir / urls[""][HEXBIN_MAP]
         outline = inputs.boundaries.get("district")
-        draw_if_changed(path, lambda: maps.draw_hexbin(grid, outline, labels, path, family),
-                        "hexbin", grid, outline, labels, family)
+        draw_if_changed(
+            path, lambda: maps.draw_hexbin(grid, outline, labels, path, family), "hexbin", grid, outline, labels, family
+        )
     if city:
         for view_ in views["topics"].values():
             if view_.drawable:
@@ -136,5 +162,13 @@ def draw_maps(inputs: BriefingInputs, out_dir: Path, urls: dict[str, dict[str, s
     for url, level, panels, counts in jobs:
         path = out_dir / url
         boundaries = inputs.boundaries[level]
-        draw_if_changed(path, partial(maps.draw_map, boundaries, panels, counts, labels, path, family),
-                        "map", boundaries, panels, counts, labels, family)
+        draw_if_changed(
+            path,
+            partial(maps.draw_map, boundaries, panels, counts, labels, path, family),
+            "map",
+            boundaries,
+            panels,
+            counts,
+            labels,
+            family,
+        )

@@ -24,9 +24,9 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import __version__
 from ..safe_io import atomic_write_text
@@ -68,9 +68,16 @@ class PartSpec:
     page_refs: dict[str, int] = field(default_factory=dict)  # a.pageref targets in other parts -> book page
 
     def context(self) -> dict:
-        return {"name": self.name, "sections": self.sections, "agencies": self.agencies, "opens_agencies": self.opens_agencies,
-                "opens_book": self.opens_book, "running": self.running, "toc_pages": self.toc_pages,
-                "page_refs": self.page_refs}
+        return {
+            "name": self.name,
+            "sections": self.sections,
+            "agencies": self.agencies,
+            "opens_agencies": self.opens_agencies,
+            "opens_book": self.opens_book,
+            "running": self.running,
+            "toc_pages": self.toc_pages,
+            "page_refs": self.page_refs,
+        }
 
 
 @dataclass(frozen=True)
@@ -118,8 +125,11 @@ class PartCache:
 
     def remember(self, key: str, info: PartInfo) -> None:
         """Written after the PDF itself, so a part killed half-way is laid out again."""
-        facts = {"pages": info.pages, "anchors": info.anchors,
-                 "sha256": hashlib.sha256(self.pdf(key).read_bytes()).hexdigest()}
+        facts = {
+            "pages": info.pages,
+            "anchors": info.anchors,
+            "sha256": hashlib.sha256(self.pdf(key).read_bytes()).hexdigest(),
+        }
         atomic_write_text(self.folder / f"{key}.json", json.dumps(facts, ensure_ascii=False, sort_keys=True))
 
     def prune(self, days: int = CACHE_DAYS) -> None:
@@ -145,13 +155,20 @@ def part_specs(context: dict) -> list[PartSpec]:
         title = context["t"]("agencies.title")
         agencies = list(context["agencies"])
         for index, start in enumerate(range(0, len(agencies), AGENCIES_PER_PART)):
-            specs.append(PartSpec(f"{AGENCY_PART}{index + 1}", agencies=tuple(agencies[start:start + AGENCIES_PER_PART]),
-                                  opens_agencies=index == 0, running="" if index == 0 else title))
+            specs.append(
+                PartSpec(
+                    f"{AGENCY_PART}{index + 1}",
+                    agencies=tuple(agencies[start : start + AGENCIES_PER_PART]),
+                    opens_agencies=index == 0,
+                    running="" if index == 0 else title,
+                )
+            )
     return specs
 
 
-def write_city_book(renderer, pdf_path: Path, cache: PartCache, lay_out: LayOut,
-                    timings: dict[str, float] | None = None) -> dict[str, int]:
+def write_city_book(
+    renderer, pdf_path: Path, cache: PartCache, lay_out: LayOut, timings: dict[str, float] | None = None
+) -> dict[str, int]:
     """Lay out the parts that are not in the cache (with `lay_out`, on every core), then the contents and the
     folio sheet (in this process, while the pool goes on with the briefs), and join them into `pdf_path`.
     Returns how many parts the book has, how many were laid out and how many reused."""
@@ -165,8 +182,9 @@ def write_city_book(renderer, pdf_path: Path, cache: PartCache, lay_out: LayOut,
     for spec, html, key in keyed:
         info = cache.info(key)
         if info is None:
-            jobs.append(PartJob(key, spec.name, html, cache.pdf(key),
-                                attach=spec.opens_book and bool(renderer.attachments)))
+            jobs.append(
+                PartJob(key, spec.name, html, cache.pdf(key), attach=spec.opens_book and bool(renderer.attachments))
+            )
         else:
             infos[key] = info
     timings["parts_html"] = time.perf_counter() - started
@@ -180,8 +198,9 @@ def write_city_book(renderer, pdf_path: Path, cache: PartCache, lay_out: LayOut,
     order = [key for _, _, key in keyed]
     for _ in range(3):
         toc_key = _contents(renderer, specs[toc_index], order, infos, toc_index, cache, renderer.lay_out_parts)
-        if not _fill_page_references(renderer, keyed, order, infos, toc_index, infos[toc_key].pages, cache,
-                                     renderer.lay_out_parts):
+        if not _fill_page_references(
+            renderer, keyed, order, infos, toc_index, infos[toc_key].pages, cache, renderer.lay_out_parts
+        ):
             break
     order.insert(toc_index, toc_key)
     total = sum(infos[key].pages for key in order)
@@ -202,8 +221,15 @@ def _part_html_and_key(renderer, spec: PartSpec) -> tuple[str, str]:
     html = part_links(renderer.env.get_template("part.html").render({**renderer.pdf_context, "part": spec.context()}))
     charts = [reuse.chart_stamp(renderer.out_dir / src) for src in dict.fromkeys(_CHART.findall(html))]
     attached = [reuse.file_hash(p) for p in renderer.attachments] if spec.opens_book else []
-    key = reuse.pdf_key(html, renderer.variant, renderer.stylesheet, __version__, *charts,
-                        *(reuse.file_stamp(p) for p in renderer.font.files()), *attached)
+    key = reuse.pdf_key(
+        html,
+        renderer.variant,
+        renderer.stylesheet,
+        __version__,
+        *charts,
+        *(reuse.file_stamp(p) for p in renderer.font.files()),
+        *attached,
+    )
     return html, key
 
 
@@ -219,8 +245,16 @@ def _book_pages(order: list[str], infos: dict[str, PartInfo], at: int, toc_pages
     return dict(sorted(pages.items()))  # the same HTML whether the facts came fresh or from the cache
 
 
-def _fill_page_references(renderer, keyed: list, order: list[str], infos: dict[str, PartInfo], at: int,
-                          toc_pages: int, cache: PartCache, lay_out) -> bool:
+def _fill_page_references(
+    renderer,
+    keyed: list,
+    order: list[str],
+    infos: dict[str, PartInfo],
+    at: int,
+    toc_pages: int,
+    cache: PartCache,
+    lay_out,
+) -> bool:
     """Parts that cite another part's page (a.pageref: the integrity list's page column) laid out again with
     the numbers written in, as the contents are: target-counter() cannot see into another part. Returns
     whether a part's length changed, so the contents and these pages must be worked out again."""
@@ -242,8 +276,9 @@ def _fill_page_references(renderer, keyed: list, order: list[str], infos: dict[s
     return moved
 
 
-def _contents(renderer, spec: PartSpec, order: list[str], infos: dict[str, PartInfo], at: int, cache: PartCache,
-              lay_out) -> str:
+def _contents(
+    renderer, spec: PartSpec, order: list[str], infos: dict[str, PartInfo], at: int, cache: PartCache, lay_out
+) -> str:
     """The contents, laid out with each entry's page; laid out again in the rare case its own length differs
     from the one assumed (the pages after it move)."""
     assumed = 1
@@ -263,8 +298,9 @@ def _contents(renderer, spec: PartSpec, order: list[str], infos: dict[str, PartI
 
 def _folio(renderer, pages: int, cache: PartCache, lay_out, infos: dict[str, PartInfo]) -> str:
     html = renderer.env.get_template("folio.html").render({**renderer.pdf_context, "pages": pages})
-    key = reuse.pdf_key(html, "folio", renderer.stylesheet, __version__,
-                        *(reuse.file_stamp(p) for p in renderer.font.files()))
+    key = reuse.pdf_key(
+        html, "folio", renderer.stylesheet, __version__, *(reuse.file_stamp(p) for p in renderer.font.files())
+    )
     info = cache.info(key)
     if info is None:
         info = lay_out([PartJob(key, "folio", html, cache.pdf(key))], furniture=True)[key]
@@ -287,4 +323,3 @@ def lay_out_here(writer, base_url: Path, jobs: list[PartJob], *, furniture: bool
                 anchors.setdefault(anchor, number)
         done[job.key] = PartInfo(len(document.pages), anchors)
     return done
-

@@ -18,9 +18,13 @@ FONT_FAMILY = "CitistatCJK"
 
 def font_face_css(font: CJKFont) -> str:
     """@font-face rules for the CJK font files (a real bold face when one exists)."""
-    rules = [f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: normal; src: url("{font.regular.as_uri()}"); }}']
+    rules = [
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: normal; src: url("{font.regular.as_uri()}"); }}'
+    ]
     if font.bold is not None:
-        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold; src: url("{font.bold.as_uri()}"); }}')
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: bold; src: url("{font.bold.as_uri()}"); }}'
+        )
     return "\n".join(rules) + "\n"
 
 
@@ -30,7 +34,9 @@ def check_variant(variant: str | None, attachments: list[Path]) -> str:
     if variant not in VARIANTS:
         raise CitistatError(f"PDF variant {variant!r} is not supported; use one of {', '.join(VARIANTS)}")
     if attachments and variant.startswith("pdf/a-") and not variant.startswith("pdf/a-3"):
-        raise CitistatError(f"{variant} forbids attached files; use pdf/a-3b to attach {', '.join(p.name for p in attachments)}")
+        raise CitistatError(
+            f"{variant} forbids attached files; use pdf/a-3b to attach {', '.join(p.name for p in attachments)}"
+        )
     return variant
 
 
@@ -63,11 +69,16 @@ class PdfWriter:
         stylesheets = None
         if shared_style:
             if self._css is None:
-                self._css = CSS(string=self.stylesheet, base_url=str(base_url) + "/", url_fetcher=self.fetcher,
-                                font_config=self.font_config)
+                self._css = CSS(
+                    string=self.stylesheet,
+                    base_url=str(base_url) + "/",
+                    url_fetcher=self.fetcher,
+                    font_config=self.font_config,
+                )
             stylesheets = [self._css]
         return HTML(string=html, base_url=str(base_url) + "/", url_fetcher=self.fetcher).render(
-            font_config=self.font_config, stylesheets=stylesheets)
+            font_config=self.font_config, stylesheets=stylesheets
+        )
 
     def write_document(self, document, out_path: Path, *, attach: bool = False, tagged: bool = True) -> Path:
         """Write laid-out pages (a whole document or a `document.copy(pages)`) as one PDF; untagged (no
@@ -75,14 +86,22 @@ class PdfWriter:
         from weasyprint import Attachment
 
         # "Data": PDF/A-3 wants each embedded file's relationship to the document stated
-        files = [Attachment(filename=str(p), url_fetcher=_plain_fetcher(), relationship="Data")
-                 for p in self.attachments] if attach else []
-        data = document.write_pdf(pdf_variant=self.variant if tagged else None, attachments=files or None,
-                                  uncompressed_pdf=False, pdf_identifier=b"citistat")
+        files = (
+            [Attachment(filename=str(p), url_fetcher=_plain_fetcher(), relationship="Data") for p in self.attachments]
+            if attach
+            else []
+        )
+        data = document.write_pdf(
+            pdf_variant=self.variant if tagged else None,
+            attachments=files or None,
+            uncompressed_pdf=False,
+            pdf_identifier=b"citistat",
+        )
         return atomic_write_bytes(out_path, data)
 
-    def write(self, html: str, base_url: Path, out_path: Path, *, attach: bool = False,
-              shared_style: bool = False) -> Path:
+    def write(
+        self, html: str, base_url: Path, out_path: Path, *, attach: bool = False, shared_style: bool = False
+    ) -> Path:
         return self.write_document(self.layout(html, base_url, shared_style=shared_style), out_path, attach=attach)
 
 

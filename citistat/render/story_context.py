@@ -16,7 +16,11 @@ from ..results import METRICS, Flag, UnitResult
 from ..story import AGING_BUCKETS, DistrictRollup, RankPoint, Story, UnitStory
 from .editions import PUBLIC, SMALL_CELL
 
-SEVERITY_WEIGHT = {"concern": 10, "watch": 3, "info": 1}  # 请说明 / 关注 / 提示: a note outranks a watch only on 3× the tickets
+SEVERITY_WEIGHT = {
+    "concern": 10,
+    "watch": 3,
+    "info": 1,
+}  # 请说明 / 关注 / 提示: a note outranks a watch only on 3× the tickets
 # evidence that counts the tickets (or callers) a question is about; otherwise the unit's tickets
 SIZE_EVIDENCE = ("quick_closed", "came_back", "callers", "satisfied_after")
 SUMMARY_QUESTIONS = 12  # the summary's list fits one page; the rest are on the unit pages
@@ -50,27 +54,35 @@ def story_context(inputs: BriefingInputs, agencies: list) -> dict:
     story: Story = result.story
     public = inputs.edition == PUBLIC
     questions = prioritised_questions(result, agencies)
-    return {"story": {
-        "metrics": metrics_in_data(result),
-        "surveyed": any(u.rates["satisfaction"].denominator > 0 for u in [result.city, *result.units]
-                        if "satisfaction" in u.rates),
-        "districts": district_order(story.districts, inputs.ranking_order),
-        "timeliness": story.timeliness,
-        "aging_buckets": list(AGING_BUCKETS),
-        "on_time_rows": on_time_rows(result.units),
-        "units": {name: _outward(s, public) for name, s in story.units.items()},
-        "history": {a.name: history_rows(a.unit, story.units.get(a.name)) for a in agencies},
-        "topics": {t.name: (replace(t, by_district=[r for r in t.by_district if r[1] >= SMALL_CELL]) if public else t)
-                   for t in story.topics},
-        "pooled_periods": story.pooled_periods,
-        "simulations": story.simulations,
-        "questions": questions[:SUMMARY_QUESTIONS],
-        "questions_more": len(questions) - min(len(questions), SUMMARY_QUESTIONS),
-        "questions_total": len(questions),
-        "followups": sorted(
-            (view for a in agencies for view in a.followups if view.carried),
-            key=lambda v: (v.item.raised_period, v.item.agency, v.item.id)),
-    }}
+    return {
+        "story": {
+            "metrics": metrics_in_data(result),
+            "surveyed": any(
+                u.rates["satisfaction"].denominator > 0
+                for u in [result.city, *result.units]
+                if "satisfaction" in u.rates
+            ),
+            "districts": district_order(story.districts, inputs.ranking_order),
+            "timeliness": story.timeliness,
+            "aging_buckets": list(AGING_BUCKETS),
+            "on_time_rows": on_time_rows(result.units),
+            "units": {name: _outward(s, public) for name, s in story.units.items()},
+            "history": {a.name: history_rows(a.unit, story.units.get(a.name)) for a in agencies},
+            "topics": {
+                t.name: (replace(t, by_district=[r for r in t.by_district if r[1] >= SMALL_CELL]) if public else t)
+                for t in story.topics
+            },
+            "pooled_periods": story.pooled_periods,
+            "simulations": story.simulations,
+            "questions": questions[:SUMMARY_QUESTIONS],
+            "questions_more": len(questions) - min(len(questions), SUMMARY_QUESTIONS),
+            "questions_total": len(questions),
+            "followups": sorted(
+                (view for a in agencies for view in a.followups if view.carried),
+                key=lambda v: (v.item.raised_period, v.item.agency, v.item.id),
+            ),
+        }
+    }
 
 
 def metrics_in_data(result) -> list[str]:
@@ -107,11 +119,16 @@ def history_rows(unit: UnitResult, unit_story: UnitStory | None) -> list[History
     rows = []
     for period in periods:
         point = ranks.get(period)
-        rows.append(HistoryRow(
-            period, volume[period].n if period in volume and volume[period].value is not None else None,
-            {m: values[m][period].value if period in values[m] else None for m in METRICS},
-            {m: values[m][period].n if period in values[m] else 0 for m in METRICS},
-            point.rank if point else None, point.rank_of if point else 0))
+        rows.append(
+            HistoryRow(
+                period,
+                volume[period].n if period in volume and volume[period].value is not None else None,
+                {m: values[m][period].value if period in values[m] else None for m in METRICS},
+                {m: values[m][period].n if period in values[m] else 0 for m in METRICS},
+                point.rank if point else None,
+                point.rank_of if point else 0,
+            )
+        )
     return rows
 
 

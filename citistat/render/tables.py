@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..briefing import BriefingInputs
+from ..messages import Messages, load_messages
 from ..results import METRICS, UnitResult
 from ..safe_io import write_table_xlsx
-from ..messages import Messages, load_messages
 
 
 def _percent(value: float | None) -> float | None:
@@ -18,9 +18,16 @@ def header(t: Messages) -> list[str]:
     columns = [t("table.rank"), t("table.agency"), t("table.unit_type"), t("table.tickets")]
     for metric in METRICS:
         name = t(f"metric.{metric}")
-        columns += [f"{name} %", f"{name} n", f"{name} {t('table.shortfall')}", f"{name} {t('table.unknown')}",
-                    f"{name} {t('table.ci_low')}", f"{name} {t('table.ci_high')}", f"{name} {t('table.delta_pp')}",
-                    f"{name} {t('table.significant')}"]
+        columns += [
+            f"{name} %",
+            f"{name} n",
+            f"{name} {t('table.shortfall')}",
+            f"{name} {t('table.unknown')}",
+            f"{name} {t('table.ci_low')}",
+            f"{name} {t('table.ci_high')}",
+            f"{name} {t('table.delta_pp')}",
+            f"{name} {t('table.significant')}",
+        ]
     return columns + [t("table.score"), t("table.small_n"), t("table.status")]
 
 
@@ -32,9 +39,16 @@ def row(unit: UnitResult) -> list[object]:
         if rate is None:
             cells += [None] * 8
             continue
-        cells += [_percent(rate.value), rate.denominator, rate.shortfall, rate.unknown, _percent(rate.ci_low),
-                  _percent(rate.ci_high), None if delta is None or delta.pp is None else round(delta.pp, 2),
-                  None if delta is None else delta.significant]
+        cells += [
+            _percent(rate.value),
+            rate.denominator,
+            rate.shortfall,
+            rate.unknown,
+            _percent(rate.ci_low),
+            _percent(rate.ci_high),
+            None if delta is None or delta.pp is None else round(delta.pp, 2),
+            None if delta is None else delta.significant,
+        ]
     return cells + [None if unit.score is None else round(unit.score, 2), unit.small_n, unit.status]
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from markupsafe import Markup
 
-from . import formatting
 from ..messages import Messages
+from . import formatting
 
 STATIC_DIR = "static"
 
@@ -46,8 +46,13 @@ def make_environment(templates_dirs: list[Path], messages: Messages) -> Environm
     from .context import target_gap, unknown_share
 
     env.filters["unit_type"] = partial(unit_type_label, messages)
-    env.globals.update(t=messages, interval=formatting.interval, DASH=formatting.DASH, target_gap=target_gap,
-                       unknown_share=unknown_share)
+    env.globals.update(
+        t=messages,
+        interval=formatting.interval,
+        DASH=formatting.DASH,
+        target_gap=target_gap,
+        unknown_share=unknown_share,
+    )
     return env
 
 
@@ -61,7 +66,9 @@ def unit_type_label(messages: Messages, name: str | None) -> str:
 
 def css_string(text: object) -> Markup:
     """A quoted CSS string (for `content:` in @page rules) that no text can break out of."""
-    escaped = "".join(ch if ch.isalnum() or ch in " ·/-_.,:()" or ord(ch) > 0x7F else f"\\{ord(ch):x} " for ch in str(text))
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " ·/-_.,:()" or ord(ch) > 0x7F else f"\\{ord(ch):x} " for ch in str(text)
+    )
     return Markup(f'"{escaped}"')
 
 

@@ -112,7 +112,10 @@ def select_agencies(count: int, rng: np.random.Generator) -> list[Agency]:
         departments, streets = count - len(STREETS), len(STREETS)
     units: list[tuple[str, str, str | None]] = [(name, DEPARTMENT, None) for name in DEPARTMENTS[:departments]]
     units += [(name, STREET_OFFICE, district) for name, district in STREETS[:streets]]
-    return [Agency(name, unit_type, district, _role(name), _base_rates(_role(name), rng)) for name, unit_type, district in units]
+    return [
+        Agency(name, unit_type, district, _role(name), _base_rates(_role(name), rng))
+        for name, unit_type, district in units
+    ]
 
 
 def _role(name: str) -> str:
@@ -136,7 +139,9 @@ def _base_rates(role: str, rng: np.random.Generator) -> Rates:
 def roster_rows(agencies: list[Agency]) -> list[dict[str, str]]:
     """Rows of config/agencies/roster.csv: agency,unit_type,district."""
     # Departments first, then street offices district by district; the stable sort keeps the catalog order within.
-    ordered = sorted(agencies, key=lambda a: (a.unit_type != DEPARTMENT, DISTRICTS.index(a.district) if a.district else -1))
+    ordered = sorted(
+        agencies, key=lambda a: (a.unit_type != DEPARTMENT, DISTRICTS.index(a.district) if a.district else -1)
+    )
     return [{"agency": a.name, "unit_type": a.unit_type, "district": a.district or ""} for a in ordered]
 
 

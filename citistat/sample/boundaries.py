@@ -71,8 +71,11 @@ def _inside_box(cell: list[Point]) -> tuple[Point, Point]:
 
 def _feature(name: str, cell: list[Point], **properties) -> dict:
     ring = [[round(x, 3), round(y, 3)] for x, y in cell]
-    return {"type": "Feature", "properties": {"name": name, **properties},
-            "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}}
+    return {
+        "type": "Feature",
+        "properties": {"name": name, **properties},
+        "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]},
+    }
 
 
 def synthetic_boundaries(seed: int = SEED) -> dict[str, dict]:
@@ -110,5 +113,7 @@ def write_synthetic_boundaries(config_dir: str | Path, seed: int = SEED) -> list
     from ..geo import GEO_DIR, LEVEL_FILES
 
     folder = Path(config_dir) / GEO_DIR
-    return [atomic_write_text(folder / LEVEL_FILES[level], json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-            for level, data in synthetic_boundaries(seed).items()]
+    return [
+        atomic_write_text(folder / LEVEL_FILES[level], json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        for level, data in synthetic_boundaries(seed).items()
+    ]

@@ -30,11 +30,13 @@ KINDS = (SAME_PLACE, AFTER_SOLVED, DISSATISFIED)
 # resolution codes: 已解决, 未解决, 部分解决
 _RESOLUTION_P = np.array([[0.35, 0.45, 0.20], [0.90, 0.05, 0.05], [0.50, 0.35, 0.15]])
 # satisfaction codes: 非常满意, 满意, 基本满意, 不满意, 非常不满意, 未回访, 拒绝评价, 无法联系, blank
-_SATISFACTION_P = np.array([
-    [0.00, 0.00, 0.25, 0.40, 0.25, 0.00, 0.00, 0.10, 0.00],
-    [0.15, 0.25, 0.15, 0.40, 0.05, 0.00, 0.00, 0.00, 0.00],
-    [0.00, 0.00, 0.00, 0.50, 0.40, 0.00, 0.10, 0.00, 0.00],
-])
+_SATISFACTION_P = np.array(
+    [
+        [0.00, 0.00, 0.25, 0.40, 0.25, 0.00, 0.00, 0.10, 0.00],
+        [0.15, 0.25, 0.15, 0.40, 0.05, 0.00, 0.00, 0.00, 0.00],
+        [0.00, 0.00, 0.00, 0.50, 0.40, 0.00, 0.10, 0.00, 0.00],
+    ]
+)
 _REOPENED_STATUS_P = np.array([0.25, 0.10, 0.10])
 _PLACE_CATEGORIES = ("房屋拆迁", "物业管理", "噪声扰民", "供水排水", "市容环境", "供暖")
 _TITLE_ENDINGS = ("问题", "仍未解决", "再次反映", "多次反映无人处理")
@@ -74,25 +76,35 @@ def make_callers(vocab: Vocabulary, tickets_per_period: int, rng: np.random.Gene
 
 def _first_case(vocab: Vocabulary, rng: np.random.Generator) -> RepeatCaller:
     category, subcategory, street_name = FIRST_CASE
-    cell = next(i for i, c in enumerate(vocab.cell_category)
-                if CATEGORIES[c].name == category and vocab.cell_subcategory[i] == subcategory)
+    cell = next(
+        i
+        for i, c in enumerate(vocab.cell_category)
+        if CATEGORIES[c].name == category and vocab.cell_subcategory[i] == subcategory
+    )
     street = next(i for i, (name, _) in enumerate(STREETS) if name == street_name)
     return _caller(SAME_PLACE, cell, street, 2.0, 0.35, vocab, rng)
 
 
-def _caller(kind: str, cell: int, street: int, rate: float, growth: float, vocab: Vocabulary,
-            rng: np.random.Generator) -> RepeatCaller:
+def _caller(
+    kind: str, cell: int, street: int, rate: float, growth: float, vocab: Vocabulary, rng: np.random.Generator
+) -> RepeatCaller:
     category = CATEGORIES[vocab.cell_category[cell]]
     office = int(vocab.street_agency[street])
     agency = office if office >= 0 and category.street_share >= 0.5 else int(vocab.cell_department_options[cell, 0])
     name = SURNAMES[rng.integers(0, len(SURNAMES))] + GIVEN_NAMES[rng.integers(0, len(GIVEN_NAMES))]
     phone = PHONE_PREFIXES[rng.integers(0, len(PHONE_PREFIXES))] + f"{int(rng.integers(0, 10**8)):08d}"
-    return RepeatCaller(name, phone, kind, cell, street, int(rng.integers(0, 5)), int(rng.integers(1, 30)),
-                        agency, rate, growth)
+    return RepeatCaller(
+        name, phone, kind, cell, street, int(rng.integers(0, 5)), int(rng.integers(1, 30)), agency, rate, growth
+    )
 
 
-def overwrite_with_callers(columns: dict[str, np.ndarray], period: str, callers: list[RepeatCaller],
-                           vocab: Vocabulary, rng: np.random.Generator) -> None:
+def overwrite_with_callers(
+    columns: dict[str, np.ndarray],
+    period: str,
+    callers: list[RepeatCaller],
+    vocab: Vocabulary,
+    rng: np.random.Generator,
+) -> None:
     """Hand some of the period's tickets to the repeat callers (in place)."""
     n = columns["cell"].size
     months = max(months_between(IMPROVEMENT_START, period), 0)
@@ -100,8 +112,14 @@ def overwrite_with_callers(columns: dict[str, np.ndarray], period: str, callers:
     counts = rng.poisson(expected)
     who = np.repeat(np.arange(len(callers)), counts)[: n // 4]  # never more than a quarter of the period
     rows = rng.choice(n, size=who.size, replace=False)
-    for key, attribute in (("name", "name"), ("phone", "phone"), ("cell", "cell"), ("street", "street"),
-                           ("community", "community"), ("agency", "agency")):
+    for key, attribute in (
+        ("name", "name"),
+        ("phone", "phone"),
+        ("cell", "cell"),
+        ("street", "street"),
+        ("community", "community"),
+        ("agency", "agency"),
+    ):
         columns[key][rows] = np.array([getattr(callers[w], attribute) for w in who], dtype=columns[key].dtype)
     columns["title"][rows] = [_title(callers[w], vocab, rng) for w in who]
     _overwrite_answers(columns, rows, np.array([KINDS.index(callers[w].kind) for w in who], dtype=int), rng)
@@ -113,8 +131,9 @@ def _title(caller: RepeatCaller, vocab: Vocabulary, rng: np.random.Generator) ->
     return f"{community}{caller.building}号楼{vocab.cell_subcategory[caller.cell]}{ending}"
 
 
-def _overwrite_answers(columns: dict[str, np.ndarray], rows: np.ndarray, kind: np.ndarray,
-                       rng: np.random.Generator) -> None:
+def _overwrite_answers(
+    columns: dict[str, np.ndarray], rows: np.ndarray, kind: np.ndarray, rng: np.random.Generator
+) -> None:
     """Answers that fit each kind, on the finished tickets only (an open ticket stays open)."""
     status = columns["status"][rows]
     finished = (status == codes.CLOSED) | (status == codes.REOPENED)

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from . import callers as repeat
-from . import mess
+from . import codes, mess
 from .agencies import HIGHLIGHTED_UNITS, Agency, select_agencies
-from . import codes
 from .catalog import (
     CATEGORIES,
     CHANNEL_WEIGHTS,
@@ -55,8 +54,9 @@ class Vocabulary:
     titles: np.ndarray  # cell x template -> title text
 
 
-def generate_tickets(periods: list[str], tickets_per_period: int, agencies: int = 60, seed: int = 7,
-                     *, messy: bool = True) -> pd.DataFrame:
+def generate_tickets(
+    periods: list[str], tickets_per_period: int, agencies: int = 60, seed: int = 7, *, messy: bool = True
+) -> pd.DataFrame:
     """Raw export rows (Chinese headers, as in layout.COLUMNS) for each period, in time order.
 
     `messy` adds what real exports carry: spelling variants of agency names,
@@ -66,8 +66,9 @@ def generate_tickets(periods: list[str], tickets_per_period: int, agencies: int 
     return pd.concat(frames.values(), ignore_index=True)
 
 
-def generate_by_period(periods: list[str], tickets_per_period: int, agencies: int = 60, seed: int = 7,
-                       *, messy: bool = True) -> dict[str, pd.DataFrame]:
+def generate_by_period(
+    periods: list[str], tickets_per_period: int, agencies: int = 60, seed: int = 7, *, messy: bool = True
+) -> dict[str, pd.DataFrame]:
     """The same tickets as generate_tickets, one frame per period (a period cannot be read back
     from a row whose call time is unreadable)."""
     if tickets_per_period < 1:
@@ -111,8 +112,9 @@ def _street_weights(rng: np.random.Generator) -> np.ndarray:
     return weights
 
 
-def _period_frame(period: str, n: int, vocab: Vocabulary, callers: list[repeat.RepeatCaller],
-                  rng: np.random.Generator, messy: bool) -> pd.DataFrame:
+def _period_frame(
+    period: str, n: int, vocab: Vocabulary, callers: list[repeat.RepeatCaller], rng: np.random.Generator, messy: bool
+) -> pd.DataFrame:
     start, export_time, days = period_bounds(period)
     cell = rng.choice(len(vocab.cell_category), size=n, p=_cell_weights(period, vocab))
     street = rng.choice(len(STREETS), size=n, p=vocab.street_weight / vocab.street_weight.sum())
@@ -164,8 +166,9 @@ def _route(cell: np.ndarray, street: np.ndarray, vocab: Vocabulary, rng: np.rand
 
 
 def _offsets_in_month(n: int, days: int, rng: np.random.Generator) -> np.ndarray:
-    seconds = (rng.integers(0, days, n) * 86400 + rng.choice(24, size=n, p=_HOUR_WEIGHTS) * 3600
-               + rng.integers(0, 3600, n))
+    seconds = (
+        rng.integers(0, days, n) * 86400 + rng.choice(24, size=n, p=_HOUR_WEIGHTS) * 3600 + rng.integers(0, 3600, n)
+    )
     return seconds.astype("timedelta64[s]")
 
 
@@ -181,8 +184,14 @@ def _phones(n: int, rng: np.random.Generator) -> np.ndarray:
     return numbers.astype(str).astype(object)
 
 
-def _outcomes(period: str, agency: np.ndarray, created: np.ndarray, export_time: np.datetime64,
-              vocab: Vocabulary, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _outcomes(
+    period: str,
+    agency: np.ndarray,
+    created: np.ndarray,
+    export_time: np.datetime64,
+    vocab: Vocabulary,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Status, close time and the call-back answers, from each unit's rates in this period."""
     rates = [a.rates_in(period) for a in vocab.agencies]
     respond_p, resolve_p, satisfy_p, basic_p, quick_p = (
@@ -211,8 +220,11 @@ def _outcomes(period: str, agency: np.ndarray, created: np.ndarray, export_time:
 def status_codes(closed_in_time: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """办理中 when the ticket was not closed by export time; otherwise mostly 已办结, a few 已退回 or 重办."""
     u = rng.random(closed_in_time.size)
-    finished = np.where(u < _RETURNED_SHARE, codes.RETURNED,
-                        np.where(u < _RETURNED_SHARE + _REOPENED_STATUS_SHARE, codes.REOPENED, codes.CLOSED))
+    finished = np.where(
+        u < _RETURNED_SHARE,
+        codes.RETURNED,
+        np.where(u < _RETURNED_SHARE + _REOPENED_STATUS_SHARE, codes.REOPENED, codes.CLOSED),
+    )
     return np.where(closed_in_time, finished, codes.OPEN)
 
 
@@ -233,8 +245,9 @@ def resolution_codes(p_resolved: np.ndarray, rng: np.random.Generator) -> np.nda
     return np.where(rng.random(n) < _BLANK_FLAG_SHARE, codes.RESOLUTION_BLANK, answer)
 
 
-def satisfaction_codes(resolved: np.ndarray, resolve_p: np.ndarray, target: np.ndarray, basic_share: np.ndarray,
-                       rng: np.random.Generator) -> np.ndarray:
+def satisfaction_codes(
+    resolved: np.ndarray, resolve_p: np.ndarray, target: np.ndarray, basic_share: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Answers whose satisfaction rate is about `target`, lower for unresolved tickets.
 
     An unresolved ticket is satisfied with probability 0.6·target; the resolved
@@ -285,8 +298,13 @@ def _to_export_frame(columns: dict[str, np.ndarray], period: str, vocab: Vocabul
     }
     # Text stays in plain object columns: the strings come from small shared vocabularies, so this
     # costs a pointer per cell, where converting a million rows to Arrow strings would cost seconds.
-    return pd.DataFrame({name: pd.Series(values, dtype=None if name in ("来电时间", "办结时间") else object)
-                         for name, values in data.items()}, columns=list(COLUMNS))
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=None if name in ("来电时间", "办结时间") else object)
+            for name, values in data.items()
+        },
+        columns=list(COLUMNS),
+    )
 
 
 def ticket_ids(created: np.ndarray) -> np.ndarray:

@@ -59,10 +59,16 @@ def split_file_names(period: str) -> tuple[str, str]:
     return f"{FILE_STEM}_{period}_东城西城.xlsx", f"{FILE_STEM}_{period}_其他区.csv"
 
 
-def write_sample_set(out_dir: str | Path, *, tickets_per_period: int = DEFAULT_TICKETS_PER_PERIOD,
-                     seed: int = DEFAULT_SEED, periods: list[str] | None = None,
-                     agencies: int = DEFAULT_AGENCIES, formats: tuple[str, ...] | None = None,
-                     readme: bool = True) -> list[Path]:
+def write_sample_set(
+    out_dir: str | Path,
+    *,
+    tickets_per_period: int = DEFAULT_TICKETS_PER_PERIOD,
+    seed: int = DEFAULT_SEED,
+    periods: list[str] | None = None,
+    agencies: int = DEFAULT_AGENCIES,
+    formats: tuple[str, ...] | None = None,
+    readme: bool = True,
+) -> list[Path]:
     """Write the sample exports into `out_dir`; return the paths written (README last).
 
     With `formats` None this is the shipped layout: one xlsx per month, the
@@ -83,8 +89,9 @@ def write_sample_set(out_dir: str | Path, *, tickets_per_period: int = DEFAULT_T
             written += write_export_parts(frames[period], out_dir / monthly_file_name(period), "xlsx", period=period)
         written += _write_split_period(frames[last], last, out_dir, np.random.default_rng(seed))
     if readme:
-        readme_text = render_readme(periods, tickets_per_period, seed, agencies, [p.name for p in written], formats,
-                                    out_dir.name or "OUT_DIR")
+        readme_text = render_readme(
+            periods, tickets_per_period, seed, agencies, [p.name for p in written], formats, out_dir.name or "OUT_DIR"
+        )
         written.append(atomic_write_text(out_dir / "README.md", readme_text))
     return written
 
@@ -98,8 +105,9 @@ def _write_split_period(frame: pd.DataFrame, period: str, out_dir: Path, rng: np
     ]
 
 
-def split_with_overlap(frame: pd.DataFrame, rng: np.random.Generator,
-                       copies: int = IDENTICAL_COPIES) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_with_overlap(
+    frame: pd.DataFrame, rng: np.random.Generator, copies: int = IDENTICAL_COPIES
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split by district; repeat `copies` first-part tickets in the second part, plus one conflicting version."""
     in_first = frame["所属区"].isin(FIRST_FILE_DISTRICTS)
     first, second = frame[in_first], frame[~in_first]
@@ -123,8 +131,9 @@ def _plain_closed(frame: pd.DataFrame) -> pd.Series:
 
 def _in_time_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Sort by call time; an unreadable time keeps its place after the row before it."""
-    key = pd.to_datetime(frame["来电时间"].where(frame["来电时间"].map(lambda v: not isinstance(v, str))),
-                         errors="coerce").ffill()
+    key = pd.to_datetime(
+        frame["来电时间"].where(frame["来电时间"].map(lambda v: not isinstance(v, str))), errors="coerce"
+    ).ffill()
     return frame.assign(_key=key.to_numpy()).sort_values("_key", kind="stable").drop(columns="_key")
 
 
@@ -137,8 +146,9 @@ def write_agency_tables(config_dir: str | Path, agencies: int = DEFAULT_AGENCIES
     folder = Path(config_dir) / "agencies"
     return [
         atomic_write_text(folder / "roster.csv", _csv_text(["agency", "unit_type", "district"], roster_rows(units))),
-        atomic_write_text(folder / "aliases.csv",
-                          _csv_text(["alias", "canonical", "valid_from", "valid_to"], alias_rows(units))),
+        atomic_write_text(
+            folder / "aliases.csv", _csv_text(["alias", "canonical", "valid_from", "valid_to"], alias_rows(units))
+        ),
     ]
 
 
@@ -153,8 +163,15 @@ def _csv_text(header: list[str], rows: list[dict[str, str]]) -> str:
 # --- README ---------------------------------------------------------------------------------------
 
 
-def render_readme(periods: list[str], tickets_per_period: int, seed: int, agencies: int, files: list[str],
-                  formats: tuple[str, ...] | None = None, out_dir_name: str = "OUT_DIR") -> str:
+def render_readme(
+    periods: list[str],
+    tickets_per_period: int,
+    seed: int,
+    agencies: int,
+    files: list[str],
+    formats: tuple[str, ...] | None = None,
+    out_dir_name: str = "OUT_DIR",
+) -> str:
     """The README written beside the files: what they hold, the command that made them, and that all is invented."""
     listing = "\n".join(f"- `{name}`" for name in files)
     return f"""# Sample 12345 exports (synthetic)
@@ -172,7 +189,7 @@ Generated with (deterministic: the same command gives the same data):
 
 {listing}
 
-{len(periods)} monthly period{'s' if len(periods) > 1 else ''} ({periods[0]} … {periods[-1]}), {tickets_per_period:,} tickets each, {agencies} agencies
+{len(periods)} monthly period{"s" if len(periods) > 1 else ""} ({periods[0]} … {periods[-1]}), {tickets_per_period:,} tickets each, {agencies} agencies
 (municipal departments 委办局 and street/town offices 街乡镇; see `config/agencies/roster.csv`).
 {_files_note(formats)}
 
@@ -201,7 +218,9 @@ a 说明 note, row 3 the header, then the tickets, one blank row among them, a `
 """
 
 
-def _command_line(out_dir_name: str, periods: list[str], tickets: int, seed: int, agencies: int, formats: tuple[str, ...] | None) -> str:
+def _command_line(
+    out_dir_name: str, periods: list[str], tickets: int, seed: int, agencies: int, formats: tuple[str, ...] | None
+) -> str:
     contiguous = periods == period_range(periods[0], periods[-1])
     span = f"{periods[0]}..{periods[-1]}" if contiguous else ",".join(periods)
     line = f"citistat sample {out_dir_name} --periods {span} --tickets {tickets} --seed {seed}"
@@ -214,8 +233,10 @@ def _command_line(out_dir_name: str, periods: list[str], tickets: int, seed: int
 
 def _files_note(formats: tuple[str, ...] | None) -> str:
     if formats:
-        return ("One file per period and format; the CSV is the GB18030 variant with a different header "
-                "(受理时间, 主办单位, 回访结果, 问题分类; dates as text like `2024/3/5 9:10`).")
+        return (
+            "One file per period and format; the CSV is the GB18030 variant with a different header "
+            "(受理时间, 主办单位, 回访结果, 问题分类; dates as text like `2024/3/5 9:10`)."
+        )
     return f"""One xlsx per period, except the last period, which comes as two overlapping files, as two district
 exports of one city would: the 东城区/西城区 tickets as xlsx, the other districts as a GB18030 CSV with a
 different header (受理时间, 主办单位, 回访结果, 问题分类; dates as text like `2024/3/5 9:10`).

@@ -43,9 +43,16 @@ XLSX_MAX_TICKETS = 1_000_000
 _COLUMN_WIDTHS = {"工单编号": 18, "来电时间": 18, "办结时间": 18, "标题": 30, "承办单位": 24, "社区": 14}
 
 
-def write_export(frame: pd.DataFrame, path: str | Path, fmt: str = "xlsx", *, title: str | None = None,
-                 period: str | None = None, exported_at: datetime | None = None,
-                 constant_memory: bool | None = None) -> Path:
+def write_export(
+    frame: pd.DataFrame,
+    path: str | Path,
+    fmt: str = "xlsx",
+    *,
+    title: str | None = None,
+    period: str | None = None,
+    exported_at: datetime | None = None,
+    constant_memory: bool | None = None,
+) -> Path:
     """Write `frame` (columns of layout.COLUMNS) as one export file; return its path.
 
     `period` ("YYYY-MM") sets the default title and export time; it is taken
@@ -64,8 +71,10 @@ def write_export(frame: pd.DataFrame, path: str | Path, fmt: str = "xlsx", *, ti
         return _write_csv(frame, path, title)
     if len(frame) > XLSX_MAX_TICKETS:
         # xlsxwriter would silently drop the rows past the sheet's end
-        raise ValueError(f"{len(frame):,} tickets do not fit one xlsx sheet (at most {XLSX_MAX_TICKETS:,} per file); "
-                         "write them with write_export_parts, which splits them into numbered files")
+        raise ValueError(
+            f"{len(frame):,} tickets do not fit one xlsx sheet (at most {XLSX_MAX_TICKETS:,} per file); "
+            "write them with write_export_parts, which splits them into numbered files"
+        )
     if constant_memory is None:
         constant_memory = len(frame) > CONSTANT_MEMORY_ROWS
     return _write_xlsx(frame, path, title, exported_at, constant_memory)
@@ -81,8 +90,10 @@ def write_export_parts(frame: pd.DataFrame, path: str | Path, fmt: str = "xlsx",
     if len(paths) == 1:
         return [write_export(frame, paths[0], fmt, **options)]
     options.setdefault("period", infer_period(frame))
-    return [write_export(frame.iloc[i * XLSX_MAX_TICKETS:(i + 1) * XLSX_MAX_TICKETS], part, fmt, **options)
-            for i, part in enumerate(paths)]
+    return [
+        write_export(frame.iloc[i * XLSX_MAX_TICKETS : (i + 1) * XLSX_MAX_TICKETS], part, fmt, **options)
+        for i, part in enumerate(paths)
+    ]
 
 
 def part_paths(path: str | Path, fmt: str, tickets: int) -> list[Path]:
@@ -125,8 +136,12 @@ def _blank_row_position(rows: int) -> int:
 def _write_xlsx(frame: pd.DataFrame, path: Path, title: str, exported_at: datetime, constant_memory: bool) -> Path:
     import xlsxwriter
 
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-               "constant_memory": constant_memory}
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "constant_memory": constant_memory,
+    }
     with _replaced_atomically(path) as target:
         book = xlsxwriter.Workbook(str(target), options)
         book.set_properties({"title": title, "created": exported_at})  # a fixed date: same input, same bytes
@@ -160,9 +175,10 @@ def _write_ticket_rows(sheet, frame: pd.DataFrame, first_row: int, date_format) 
     blank_at = _blank_row_position(len(frame))
     row = first_row
     for start in range(0, len(frame), _ROWS_PER_CHUNK):  # cell values for a chunk at a time: bounded memory
-        chunk = frame.iloc[start:start + _ROWS_PER_CHUNK]
-        cells = [_excel_values(chunk[name]) if name in DATETIME_COLUMNS else _text_values(chunk[name])
-                 for name in COLUMNS]
+        chunk = frame.iloc[start : start + _ROWS_PER_CHUNK]
+        cells = [
+            _excel_values(chunk[name]) if name in DATETIME_COLUMNS else _text_values(chunk[name]) for name in COLUMNS
+        ]
         for index, values in enumerate(zip(*cells), start=start):
             if index == blank_at:
                 row += 1  # the stray blank row: nothing written
@@ -266,8 +282,16 @@ def _csv_column(column: pd.Series, name: str) -> pd.Series:
         return column.astype(object).where(column.notna(), "")
     text = _is_text(column)
     stamps = pd.to_datetime(column.where(~text), errors="coerce")
-    formatted = (stamps.dt.year.astype("Int64").astype(str) + "/" + stamps.dt.month.astype("Int64").astype(str) + "/"
-                 + stamps.dt.day.astype("Int64").astype(str) + " " + stamps.dt.hour.astype("Int64").astype(str) + ":"
-                 + stamps.dt.minute.astype("Int64").astype(str).str.zfill(2))
+    formatted = (
+        stamps.dt.year.astype("Int64").astype(str)
+        + "/"
+        + stamps.dt.month.astype("Int64").astype(str)
+        + "/"
+        + stamps.dt.day.astype("Int64").astype(str)
+        + " "
+        + stamps.dt.hour.astype("Int64").astype(str)
+        + ":"
+        + stamps.dt.minute.astype("Int64").astype(str).str.zfill(2)
+    )
     formatted = formatted.astype(object).where(stamps.notna(), "")
     return formatted.where(~text, column)

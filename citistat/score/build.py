@@ -14,15 +14,14 @@ import pandas as pd
 
 from ..count import History
 from ..messages import load_messages
+from ..periods import shift_period
 from ..results import METRICS, Flag, PeriodResult, UnitResult
 from ..tickets import CANONICAL_COLUMNS, conform
-from . import repeat, screens, topics
+from . import geography, repeat, screens, small_units, story, topics
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
-from .foresee import foresee
-from ..periods import shift_period
 from .definitions import Scoring
+from .foresee import foresee
 from .history import CountBook
-from . import geography, small_units, story
 from .rates import unit_rates
 from .trends import unit_deltas, unit_series
 
@@ -69,12 +68,19 @@ def make_context(history: History, period: str, config: Config, lang: str | None
     places = repeat.recurring_places(place_counts, period, scoring)
     places.update(repeat.recurring_places(place_counts, period, scoring, by_agency=False))
     return Context(
-        period=period, scoring=scoring, lang=lang or config.lang, book=book, tickets=tickets,
-        category_counts=category_counts, place_counts=place_counts,
+        period=period,
+        scoring=scoring,
+        lang=lang or config.lang,
+        book=book,
+        tickets=tickets,
+        category_counts=category_counts,
+        place_counts=place_counts,
         came_back=repeat.came_back(tickets, period, scoring.screens.repeat_window_days),
-        watchlists=watch, places=places,
-        categories=topics.category_rows_by_agency(category_counts, period, previous_known,
-                                                  scoring.screens.hot_topics_size),
+        watchlists=watch,
+        places=places,
+        categories=topics.category_rows_by_agency(
+            category_counts, period, previous_known, scoring.screens.hot_topics_size
+        ),
     )
 
 
@@ -94,16 +100,29 @@ def _repeat_flags(ctx: Context, key: str, came_back_n: int, resolved: int) -> li
     settings = ctx.scoring.screens
     flags = []
     if came_back_n > 0:
-        flags.append(Flag("came_back", "watch",
-                          screens.message("came_back", ctx.lang, n=came_back_n, days=settings.repeat_window_days),
-                          float(came_back_n), {"came_back": came_back_n, "resolved_this_period": resolved}))
+        flags.append(
+            Flag(
+                "came_back",
+                "watch",
+                screens.message("came_back", ctx.lang, n=came_back_n, days=settings.repeat_window_days),
+                float(came_back_n),
+                {"came_back": came_back_n, "resolved_this_period": resolved},
+            )
+        )
     watched = ctx.watchlists.get(key, [])
     if watched:
         urgent = any(w.after_solved > 0 and w.dissatisfied > 0 for w in watched)
-        flags.append(Flag("repeat_callers", "concern" if urgent else "watch",
-                          screens.message("repeat_callers", ctx.lang, n=len(watched),
-                                          min_tickets=settings.repeat_caller_min_tickets),
-                          float(len(watched)), {"callers": len(watched), "after_solved_and_dissatisfied": urgent}))
+        flags.append(
+            Flag(
+                "repeat_callers",
+                "concern" if urgent else "watch",
+                screens.message(
+                    "repeat_callers", ctx.lang, n=len(watched), min_tickets=settings.repeat_caller_min_tickets
+                ),
+                float(len(watched)),
+                {"callers": len(watched), "after_solved_and_dissatisfied": urgent},
+            )
+        )
     return flags
 
 
@@ -115,11 +134,18 @@ def unit_result(ctx: Context, agency: str | None, unit_type: str | None, *, labe
     deltas, volume = unit_deltas(ctx.book, agency, ctx.period, counts, scoring, RATE_METRICS)
     weights = scoring.weights_for(ctx.period, unit_type)
     key = repeat.CITY if agency is None else agency
-    came_back = ctx.came_back if agency is None else ctx.came_back.loc[(ctx.came_back["agency"] == agency).fillna(False).to_numpy()]
+    came_back = (
+        ctx.came_back
+        if agency is None
+        else ctx.came_back.loc[(ctx.came_back["agency"] == agency).fillna(False).to_numpy()]
+    )
     flags = screens.unit_screens(ctx.book, agency, ctx.period, deltas, scoring, ctx.lang)
     flags += _repeat_flags(ctx, key, len(came_back), counts["resolved"])
-    categories = (topics.category_rows(ctx.category_counts, ctx.period, None, ctx.book.is_known(shift_period(ctx.period, -1)))
-                  if agency is None else ctx.categories.get(agency, []))
+    categories = (
+        topics.category_rows(ctx.category_counts, ctx.period, None, ctx.book.is_known(shift_period(ctx.period, -1)))
+        if agency is None
+        else ctx.categories.get(agency, [])
+    )
     return UnitResult(
         agency=label if label is not None else (agency or ""),
         unit_type=unit_type,
@@ -160,24 +186,30 @@ def on_available_rates(unit: UnitResult, ctx: Context, available: set[str] | Non
     if available is None:
         return unit
     weights = ctx.scoring.weights_for(ctx.period, unit.unit_type)
-    return replace(unit, score=composite_score(unit.rates, weights, available),
-                   small_n=small_sample(unit.rates, weights, ctx.scoring.min_n, available))
+    return replace(
+        unit,
+        score=composite_score(unit.rates, weights, available),
+        small_n=small_sample(unit.rates, weights, ctx.scoring.min_n, available),
+    )
 
 
-def _weights_effective(ctx: Context, units: list[UnitResult], city: UnitResult,
-                       available: dict, city_available: set[str] | None) -> dict[str, dict[str, float]]:
+def _weights_effective(
+    ctx: Context, units: list[UnitResult], city: UnitResult, available: dict, city_available: set[str] | None
+) -> dict[str, dict[str, float]]:
     """unit type ("*" for the city) -> the weights the composite used, after any renormalisation."""
     used = {"*": effective_weights(ctx.scoring.weights_for(ctx.period, None), city_available)}
     with_tickets = {u.unit_type for u in units if u.n_tickets > 0}
     for unit_type in sorted(with_tickets, key=lambda t: (t is None, t or "")):
         weights = ctx.scoring.weights_for(ctx.period, unit_type)
-        used[unit_type or "—"] = {m: round(w, 4) for m, w in effective_weights(weights, available.get(unit_type)).items()}
+        used[unit_type or "—"] = {
+            m: round(w, 4) for m, w in effective_weights(weights, available.get(unit_type)).items()
+        }
     used["*"] = {m: round(w, 4) for m, w in used["*"].items()}
     return used
 
 
 def date_precision(tickets: pd.DataFrame, period: str) -> str:
-    """"day" when no creation or close time of the period carries a time of day, else "time".
+    """ "day" when no creation or close time of the period carries a time of day, else "time".
 
     Day-only exports (many US casework systems) make every same-day close look
     instant; the books then never speak of minutes, and say why.
@@ -228,8 +260,9 @@ def with_ranks(units: list[UnitResult], rank_small: bool = False) -> list[UnitRe
         groups.setdefault(unit.unit_type, []).append(unit)
     ranks = {}
     for unit_type, group in groups.items():
-        entries = [(u.agency, None if u.small_n and not rank_small and not u.pooled else u.score, u.n_tickets)
-                   for u in group]
+        entries = [
+            (u.agency, None if u.small_n and not rank_small and not u.pooled else u.score, u.n_tickets) for u in group
+        ]
         for name, r in rank_units(entries).items():
             ranks[(unit_type, name)] = r
     for unit in units:
@@ -267,15 +300,20 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
         unit_types=unit_type_order(config, units),
         hot_topics=topics.hot_topics(rows, settings.hot_topics_size),
         rising_topics=topics.rising_topics(all_rows, settings.hot_topics_size, settings.rising_min_n),
-        topics=[topics.topic_result(t, ctx.tickets, ctx.category_counts, period, ctx.book.known) for t in config.topics],
+        topics=[
+            topics.topic_result(t, ctx.tickets, ctx.category_counts, period, ctx.book.known) for t in config.topics
+        ],
         flags=[*city.flags, *screens.agency_changes(ctx.book, period, ctx.lang)],
-        definitions={**definitions_for(ctx.scoring, period, unit_type_order(config, units)),
-                     "weights_effective": _weights_effective(ctx, units, city, available, city_available),
-                     "date_precision": date_precision(ctx.tickets, period)},
+        definitions={
+            **definitions_for(ctx.scoring, period, unit_type_order(config, units)),
+            "weights_effective": _weights_effective(ctx, units, city, available, city_available),
+            "date_precision": date_precision(ctx.tickets, period),
+        },
         weights_version=default_weights.version if default_weights else "",
         min_n=ctx.scoring.min_n,
         foresight=foresee(history, ctx.tickets, period, ctx.scoring),
-        areas=geography.areas(history, ctx.tickets, period, ctx.scoring, config.settings.maps.rate, config.topics,
-                              ctx.book.known),
+        areas=geography.areas(
+            history, ctx.tickets, period, ctx.scoring, config.settings.maps.rate, config.topics, ctx.book.known
+        ),
         story=story.tell(ctx, units, config, history.grain("district"), pooled_rates, pooled_periods),
     )

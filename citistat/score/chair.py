@@ -73,13 +73,22 @@ class ChairFindings:
 
 
 def chair_findings(result: PeriodResult) -> ChairFindings:
-    city = [CityRate(m, result.city.rates[m], result.city.deltas.get(m, {}).get("previous"))
-            for m in METRICS if _has_value(result.city.rates.get(m))]
+    city = [
+        CityRate(m, result.city.rates[m], result.city.deltas.get(m, {}).get("previous"))
+        for m in METRICS
+        if _has_value(result.city.rates.get(m))
+    ]
     unit_types: list[str | None] = [*result.unit_types] or [None]
     groups = [_group(unit_type, _members(result, unit_type)) for unit_type in unit_types]
     has_targets = any(r.target is not None for u in result.units for r in u.rates.values())
-    return ChairFindings(city, [g for g in groups if g.units or g.small], result.topics[0] if result.topics else None,
-                         result.min_n, result.previous_period, has_targets)
+    return ChairFindings(
+        city,
+        [g for g in groups if g.units or g.small],
+        result.topics[0] if result.topics else None,
+        result.min_n,
+        result.previous_period,
+        has_targets,
+    )
 
 
 def _members(result: PeriodResult, unit_type: str | None) -> list[UnitResult]:
@@ -98,7 +107,7 @@ def _group(unit_type: str | None, members: list[UnitResult]) -> GroupFindings:
         units=len(counted),
         below_target=sorted(u.agency for u in counted if any(_below(u.rates.get(m)) for m in METRICS)),
         # the bottom of a short list is half of it: in a type of two, only the last one is "at the bottom"
-        bottom=ranked[:min(BOTTOM, len(ranked) // 2)],
+        bottom=ranked[: min(BOTTOM, len(ranked) // 2)],
         improvers=rises[:MOVERS],
         decliners=falls[:MOVERS],
         small=small,

@@ -9,8 +9,9 @@ from ..results import RateStat
 from .definitions import WeightVersion
 
 
-def composite_score(rates: Mapping[str, RateStat], weights: WeightVersion | None,
-                    available: Iterable[str] | None = None) -> float | None:
+def composite_score(
+    rates: Mapping[str, RateStat], weights: WeightVersion | None, available: Iterable[str] | None = None
+) -> float | None:
     """100 × Σ weight × rate, in [0, 100]; None when a rate with a non-zero weight is N/A.
 
     `available`: the rates the data can give at all (see effective_weights); the
@@ -54,8 +55,9 @@ def rates_available(units: Iterable[Mapping[str, RateStat]]) -> set[str]:
     return found
 
 
-def small_sample(rates: Mapping[str, RateStat], weights: WeightVersion | None, min_n: int,
-                 available: Iterable[str] | None = None) -> bool:
+def small_sample(
+    rates: Mapping[str, RateStat], weights: WeightVersion | None, min_n: int, available: Iterable[str] | None = None
+) -> bool:
     """True when any weighted rate (of those the data has) rests on fewer than `min_n` answers."""
     metrics = list(effective_weights(weights, available)) if weights else list(rates)
     return any(rates[m].denominator < min_n for m in metrics if m in rates)

@@ -132,7 +132,9 @@ def _check_levels(rates: dict, problems: list[str]) -> None:
             continue
         for level in levels:
             if level == "neutral":
-                problems.append(f"[rates] {key}: the neutral answer is set by [rates] neutral = one of {', '.join(NEUTRAL_RULES)}")
+                problems.append(
+                    f"[rates] {key}: the neutral answer is set by [rates] neutral = one of {', '.join(NEUTRAL_RULES)}"
+                )
             elif level not in SATISFACTION_LEVELS or level in _UNKNOWN_LEVELS:
                 allowed = ", ".join(lv for lv in SATISFACTION_LEVELS if lv not in (*_UNKNOWN_LEVELS, "neutral"))
                 problems.append(f"[rates] {key}: unknown level {level!r}; use one of {allowed}")
@@ -167,7 +169,9 @@ def _check_ranking(ranking: object, problems: list[str]) -> None:
     if ranking.get("small_units", "unranked") not in SMALL_UNITS:
         problems.append(f"[ranking] small_units = {ranking.get('small_units')!r}; use one of {', '.join(SMALL_UNITS)}")
     if ranking.get("missing_rates", "renormalise") not in MISSING_RATES:
-        problems.append(f"[ranking] missing_rates = {ranking.get('missing_rates')!r}; use one of {', '.join(MISSING_RATES)}")
+        problems.append(
+            f"[ranking] missing_rates = {ranking.get('missing_rates')!r}; use one of {', '.join(MISSING_RATES)}"
+        )
     for key in ("alpha", "confidence"):
         value = ranking.get(key, 0.5)
         if not is_number(value) or not 0 < value < 1:
@@ -216,7 +220,7 @@ def _check_targets(targets: object, problems: list[str]) -> None:
         if target.get("metric") not in TARGET_METRICS:
             problems.append(f"{where}: metric = {target.get('metric')!r}; use one of {', '.join(TARGET_METRICS)}")
         if not isinstance(target.get("unit_type", ANY_UNIT_TYPE), str):
-            problems.append(f"{where}: unit_type must be text (or \"*\")")
+            problems.append(f'{where}: unit_type must be text (or "*")')
         _check_proportion(target.get("target"), f"{where} target", problems)
         _check_proportion(target.get("amber", 0.0), f"{where} amber", problems)
 
@@ -267,13 +271,20 @@ def parse_scoring(data: dict | None) -> Scoring:
         response=rates.get("response", defaults.response),
         neutral=rates.get("neutral", defaults.neutral),
     )
-    weights = tuple(
-        WeightVersion(
-            str(w["version"]), str(w["effective_from"]), str(w.get("unit_type", ANY_UNIT_TYPE)),
-            float(w["response"]), float(w["resolution"]), float(w["satisfaction"]),
+    weights = (
+        tuple(
+            WeightVersion(
+                str(w["version"]),
+                str(w["effective_from"]),
+                str(w.get("unit_type", ANY_UNIT_TYPE)),
+                float(w["response"]),
+                float(w["resolution"]),
+                float(w["satisfaction"]),
+            )
+            for w in data.get("weights", [])
         )
-        for w in data.get("weights", [])
-    ) or DEFAULT_WEIGHTS
+        or DEFAULT_WEIGHTS
+    )
     targets = tuple(
         Target(t["metric"], str(t.get("unit_type", ANY_UNIT_TYPE)), float(t["target"]), float(t.get("amber", 0.0)))
         for t in data.get("targets", [])

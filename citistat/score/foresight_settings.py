@@ -63,15 +63,28 @@ def validate_section(name: str, data: object, problems: list[str]) -> None:
             problems.append(problem)
         elif key == "fdr" and not 0 < value < 1:
             problems.append(f"{where}; use a number strictly between 0 and 1")
-        elif key in ("accel_contacts", "accel_days", "min_contacts", "agencies_min", "unresolved_days",
-                     "window_days", "baseline_periods") and value < 1:
+        elif (
+            key
+            in (
+                "accel_contacts",
+                "accel_days",
+                "min_contacts",
+                "agencies_min",
+                "unresolved_days",
+                "window_days",
+                "baseline_periods",
+            )
+            and value < 1
+        ):
             problems.append(f"{where}; use a whole number ≥ 1")
     if name == "early_warning":
         window = data.get("window_days", EarlyWarningSettings.window_days)
         accel = data.get("accel_days", EarlyWarningSettings.accel_days)
         if is_number(window) and is_number(accel) and 2 * accel > window:
-            problems.append(f"[early_warning] accel_days = {accel} needs window_days ≥ {2 * accel} "
-                            "(the rise compares the last accel_days with the accel_days before)")
+            problems.append(
+                f"[early_warning] accel_days = {accel} needs window_days ≥ {2 * accel} "
+                "(the rise compares the last accel_days with the accel_days before)"
+            )
 
 
 def parse_section(name: str, data: dict | None):

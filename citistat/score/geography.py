@@ -26,8 +26,9 @@ def _counts(row: pd.Series) -> dict[str, int]:
     return {str(column): int(n) for column, n in row.items()}
 
 
-def area_stats(frame: pd.DataFrame, period: str, key: str, metric: str, scoring: Scoring,
-               last_year_known: bool) -> list[AreaStat]:
+def area_stats(
+    frame: pd.DataFrame, period: str, key: str, metric: str, scoring: Scoring, last_year_known: bool
+) -> list[AreaStat]:
     now = _by_area(frame, period, key)
     before = _by_area(frame, shift_period(period, -12), key)
     stats = []
@@ -38,8 +39,9 @@ def area_stats(frame: pd.DataFrame, period: str, key: str, metric: str, scoring:
         then = before_counts.get(str(name))
         last_year_n = (int(then["n_tickets"]) if then else 0) if last_year_known else None
         last_rate = tally(metric, then, scoring.rates).value if then else None
-        stats.append(AreaStat(str(name), int(counts["n_tickets"]), last_year_n, parts.value, parts.denominator,
-                              last_rate))
+        stats.append(
+            AreaStat(str(name), int(counts["n_tickets"]), last_year_n, parts.value, parts.denominator, last_rate)
+        )
     return sorted(stats, key=lambda s: (-s.n, s.name))
 
 
@@ -48,8 +50,15 @@ def _district_counts(frame: pd.DataFrame) -> list[tuple[str, int]]:
     return sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
 
 
-def areas(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring, metric: str,
-          topics: list[dict], known_periods: list[str]) -> Areas:
+def areas(
+    history: History,
+    tickets: pd.DataFrame,
+    period: str,
+    scoring: Scoring,
+    metric: str,
+    topics: list[dict],
+    known_periods: list[str],
+) -> Areas:
     """The maps' figures; `metric` is the `[maps] rate` (config.settings.maps.rate)."""
     last_year_known = shift_period(period, -12) in known_periods
     districts = history.grain("district")
@@ -58,12 +67,15 @@ def areas(history: History, tickets: pd.DataFrame, period: str, scoring: Scoring
     for agency, rows in current.groupby(current["agency"].astype(str), sort=True):
         placed = rows.loc[rows["district"].notna().to_numpy()]
         summed = placed.groupby(placed["district"].astype(str))["n_tickets"].sum()
-        by_agency[str(agency)] = sorted(((str(k), int(v)) for k, v in summed.items() if v > 0),
-                                        key=lambda kv: (-kv[1], kv[0]))
-    in_period = tickets.loc[(tickets["period"] == period).fillna(False).to_numpy(),
-                            ["district", "category", "subcategory", "title"]]
-    by_topic = {str(t.get("name", "")): _district_counts(in_period.loc[topic_mask(in_period, t).to_numpy()])
-                for t in topics}
+        by_agency[str(agency)] = sorted(
+            ((str(k), int(v)) for k, v in summed.items() if v > 0), key=lambda kv: (-kv[1], kv[0])
+        )
+    in_period = tickets.loc[
+        (tickets["period"] == period).fillna(False).to_numpy(), ["district", "category", "subcategory", "title"]
+    ]
+    by_topic = {
+        str(t.get("name", "")): _district_counts(in_period.loc[topic_mask(in_period, t).to_numpy()]) for t in topics
+    }
     return Areas(
         metric=metric,
         district=area_stats(districts, period, "district", metric, scoring, last_year_known),

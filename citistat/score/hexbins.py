@@ -19,8 +19,9 @@ CELLS_ACROSS = 30
 KM_PER_DEGREE = 111.32
 
 
-def hex_grid(tickets: pd.DataFrame, period: str, *, threshold: int = THRESHOLD,
-             cells_across: int = CELLS_ACROSS) -> HexGrid | None:
+def hex_grid(
+    tickets: pd.DataFrame, period: str, *, threshold: int = THRESHOLD, cells_across: int = CELLS_ACROSS
+) -> HexGrid | None:
     if "latitude" not in tickets.columns or "longitude" not in tickets.columns:
         return None
     rows = tickets.loc[(tickets["period"] == period).fillna(False).to_numpy(), ["longitude", "latitude"]]
@@ -43,7 +44,17 @@ def hex_grid(tickets: pd.DataFrame, period: str, *, threshold: int = THRESHOLD,
     counts = pd.DataFrame({"cx": np.round(cx, 9), "cy": np.round(cy, 9)}).value_counts()
     tallies = counts.reset_index()  # columns cx, cy, count
     centres = zip(tallies["cx"].tolist(), tallies["cy"].tolist(), tallies["count"].tolist())
-    cells = [HexCell(round(float(cx_) / scale, 6), round(float(cy_), 6), int(n))
-             for cx_, cy_, n in sorted(centres) if n >= threshold]
-    return HexGrid(cells=cells, width_km=round(width * KM_PER_DEGREE, 2), radius_deg=width / math.sqrt(3), lat0=lat0,
-                   located=len(rows), suppressed=int(counts[counts < threshold].sum()), threshold=threshold)
+    cells = [
+        HexCell(round(float(cx_) / scale, 6), round(float(cy_), 6), int(n))
+        for cx_, cy_, n in sorted(centres)
+        if n >= threshold
+    ]
+    return HexGrid(
+        cells=cells,
+        width_km=round(width * KM_PER_DEGREE, 2),
+        radius_deg=width / math.sqrt(3),
+        lat0=lat0,
+        located=len(rows),
+        suppressed=int(counts[counts < threshold].sum()),
+        threshold=threshold,
+    )

@@ -17,8 +17,6 @@ from ..periods import period_range, shift_period  # noqa: F401 (used by the scor
 Counts = dict[str, int]
 
 
-
-
 def zero_counts() -> Counts:
     return {name: 0 for name in ALL_COUNT_COLUMNS}
 

@@ -29,8 +29,8 @@ from collections.abc import Hashable, Mapping
 import pandas as pd
 
 from ..foresight import HotSpot, HotSpotScan
-from .foresight_settings import HotspotSettings
 from ..periods import shift_period
+from .foresight_settings import HotspotSettings
 from .stats import benjamini_hochberg, beta_binomial_upper_tail, binomial_upper_tail
 
 GRAIN = "district_category"
@@ -38,13 +38,16 @@ GRAIN = "district_category"
 
 def _cell_table(counts: pd.DataFrame, level: str) -> pd.Series:
     """period × (place, category) -> tickets, for rows with both keys."""
-    frame = counts.loc[counts[level].notna().to_numpy() & counts["category"].notna().to_numpy(),
-                       ["period", level, "category", "n_tickets"]]
+    frame = counts.loc[
+        counts[level].notna().to_numpy() & counts["category"].notna().to_numpy(),
+        ["period", level, "category", "n_tickets"],
+    ]
     return frame.groupby(["period", level, "category"], observed=True)["n_tickets"].sum().astype(int)
 
 
-def _season(category_totals: Mapping[Hashable, Mapping[Hashable, int]], category: str, now: str,
-            baseline: list[str]) -> tuple[float, float] | None:
+def _season(
+    category_totals: Mapping[Hashable, Mapping[Hashable, int]], category: str, now: str, baseline: list[str]
+) -> tuple[float, float] | None:
     """(the category's tickets in the same month a year before, its tickets over the baseline) or None."""
     weights = category_totals.get(category)
     if weights is None:
@@ -95,14 +98,38 @@ def scan(counts: pd.DataFrame, period: str, settings: HotspotSettings) -> HotSpo
     spots = []
     for (place, category, x, y, expected, p), q in zip(rows, q_values):
         if q <= settings.fdr and x > expected:
-            spots.append(HotSpot(place, category, x, round(expected, 2), round(x / expected, 3) if expected else None,
-                                 y, len(baseline), p, q))
+            spots.append(
+                HotSpot(
+                    place,
+                    category,
+                    x,
+                    round(expected, 2),
+                    round(x / expected, 3) if expected else None,
+                    y,
+                    len(baseline),
+                    p,
+                    q,
+                )
+            )
     spots.sort(key=lambda s: (s.q_value, -(s.ratio or float("inf")), s.place, s.category))
-    return HotSpotScan(level=level, cells_tested=len(rows), baseline_periods=len(baseline), seasonal=seasonal,
-                       fdr=settings.fdr, hot_spots=spots[: settings.list_size], significant=len(spots),
-                       reason=None if rows else "no cells")
+    return HotSpotScan(
+        level=level,
+        cells_tested=len(rows),
+        baseline_periods=len(baseline),
+        seasonal=seasonal,
+        fdr=settings.fdr,
+        hot_spots=spots[: settings.list_size],
+        significant=len(spots),
+        reason=None if rows else "no cells",
+    )
 
 
 def _nothing_tested(settings: HotspotSettings, baseline_periods: int, reason: str) -> HotSpotScan:
-    return HotSpotScan(level=settings.level, cells_tested=0, baseline_periods=baseline_periods, seasonal=False,
-                       fdr=settings.fdr, reason=reason)
+    return HotSpotScan(
+        level=settings.level,
+        cells_tested=0,
+        baseline_periods=baseline_periods,
+        seasonal=False,
+        fdr=settings.fdr,
+        reason=reason,
+    )

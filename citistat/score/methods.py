@@ -12,7 +12,7 @@ FORMULAS: dict[str, str] = {
     "response_on_time": "closed by the due date / closed tickets with a due date",
     "resolution": "resolved / (resolved + not resolved); partly resolved counts as not resolved",
     "satisfaction": "satisfied / (satisfied + dissatisfied), 基本满意 weighted by basic_weight; "
-                    "a neutral answer (一般) as [rates] neutral says (default: answered, not satisfied)",
+    "a neutral answer (一般) as [rates] neutral says (default: answered, not satisfied)",
     "on_time": "closed by the due date / closed tickets with a due date; open tickets are unknown",
     "unknown": "blank, unrecognised, not surveyed, refused or unreachable answers: counted, in no denominator",
     "n_a": "a zero denominator gives N/A (—), never 0 % or 100 %",
@@ -21,12 +21,12 @@ FORMULAS: dict[str, str] = {
     "mean3": "pooled counts of the three periods before the current one",
     "score": "100 × Σ weight × rate; N/A when a weighted rate is N/A",
     "score_missing_rates": "a rate with no answers in a whole unit type is left out and the other weights renormalised "
-                           "([ranking] missing_rates = \"renormalise\"); weights_effective lists the weights used",
+    '([ranking] missing_rates = "renormalise"); weights_effective lists the weights used',
     "date_precision": "day: created and closed dates carry no time of day, so no minute-based measure is computed "
-                      "(no \"closed within N minutes\" screen) and durations are whole days",
+    '(no "closed within N minutes" screen) and durations are whole days',
     "ranking": "within unit type, by score, then by ticket volume; equal score and volume share a rank",
     "small_n": "a unit whose weighted rates rest on fewer than min_n answers is listed unranked "
-               "([ranking] small_units = \"unranked\"), or ranked but marked (\"marked\")",
+    '([ranking] small_units = "unranked"), or ranked but marked ("marked")',
     "rag": "green at or above target, amber within the band below it, red further below",
     "target_ratio": "actual / target (CityScore); below 1 = under target",
 }
@@ -39,7 +39,9 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
     rates = asdict(scoring.rates)
     return {
         "rates": rates,
-        "formulas": dict(FORMULAS, response=FORMULAS["response_on_time" if scoring.rates.response == "on_time" else "response"]),
+        "formulas": dict(
+            FORMULAS, response=FORMULAS["response_on_time" if scoring.rates.response == "on_time" else "response"]
+        ),
         "weights_in_force": {t: asdict(w) if w else None for t, w in in_force.items()},
         "weights_versions": [asdict(w) for w in scoring.weights],
         "targets": [asdict(t) for t in scoring.targets],
@@ -83,12 +85,24 @@ def _rate_cells(unit: UnitResult, metric: str) -> dict:
 
 
 def metrics_row(unit: UnitResult) -> dict:
-    row: dict[str, object] = {"agency": unit.agency, "unit_type": unit.unit_type, "status": unit.status,
-                              "n": unit.n_tickets}
+    row: dict[str, object] = {
+        "agency": unit.agency,
+        "unit_type": unit.unit_type,
+        "status": unit.status,
+        "n": unit.n_tickets,
+    }
     for metric in METRICS:
         row.update(_rate_cells(unit, metric))
-    row.update({"score": unit.score, "rank": unit.rank, "rank_of": unit.rank_of, "small_n": unit.small_n,
-                "weights_version": unit.weights_version, "flags": len(unit.flags)})
+    row.update(
+        {
+            "score": unit.score,
+            "rank": unit.rank,
+            "rank_of": unit.rank_of,
+            "small_n": unit.small_n,
+            "weights_version": unit.weights_version,
+            "flags": len(unit.flags),
+        }
+    )
     return row
 
 
@@ -100,7 +114,8 @@ def metrics_table(result: PeriodResult) -> list[dict]:
         for unit in result.ranking(unit_type):
             rows.append(metrics_row(unit))
             listed.add(unit.agency)
-    untyped = sorted((u for u in result.units if u.agency not in listed),
-                     key=lambda u: (u.rank is None, u.rank or 0, u.agency))
+    untyped = sorted(
+        (u for u in result.units if u.agency not in listed), key=lambda u: (u.rank is None, u.rank or 0, u.agency)
+    )
     rows.extend(metrics_row(u) for u in untyped)
     return rows

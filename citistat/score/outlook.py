@@ -22,8 +22,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..foresight import Outlook, OutlookBacktest, OutlookRow
-from .foresight_settings import OutlookSettings
 from ..periods import shift_period
+from .foresight_settings import OutlookSettings
 
 GRAIN = "district_category"
 RECENT_MONTHS = 3
@@ -31,17 +31,26 @@ RECENT_MONTHS = 3
 
 def cell_table(counts: pd.DataFrame) -> pd.DataFrame:
     """(district, category) × period -> tickets; the columns are the periods that have this grain."""
-    frame = counts.loc[counts["district"].notna().to_numpy() & counts["category"].notna().to_numpy(),
-                       ["period", "district", "category", "n_tickets"]]
-    return frame.groupby(["district", "category", "period"], observed=True)["n_tickets"].sum().unstack(
-        "period", fill_value=0).astype(int)
+    frame = counts.loc[
+        counts["district"].notna().to_numpy() & counts["category"].notna().to_numpy(),
+        ["period", "district", "category", "n_tickets"],
+    ]
+    return (
+        frame.groupby(["district", "category", "period"], observed=True)["n_tickets"]
+        .sum()
+        .unstack("period", fill_value=0)
+        .astype(int)
+    )
 
 
 def forecast(table: pd.DataFrame, origin: str) -> pd.Series | None:
     """Each cell's forecast for the month after `origin`, or None when the inputs are not in the table."""
     same_month = shift_period(origin, -11)
-    pairs = [m for m in (shift_period(origin, -k) for k in range(RECENT_MONTHS))
-             if m in table.columns and shift_period(m, -12) in table.columns]
+    pairs = [
+        m
+        for m in (shift_period(origin, -k) for k in range(RECENT_MONTHS))
+        if m in table.columns and shift_period(m, -12) in table.columns
+    ]
     if origin not in table.columns or same_month not in table.columns or not pairs:
         return None
     growth = (table[pairs].sum(axis=1) + 1) / (table[[shift_period(m, -12) for m in pairs]].sum(axis=1) + 1)
@@ -77,9 +86,15 @@ def backtest(table: pd.DataFrame, period: str, settings: OutlookSettings) -> Out
         hits += int(sum(bool(rose.loc[key]) for key in keys))
     if outlooks == 0:
         return None
-    return OutlookBacktest(outlooks=outlooks, named=named, came_true=hits, rises=rises,
-                           precision=hits / named if named else None, recall=hits / rises if rises else None,
-                           base_rate=rises / cells if cells else None)
+    return OutlookBacktest(
+        outlooks=outlooks,
+        named=named,
+        came_true=hits,
+        rises=rises,
+        precision=hits / named if named else None,
+        recall=hits / rises if rises else None,
+        base_rate=rises / cells if cells else None,
+    )
 
 
 def outlook(counts: pd.DataFrame | None, period: str, settings: OutlookSettings) -> Outlook:
@@ -93,7 +108,10 @@ def outlook(counts: pd.DataFrame | None, period: str, settings: OutlookSettings)
         return Outlook(target=target, months=months, reason="short history")
     rising = rising.sort_values(["district", "rise", "category"], ascending=[True, False, True])
     chosen = rising.groupby("district", sort=True).head(settings.per_district)
-    rows = [OutlookRow(str(district), str(category), int(now), round(float(forecast), 1), round(float(rise), 1))
-            for district, category, now, forecast, rise
-            in chosen[["district", "category", "now", "forecast", "rise"]].itertuples(index=False, name=None)]
+    rows = [
+        OutlookRow(str(district), str(category), int(now), round(float(forecast), 1), round(float(rise), 1))
+        for district, category, now, forecast, rise in chosen[
+            ["district", "category", "now", "forecast", "rise"]
+        ].itertuples(index=False, name=None)
+    ]
     return Outlook(target=target, months=months, rows=rows, backtest=backtest(table, period, settings))

@@ -125,8 +125,9 @@ RATE_KEYS: tuple[str, ...] = ("response", "resolution", "satisfaction", "on_time
 def unit_rates(counts: Counts, scoring: Scoring, unit_type: str | None) -> dict[str, RateStat]:
     """The three rates plus on-time closure, each with its target, RAG and CityScore ratio."""
     return {
-        metric: with_target(rate_stat(metric, counts, scoring.rates, scoring.confidence),
-                            scoring.target_for(metric, unit_type))
+        metric: with_target(
+            rate_stat(metric, counts, scoring.rates, scoring.confidence), scoring.target_for(metric, unit_type)
+        )
         for metric in RATE_KEYS
     }
 

@@ -11,12 +11,13 @@ minimum of answers each period, because 100 % of a handful is common.
 from __future__ import annotations
 
 from ..messages import load_messages
+from ..periods import shift_period
 from ..results import Delta, Flag
 from .definitions import Scoring
-from ..periods import shift_period
 from .history import CountBook, Counts
 from .rates import tally
 from .stats import two_proportion_test
+
 
 def message(code: str, lang: str, **values) -> str:
     """The flag's question, from the catalogue's `question` section."""
@@ -38,8 +39,13 @@ def quick_close(counts: Counts, scoring: Scoring, lang: str) -> Flag | None:
     if share <= scoring.screens.quick_close_share:
         return None
     minutes = scoring.screens.quick_close_minutes
-    return Flag("quick_close", "watch", message("quick_close", lang, share=share, n=quick, closed=closed, minutes=minutes),
-                share, {"quick_closed": quick, "closed": closed, "minutes": minutes})
+    return Flag(
+        "quick_close",
+        "watch",
+        message("quick_close", lang, share=share, n=quick, closed=closed, minutes=minutes),
+        share,
+        {"quick_closed": quick, "closed": closed, "minutes": minutes},
+    )
 
 
 def satisfaction_up_resolution_down(deltas: dict[str, dict[str, Delta]], scoring: Scoring, lang: str) -> Flag | None:
@@ -50,13 +56,19 @@ def satisfaction_up_resolution_down(deltas: dict[str, dict[str, Delta]], scoring
     threshold = scoring.screens.sat_up_resolution_down_pp
     if sat.pp < threshold or res.pp > -threshold or not (sat.significant or res.significant):
         return None
-    return Flag("sat_up_resolution_down", "watch",
-                message("sat_up_resolution_down", lang, sat=sat.pp, res=res.pp, base=sat.base_period),
-                sat.pp - res.pp, {"satisfaction_pp": sat.pp, "resolution_pp": res.pp, "against": sat.base_period})
+    return Flag(
+        "sat_up_resolution_down",
+        "watch",
+        message("sat_up_resolution_down", lang, sat=sat.pp, res=res.pp, base=sat.base_period),
+        sat.pp - res.pp,
+        {"satisfaction_pp": sat.pp, "resolution_pp": res.pp, "against": sat.base_period},
+    )
 
 
 def _basic_share(counts: Counts) -> tuple[float | None, int]:
-    satisfied = counts.get("very_satisfied", 0) + counts.get("satisfied_plain", 0) + counts.get("basically_satisfied", 0)
+    satisfied = (
+        counts.get("very_satisfied", 0) + counts.get("satisfied_plain", 0) + counts.get("basically_satisfied", 0)
+    )
     return (counts.get("basically_satisfied", 0) / satisfied if satisfied else None), satisfied
 
 
@@ -80,16 +92,27 @@ def basic_share_jump(current: Counts, bases: dict[str, Counts], scoring: Scoring
             continue
         jump = (after - before) * 100
         if jump >= scoring.screens.basic_share_jump_pp and _jump_is_real(
-                current.get("basically_satisfied", 0), n_after, counts.get("basically_satisfied", 0), n_before, scoring):
-            return Flag("basic_share_jump", "watch",
-                        message("basic_share_jump", lang, before=before, after=after, base=base_period), jump,
-                        {"before": before, "after": after, "against": base_period,
-                         "satisfied_before": n_before, "satisfied_after": n_after})
+            current.get("basically_satisfied", 0), n_after, counts.get("basically_satisfied", 0), n_before, scoring
+        ):
+            return Flag(
+                "basic_share_jump",
+                "watch",
+                message("basic_share_jump", lang, before=before, after=after, base=base_period),
+                jump,
+                {
+                    "before": before,
+                    "after": after,
+                    "against": base_period,
+                    "satisfied_before": n_before,
+                    "satisfied_after": n_after,
+                },
+            )
     return None
 
 
-def perfect_streak(book: CountBook, agency: str | None, period: str, metric: str, scoring: Scoring,
-                   lang: str) -> Flag | None:
+def perfect_streak(
+    book: CountBook, agency: str | None, period: str, metric: str, scoring: Scoring, lang: str
+) -> Flag | None:
     """A rate at exactly 100 % period after period, each on enough answers to make that unlikely."""
     needed = scoring.screens.perfect_streak_periods
     if needed <= 0:
@@ -103,9 +126,13 @@ def perfect_streak(book: CountBook, agency: str | None, period: str, metric: str
         p = shift_period(p, -1)
     if streak < needed:
         return None
-    return Flag("perfect_streak", "info",
-                message("perfect_streak", lang, metric=metric_name(metric, lang), periods=streak),
-                float(streak), {"metric": metric, "periods": streak})
+    return Flag(
+        "perfect_streak",
+        "info",
+        message("perfect_streak", lang, metric=metric_name(metric, lang), periods=streak),
+        float(streak),
+        {"metric": metric, "periods": streak},
+    )
 
 
 def _coverage(counts: Counts, scoring: Scoring) -> float | None:
@@ -123,25 +150,33 @@ def callback_coverage_drop(current: Counts, previous: Counts | None, scoring: Sc
     drop = (before - after) * 100
     n_after, n_before = current["n_tickets"], previous["n_tickets"]
     if drop < scoring.screens.callback_coverage_drop_pp or not _jump_is_real(
-            after * n_after, n_after, before * n_before, n_before, scoring):
+        after * n_after, n_after, before * n_before, n_before, scoring
+    ):
         return None
-    return Flag("callback_coverage_drop", "watch", message("callback_coverage_drop", lang, before=before, after=after),
-                -drop, {"before": before, "after": after})
+    return Flag(
+        "callback_coverage_drop",
+        "watch",
+        message("callback_coverage_drop", lang, before=before, after=after),
+        -drop,
+        {"before": before, "after": after},
+    )
 
 
 def _known(book: CountBook, agency: str | None, periods: list[str]) -> dict[str, Counts]:
     return {p: book.counts(agency, p) for p in periods if book.is_known(p)}
 
 
-def unit_screens(book: CountBook, agency: str | None, period: str, deltas: dict[str, dict[str, Delta]],
-                 scoring: Scoring, lang: str) -> list[Flag]:
+def unit_screens(
+    book: CountBook, agency: str | None, period: str, deltas: dict[str, dict[str, Delta]], scoring: Scoring, lang: str
+) -> list[Flag]:
     current = book.counts(agency, period)
     previous = _known(book, agency, [shift_period(period, -1)])
     found = [
         quick_close(current, scoring, lang),
         satisfaction_up_resolution_down(deltas, scoring, lang),
-        basic_share_jump(current, _known(book, agency, [shift_period(period, -1), shift_period(period, -12)]),
-                         scoring, lang),
+        basic_share_jump(
+            current, _known(book, agency, [shift_period(period, -1), shift_period(period, -12)]), scoring, lang
+        ),
         callback_coverage_drop(current, next(iter(previous.values()), None), scoring, lang),
         *(perfect_streak(book, agency, period, m, scoring, lang) for m in ("response", "resolution", "satisfaction")),
     ]
@@ -169,6 +204,13 @@ def agency_changes(book: CountBook, period: str, lang: str) -> list[Flag]:
         shown = "、".join(listed[:NAMES_LISTED]) if lang == "zh-CN" else ", ".join(listed[:NAMES_LISTED])
         if len(listed) > NAMES_LISTED:
             shown += f" (+{len(listed) - NAMES_LISTED})"
-        flags.append(Flag(code, "watch", message(code, lang, n=len(listed), base=base, names=shown),
-                          value=float(len(listed)), evidence={"names": listed, "base_period": base}))
+        flags.append(
+            Flag(
+                code,
+                "watch",
+                message(code, lang, n=len(listed), base=base, names=shown),
+                value=float(len(listed)),
+                evidence={"names": listed, "base_period": base},
+            )
+        )
     return flags

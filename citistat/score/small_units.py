@@ -29,8 +29,9 @@ def pooled_periods(ctx: Context) -> list[str]:
     return [p for p in series_periods(ctx.book, ctx.period, POOLED_MONTHS) if ctx.book.is_known(p)]
 
 
-def pool_small_units(ctx: Context, units: list[UnitResult], available: dict
-                     ) -> tuple[list[UnitResult], dict[str, dict[str, RateStat]], list[str]]:
+def pool_small_units(
+    ctx: Context, units: list[UnitResult], available: dict
+) -> tuple[list[UnitResult], dict[str, dict[str, RateStat]], list[str]]:
     """(units with pooled scores, agency -> its pooled rates, the months pooled)."""
     periods = pooled_periods(ctx)
     label = f"{periods[0]}..{periods[-1]}" if periods else None

@@ -89,8 +89,9 @@ def binomial_upper_tail(k: int, n: int, p: float) -> float:
         return 1.0
     import numpy as np  # only this test needs arrays; the rest of the module stays on `math`
 
-    log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-               + k * math.log(p) + (n - k) * math.log1p(-p))
+    log_pmf = (
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log1p(-p)
+    )
     j = np.arange(k, n, dtype=float)
     steps = np.log((n - j) / (j + 1)) + math.log(p / (1 - p))
     relative = np.concatenate(([0.0], np.cumsum(steps)))
@@ -124,9 +125,17 @@ def beta_binomial_upper_tail(k: int, n: int, a: float, b: float) -> float:
         return 0.0
     import numpy as np
 
-    log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-               + math.lgamma(k + a) + math.lgamma(n - k + b) - math.lgamma(n + a + b)
-               - math.lgamma(a) - math.lgamma(b) + math.lgamma(a + b))
+    log_pmf = (
+        math.lgamma(n + 1)
+        - math.lgamma(k + 1)
+        - math.lgamma(n - k + 1)
+        + math.lgamma(k + a)
+        + math.lgamma(n - k + b)
+        - math.lgamma(n + a + b)
+        - math.lgamma(a)
+        - math.lgamma(b)
+        + math.lgamma(a + b)
+    )
     j = np.arange(k, n, dtype=float)
     steps = np.log((n - j) / (j + 1)) + np.log((j + a) / (n - j - 1 + b))
     relative = np.concatenate(([0.0], np.cumsum(steps)))

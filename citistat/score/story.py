@@ -22,11 +22,19 @@ import pandas as pd
 from ..count import ALL_COUNT_COLUMNS, count_tickets
 from ..periods import shift_period
 from ..results import METRICS, RateStat, UnitResult
-from ..story import AGING_BUCKETS, DistrictRollup, Milestone, RankPoint, Story, SubcategoryRow, Timeliness, \
-    TopicStory, UnitStory
+from ..story import (
+    AGING_BUCKETS,
+    DistrictRollup,
+    Milestone,
+    RankPoint,
+    Story,
+    SubcategoryRow,
+    Timeliness,
+    TopicStory,
+    UnitStory,
+)
 from .chair import BOTTOM
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
-from .history import CountBook
 from .rates import unit_rates
 from .topic_settings import topic_lead
 from .topics import topic_mask
@@ -41,8 +49,14 @@ SUBCATEGORIES = 8  # rows per unit
 DISTRICT_TYPE = "区"  # the unit type whose weights score a district, when the configuration has one
 
 
-def tell(ctx: Context, units: list[UnitResult], config, district_counts: pd.DataFrame,
-         pooled: dict[str, dict[str, RateStat]] | None = None, pooled_periods: list[str] = ()) -> Story:
+def tell(
+    ctx: Context,
+    units: list[UnitResult],
+    config,
+    district_counts: pd.DataFrame,
+    pooled: dict[str, dict[str, RateStat]] | None = None,
+    pooled_periods: list[str] = (),
+) -> Story:
     histories = rank_histories(ctx, units)
     intervals = rank_intervals(ctx, units, pooled or {})
     subcategories = subcategory_rows(ctx)
@@ -51,14 +65,24 @@ def tell(ctx: Context, units: list[UnitResult], config, district_counts: pd.Data
         ranks = histories.get(unit.agency, [])
         low, high = intervals.get(unit.agency, (None, None))
         stories[unit.agency] = UnitStory(
-            agency=unit.agency, ranks=ranks,
+            agency=unit.agency,
+            ranks=ranks,
             below_target_months=_below_streak(ctx, unit),
-            bottom_months=_bottom_streak(ranks), rank_low=low, rank_high=high,
-            coverage=coverage(unit.counts, ctx), subcategories=subcategories.get(unit.agency, []),
-            pooled_rates=(pooled or {}).get(unit.agency, {}))
-    return Story(units=stories, districts=district_rollups(ctx, units, config, district_counts), timeliness=timeliness(ctx),
-                 topics=[topic_story(t, ctx, units) for t in config.topics], pooled_periods=list(pooled_periods),
-                 simulations=SIMULATIONS if intervals else 0)
+            bottom_months=_bottom_streak(ranks),
+            rank_low=low,
+            rank_high=high,
+            coverage=coverage(unit.counts, ctx),
+            subcategories=subcategories.get(unit.agency, []),
+            pooled_rates=(pooled or {}).get(unit.agency, {}),
+        )
+    return Story(
+        units=stories,
+        districts=district_rollups(ctx, units, config, district_counts),
+        timeliness=timeliness(ctx),
+        topics=[topic_story(t, ctx, units) for t in config.topics],
+        pooled_periods=list(pooled_periods),
+        simulations=SIMULATIONS if intervals else 0,
+    )
 
 
 # ---------------------------------------------------------------- ranks month by month
@@ -125,8 +149,11 @@ def _below_streak(ctx: Context, unit: UnitResult) -> int:
         if not ctx.book.is_known(period):
             break
         rates = unit_rates(ctx.book.counts(unit.agency, period), ctx.scoring, unit.unit_type)
-        if not any(r.value is not None and r.target is not None and r.value < r.target
-                   for m, r in rates.items() if m in METRICS):
+        if not any(
+            r.value is not None and r.target is not None and r.value < r.target
+            for m, r in rates.items()
+            if m in METRICS
+        ):
             break
         streak += 1
     return streak
@@ -135,8 +162,12 @@ def _below_streak(ctx: Context, unit: UnitResult) -> int:
 # ---------------------------------------------------------------- how sure a rank is
 
 
-def rank_intervals(ctx: Context, units: list[UnitResult], pooled: dict[str, dict[str, RateStat]] | None = None,
-                   draws: int = SIMULATIONS) -> dict[str, tuple[int, int]]:
+def rank_intervals(
+    ctx: Context,
+    units: list[UnitResult],
+    pooled: dict[str, dict[str, RateStat]] | None = None,
+    draws: int = SIMULATIONS,
+) -> dict[str, tuple[int, int]]:
     """agency -> (low, high): the 5th and 95th percentile of its rank when each unit's rates are drawn from
     Beta(yes + ½, no + ½) (Jeffreys) and the type ranked again by the composite, draws times. A unit ranked on
     its pooled months is drawn from those answers, as its score was made."""
@@ -184,16 +215,23 @@ def subcategory_rows(ctx: Context, size: int = SUBCATEGORIES) -> dict[str, list[
     if tickets.empty:
         return {}
     tickets = tickets.assign(subcategory=tickets["subcategory"].astype("string").fillna("—"))
-    counts = count_tickets(tickets, by=("agency", "category", "subcategory"),
-                           quick_close_minutes=ctx.scoring.screens.quick_close_minutes)
+    counts = count_tickets(
+        tickets, by=("agency", "category", "subcategory"), quick_close_minutes=ctx.scoring.screens.quick_close_minutes
+    )
     counts = counts.sort_values(["agency", "n_tickets", "category", "subcategory"], ascending=[True, False, True, True])
     rows: dict[str, list[SubcategoryRow]] = {}
     columns = [c for c in ALL_COUNT_COLUMNS if c in counts.columns]
     for record in counts.to_dict("records"):
         listed = rows.setdefault(str(record["agency"]), [])
         if len(listed) < size and record["n_tickets"] > 0:
-            listed.append(SubcategoryRow(str(record["category"]), str(record["subcategory"]), int(record["n_tickets"]),
-                                         _rates({c: int(record[c]) for c in columns}, ctx)))
+            listed.append(
+                SubcategoryRow(
+                    str(record["category"]),
+                    str(record["subcategory"]),
+                    int(record["n_tickets"]),
+                    _rates({c: int(record[c]) for c in columns}, ctx),
+                )
+            )
     return rows
 
 
@@ -224,17 +262,41 @@ def district_rollups(ctx: Context, units: list[UnitResult], config, frame: pd.Da
     all_rates = {name: unit_rates(r.to_dict(), ctx.scoring, kind) for name, r in totals.iterrows()}
     available = None if ctx.scoring.missing_rates == "require_all" else rates_available(all_rates.values())
     scores = {name: composite_score(rates, weights, available) for name, rates in all_rates.items()}
-    ranked = rank_units([(name, None if small_sample(all_rates[name], weights, ctx.scoring.min_n, available)
-                          else scores[name], int(totals.loc[name, "n_tickets"])) for name in totals.index])
+    ranked = rank_units(
+        [
+            (
+                name,
+                None if small_sample(all_rates[name], weights, ctx.scoring.min_n, available) else scores[name],
+                int(totals.loc[name, "n_tickets"]),
+            )
+            for name in totals.index
+        ]
+    )
     rollups = []
     for name in totals.index:
         own = sorted(streets.get(name, []), key=lambda u: (u.rank is None, u.rank or 0, u.agency))
-        below = sum(1 for u in own if any(r.value is not None and r.target is not None and r.value < r.target
-                                          for m, r in u.rates.items() if m in METRICS))
-        rollups.append(DistrictRollup(name, int(totals.loc[name, "n_tickets"]),
-                                      {m: r for m, r in all_rates[name].items() if m in METRICS}, scores[name],
-                                      ranked[name].rank, ranked[name].rank_of, [u.agency for u in own], below,
-                                      name if name in by_name else None))
+        below = sum(
+            1
+            for u in own
+            if any(
+                r.value is not None and r.target is not None and r.value < r.target
+                for m, r in u.rates.items()
+                if m in METRICS
+            )
+        )
+        rollups.append(
+            DistrictRollup(
+                name,
+                int(totals.loc[name, "n_tickets"]),
+                {m: r for m, r in all_rates[name].items() if m in METRICS},
+                scores[name],
+                ranked[name].rank,
+                ranked[name].rank_of,
+                [u.agency for u in own],
+                below,
+                name if name in by_name else None,
+            )
+        )
     return sorted(rollups, key=lambda d: (d.rank is None, d.rank or 0, -d.n, d.district))
 
 
@@ -275,7 +337,9 @@ def _milestones(topic: dict) -> list[Milestone]:
     for item in topic.get("milestones", []) or []:
         if isinstance(item, dict) and item.get("text"):
             done = item.get("done")
-            found.append(Milestone(str(item.get("due", "")), str(item["text"]), done if isinstance(done, bool) else None))
+            found.append(
+                Milestone(str(item.get("due", "")), str(item["text"]), done if isinstance(done, bool) else None)
+            )
     return found
 
 
@@ -285,8 +349,9 @@ def topic_story(topic: dict, ctx: Context, units: list[UnitResult]) -> TopicStor
     this = this.loc[topic_mask(this, topic).to_numpy()]
     last = tickets.loc[(tickets["period"] == shift_period(ctx.period, -12)).fillna(False).to_numpy()]
     last = last.loc[topic_mask(last, topic).to_numpy()] if not last.empty else None
-    counts = count_tickets(this.assign(one="all"), by=("one",),
-                           quick_close_minutes=ctx.scoring.screens.quick_close_minutes)
+    counts = count_tickets(
+        this.assign(one="all"), by=("one",), quick_close_minutes=ctx.scoring.screens.quick_close_minutes
+    )
     totals = {c: int(counts[c].sum()) for c in ALL_COUNT_COLUMNS if c in counts.columns}
     lead = topic_lead(topic)
     configured = lead is not None
@@ -295,8 +360,10 @@ def topic_story(topic: dict, ctx: Context, units: list[UnitResult]) -> TopicStor
         lead = str(by_agency.index[0]) if len(by_agency) else None
     now = this["district"].dropna().astype(str).value_counts()
     before = last["district"].dropna().astype(str).value_counts() if last is not None else None
-    names = sorted(set(now.index) | set(before.index if before is not None else []),
-                   key=lambda d: (-int(now.get(d, 0)), d))
+    names = sorted(
+        set(now.index) | set(before.index if before is not None else []), key=lambda d: (-int(now.get(d, 0)), d)
+    )
     by_district = [(d, int(now.get(d, 0)), int(before.get(d, 0)) if before is not None else None) for d in names]
-    return TopicStory(str(topic.get("name", "")), _rates(totals, ctx), lead, configured, _milestones(topic),
-                      by_district)
+    return TopicStory(
+        str(topic.get("name", "")), _rates(totals, ctx), lead, configured, _milestones(topic), by_district
+    )

@@ -12,8 +12,8 @@ import re
 
 import pandas as pd
 
-from ..results import CategoryRow, TopicResult
 from ..periods import shift_period
+from ..results import CategoryRow, TopicResult
 
 
 def _category_totals(category_counts: pd.DataFrame, period: str, agency: str | None) -> dict[str, int]:
@@ -25,8 +25,9 @@ def _category_totals(category_counts: pd.DataFrame, period: str, agency: str | N
     return {str(k): int(v) for k, v in totals.items() if v > 0}
 
 
-def category_rows(category_counts: pd.DataFrame, period: str, agency: str | None = None,
-                  previous_known: bool = True) -> list[CategoryRow]:
+def category_rows(
+    category_counts: pd.DataFrame, period: str, agency: str | None = None, previous_known: bool = True
+) -> list[CategoryRow]:
     """Every category of the period with its share and change against the previous period."""
     now = _category_totals(category_counts, period, agency)
     before = _category_totals(category_counts, shift_period(period, -1), agency) if previous_known else {}
@@ -40,24 +41,30 @@ def category_rows(category_counts: pd.DataFrame, period: str, agency: str | None
     return rows
 
 
-def category_rows_by_agency(category_counts: pd.DataFrame, period: str, previous_known: bool = True,
-                           size: int | None = None) -> dict[str, list[CategoryRow]]:
+def category_rows_by_agency(
+    category_counts: pd.DataFrame, period: str, previous_known: bool = True, size: int | None = None
+) -> dict[str, list[CategoryRow]]:
     """category_rows for every agency at once (one grouping instead of one filter per agency)."""
     previous = shift_period(period, -1)
-    frame = category_counts.loc[category_counts["period"].isin([period, previous]).fillna(False).to_numpy()
-                                & category_counts["agency"].notna().to_numpy()
-                                & category_counts["category"].notna().to_numpy()]
+    frame = category_counts.loc[
+        category_counts["period"].isin([period, previous]).fillna(False).to_numpy()
+        & category_counts["agency"].notna().to_numpy()
+        & category_counts["category"].notna().to_numpy()
+    ]
     if frame.empty:
         return {}
-    frame = frame.assign(now=frame["n_tickets"].where(frame["period"] == period, 0),
-                         before=frame["n_tickets"].where(frame["period"] == previous, 0))
+    frame = frame.assign(
+        now=frame["n_tickets"].where(frame["period"] == period, 0),
+        before=frame["n_tickets"].where(frame["period"] == previous, 0),
+    )
     table = frame.groupby([frame["agency"].astype(str), frame["category"].astype(str)])[["now", "before"]].sum()
     table = table.loc[table["now"] > 0].reset_index()
     table["total"] = table.groupby("agency")["now"].transform("sum")
     table = table.sort_values(["agency", "now", "category"], ascending=[True, False, True])
     rows: dict[str, list[CategoryRow]] = {}
     for agency, category, now, before, total in table[["agency", "category", "now", "before", "total"]].itertuples(
-            index=False):
+        index=False
+    ):
         listed = rows.setdefault(agency, [])
         if size is None or len(listed) < size:
             previous_n = int(before) if previous_known else None
@@ -95,8 +102,9 @@ def topic_mask(tickets: pd.DataFrame, topic: dict) -> pd.Series:
 
 def _topic_fields(tickets: pd.DataFrame, period: str) -> pd.DataFrame:
     """A period's tickets, with only the fields a topic reads (a million rows copy fast when narrow)."""
-    return tickets.loc[(tickets["period"] == period).fillna(False).to_numpy(),
-                       ["agency", "category", "subcategory", "title"]]
+    return tickets.loc[
+        (tickets["period"] == period).fillna(False).to_numpy(), ["agency", "category", "subcategory", "title"]
+    ]
 
 
 def _by_agency(tickets: pd.DataFrame) -> dict[str, int]:
@@ -105,14 +113,17 @@ def _by_agency(tickets: pd.DataFrame) -> dict[str, int]:
 
 
 def _category_only_counts(category_counts: pd.DataFrame, period: str, categories: list[str]) -> dict[str, int]:
-    frame = category_counts.loc[(category_counts["period"] == period).fillna(False).to_numpy()
-                                & category_counts["category"].isin(categories).fillna(False).to_numpy()]
+    frame = category_counts.loc[
+        (category_counts["period"] == period).fillna(False).to_numpy()
+        & category_counts["category"].isin(categories).fillna(False).to_numpy()
+    ]
     totals = frame.groupby(frame["agency"].astype("string").fillna(""))["n_tickets"].sum()
     return {str(k): int(v) for k, v in totals.items() if v > 0}
 
 
-def topic_result(topic: dict, tickets: pd.DataFrame, category_counts: pd.DataFrame, period: str,
-                 known_periods: list[str]) -> TopicResult:
+def topic_result(
+    topic: dict, tickets: pd.DataFrame, category_counts: pd.DataFrame, period: str, known_periods: list[str]
+) -> TopicResult:
     """One topic this period against the same period a year before."""
     last_year = shift_period(period, -12)
     in_period = _topic_fields(tickets, period)

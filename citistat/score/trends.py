@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..periods import shift_period
 from ..results import COMPARISONS, Delta, SeriesPoint, VolumeDelta
 from .definitions import Scoring
-from ..periods import shift_period
 from .history import CountBook, Counts, pooled
 from .rates import tally
 from .stats import two_proportion_test
@@ -99,8 +99,9 @@ def volume_delta(current: Counts, base: Base) -> VolumeDelta:
     return VolumeDelta(base.against, base.label, base_count, change, change_pct)
 
 
-def unit_deltas(book: CountBook, agency: str | None, period: str, current: Counts, scoring: Scoring,
-                metrics: tuple[str, ...]) -> tuple[dict[str, dict[str, Delta]], dict[str, VolumeDelta]]:
+def unit_deltas(
+    book: CountBook, agency: str | None, period: str, current: Counts, scoring: Scoring, metrics: tuple[str, ...]
+) -> tuple[dict[str, dict[str, Delta]], dict[str, VolumeDelta]]:
     bases = [comparison_base(book, agency, period, against) for against in COMPARISONS]
     deltas = {metric: {b.against: rate_delta(metric, current, b, scoring) for b in bases} for metric in metrics}
     volume = {b.against: volume_delta(current, b) for b in bases}
@@ -114,8 +115,9 @@ def series_periods(book: CountBook, period: str, length: int = SERIES_LENGTH) ->
     return [p for p in periods if p >= min(first, period)]
 
 
-def unit_series(book: CountBook, agency: str | None, period: str, scoring: Scoring,
-                metrics: tuple[str, ...]) -> dict[str, list[SeriesPoint]]:
+def unit_series(
+    book: CountBook, agency: str | None, period: str, scoring: Scoring, metrics: tuple[str, ...]
+) -> dict[str, list[SeriesPoint]]:
     """metric (and "volume") -> one point per period; a period the archive lacks is N/A with n = 0."""
     periods = series_periods(book, period)
     series: dict[str, list[SeriesPoint]] = {metric: [] for metric in (*metrics, "volume")}
