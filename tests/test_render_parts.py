@@ -7,6 +7,7 @@ the cache: a rebuild lays out only the part whose inputs changed.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -208,3 +209,46 @@ def test_part_links_leave_anchors_of_the_part_alone():
     assert part_links(html) == (
         f'<h1 id="a">x</h1><a href="#a">in</a> <a href="{PART_LINK}b">out</a> <a href="{PART_LINK}c">out</a>'
     )
+
+
+def test_page_references_into_other_parts_carry_the_target_page(books):
+    """The integrity list (summary part) cites each unit's page in the agencies parts: the number printed is
+    the page its link goes to, as target-counter() gives it in a book laid out whole."""
+    parts, whole, _, _ = books
+    reader = PdfReader(parts)
+    cited = []
+    for number, page in enumerate(reader.pages):
+        words = _words_with_boxes(parts, number + 1)
+        height = float(page.mediabox.height)
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            if link.get("/Subtype") != "/Link" or "/Dest" not in link:
+                continue
+            xa, ya, xb, yb = (float(v) for v in link["/Rect"])
+            x0, x1, y0, y1 = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)  # corners in either order
+            shown = "".join(
+                w for w, (wx, wy) in words if x0 - 1 <= wx <= x1 + 1 and height - y1 - 1 <= wy <= height - y0 + 1
+            )
+            target = reader.named_destinations.get(str(link["/Dest"]))
+            if shown.isdigit() and target is not None:
+                cited.append((int(shown), reader.get_destination_page_number(target) + 1))
+    assert len(cited) >= 2, "the fixture's integrity list cites unit pages"
+    assert all(shown == target for shown, target in cited), cited
+    assert words_by_page(parts) == words_by_page(whole)
+
+
+def _words_with_boxes(pdf: Path, page: int) -> list[tuple[str, tuple[float, float]]]:
+    """Each word on the page with its centre (x, y from the top), as pdftotext -bbox lays them out."""
+    found = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = []
+    for match in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', found
+    ):
+        x0, y0, x1, y1 = (float(v) for v in match.groups()[:4])
+        words.append((match.group(5), ((x0 + x1) / 2, (y0 + y1) / 2)))
+    return words
