@@ -30,6 +30,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .engines.settings import EngineSettings, engine_settings, validate_engine
 from .errors import ConfigError, ConfigProblem
+from .session_settings import (
+    AGENDA_FILE,
+    SLOT_MINUTES,
+    agenda_problems,
+    focus_agencies,
+    parse_focus,
+    session_problems,
+)
 from .workspace import DEFAULT_CONFIG_DIR, Workspace
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +56,6 @@ ROSTER_FILE = "agencies/roster.csv"
 LANGUAGES = ("zh-CN", "en")
 EDITIONS = ("internal", "agency", "public")
 FORMATS = ("pdf", "html")
-RANKING_ORDERS = ("best_first", "worst_first")
 MB = 1024 * 1024
 
 # Where a setting's value came from, as `citistat config` prints it.
@@ -167,8 +174,6 @@ class MapsSettings:
 
 
 def _session_problems(data: dict, where: str) -> list[str]:
-    from .session_settings import session_problems
-
     return session_problems({"session": data}, where)
 
 
@@ -176,7 +181,7 @@ def _session_problems(data: dict, where: str) -> list[str]:
 class SessionSettings:
     """[session]: the agencies the office reviews in depth this session, and the agenda's times."""
 
-    slot_minutes: int = setting(15, "each focus agency's slot on the agenda (an entry's own `minutes` wins)")
+    slot_minutes: int = setting(SLOT_MINUTES, "each focus agency's slot on the agenda (an entry's own `minutes` wins)")
     followup_minutes: int = setting(10, "the previous session's follow-ups, opened first")
     ranking_order: str = setting("best_first", "the ranking tables: best_first | worst_first (from the bottom up)")
     focus: tuple[FocusAgency, ...] = setting((), 'the focus agencies: [{agency = "…", reason = "…", minutes = 20}]')
@@ -184,8 +189,6 @@ class SessionSettings:
 
 def _session_from(data: dict) -> SessionSettings:
     """The focus entries become FocusAgency values (each slot defaulting to slot_minutes)."""
-    from .session_settings import focus_agencies
-
     return SessionSettings(**{**data, "focus": tuple(focus_agencies({"session": data}))})
 
 
@@ -480,8 +483,6 @@ class Config:
 
     def focus_for(self, period: str | None) -> tuple[FocusAgency, ...]:
         """The session's focus agencies: the period's own choice (`citistat agenda set`), else [session] focus."""
-        from .session_settings import parse_focus
-
         chosen = self.agenda.get(period) if period else None
         if not isinstance(chosen, dict):
             return self.settings.session.focus
@@ -682,8 +683,6 @@ def load_config(
 
 def _load_agenda(workspace: Workspace | None, problems: list, sources: dict[str, str]) -> dict:
     """config/agenda.toml (written by `citistat agenda set`, workspace only): each period's focus, as written."""
-    from .session_settings import AGENDA_FILE, agenda_problems
-
     path = workspace.config_dir / AGENDA_FILE if workspace is not None else None
     if path is None or not path.exists():
         return {}

@@ -24,10 +24,10 @@ from __future__ import annotations
 import json
 
 from .briefing import FocusAgency
-from .config import RANKING_ORDERS, SessionSettings
 from .periods import is_period
 
-SLOT_MINUTES = SessionSettings.slot_minutes  # declared once, in config.SessionSettings
+SLOT_MINUTES = 15  # the default of [session] slot_minutes (config.SessionSettings)
+RANKING_ORDERS = ("best_first", "worst_first")
 
 
 AGENDA_FILE = "agenda.toml"

@@ -14,7 +14,8 @@ from fuzz_inputs import HEADER, OLE2_MAGIC, bomb_sheet, csv_text, lie_about_size
 from citistat.config import load_config
 from citistat.ingest import load
 from citistat.ingest.loader import _sha256
-from citistat.ingest.rawtable import FileFailure, Limits, open_table
+from citistat.ingest.rawtable import FileFailure, Limits
+from citistat.ingest.readers import open_table
 from citistat.ingest.safety import count_inflated
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from citistat import ingest
-from citistat.ingest.rawtable import FileFailure, open_table
+from citistat.ingest.rawtable import FileFailure
+from citistat.ingest.readers import open_table
 from citistat.messages import load_messages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"

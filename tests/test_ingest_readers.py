@@ -11,7 +11,8 @@ import pytest
 import xlsxwriter
 from real_data import REAL
 
-from citistat.ingest.rawtable import FileFailure, Limits, RawTable, open_table
+from citistat.ingest.rawtable import FileFailure, Limits, RawTable
+from citistat.ingest.readers import open_table
 from citistat.ingest.sniff import decode_text, sniff_delimiter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from citistat.ingest.rawtable import FileFailure, Limits, open_table
+from citistat.ingest.rawtable import FileFailure, Limits
+from citistat.ingest.readers import open_table
 from citistat.ingest.safety import check_xml_parts, check_zip, require_defusedxml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"

@@ -149,7 +149,8 @@ def _load_file(
     period: str | None = None,
     scrubber=None,
 ) -> _FileLoad:
-    from .rawtable import FileFailure, open_table
+    from .rawtable import FileFailure
+    from .readers import open_table  # the readers pull in fastexcel and friends: load them on first use
 
     report = FileReport(path=path, sha256=_sha256(path))
     result = _FileLoad(report)

@@ -123,25 +123,3 @@ class RawTable:
     @property
     def n_rows(self) -> int:
         return len(self.data)
-
-
-def open_table(
-    path: str,
-    *,
-    header_synonyms: set[str] | None = None,
-    limits: Limits | None = None,
-    lang: str = "en",
-) -> RawTable:
-    """Open one input file of any supported format and find its ticket table; raise FileFailure if it cannot.
-
-    Its issues and failure are worded in `lang`: the readers word them in English, keeping each
-    message's key and values, and the words change here, where the language is known.
-    """
-    from .readers import read_table  # the readers pull in fastexcel and friends: load them on first use
-
-    try:
-        table = read_table(str(path), header_synonyms=header_synonyms, limits=limits or Limits())
-    except FileFailure as failure:
-        raise failure.worded_in(lang) from failure.__cause__
-    table.issues = [issue.worded_in(lang) for issue in table.issues]
-    return table
