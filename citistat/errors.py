@@ -7,6 +7,7 @@ not print.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import click
@@ -39,7 +40,7 @@ class ConfigError(CitistatError):
     `problems` are the sentences shown; `details` the same problems as given (a ConfigProblem where the
     file, section and key are known)."""
 
-    def __init__(self, problems: list[str | ConfigProblem]):
+    def __init__(self, problems: Sequence[str | ConfigProblem]):
         self.details = list(problems)
         self.problems = [str(p) for p in self.details]
         lines = "\n".join(f"  - {p}" for p in self.problems)

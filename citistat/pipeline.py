@@ -274,6 +274,7 @@ def build_books(
         record = _session_record(archive, config, period)
         for lang in langs:
             if results[lang] is None:
+                assert history is not None  # loaded above whenever a result was missing
                 with timer.stage("score"):  # per language: the panel's questions are worded in it
                     results[lang] = score_period(history, period, config, lang=lang)
                 scores.put(lang, results[lang])

@@ -159,8 +159,8 @@ class PeriodResult:
                 return unit
         raise KeyError(agency)
 
-    def ranking(self, unit_type: str) -> list[UnitResult]:
-        """Units of one type in rank order; unranked ones (no score) last, by name."""
+    def ranking(self, unit_type: str | None) -> list[UnitResult]:
+        """Units of one type (None: the units without one) in rank order; unranked ones (no score) last, by name."""
         group = [u for u in self.units if u.unit_type == unit_type]
         return sorted(group, key=lambda u: (u.rank is None, u.rank or 0, u.agency))
 

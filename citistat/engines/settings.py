@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 ENGINE_KINDS = ("pandas", "duckdb", "spark")
 DEFAULT_KIND = "duckdb"
@@ -22,9 +22,10 @@ DEFAULT_MASTER = "local[*]"
 _MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 _MASTER = re.compile(r"^(local(\[(\d+|\*)(,\s*\d+)?\])?|spark://\S+|yarn|k8s://\S+|mesos://\S+)$")
 _KNOWN = {"kind", "memory_limit", "temp_directory", "threads", "master", "app_name", "spark_conf"}
+_Value = TypeVar("_Value")
 
 
-def _doc(default, doc: str):
+def _doc(default: _Value, doc: str) -> _Value:
     """A setting with its one-line doc (config.setting_docs lists it; docs/settings.md must too)."""
     return field(default=default, metadata={"doc": doc})
 

@@ -74,7 +74,7 @@ class FileFailure(Exception):
     @classmethod
     def of(cls, key: str, file: str, *, sheet: str | None = None, **fields: object) -> FileFailure:
         """A failure worded from the catalogue (citistat.messages); `open_table` words it in the load's language."""
-        return cls(file_issue(key, FILE, file=file, sheet=sheet, **fields))
+        return cls(file_issue(key, FILE, file=file, sheet=sheet, row=None, **fields))  # the whole file: no row
 
     def worded_in(self, lang: str) -> FileFailure:
         """The same failure, its message and hint in `lang`."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..quality import CELL, DataIssue
 from .header import find_header
-from .rawtable import SETTINGS_HINT, Limits, RawTable
+from .rawtable import SETTINGS_HINT, FileFormat, Limits, RawTable
 from .read_common import (
     PROBE_ROWS,
     _check_cells,
@@ -45,7 +45,7 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     guess = find_header(probe, synonyms)
     header_rows = [probe_lines[i] for i in guess.row_indices]
     data_line = header_rows[-1] + 1  # a header cell spanning lines is not supported: exports never do that
-    fmt = "tsv" if delimiter == "\t" else "csv"
+    fmt: FileFormat = "tsv" if delimiter == "\t" else "csv"
     issues = _header_issues(guess, header_rows, file, None, synonyms)
     if misnamed:
         issues.insert(0, _info("misnamed_file.text", file, None, format=fmt.upper(), extension=fmt))
@@ -121,7 +121,8 @@ def _cut_long_cells(
             lengths = column.str.len()
             long = (lengths > limits.max_cell_chars).fillna(False).to_numpy(dtype=bool)
             if long.any():
-                for position in np.flatnonzero(long):
+                chars = lengths.to_numpy(dtype=np.int64, na_value=0)
+                for position in np.flatnonzero(long).tolist():
                     issues.append(
                         _info(
                             "cell_too_large",
@@ -130,7 +131,7 @@ def _cut_long_cells(
                             severity=CELL,
                             row=int(numbers[position]),
                             column=name,
-                            count=f"{int(lengths.iat[position]):,}",
+                            count=f"{int(chars[position]):,}",
                             limit=f"{limits.max_cell_chars:,}",
                             settings=SETTINGS_HINT,
                         )
@@ -139,7 +140,7 @@ def _cut_long_cells(
     return issues
 
 
-def _probe_records(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+def _probe_records(text: str, delimiter: str) -> tuple[list[list[str | None]], list[int]]:
     """The first records and the physical line each starts on (quoted cells may span lines)."""
     reader = csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter)
     records, lines = [], []
@@ -205,7 +206,7 @@ def _parse_delimited(
         _check_width(width, file, limits)
         _check_cells(len(records), width, file, limits)
         frame = pd.DataFrame([r + [None] * (width - len(r)) for r in records], dtype=object)
-    frame.columns = range(frame.shape[1])
+    frame.columns = pd.RangeIndex(frame.shape[1])
     physical = rest.count(b"\n") + (0 if rest.endswith(b"\n") else 1)
     if physical == len(frame):  # one record per line: the common, fast case
         numbers = np.arange(data_line, data_line + len(frame), dtype=np.int64)

@@ -34,9 +34,10 @@ def read_json(path: str, limits: Limits) -> RawTable:
         raise FileFailure.of("corrupt_file.json_depth", file) from None
     except ValueError as exc:  # a number of more than 4,300 digits
         raise FileFailure.of("corrupt_file.json", file, detail=str(exc).partition(";")[0]) from None
-    records, columns = _json_records(document)
-    if records is None:
+    found = _json_records(document)
+    if found is None:
         raise FileFailure.of("unknown_format.json", file)
+    records, columns = found
     _check_rows(len(records), file, limits)
     _check_width(len(columns), file, limits)
     _check_cells(len(records), len(columns), file, limits)
@@ -64,7 +65,8 @@ def read_json(path: str, limits: Limits) -> RawTable:
     )
 
 
-def _json_records(document: Any) -> tuple[list[dict] | None, list[str] | None]:
+def _json_records(document: Any) -> tuple[list[dict], list[str]] | None:
+    """(the records, the union of their keys), or None when the document holds no list of records."""
     if isinstance(document, dict):
         socrata = _socrata_columns(document)
         if socrata and isinstance(document.get("data"), list):  # Socrata rows.json: rows are lists
@@ -73,14 +75,14 @@ def _json_records(document: Any) -> tuple[list[dict] | None, list[str] | None]:
         for key in _RECORD_KEYS:
             if isinstance(document.get(key), list):
                 return _json_records(document[key])
-        return None, None
+        return None
     if isinstance(document, list) and all(isinstance(item, dict) for item in document):
-        columns: dict[str, None] = {}
+        keys: dict[str, None] = {}
         for record in document:  # union of keys, in order of first appearance
             for key in record:
-                columns.setdefault(str(key), None)
-        return [{str(k): v for k, v in r.items()} for r in document], list(columns)
-    return None, None
+                keys.setdefault(str(key), None)
+        return [{str(k): v for k, v in r.items()} for r in document], list(keys)
+    return None
 
 
 def _socrata_columns(document: dict) -> list[dict] | None:

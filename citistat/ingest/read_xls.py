@@ -113,7 +113,7 @@ def _xls_first_row(sheet: Any) -> int | None:
 def _xls_row(sheet: Any, rowx: int, datemode: int) -> list[Any]:
     import xlrd
 
-    values = []
+    values: list[Any] = []
     for cell in sheet.row(rowx):
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
             values.append(None)

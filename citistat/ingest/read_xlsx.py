@@ -15,7 +15,7 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,7 +118,7 @@ class _SharedStrings:
     def __init__(self, archive: zipfile.ZipFile):
         self._strings: list[str] = []
         self._stream = archive.open(self.PART) if self.PART in archive.namelist() else None
-        self._parser = ElementTree.XMLPullParser(events=("end",))
+        self._parser: ElementTree.XMLPullParser = ElementTree.XMLPullParser(events=("end",))
 
     def get(self, index: int) -> str:
         if index < 0:
@@ -131,7 +131,7 @@ class _SharedStrings:
                 self._stream.close()
                 self._stream = None
                 self._parser.close()
-            for _, element in self._parser.read_events():
+            for element in _ended(self._parser):
                 if _local(element.tag) == "si":
                     self._strings.append(_rich_text(element))
                     element.clear()
@@ -190,14 +190,22 @@ def _chunks(first: bytes, stream: Any) -> Iterable[bytes]:
         yield chunk
 
 
+def _ended(parser: ElementTree.XMLPullParser) -> Iterator[ElementTree.Element]:
+    """The elements `parser` has finished since it was last asked (it reports "end" events only)."""
+    for event in parser.read_events():
+        element = event[-1]
+        if isinstance(element, ElementTree.Element):
+            yield element
+
+
 def _first_rows(chunks: Iterable[bytes], strings: _SharedStrings, limit: int) -> dict[int, dict[int, Any]]:
     """Row number -> {column index: value} for the rows holding values, up to `limit` rows from the first."""
-    parser = ElementTree.XMLPullParser(events=("end",))
+    parser: ElementTree.XMLPullParser = ElementTree.XMLPullParser(events=("end",))
     cells: dict[int, dict[int, Any]] = {}
     row_number = 0
     for chunk in chunks:
         parser.feed(chunk)
-        for _, element in parser.read_events():
+        for element in _ended(parser):
             if _local(element.tag) != "row":
                 continue
             row_number = _row_number(element.get("r"), row_number)
@@ -264,7 +272,7 @@ def _read_merges(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, in
     middle, so the part is inflated once and only what follows the end of the
     cell data is kept (about 0.7 s for a million rows; done only for two-level headers).
     """
-    carry, after = b"", []
+    carry, after = b"", list[bytes]()
     with archive.open(part) as stream:
         while chunk := stream.read(1 << 20):
             if after:

@@ -308,11 +308,11 @@ def parse_dates(
         sentinel_text = {_date_text(str(s)) for s in sentinels}
         is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
         sentinel[texts_at[is_sentinel]] = True
-        parsed, serial_zero_or_less = _parse_text_dates(
+        text_dates, serial_zero_or_less = _parse_text_dates(
             text[~is_sentinel], formats, timezone, serial_text=serial_text, date1904=date1904
         )
         at = texts_at[~is_sentinel]
-        result[at] = parsed.to_numpy(dtype="datetime64[ns]")
+        result[at] = text_dates.to_numpy(dtype="datetime64[ns]")
         not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
 
     sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
@@ -641,7 +641,7 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
     Answer columns hold a handful of distinct values: each is folded and looked up once.
     """
     uniques, codes = distinct_values(raw)
-    keys = [None if cell_text(v) is None else fold_key(cell_text(v)) for v in uniques]
+    keys = [None if (text := cell_text(v)) is None else fold_key(text) for v in uniques]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
     return VocabParse(

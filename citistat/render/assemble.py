@@ -89,8 +89,8 @@ class _Merger:
         book = self.pdf
         start = len(book.pages)
         book.pages.extend(part.pages)  # copied through qpdf's foreign-object map: later copies point at these pages
-        if self.tagged:
-            self._append_structure(part, book.pages[start:])
+        if self.document is not None:  # a tagged book
+            self._append_structure(part, book.pages[start:], self.document)
         names = part.Root.get("/Names", pikepdf.Dictionary())
         for name, dest in _name_tree(names.get("/Dests")):
             if name in self.dests:
@@ -100,7 +100,7 @@ class _Merger:
         with part.open_outline(strict=False) as outline:
             self.outline_items.append(([_copy_outline(book, item) for item in outline.root], continues))
 
-    def _append_structure(self, part, pages) -> None:
+    def _append_structure(self, part, pages, document) -> None:
         """The part's elements under the book's Document element, its parent tree keys moved past the book's."""
         import pikepdf
 
@@ -113,8 +113,8 @@ class _Merger:
             for kid in _as_list(element.get("/K")):
                 copied = _copy(book, kid)
                 if isinstance(copied, pikepdf.Dictionary):
-                    copied.P = self.document
-                self.document.K.append(copied)
+                    copied.P = document
+                document.K.append(copied)
         for key, value in _number_tree(root.get("/ParentTree")):
             self.nums.append((key + offset, _copy(book, value)))
             self.next_key = max(self.next_key, key + offset + 1)

@@ -108,7 +108,7 @@ class RankingView:
     small: list[UnitResult] = field(default_factory=list)  # below the minimum n and not ranked: listed apart
 
 
-def ranking_view(result: PeriodResult, unit_type: str, order: str = "best_first") -> RankingView:
+def ranking_view(result: PeriodResult, unit_type: str | None, order: str = "best_first") -> RankingView:
     """A unit type's ranking, its unranked small-n units apart (never sharing a rank on a handful of answers);
     worst first when the office reads its rankings from the bottom up (unranked units stay last)."""
     units = result.ranking(unit_type)

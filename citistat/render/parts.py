@@ -147,7 +147,7 @@ def overrides_book(templates_dirs: list[Path]) -> bool:
 
 def part_specs(context: dict) -> list[PartSpec]:
     """The book's parts in order (the contents included, laid out last by `write_city_book`)."""
-    specs = []
+    specs: list[PartSpec] = []
     for name, sections in LAYOUT:
         if name != "agencies":
             specs.append(PartSpec(name, sections, opens_book=not specs))

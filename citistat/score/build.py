@@ -15,7 +15,7 @@ import pandas as pd
 from ..count import History
 from ..messages import load_messages
 from ..periods import shift_period
-from ..results import METRICS, Flag, PeriodResult, UnitResult
+from ..results import METRICS, Flag, PeriodResult, RateStat, UnitResult
 from ..tickets import CANONICAL_COLUMNS, conform
 from . import geography, repeat, screens, small_units, story, topics
 from .composite import composite_score, effective_weights, rank_units, rates_available, small_sample
@@ -279,7 +279,8 @@ def score_period(history: History, period: str, config: Config, *, lang: str | N
     units = [unit_result(ctx, agency, unit_type) for agency, unit_type in roster_units(config, ctx)]
     available = _available_by_type(units, ctx.scoring)
     units = [on_available_rates(u, ctx, available.get(u.unit_type)) for u in units]
-    pooled_rates, pooled_periods = {}, []
+    pooled_rates: dict[str, dict[str, RateStat]] = {}
+    pooled_periods: list[str] = []
     if ctx.scoring.small_units == "pooled":
         units, pooled_rates, pooled_periods = small_units.pool_small_units(ctx, units, available)
     units = with_ranks(units, rank_small=ctx.scoring.small_units == "marked")

@@ -119,8 +119,8 @@ def _group(unit_type: str | None, members: list[UnitResult]) -> GroupFindings:
 def _movers(units: list[UnitResult], against: str) -> tuple[list[Change], list[Change]]:
     """(rises largest first, falls largest first): each unit's largest significant change, once per direction."""
     changes = [c for c in (significant_change(u, rising, against) for u in units for rising in (True, False)) if c]
-    rises = sorted((c for c in changes if c.delta.pp > 0), key=lambda c: (-c.delta.pp, c.agency))
-    falls = sorted((c for c in changes if c.delta.pp < 0), key=lambda c: (c.delta.pp, c.agency))
+    rises = sorted((c for c in changes if c.pp > 0), key=lambda c: (-c.pp, c.agency))
+    falls = sorted((c for c in changes if c.pp < 0), key=lambda c: (c.pp, c.agency))
     return rises, falls
 
 

@@ -14,6 +14,7 @@ Pure like the rest of the score stage: counts and tickets in, plain values out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,7 +56,7 @@ def tell(
     config,
     district_counts: pd.DataFrame,
     pooled: dict[str, dict[str, RateStat]] | None = None,
-    pooled_periods: list[str] = (),
+    pooled_periods: Sequence[str] = (),
 ) -> Story:
     histories = rank_histories(ctx, units)
     intervals = rank_intervals(ctx, units, pooled or {})
@@ -259,7 +260,7 @@ def district_rollups(ctx: Context, units: list[UnitResult], config, frame: pd.Da
             streets.setdefault(district, []).append(by_name[name])
     kind = DISTRICT_TYPE if any(w.unit_type == DISTRICT_TYPE for w in ctx.scoring.weights) else None
     weights = ctx.scoring.weights_for(ctx.period, kind)
-    all_rates = {name: unit_rates(r.to_dict(), ctx.scoring, kind) for name, r in totals.iterrows()}
+    all_rates = {name: unit_rates({c: int(r[c]) for c in columns}, ctx.scoring, kind) for name, r in totals.iterrows()}
     available = None if ctx.scoring.missing_rates == "require_all" else rates_available(all_rates.values())
     scores = {name: composite_score(rates, weights, available) for name, rates in all_rates.items()}
     ranked = rank_units(
@@ -347,8 +348,8 @@ def topic_story(topic: dict, ctx: Context, units: list[UnitResult]) -> TopicStor
     tickets = ctx.tickets
     this = tickets.loc[(tickets["period"] == ctx.period).fillna(False).to_numpy()]
     this = this.loc[topic_mask(this, topic).to_numpy()]
-    last = tickets.loc[(tickets["period"] == shift_period(ctx.period, -12)).fillna(False).to_numpy()]
-    last = last.loc[topic_mask(last, topic).to_numpy()] if not last.empty else None
+    last_year = tickets.loc[(tickets["period"] == shift_period(ctx.period, -12)).fillna(False).to_numpy()]
+    last = last_year.loc[topic_mask(last_year, topic).to_numpy()] if not last_year.empty else None
     counts = count_tickets(
         this.assign(one="all"), by=("one",), quick_close_minutes=ctx.scoring.screens.quick_close_minutes
     )
@@ -363,7 +364,9 @@ def topic_story(topic: dict, ctx: Context, units: list[UnitResult]) -> TopicStor
     names = sorted(
         set(now.index) | set(before.index if before is not None else []), key=lambda d: (-int(now.get(d, 0)), d)
     )
-    by_district = [(d, int(now.get(d, 0)), int(before.get(d, 0)) if before is not None else None) for d in names]
+    by_district: list[tuple[str, int, int | None]] = [
+        (d, int(now.get(d, 0)), int(before.get(d, 0)) if before is not None else None) for d in names
+    ]
     return TopicStory(
         str(topic.get("name", "")), _rates(totals, ctx), lead, configured, _milestones(topic), by_district
     )
