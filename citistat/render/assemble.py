@@ -22,8 +22,9 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..safe_io import atomic_write_bytes
 
@@ -233,26 +234,24 @@ def _copy(book, value):
 
 def _number_tree(node) -> Iterable[tuple[int, object]]:
     """(key, value) of a number tree, leaves and kids alike."""
-    if node is None:
-        return
-    nums = node.get("/Nums")
-    if nums is not None:
-        for i in range(0, len(nums) - 1, 2):
-            yield int(nums[i]), nums[i + 1]
-    for kid in node.get("/Kids", []):
-        yield from _number_tree(kid)
+    return _tree_pairs(node, "/Nums", int)
 
 
 def _name_tree(node) -> Iterable[tuple[str, object]]:
     """(name, value) of a name tree, leaves and kids alike."""
+    return _tree_pairs(node, "/Names", str)
+
+
+def _tree_pairs(node, leaves: str, key: Callable[[Any], Any]) -> Iterator[tuple[Any, object]]:
+    """The pairs a number or name tree holds under `leaves` ("/Nums", "/Names"), its kids walked in order."""
     if node is None:
         return
-    names = node.get("/Names")
-    if names is not None:
-        for i in range(0, len(names) - 1, 2):
-            yield str(names[i]), names[i + 1]
+    pairs = node.get(leaves)
+    if pairs is not None:
+        for i in range(0, len(pairs) - 1, 2):
+            yield key(pairs[i]), pairs[i + 1]
     for kid in node.get("/Kids", []):
-        yield from _name_tree(kid)
+        yield from _tree_pairs(kid, leaves, key)
 
 
 def _shift_struct_parents(page, offset: int) -> None:
