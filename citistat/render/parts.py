@@ -46,7 +46,8 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 AGENCY_PART = "agencies-"  # agencies-1, agencies-2, … in book order
 # Agencies per part. Each part embeds its own subset of the CJK fonts (about 150 kB a face), so a part per
 # agency made a 100-agency book 11× the size of one laid out whole (41.6 MB against 3.7 MB); five per
-# part keep it near twice, and a notes edit lays out five agency pages again instead of one.
+# part keep it near twice, and a notes edit lays out five agency pages again instead of one. The assembly
+# now embeds one program per face (font_merge.py): the 100-agency book is 4.0 MB, however many parts.
 AGENCIES_PER_PART = 5
 # in the assembled book's key: a book joined before its parts' fonts were merged is joined again
 FONT_MERGE = "one-program-per-face"
