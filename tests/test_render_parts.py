@@ -17,7 +17,7 @@ import render_fixtures as fx
 from pypdf import PdfReader
 
 from citistat.briefing import AgencyNotes
-from citistat.render import build_books
+from citistat.render import build_books, font_merge
 from citistat.render.assemble import PART_LINK, part_links
 from citistat.render.books import BookRenderer
 from citistat.render.fonts import find_cjk_font
@@ -176,24 +176,101 @@ def test_pdf_a_3b_keeps_metadata_output_intent_and_attachments(tmp_path):
         assert len(pdf.pages) > 10 and "/StructTreeRoot" not in pdf.Root  # WeasyPrint's PDF/A-b is untagged
 
 
-def test_a_notes_edit_lays_out_one_part_again(books):
-    _, _, first, out = books
-    assert first.parts["laid_out"] == first.parts["parts"] - 1  # every part but the contents (laid out last)
-    again = build_books(
-        fx.briefing_inputs(), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
+def test_one_font_program_per_face_the_one_the_whole_book_embeds(books):
+    """The parts' subsets of a face are replaced by one program: the one WeasyPrint embeds laying the
+    book out whole (the same subsetter over the same glyphs), so the book is about the whole one's size."""
+    parts, whole, _, _ = books
+    programs = font_programs(parts)
+    assert {face for face, _ in programs} >= {"CitistatCJK", "CitistatCJK-Bold"}
+    assert all(len(streams) == 1 for _, streams in programs.items())
+    assert programs == font_programs(whole)
+    assert parts.stat().st_size <= 1.3 * whole.stat().st_size
+
+
+def test_every_font_is_embedded(books):
+    parts = books[0]
+    with pikepdf.open(parts) as pdf:
+        fonts = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Font"]
+        assert len(fonts) > 10  # a Type0 font and its CIDFont, per face and part
+        for font in fonts:
+            if font.get("/Subtype") in ("/Type0", "/Type3"):
+                continue  # a Type0's program is its CIDFont's; a Type3 draws its glyphs itself
+            descriptor = font.FontDescriptor
+            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), font.BaseFont
+
+
+def test_glyphs_drawn_as_in_the_whole_book(books, tmp_path):
+    """Pages of the book from parts, rasterised, are the whole book's pixel for pixel: a glyph id that drew
+    another glyph in the merged font program would show here."""
+    parts, whole, _, _ = books
+    reader = PdfReader(parts)
+    count = len(reader.pages)
+    pages = sorted({2, count // 2, count - 1, count})
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for number in pages:
+        assert cjk.search(reader.pages[number - 1].extract_text()), f"page {number} has Chinese text"
+        ours, theirs = _raster(parts, number, tmp_path / "parts"), _raster(whole, number, tmp_path / "whole")
+        assert ours.size == theirs.size
+        differing = sum(1 for a, b in zip(ours.tobytes(), theirs.tobytes()) if abs(a - b) > 32)
+        assert differing <= ours.size[0] * ours.size[1] // 1000, f"page {number}: {differing} pixels differ"
+
+
+def test_a_face_is_left_alone_without_its_original_file_or_when_a_glyph_differs(books, monkeypatch):
+    _, whole, _, out = books
+    pdf = _joined_without_merging(sorted((out / ".parts").glob("*.pdf"))[:4])
+    before = font_programs_of(pdf)
+    assert max(len(streams) for streams in before.values()) > 1
+    assert font_merge.merge_font_programs(pdf, []) == 0  # no original file to subset from
+    assert font_programs_of(pdf) == before
+    with pikepdf.open(whole) as other:  # the monospace face's program: not the glyphs the parts draw
+        wrong = next(s for (face, _), streams in font_programs_of(other).items() if "Mono" in face for s in streams)
+    monkeypatch.setattr(font_merge, "_subset", lambda origin, glyphs: wrong)
+    assert font_merge.merge_font_programs(pdf, find_cjk_font().files()) == 0
+    assert font_programs_of(pdf) == before
+    monkeypatch.undo()
+    assert font_merge.merge_font_programs(pdf, find_cjk_font().files()) >= 2
+    assert all(len(streams) == 1 for streams in font_programs_of(pdf).values())
+
+
+def test_widths_arrays_of_both_forms_give_the_glyphs():
+    widths = pikepdf.Array([3, pikepdf.Array([500, 600]), 10, 12, 1000])
+    assert font_merge._widths_glyphs(widths) == {3, 4, 10, 11, 12}
+
+
+def font_programs(path: Path) -> dict[tuple[str, str], set[bytes]]:
+    with pikepdf.open(path) as pdf:
+        return font_programs_of(pdf)
+
+
+def font_programs_of(pdf) -> dict[tuple[str, str], set[bytes]]:
+    """(font name without its subset tag, program kind) -> the distinct embedded programs of that face."""
+    found: dict[tuple[str, str], set[bytes]] = {}
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            for key in ("/FontFile2", "/FontFile3"):
+                if key in obj:
+                    face = re.sub(r"^/?[A-Z]{6}\+", "", str(obj.FontName))
+                    found.setdefault((face, key), set()).add(obj[key].read_bytes())
+    return found
+
+
+def _joined_without_merging(paths: list[Path]):
+    pdf = pikepdf.new()
+    for path in paths:
+        with pikepdf.open(path) as part:
+            pdf.pages.extend(part.pages)
+    return pdf
+
+
+def _raster(pdf: Path, page: int, prefix: Path):
+    from PIL import Image
+
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(prefix)],
+        check=True,
     )
-    assert again.parts["laid_out"] == 0
-    inputs = fx.briefing_inputs()
-    notes = dict(inputs.notes)
-    notes[fx.WANGJING] = AgencyNotes(fx.WANGJING, ["新的讨论要点：夜间施工扰民"], [], "", "")
-    edited = build_books(
-        replace(inputs, notes=notes), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
-    )
-    assert edited.parts["laid_out"] == 1
-    assert "夜间施工扰民" in "".join(
-        PdfReader(edited.city_book_pdf).pages[i].extract_text()
-        for i in range(len(PdfReader(edited.city_book_pdf).pages))
-    )
+    with Image.open(f"{prefix}.pgm") as image:
+        return image.copy()
 
 
 def test_parts_follow_book_html():
@@ -251,3 +328,24 @@ def _words_with_boxes(pdf: Path, page: int) -> list[tuple[str, tuple[float, floa
         x0, y0, x1, y1 = (float(v) for v in match.groups()[:4])
         words.append((match.group(5), ((x0 + x1) / 2, (y0 + y1) / 2)))
     return words
+
+
+def test_a_notes_edit_lays_out_one_part_again(books):
+    """Last of the tests on `books`: it builds the fixture's book again, with an edit."""
+    _, _, first, out = books
+    assert first.parts["laid_out"] == first.parts["parts"] - 1  # every part but the contents (laid out last)
+    again = build_books(
+        fx.briefing_inputs(), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
+    )
+    assert again.parts["laid_out"] == 0
+    inputs = fx.briefing_inputs()
+    notes = dict(inputs.notes)
+    notes[fx.WANGJING] = AgencyNotes(fx.WANGJING, ["新的讨论要点：夜间施工扰民"], [], "", "")
+    edited = build_books(
+        replace(inputs, notes=notes), out, templates_dirs=[DEFAULT_TEMPLATES_DIR], formats=("pdf",), agencies=[]
+    )
+    assert edited.parts["laid_out"] == 1
+    assert "夜间施工扰民" in "".join(
+        PdfReader(edited.city_book_pdf).pages[i].extract_text()
+        for i in range(len(PdfReader(edited.city_book_pdf).pages))
+    )

@@ -14,7 +14,8 @@ the assembly also rewrites, as one document laid out whole would have them:
 - the catalogue of the first part stays: /Lang, /MarkInfo, /ViewerPreferences, and for PDF/A its
   XMP metadata, output intent and attached files (the first part is rendered with them);
 - the page furniture (running numbers "page i of N", edition line): laid out once for the whole
-  book as a folio sheet and stamped on each page as an artifact (see `folio.py`).
+  book as a folio sheet and stamped on each page as an artifact (see `folio.py`);
+- the fonts: each part embeds its own subset of a face; the book embeds one (see `font_merge.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..safe_io import atomic_write_bytes
+from .font_merge import merge_font_programs
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,18 @@ def part_links(html: str) -> str:
 
 
 def assemble(
-    parts: Sequence[Path], out_path: Path, *, folio: Path | None = None, continuing: Iterable[int] = ()
+    parts: Sequence[Path],
+    out_path: Path,
+    *,
+    folio: Path | None = None,
+    continuing: Iterable[int] = (),
+    fonts: Sequence[Path] = (),
 ) -> Path:
     """Write the book made of `parts` (PDF files, in order) to `out_path` (atomically).
 
     `continuing`: indices of parts that carry on the previous part's chapter (an agency after the first,
-    under "Agencies"): their outline entries go under the chapter's entry, as in a book laid out whole."""
+    under "Agencies"): their outline entries go under the chapter's entry, as in a book laid out whole.
+    `fonts`: the font files the parts were laid out with, from which each face's one program is subset."""
     import pikepdf
 
     if not parts:
@@ -63,8 +71,10 @@ def assemble(
     if folio is not None:
         with pikepdf.open(folio) as sheet:
             stamp_folio(book, sheet)
+    merge_font_programs(book, fonts)
     buffer = io.BytesIO()
-    book.save(buffer, deterministic_id=True)
+    # object streams: the parts' structure trees and font dictionaries compressed, as WeasyPrint writes a whole book
+    book.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     book.close()
     return atomic_write_bytes(out_path, buffer.getvalue())
 

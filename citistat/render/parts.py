@@ -46,8 +46,11 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
 AGENCY_PART = "agencies-"  # agencies-1, agencies-2, … in book order
 # Agencies per part. Each part embeds its own subset of the CJK fonts (about 150 kB a face), so a part per
 # agency made a 100-agency book 11× the size of one laid out whole (41.6 MB against 3.7 MB); five per
-# part keep it near twice, and a notes edit lays out five agency pages again instead of one.
+# part keep it near twice, and a notes edit lays out five agency pages again instead of one. The assembly
+# now embeds one program per face (font_merge.py): the 100-agency book is 4.0 MB, however many parts.
 AGENCIES_PER_PART = 5
+# in the assembled book's key: a book joined before its parts' fonts were merged is joined again
+FONT_MERGE = "one-program-per-face"
 CACHE_DAYS = 30  # a cached part nobody used for this long is removed
 _CHART = re.compile(r'src="([^"]+\.png)"')
 # lay_out(jobs, furniture=False) -> {job name: PartInfo}: a pool's or this process's
@@ -207,10 +210,16 @@ def write_city_book(
     folio_key = _folio(renderer, total, cache, renderer.lay_out_parts, infos)
     timings["contents"] = time.perf_counter() - step
     step = time.perf_counter()
-    book_key = reuse.pdf_key("\0".join(order), folio_key)
+    book_key = reuse.pdf_key("\0".join(order), folio_key, FONT_MERGE)
     if not reuse.is_current(pdf_path, book_key):
         continuing = [i for i, spec in enumerate(specs) if spec.running]
-        assemble([cache.pdf(key) for key in order], pdf_path, folio=cache.pdf(folio_key), continuing=continuing)
+        assemble(
+            [cache.pdf(key) for key in order],
+            pdf_path,
+            folio=cache.pdf(folio_key),
+            continuing=continuing,
+            fonts=renderer.font.files(),
+        )
         reuse.remember(pdf_path, book_key)
     timings["assemble"] = time.perf_counter() - step
     cache.prune()
