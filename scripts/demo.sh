@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the sample city's 2024-03 session from the shipped synthetic exports, as a performance
 # office would: load a year of exports, record what the last session promised, add this session's
-# notes, build the books in Chinese and English (internal, agency and public editions), record this session's
+# notes and focus agencies, build the books in Chinese and English (internal, agency and public editions), record this session's
 # commitments, write the memo, publish the period's open data, and write the annual report of the year the
 # sample covers most.
 set -euo pipefail
@@ -15,6 +15,12 @@ tolerate_quarantine() { "$@" || { status=$?; [ "$status" -eq 1 ] || exit "$statu
 tolerate_quarantine "$citistat" -q ingest sample_data/ >/dev/null
 "$citistat" followup import --period 2024-02 sample_data/session/followups-2024-02.csv
 "$citistat" notes import --period "$period" sample_data/session/notes/"$period"
+# The agencies the office takes in depth this session, and why: the chair's page, the agenda and a
+# question sheet each (kept in config/agenda.toml; the rest of the units are reviewed for the record).
+"$citistat" agenda set --period "$period" \
+  --focus 市住房和城乡建设委员会 --reason "委办局综合得分末位，解决率低于目标" --minutes 20 \
+  --focus 望京街道 --reason "街乡镇排名末位" --minutes 15 \
+  --focus 市水务局 --reason "解决率同比显著上升：请介绍做法" --minutes 10
 # internal: the city book and every brief for the chair's team; agency: the brief each department head
 # receives before the meeting (no internal notes, no watch list); public: the city book for publication.
 "$citistat" build --period "$period" --lang zh-CN --lang en --edition internal --edition agency --edition public
