@@ -274,10 +274,7 @@ def _fill_page_references(
             continue
         spec.page_refs = pages
         new_html, new_key = _part_html_and_key(renderer, spec)
-        info = cache.info(new_key)
-        if info is None:
-            info = lay_out([PartJob(new_key, spec.name, new_html, cache.pdf(new_key))])[new_key]
-            cache.remember(new_key, info)
+        info = _from_cache_or_laid_out(cache, lay_out, new_key, spec.name, new_html)
         moved |= info.pages != infos[key].pages
         infos[new_key] = info
         keyed[index] = (spec, new_html, new_key)
@@ -294,11 +291,7 @@ def _contents(
     for _ in range(3):
         spec.toc_pages = _book_pages(order, infos, at, assumed)
         html, key = _part_html_and_key(renderer, spec)
-        info = cache.info(key)
-        if info is None:
-            info = lay_out([PartJob(key, spec.name, html, cache.pdf(key))])[key]
-            cache.remember(key, info)
-        infos[key] = info
+        info = infos[key] = _from_cache_or_laid_out(cache, lay_out, key, spec.name, html)
         if info.pages == assumed:
             return key
         assumed = info.pages
@@ -310,14 +303,23 @@ def _folio(renderer, pages: int, cache: PartCache, lay_out, infos: dict[str, Par
     key = reuse.pdf_key(
         html, "folio", renderer.stylesheet, __version__, *(reuse.file_stamp(p) for p in renderer.font.files())
     )
-    info = cache.info(key)
-    if info is None:
-        info = lay_out([PartJob(key, "folio", html, cache.pdf(key))], furniture=True)[key]
-        cache.remember(key, info)
+    info = _from_cache_or_laid_out(cache, lay_out, key, "folio", html, furniture=True)
     if info.pages != pages:
         raise RuntimeError(f"the folio sheet came out at {info.pages} pages for a book of {pages}")
     infos[key] = info
     return key
+
+
+def _from_cache_or_laid_out(
+    cache: PartCache, lay_out, key: str, label: str, html: str, *, furniture: bool = False
+) -> PartInfo:
+    """One part that is laid out only after the others (the contents, a part citing their pages, the folio):
+    from the cache when this exact HTML was laid out before, else laid out now and kept."""
+    info = cache.info(key)
+    if info is None:
+        info = lay_out([PartJob(key, label, html, cache.pdf(key))], furniture=furniture)[key]
+        cache.remember(key, info)
+    return info
 
 
 def lay_out_here(writer, base_url: Path, jobs: list[PartJob], *, furniture: bool = False) -> dict[str, PartInfo]:
