@@ -398,15 +398,8 @@ class ScoreCache:
     re-ingest, a settings change or a new version scores again."""
 
     def __init__(self, ws: Workspace, archive, config: Config, period: str) -> None:
-        stored = archive.db.execute("SELECT period, revision, tickets_sha256 FROM periods ORDER BY period, revision")
         self.base = "\0".join(
-            [
-                period,
-                str(HISTORY_PERIODS),
-                config.digest(),
-                _source_digest(),
-                *(f"{row[0]} {row[1]} {row[2]}" for row in stored),
-            ]
+            [period, str(HISTORY_PERIODS), config.digest(), _source_digest(), *archive.periods.fingerprint()]
         )
         self.folder = ws.root / ".cache" / "results"
 

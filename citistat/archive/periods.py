@@ -109,6 +109,11 @@ class PeriodStore(Store):
         """The stored periods, oldest first."""
         return [r[0] for r in self.db.execute("SELECT DISTINCT period FROM periods ORDER BY period")]
 
+    def fingerprint(self) -> list[str]:
+        """Every stored data revision as "period revision tickets-hash": what any score could be computed from."""
+        rows = self.db.execute("SELECT period, revision, tickets_sha256 FROM periods ORDER BY period, revision")
+        return [f"{period} {revision} {sha}" for period, revision, sha in rows]
+
     def tickets(self, periods: str | list[str]) -> pd.DataFrame:
         """The canonical tickets of the given periods (current data), in period order."""
         frames = []
