@@ -12,6 +12,7 @@ import xlsxwriter
 from real_data import REAL
 
 from citistat.ingest.rawtable import FileFailure, Limits, RawTable
+from citistat.ingest.read_xlsx import _restore_cells
 from citistat.ingest.readers import open_table
 from citistat.ingest.sniff import decode_text, sniff_delimiter
 
@@ -99,6 +100,25 @@ def test_formula_error_cells_arrive_as_their_error_text():
     table = read("formula_errors.xlsx")
     assert table.data["承办单位"].tolist() == ["市城市管理局", "#N/A", "市水务局"]
     assert table.data["满意度"].tolist() == ["满意", "#DIV/0!", "#REF!"]
+
+
+def test_restored_cells_leave_the_rest_of_their_column_as_read():
+    # A million-row column with a few odd cells: a text column stays Arrow text, a date column keeps its
+    # dates (as Python datetimes) and its blanks, and only the odd cells change.
+    frame = pd.DataFrame(
+        {
+            0: pd.Series(["a", None, "c", "d"], dtype=pd.StringDtype("pyarrow", na_value=float("nan"))),
+            1: pd.Series(
+                pd.to_datetime(["2024-03-01 08:00:01", None, "2024-03-02 00:00:00", "2024-03-03 00:00:00"])
+            ).astype("datetime64[ms]"),
+            2: [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    _restore_cells(frame, [[3, 0, "#N/A"], [2, 1, "2024年3月5日"], [0, 1, "#REF!"], [1, 2, "x"]])
+    assert isinstance(frame[0].dtype, pd.StringDtype) and frame[0].dtype.storage == "pyarrow"
+    assert frame[0].tolist()[::2] == ["a", "c"] and frame[0].iat[3] == "#N/A" and pd.isna(frame[0].iat[1])
+    assert frame[1].tolist() == ["#REF!", None, "2024年3月5日", dt.datetime(2024, 3, 3)]
+    assert frame[2].tolist() == [1.0, "x", 3.0, 4.0]
 
 
 def test_a_late_odd_cell_keeps_its_own_value(tmp_path):

@@ -23,12 +23,15 @@ from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .header import HeaderGuess, MergedRange, column_letter, find_header
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
 from .read_common import PROBE_ROWS, _Candidate, _check_rows, _check_width, _choose, _header_issues, _info, _names_for
 from .safety import check_xml_parts, check_zip, count_inflated
 from .sheet_worker import CELLS_FILE, TABLE_FILE, read_in_child
+from .values import arrow_text, string_series
 
 STREAM_CHUNK = 1 << 16
 EXCEL_MAX_ROW = 1_048_576  # a cell reference beyond Excel's grid is no genuine workbook's
@@ -369,7 +372,6 @@ def _load_in_child(file: str, sheet: str, skip: int, limits: Limits) -> tuple[pd
     Without a header row, fastexcel counts `skip_rows` from the sheet's row 1,
     not from its first value, so `skip` is the 0-based row where data starts.
     """
-    import pyarrow as pa
 
     def count(child_failed: Callable[[], bool]) -> None:
         inflated = count_inflated(file, limits, should_stop=child_failed)
@@ -404,7 +406,35 @@ def _restore_cells(frame: pd.DataFrame, cells: Iterable[Sequence[Any]]) -> None:
     for row, column, value in cells:
         by_column.setdefault(column, []).append((row, value))
     for column, values_at in by_column.items():
-        values = frame[column].astype(object)
-        for row, value in values_at:
-            values.iat[row] = value
-        frame[column] = values
+        frame[column] = _with_cells(frame[column], sorted(values_at, key=lambda cell: cell[0]))
+
+
+def _with_cells(column: pd.Series, values_at: list[tuple[int, Any]]) -> pd.Series:
+    """`column` with the cells at those rows replaced.
+
+    A million-row export has a few odd cells in a typed column, so the rest stays as cheap as it can:
+    a text column keeps its Arrow strings when only text comes back, and a date column becomes Python
+    datetimes through numpy (pandas' Timestamps cost ten times as much to make).
+    """
+    rows = np.array([row for row, _ in values_at], dtype=np.int64)
+    values = [value for _, value in values_at]
+    array = arrow_text(column)
+    if array is not None and all(isinstance(value, str) for value in values):
+        mask = np.zeros(len(column), dtype=bool)
+        mask[rows] = True
+        restored = pc.replace_with_mask(array, pa.array(mask), pa.array(values, type=array.type))
+        return string_series(restored, column.index).astype(column.dtype)
+    objects = _as_objects(column)
+    for row, value in zip(rows, values, strict=True):  # a few cells
+        objects[row] = value
+    return pd.Series(objects, index=column.index, dtype=object)
+
+
+COARSE_DATES = ("datetime64[s]", "datetime64[ms]", "datetime64[us]")  # numpy turns these into datetime.datetime
+
+
+def _as_objects(column: pd.Series) -> np.ndarray:
+    """A column's cells as Python objects, in a new array (blank dates as None)."""
+    if str(column.dtype) in COARSE_DATES:
+        return column.to_numpy().astype(object)  # datetime.datetime; finer units would come out as integers
+    return column.astype(object).to_numpy(copy=True)
