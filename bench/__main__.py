@@ -127,6 +127,11 @@ def _add_run_options(sub: argparse.ArgumentParser) -> None:
         "the inline-string xlsx beside the shared-string one)",
     )
     sub.add_argument("--no-ingest", action="store_true", help="skip the ingestion-vs-reader measurement")
+    sub.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only the ingestion-vs-reader rows (no end-to-end, naive, rebuild or agency-scaling runs)",
+    )
     sub.add_argument("--no-rebuild", action="store_true", help="skip the rebuild-after-notes measurement")
     sub.add_argument("--rebuild-repeat", type=int, default=1, help="rebuilds timed per size (default 1)")
     sub.add_argument("--keep", action="store_true", help="keep run workspaces and naive outputs in bench/work/runs/")
@@ -155,6 +160,7 @@ def make_plan(args: argparse.Namespace):
         else getattr(args, "ingest_sizes", _sizes(DEFAULT_INGEST_SIZES)),
         ingest_formats=getattr(args, "ingest_formats", None),
         keep_workspaces=getattr(args, "keep", False),
+        end_to_end=not getattr(args, "ingest_only", False),
         work_dir=args.work_dir,
     )
 

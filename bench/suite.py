@@ -55,12 +55,16 @@ class Plan:
     # formats of the ingestion rows: by default the plan's, and the inline-string xlsx beside the shared one
     ingest_formats: list[str] | None = None
     keep_workspaces: bool = False
+    end_to_end: bool = True  # False: only the ingestion rows (`--ingest-only`)
     work_dir: Path = WORK_DIR
     # agency count -> template workspace, fixed by prepare() so that a code change
     # in the middle of a run cannot swap the history under later repetitions
     templates: dict[int, Path] = field(default_factory=dict)
 
     def workloads(self) -> list[Workload]:
+        """The end-to-end workloads (none with `end_to_end` off)."""
+        if not self.end_to_end:
+            return []
         return [Workload(size, self.agencies, fmt) for size in self.sizes for fmt in self.formats]
 
     def ingest_workloads(self) -> list[Workload]:
@@ -78,10 +82,10 @@ class Plan:
 def prepare(plan: Plan, log: Log = print) -> None:
     """Generate every input the plan needs (cached) and the template workspaces."""
     workloads = plan.workloads() + [w for w in plan.ingest_workloads() if w not in plan.workloads()]
-    if plan.scaling_agencies:
+    if plan.scaling_agencies and plan.end_to_end:
         workloads.append(Workload(min(plan.sizes), plan.scaling_agencies, plan.formats[0]))
     ensure_workloads(workloads, plan.work_dir, log)
-    for agencies in {plan.agencies, plan.scaling_agencies} - {None}:
+    for agencies in {plan.agencies, plan.scaling_agencies if plan.end_to_end else None} - {None}:
         plan.templates[agencies] = ensure_template_workspace(plan.history(agencies), plan.work_dir, log)
 
 
@@ -105,7 +109,7 @@ def run_plan(plan: Plan, log: Log = print) -> dict:
             entries.append(_entry(workload, "naive", time_naive(plan, workload, runs_dir, log)))
     if plan.extrapolate_naive:
         entries.extend(extrapolate_naive(entries))
-    scaling = time_agency_scaling(plan, entries, runs_dir, log) if plan.scaling_agencies else []
+    scaling = time_agency_scaling(plan, entries, runs_dir, log) if plan.scaling_agencies and plan.end_to_end else []
     ingestion = [time_ingestion(plan, workload, runs_dir, log) for workload in plan.ingest_workloads()]
     return {
         "period": PERIOD,

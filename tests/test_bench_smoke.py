@@ -138,6 +138,39 @@ def test_benchmark_runs_end_to_end(tmp_path, capsys):
     assert "| 2k | xlsx-inline |" in table
 
 
+def test_ingest_only_runs_just_the_ingestion_rows(tmp_path, capsys):
+    # `--ingest-only`: the ingestion rows (what loading a month costs) without an hour of book building
+    code = main(
+        [
+            "run",
+            "--sizes",
+            "2k",
+            "--formats",
+            "csv",
+            "--repeat",
+            "1",
+            "--agencies",
+            "4",
+            "--history-tickets",
+            "300",
+            "--ingest-sizes",
+            "2k",
+            "--ingest-only",
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--results-dir",
+            str(tmp_path / "results"),
+        ]
+    )
+    assert code == 0
+    [json_path] = (tmp_path / "results").glob("*.json")
+    results = json.loads(json_path.read_text(encoding="utf-8"))
+    assert results["entries"] == [] and results["rebuilds"] == [] and results["scaling"] == []
+    [ingestion] = results["ingestion"]
+    assert ingestion["format"] == "csv" and ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1
+    assert "## Ingestion beside the bare reader" in capsys.readouterr().out
+
+
 def test_bare_reader_reads_every_row_of_both_formats(tmp_path):
     from bench.reader import read
     from bench.workloads import Workload, ensure_workloads
