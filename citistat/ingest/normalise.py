@@ -669,11 +669,27 @@ def _agency(
 
 
 def _agency_keys(written: pd.Series, case: str) -> pd.Series:
-    """Agency names folded as the profile declares: 311 codes DSNY, dsny and "Dsny " are one agency."""
+    """Agency names folded as the profile declares: 311 codes DSNY, dsny and "Dsny " are one agency.
+
+    `fold` keeps names in words readable: "Streets and Sanitation" and "streets and sanitation " are one
+    agency, shown as the file most often writes it.
+    """
     if case == "as_written":
         return written
-    folded = written.str.strip()
-    return folded.str.upper() if case == "upper" else folded.str.lower()
+    stripped = written.str.strip()
+    if case == "fold":
+        return stripped.map(_most_written(stripped))
+    return stripped.str.upper() if case == "upper" else stripped.str.lower()
+
+
+def _most_written(names: pd.Series) -> dict[str, str]:
+    """Each spelling -> the most frequent spelling of the same name in any case (ties: the first in sort order)."""
+    counts = names.value_counts()
+    ordered = sorted(((str(name), int(n)) for name, n in counts.items()), key=lambda item: (-item[1], item[0]))
+    chosen: dict[str, str] = {}
+    for spelling, _ in ordered:
+        chosen.setdefault(spelling.casefold(), spelling)
+    return {spelling: chosen[spelling.casefold()] for spelling, _ in ordered}
 
 
 def _as_written(value: object) -> str | None:
