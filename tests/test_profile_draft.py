@@ -32,15 +32,17 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
-CASEWORK = ["Case Number", "Date Opened", "Date Closed", "Office", "Case Type", "Constituent", "Phone"]
+CASEWORK = [
+    "Case Number", "Date Opened", "Date Closed", "Office", "Case Type", "Constituent", "Phone", "Park Facility Name",
+]  # fmt: skip
 
 
 def casework(path: Path) -> Path:
     rows = [
-        ["C-101", "03/01/2024", "03/04/2024", "Parks", "Tree", "Jane Roe", "555-0101"],
-        ["C-102", "03/02/2024", "", "Roads", "Pothole", "John Doe", "555-0102"],
-        ["C-103", "03/15/2024", "03/15/2024", "Parks", "Grass", "Ann Poe", "555-0103"],
-        ["C-104", "03/20/2024", "03/29/2024", "Housing", "Heat", "Bo Lee", "555-0104"],
+        ["C-101", "03/01/2024", "03/04/2024", "Parks", "Tree", "Jane Roe", "555-0101", "Central Park"],
+        ["C-102", "03/02/2024", "", "Roads", "Pothole", "John Doe", "555-0102", ""],
+        ["C-103", "03/15/2024", "03/15/2024", "Parks", "Grass", "Ann Poe", "555-0103", "Oak Park"],
+        ["C-104", "03/20/2024", "03/29/2024", "Housing", "Heat", "Bo Lee", "555-0104", ""],
     ]
     return write_csv(path / "council_casework.csv", CASEWORK, rows)
 
@@ -58,6 +60,7 @@ def test_a_casework_export_gets_a_profile_that_reads_it(tmp_path):
     assert data["columns"]["ticket_id"] == ["Case Number"] and data["columns"]["agency"] == ["Office"]
     assert data["columns"]["created_at"] == ["Date Opened"] and data["columns"]["closed_at"] == ["Date Closed"]
     assert data["columns"]["caller_name"] == ["Constituent"] and data["columns"]["caller_phone"] == ["Phone"]
+    assert "Park Facility Name" in text.split("# not mapped:")[1].splitlines()[0]  # a place's name, not a person's
     # a day above 12 (03/15) tells month/day order; no value has a time of day
     assert data["date_order"] == "mdy" and "%m/%d/%Y" in data["date_formats"] and data["date_precision"] == "day"
     assert data["rules"] == {"responded": "closed", "resolved": "closed"}

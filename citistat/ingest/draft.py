@@ -38,7 +38,10 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
     "title": ("title", "summary", "description", "标题", "诉求"),
     # personal: mapped so that they are never copied (a phone is only hashed, a name dropped)
     "caller_phone": ("phone", "tel", "telephone", "mobile", "cell", "电话", "手机", "号码"),
-    "caller_name": ("name", "constituent", "caller", "resident", "citizen", "customer", "姓名", "来电人", "诉求人", "联系人"),
+    "caller_name": (
+        "constituent", "caller", "resident", "citizen", "customer", "requester", "requestor", "complainant",
+        "firstname", "lastname", "fullname", "contactname", "姓名", "来电人", "诉求人", "联系人",
+    ),
 }  # fmt: skip
 FIELD_ORDER = (
     "ticket_id", "created_at", "closed_at", "due_at", "agency", "status", "category", "district", "channel",
