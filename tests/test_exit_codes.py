@@ -83,6 +83,8 @@ def test_every_command_exits_as_documented(tmp_path):
         ("sample", [str(tmp_path / "sample2"), "--periods", "2024-13"], REFUSED),
         ("profiles", [*W], DONE),
         ("profiles", ["--workspace", str(broken)], REFUSED),
+        ("profiles draft", [str(clean), "--stdout", *W], DONE),
+        ("profiles draft", [str(clean), *W], REFUSED),  # cn-12345 reads it already: a draft would compete
         ("config", [*W], DONE),
         ("config", ["--workspace", str(broken)], REFUSED),
         ("validate", [str(clean), *W], DONE),

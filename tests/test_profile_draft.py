@@ -116,3 +116,13 @@ def test_a_file_without_ids_is_read_row_by_row(tmp_path):
     data, text = draft_of(write_csv(tmp_path / "survey.csv", ["Date Reported", "Department", "Comment"], rows))
     assert data["row_identity"] == "row" and "ticket_id" not in data["required"]
     assert validate_profile("draft", data) == []
+
+
+def test_a_file_a_profile_already_reads_is_not_drafted_without_force(tmp_path):
+    header = ["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Status"]
+    export = write_csv(tmp_path / "nyc.csv", header, [["1", "05/01/2022 09:00:00 AM", "", "DSNY", "Noise", "Open"]])
+    ws = tmp_path / "ws"
+    refused = invoke("profiles", "draft", "-w", ws, export)
+    assert refused.exit_code == 2 and "nyc-311 already reads" in refused.output
+    assert not (ws / "config" / "profiles" / "nyc.toml").exists()
+    assert invoke("profiles", "draft", "-w", ws, export, "--force").exit_code == 0

@@ -75,12 +75,21 @@ def draft(file, name, to_stdout, force, workspace):
     name = name or _profile_name(file)
     target = ws.config_dir / "profiles" / f"{name}.toml"
     if not to_stdout and target.exists() and not force:
-        raise click.ClickException(f"{target} exists; pass --force to replace it, or --name to draft another")
+        raise click.UsageError(f"{target} exists; pass --force to replace it, or --name to draft another")
     synonyms = {s for profile in config.input_profiles.values() for names in profile.columns.values() for s in names}
     try:
         raw = open_table(str(file), header_synonyms=synonyms, lang=config.lang)
     except FileFailure as failure:
-        raise click.ClickException(failure.issue.message) from None
+        raise click.UsageError(failure.issue.message) from None
+    reader = _profile_that_reads(raw.columns, config.input_profiles)
+    if reader and not force:
+        message = (
+            f"profile {reader} already reads {file} (try `citistat validate --profile {reader}`); a draft would "
+            "compete with it for such files: pass --force to draft anyway"
+        )
+        if not to_stdout:
+            raise click.UsageError(message)
+        click.echo(message, err=True)
     text = render_toml(draft_profile(raw, config.input_profiles, name))
     if to_stdout:
         click.echo(text, nl=False)
@@ -88,6 +97,15 @@ def draft(file, name, to_stdout, force, workspace):
     atomic_write_text(target, text)
     click.echo(f"wrote {target}")
     click.echo(f"check it, answer its questions, then: citistat validate --profile {name} {file}")
+
+
+def _profile_that_reads(columns: list[str], profiles: dict) -> str | None:
+    from ..ingest.profiles import ProfileChoiceError, detect_profile
+
+    try:
+        return detect_profile(columns, profiles)
+    except ProfileChoiceError:
+        return None
 
 
 def _profile_name(file: Path) -> str:
