@@ -685,7 +685,11 @@ def _as_written(value: object) -> str | None:
 def _closed_before_created(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
     if "closed_at" not in out:
         return
-    early = (out["closed_at"] < out["created_at"]).fillna(False) & live
+    closed, created = out["closed_at"], out["created_at"]
+    # A day-only stamp (midnight) says only "that day": against it, compare days, so a ticket created at 14:00
+    # and closed "the same day" is not early.
+    day_only = (closed == closed.dt.normalize()) | (created == created.dt.normalize())
+    early = ((closed < created) & ~(day_only & (closed.dt.normalize() == created.dt.normalize()))).fillna(False) & live
     for position in ctx.each(early):
         ctx.issue("closed_before_created", CELL, position, "closed_at", out["closed_at"][position])
 
