@@ -382,6 +382,7 @@ def _methods(inputs: BriefingInputs) -> dict:
         "settings": setting_rows(definitions),
         "weights_version": result.weights_version,
         **weights_and_precision(result.definitions),
+        **declared_meanings(inputs),
         "min_n": result.min_n,
         "input_files": inputs.input_files,
         "config_hash": inputs.config_hash,
@@ -401,6 +402,31 @@ def weights_and_precision(definitions: dict) -> dict:
         "renormalised": renormalised,
         "weights_effective": [(t, list(used.items())) for t, used in effective.items()],
         "day_only": definitions.get("date_precision") == "day",
+    }
+
+
+# The rules a profile declares for a rate (docs/profiles.md, [rules]) -> the metric they measure
+RULE_METRICS = {"responded": "response", "resolved": "resolution"}
+
+
+def declared_meanings(inputs: BriefingInputs) -> dict:
+    """What the methods page says the data meant: the rules the profiles measured each rate by (when any is
+    not the plain answer column), the files read row by row, the neutral answer's rule and the rates absent."""
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for key, metric in RULE_METRICS.items():
+        by_rule: dict[str, list[str]] = {}
+        for name, meaning in inputs.profile_meanings.items():
+            by_rule.setdefault(meaning.get(key, "answer"), []).append(name)
+        if set(by_rule) - {"answer"}:
+            rules[metric] = [(rule, ", ".join(names)) for rule, names in by_rule.items()]
+    city = inputs.result.city
+    return {
+        "rules": rules,
+        "row_profiles": ", ".join(n for n, m in inputs.profile_meanings.items() if m.get("row_identity") == "row"),
+        "neutral": (inputs.result.definitions or {}).get("rates", {}).get("neutral", "not_satisfied")
+        if city.counts.get("neutral", 0)
+        else None,
+        "absent": [m for m in METRICS if m in city.rates and city.rates[m].denominator == 0 and city.n_tickets],
     }
 
 
@@ -438,11 +464,17 @@ METHOD_SETTINGS = (
 )
 
 
+# Settings measured in minutes: not applied to dates without a time of day
+MINUTE_SETTINGS = frozenset({"quick_close_minutes", "quick_close_share"})
+
+
 def setting_rows(definitions: dict) -> list[tuple[str, object]]:
-    """(key, value) for each setting of METHOD_SETTINGS that the definitions hold."""
+    """(key, value) for each setting of METHOD_SETTINGS that the definitions hold; None for a minute-based
+    setting when the dates carry no time of day (the page says it was not applied)."""
+    day_only = definitions.get("date_precision") == "day"
     rows = []
     for section, key in METHOD_SETTINGS:
         holder = definitions.get(section) if section else definitions
         if isinstance(holder, dict) and key in holder:
-            rows.append((key, holder[key]))
+            rows.append((key, None if day_only and key in MINUTE_SETTINGS else holder[key]))
     return rows

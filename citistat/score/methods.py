@@ -61,10 +61,14 @@ def weights_in_force_note(result: PeriodResult) -> str:
     configured = result.definitions.get("weights_in_force") or {}
     parts = []
     for unit_type, used in effective.items():
-        shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items()) or "none (no rate in the data)"
         base = configured.get(unit_type) or configured.get(ANY_UNIT_TYPE) or {}
         dropped = [m for m in ("response", "resolution", "satisfaction") if base.get(m, 0) > 0 and m not in used]
-        note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
+        if used:
+            shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items())
+            note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
+        else:  # every rate with a weight is missing: a rate weighted 0 is never promoted to carry the score
+            shown = "not scored"
+            note = f" (no weighted rate in the data: {'/'.join(dropped)} missing)" if dropped else " (no weighted rate)"
         parts.append(f"{unit_type}: {shown}{note}")
     return "; ".join(parts)
 

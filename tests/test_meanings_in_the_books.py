@@ -1,0 +1,231 @@
+"""What the books, the tables workbook and `metrics` say about data that lacks things, read end to end.
+
+A workspace started as a new US user would (`citistat init --profile nyc-311 --lang en`) loads two
+generated exports: April, the casework export of docs/profiles.md (day-only dates, no satisfaction,
+no due date; a close date means responded and resolved); May, a survey export with a neutral answer
+and no ticket id. The books are laid out once (HTML) and every test reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import tomllib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from citistat.cli import main
+from citistat.config import load_config
+from citistat.count import count_tickets
+from citistat.ingest import load
+from citistat.pipeline import build_books, load_files, score_from_files
+from citistat.score.methods import weights_in_force_note
+from citistat.workspace import open_workspace
+
+DOC = Path(__file__).parents[1] / "docs" / "profiles.md"
+OFFICES = ["Parks", "Streets", "Water", "Permits"]
+
+SURVEY_PROFILE = """
+description = "Post-case survey without a case number"
+required = ["created_at", "agency"]
+row_identity = "row"
+date_formats = ["%Y-%m-%d"]
+agency_case = "upper"
+
+[columns]
+created_at = ["Survey Date"]
+agency = ["Department"]
+satisfaction = ["Overall Rating"]
+
+[satisfaction]
+very_satisfied = ["Very Satisfied"]
+satisfied = ["Satisfied"]
+neutral = ["Neutral"]
+dissatisfied = ["Dissatisfied"]
+"""
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def doc_casework_profile() -> str:
+    """The worked example's profile, exactly as docs/profiles.md prints it."""
+    text = DOC.read_text(encoding="utf-8")
+    return next(block for block in re.findall(r"```toml\n(.*?)```", text, re.S) if "us-casework" in block)
+
+
+def casework_csv(path: Path, n: int = 240) -> Path:
+    rng = random.Random(3)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Case Number", "Date Opened", "Date Closed", "Office", "Case Type"])
+        for i in range(n):
+            day = 1 + i % 25
+            office = OFFICES[i % 4]
+            closed = f"04/{day + rng.randint(0, 4):02d}/2024" if rng.random() < 0.9 - 0.1 * (i % 4) else ""
+            writer.writerow([f"C-{i}", f"04/{day:02d}/2024", closed, rng.choice([office, office.upper()]), "Pothole"])
+    return path
+
+
+def survey_csv(path: Path) -> Path:
+    answers = ["Very Satisfied", "Satisfied", "Neutral", "Dissatisfied"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Survey Date", "Department", "Overall Rating"])
+        for i in range(160):
+            writer.writerow([f"2024-05-{1 + i % 28:02d}", OFFICES[i % 4], answers[(i // 4) % 4]])
+    return path
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    root = tmp_path_factory.mktemp("us-city")
+    invoke("init", "-w", root, "--profile", "nyc-311", "--lang", "en")
+    profiles = root / "config" / "profiles"
+    (profiles / "us-casework.toml").write_text(doc_casework_profile(), encoding="utf-8")
+    (profiles / "survey.toml").write_text(SURVEY_PROFILE, encoding="utf-8")
+    roster = "agency,unit_type,district\n" + "".join(f"{o.upper()},Office,\n" for o in OFFICES)
+    (root / "config" / "agencies" / "roster.csv").write_text(roster, encoding="utf-8")
+    ws = open_workspace(root)
+    config = load_config(ws)
+    files = [casework_csv(root / "cases.csv"), survey_csv(root / "survey.csv")]
+    load_files(ws, config, files)
+    built = {}
+    for period in ("2024-04", "2024-05"):
+        outcome = build_books(ws, config, period, formats=("html",))
+        html = next(p for p in outcome.outputs if p.name.endswith("-book-en-internal.html"))
+        tables = next(p for p in outcome.outputs if p.name.endswith("-tables-en.xlsx"))
+        built[period] = (html.read_text(encoding="utf-8"), tables)
+    return {"root": root, "config": config, "built": built}
+
+
+def methods_text(html: str) -> str:
+    section = html[html.index('<section class="methods">') :]
+    section = section[: section.index("</section>")]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)).replace("&#34;", '"')
+
+
+def sheets(path: Path) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+# ------------------------------------------------------------------ declared meanings on the methods page
+
+
+def test_the_methods_page_says_a_close_date_meant_responded_and_resolved(books):
+    text = methods_text(books["built"]["2024-04"][0])
+    assert "Files read with profile us-casework: a ticket with a close date counts as responded" in text
+    assert "a ticket with a close date counts as resolved" in text
+    # no satisfaction in a casework export: said beside its definition, not left for the reader to guess
+    satisfaction = text[text.index("Satisfaction rate") : text.index("Unknown answers")]
+    assert "carry no answer for it" in satisfaction
+
+
+def test_day_only_data_shows_no_minute_setting_as_applied(books):
+    text = methods_text(books["built"]["2024-04"][0])
+    assert "Dates without a time of day" in text
+    quick = re.search(r"Quick close \(minutes\) (.{0,40})", text).group(1)
+    assert quick.startswith("not applied: no time of day")
+    assert "within 10 minutes" not in books["built"]["2024-04"][0]
+
+
+def test_the_survey_month_defines_neutral_and_row_identity(books):
+    text = methods_text(books["built"]["2024-05"][0])
+    assert (
+        "A neutral answer (neither satisfied nor dissatisfied) is in the denominator and counts as not satisfied"
+        in text
+    )
+    assert "Files read with profile survey have no ticket id: each row counts as one ticket" in text
+    # the starter weighs response and resolution only; the survey has neither: nobody is scored, and it says why
+    assert "not scored (no rate with a weight is in the data" in text
+    assert "a ticket with a close date" not in text  # April's profile read no file of May
+
+
+# ------------------------------------------------------------------ the weights in force, in the workbook
+
+
+def test_the_tables_workbook_names_the_weights_in_force(books):
+    tables = sheets(books["built"]["2024-04"][1])
+    ranking = tables["Ranking Office"]
+    assert "Score (Response 50%, Resolution 50%)" in ranking[0]
+    assert [row[1] for row in ranking[1:]] and all(row[0] is not None for row in ranking[1:])  # every office ranked
+    weights = tables["Weights in force"]
+    header, rows = weights[0], {row[0]: row for row in weights[1:]}
+    used = dict(zip(header, rows["Office"], strict=False))
+    assert used["Response weight used"] == used["Resolution weight used"] == 0.5
+    assert used["Satisfaction weight used"] is None
+    assert any("without a time of day" in str(row[0]) for row in weights[1:])
+
+
+def test_metrics_says_when_no_weighted_rate_is_in_the_data(books):
+    ws = open_workspace(books["root"])
+    result = score_from_files(ws, books["config"], [books["root"] / "survey.csv"], "2024-05")
+    note = weights_in_force_note(result)
+    assert "Office: not scored (no weighted rate in the data: response/resolution missing)" in note
+    assert all(u.score is None and u.rank is None for u in result.units)
+
+
+# ------------------------------------------------------------------ mixed precision
+
+
+def test_minutes_are_measured_only_between_two_timed_stamps(books):
+    path = books["root"] / "mixed.csv"
+    path.write_text(
+        "Case Number,Date Opened,Date Closed,Office,Case Type\n"
+        "M-1,04/05/2024 10:00,04/05/2024 10:05,Parks,x\n"  # both timed, 5 minutes: a quick close
+        "M-2,04/05/2024 23:55,04/06/2024,Parks,x\n"  # closed 'the next day': not within minutes
+        "M-3,04/05/2024 14:00,04/05/2024,Parks,x\n"  # closed 'that day': neither quick nor early
+        "M-4,04/05/2024 14:00,04/04/2024,Parks,x\n",  # a day before: early
+        encoding="utf-8",
+    )
+    profile = doc_casework_profile().replace('date_precision = "day"', 'date_precision = "auto"')
+    (books["root"] / "config" / "profiles" / "us-casework.toml").write_text(profile, encoding="utf-8")
+    try:
+        loaded = load([path], load_config(open_workspace(books["root"])), lang="en")
+    finally:
+        (books["root"] / "config" / "profiles" / "us-casework.toml").write_text(doc_casework_profile(), "utf-8")
+    counts = count_tickets(loaded.tickets, by=("period",))
+    assert counts["quick_closed"].sum() == 1
+    early = [i.row for i in loaded.issues if i.code == "closed_before_created"]
+    assert early == [5]
+
+
+# ------------------------------------------------------------------ docs/profiles.md's worked example runs
+
+
+def test_the_worked_example_of_the_profile_guide_runs_as_it_says(tmp_path):
+    text = DOC.read_text(encoding="utf-8")
+    example = text[text.index("## Worked example") :]
+    rows = re.search(r"```\n(Case Number,.*?)```", example, re.S).group(1)
+    invoke("init", "-w", tmp_path, "--profile", "nyc-311", "--lang", "en")
+    assert tomllib.loads(doc_casework_profile())["date_precision"] == "day"
+    (tmp_path / "config" / "profiles" / "us-casework.toml").write_text(doc_casework_profile(), encoding="utf-8")
+    roster = re.findall(r"`([A-Z]+,Office)`", example)
+    assert roster == ["PARKS,Office", "STREETS,Office"]
+    (tmp_path / "config" / "agencies" / "roster.csv").write_text(
+        "agency,unit_type,district\n" + "".join(f"{r},\n" for r in roster), encoding="utf-8"
+    )
+    (tmp_path / "cases.csv").write_text(rows, encoding="utf-8")
+    validated = invoke("validate", "-w", tmp_path, tmp_path / "cases.csv")
+    assert re.search(r"cases\.csv\s+ok\s+3\s+3\s+0", validated.output)
+    metrics = invoke("metrics", "-w", tmp_path, "-p", "2024-03", tmp_path / "cases.csv").output
+    assert "weights in force: *: response 0.50, resolution 0.50; Office: response 0.50, resolution 0.50" in metrics
+    assert "dates carry no time of day" in metrics
+    # three rows: two offices, each under min_n answers, listed unranked with their scores
+    listed = re.findall(r"^\s+(PARKS|STREETS)\s+Office\s+(\d)\s.*\s(\d+\.\d)$", metrics, re.M)
+    assert listed == [("PARKS", "1", "100.0"), ("STREETS", "2", "50.0")]
+    # a month of the same cases ranks them
+    header, *cases = rows.splitlines()
+    month = [header] + [f"{c.split(',')[0]}-{k},{c.split(',', 1)[1]}" for k in range(30) for c in cases]
+    (tmp_path / "month.csv").write_text("\n".join(month) + "\n", encoding="utf-8")
+    metrics = invoke("metrics", "-w", tmp_path, "-p", "2024-03", tmp_path / "month.csv").output
+    ranked = re.findall(r"^\s+(\d)\s+(PARKS|STREETS)\s", metrics, re.M)
+    assert ranked == [("1", "PARKS"), ("2", "STREETS")]
