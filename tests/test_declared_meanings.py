@@ -302,6 +302,22 @@ def test_the_profile_guide_covers_every_key_and_its_examples_are_valid():
         assert f"`{key}`" in text or f"`{key}." in text, key
     for field in DERIVABLE_FIELDS:
         assert f"`{field}`" in text, field
+    from citistat.ingest import profiles
+    from citistat.tickets import SATISFACTION_LEVELS
+
+    choices = (
+        profiles.MAPPABLE_FIELDS,
+        profiles.RESPONSE_RULES,
+        profiles.RESOLUTION_RULES,
+        profiles.AGENCY_CASES,
+        profiles.DATE_PRECISIONS,
+        profiles.ROW_IDENTITIES,
+        profiles.DATE_ORDERS,
+        profiles.STATUS_KEYS,
+        SATISFACTION_LEVELS,
+    )
+    for value in (v for group in choices for v in group):
+        assert f"`{value}`" in text, value  # every field, rule and level a profile accepts is explained
     examples = re.findall(r"```toml\n(.*?)```", text, re.S)
     assert len(examples) >= 2
     for example in examples:

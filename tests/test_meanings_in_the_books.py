@@ -229,3 +229,50 @@ def test_the_worked_example_of_the_profile_guide_runs_as_it_says(tmp_path):
     metrics = invoke("metrics", "-w", tmp_path, "-p", "2024-03", tmp_path / "month.csv").output
     ranked = re.findall(r"^\s+(\d)\s+(PARKS|STREETS)\s", metrics, re.M)
     assert ranked == [("1", "PARKS"), ("2", "STREETS")]
+
+
+# ------------------------------------------------------------------ ranking on the rates each unit has
+
+DEPARTMENTS = ["市水务局", "市城市管理局", "市交通委员会", "市住房和城乡建设委员会"]
+
+
+def hotline_csv(path: Path, *, columns: tuple[str, ...], silent: str | None = None) -> Path:
+    """A 12345 export of four departments; `silent`'s call-backs carry no satisfaction answer."""
+    rng = random.Random(5)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["工单编号", "来电时间", "承办单位", *columns])
+        for i in range(200):
+            agency = DEPARTMENTS[i % 4]
+            answers = {
+                "是否响应": rng.choice(["是"] * (6 + i % 4) + ["否"]),
+                "是否解决": rng.choice(["是", "是", "否"]),
+                "满意度": "" if agency == silent else rng.choice(["满意", "基本满意", "不满意", "一般"]),
+            }
+            writer.writerow(
+                [f"GD{i:05d}", f"2024-04-{1 + i % 28:02d} 09:{i % 60:02d}:00", agency, *(answers[c] for c in columns)]
+            )
+    return path
+
+
+def score(tmp_path: Path, path: Path):
+    ws = open_workspace(tmp_path)
+    return score_from_files(ws, load_config(ws), [path], "2024-04")
+
+
+def test_a_rate_missing_for_some_units_of_a_type_leaves_only_those_unranked(tmp_path):
+    path = hotline_csv(tmp_path / "x.csv", columns=("是否响应", "是否解决", "满意度"), silent="市水务局")
+    result = score(tmp_path, path)
+    units = {u.agency: u for u in result.units if u.agency in DEPARTMENTS}
+    assert units["市水务局"].rank is None and units["市水务局"].score is None and units["市水务局"].small_n
+    assert units["市水务局"].rates["response"].value is not None  # its other rates are still shown
+    assert sorted(units[a].rank for a in DEPARTMENTS[1:]) == [1, 2, 3]
+    assert "satisfaction" in result.definitions["weights_effective"]["委办局"]  # the type keeps the rate
+
+
+def test_a_unit_type_with_one_rate_is_ranked_on_it_alone(tmp_path):
+    result = score(tmp_path, hotline_csv(tmp_path / "x.csv", columns=("是否响应",)))
+    assert result.definitions["weights_effective"]["委办局"] == {"response": 1.0}
+    units = [u for u in result.units if u.agency in DEPARTMENTS]
+    assert len(units) == 4 and all(u.rank is not None for u in units)  # equal scores and volumes share a rank
+    assert all(u.score == pytest.approx(100 * u.rates["response"].value) for u in units)
