@@ -146,6 +146,8 @@ def test_the_survey_month_defines_neutral_and_row_identity(books):
     assert "Files read with profile survey have no ticket id: each row counts as one ticket" in text
     # the starter weighs response and resolution only; the survey has neither: nobody is scored, and it says why
     assert "not scored (no rate with a weight is in the data" in text
+    rankings = books["built"]["2024-05"][0]
+    assert "the only rates in this period&#39;s data carry a weight of 0" in rankings.replace("'", "&#39;")
     assert "a ticket with a close date" not in text  # April's profile read no file of May
 
 
@@ -276,3 +278,19 @@ def test_a_unit_type_with_one_rate_is_ranked_on_it_alone(tmp_path):
     units = [u for u in result.units if u.agency in DEPARTMENTS]
     assert len(units) == 4 and all(u.rank is not None for u in units)  # equal scores and volumes share a rank
     assert all(u.score == pytest.approx(100 * u.rates["response"].value) for u in units)
+
+
+def test_without_weights_in_force_a_unit_is_not_called_small_for_a_rate_it_has_no_answers_for():
+    from citistat.results import RateStat
+    from citistat.score.composite import small_sample
+
+    def rate(metric, n):
+        return RateStat(metric, n * 0.8, n, 0, 0.8 if n else None, None, None, 0)
+
+    rates = {
+        "response": rate("response", 150),
+        "resolution": rate("resolution", 150),
+        "satisfaction": rate("satisfaction", 0),
+    }
+    assert not small_sample(rates, None, 30)  # no survey in the data: not "fewer than 30 answers"
+    assert small_sample({**rates, "response": rate("response", 12)}, None, 30)

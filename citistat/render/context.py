@@ -120,6 +120,19 @@ def ranking_view(result: PeriodResult, unit_type: str | None, order: str = "best
     return RankingView(unit_type, ranked + rest, apart)
 
 
+def scoring_gap(result: PeriodResult) -> str | None:
+    """Why units with tickets have no score, when the reason is the configuration and not their answers:
+    "no_weights" (no [[weights]] version in force for the period) or "no_weighted_rate" (only rates
+    weighted 0 are in the data); None when scoring could run."""
+    if not any(u.n_tickets for u in result.units):
+        return None
+    if not result.weights_version:
+        return "no_weights"
+    effective = (result.definitions or {}).get("weights_effective") or {}
+    with_tickets = {u.unit_type or "—" for u in result.units if u.n_tickets}
+    return "no_weighted_rate" if any(effective.get(t) == {} for t in with_tickets) else None
+
+
 def ranking_types(result: PeriodResult) -> list[str | None]:
     """Every unit type with a ranking table, in display order; None last for units the roster gives no type
     (a 311 city's agencies, or units not in the roster): they are ranked together and need a table too."""
@@ -162,6 +175,7 @@ def build_context(
         "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
         "rankings": [ranking_view(result, t, inputs.ranking_order) for t in ranking_types(result)],
+        "scoring_gap": scoring_gap(result),
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
@@ -381,6 +395,7 @@ def _methods(inputs: BriefingInputs) -> dict:
         "weights": weight_rows(definitions),
         "settings": setting_rows(definitions),
         "weights_version": result.weights_version,
+        "first_weights": min((w["effective_from"] for w in definitions.get("weights_versions") or []), default=""),
         **weights_and_precision(result.definitions),
         **declared_meanings(inputs),
         "min_n": result.min_n,

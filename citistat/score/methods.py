@@ -62,6 +62,13 @@ def weights_in_force_note(result: PeriodResult) -> str:
     parts = []
     for unit_type, used in effective.items():
         base = configured.get(unit_type) or configured.get(ANY_UNIT_TYPE) or {}
+        if not base:  # no [[weights]] version is in force yet: the period predates every effective_from
+            first = min((w["effective_from"] for w in result.definitions.get("weights_versions") or []), default="")
+            parts.append(
+                f"{unit_type}: not scored (no [[weights]] version in force for {result.period}"
+                + (f"; the first starts {first}: add one with an earlier effective_from)" if first else ")")
+            )
+            continue
         dropped = [m for m in ("response", "resolution", "satisfaction") if base.get(m, 0) > 0 and m not in used]
         if used:
             shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items())
