@@ -294,3 +294,29 @@ def test_without_weights_in_force_a_unit_is_not_called_small_for_a_rate_it_has_n
     }
     assert not small_sample(rates, None, 30)  # no survey in the data: not "fewer than 30 answers"
     assert small_sample({**rates, "response": rate("response", 12)}, None, 30)
+
+
+# ------------------------------------------------------------------ a rule's column missing from one file
+
+
+def test_a_file_without_the_column_a_rule_reads_says_which_rate_is_unknown(books):
+    path = books["root"] / "nyc-without-due.csv"
+    path.write_text(
+        "Unique Key,Created Date,Closed Date,Agency,Complaint Type,Status\n"
+        "1,04/02/2024,04/03/2024,dsny,Noise,Closed\n2,04/02/2024,,DSNY,Noise,Open\n",
+        encoding="utf-8",
+    )
+    loaded = load([path], books["config"], lang="en")
+    notes = [i for i in loaded.issues if i.code == "rule_column_missing"]
+    assert len(notes) == 1 and "no due_at column (Due Date" in notes[0].message
+    assert 'responded = "closed_by_due"' in notes[0].message and loaded.tickets["responded"].isna().all()
+    assert loaded.tickets["resolved"].tolist() == [True, False]  # status Closed: the other rate is read
+
+
+def test_a_close_date_taken_from_another_column_can_carry_the_close_date_rules(tmp_path):
+    from citistat.ingest.profiles import validate_profile
+
+    data = tomllib.loads(doc_casework_profile())
+    del data["columns"]["closed_at"]
+    data["derive"] = {"closed_at": {"from": "category", "pattern": r"closed (\S+)"}}
+    assert validate_profile("p", data) == []

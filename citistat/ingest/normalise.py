@@ -230,6 +230,7 @@ def parse_table(
     out |= derived
     out["status"], status_key = _status(ctx, listed)
     out |= _flags_and_answers(ctx, out, status_key, listed)
+    _rule_columns_missing(ctx)
     out["caller_key"] = (
         _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
     )
@@ -600,6 +601,29 @@ def _flags_and_answers(
     for name in (*FLAG_FIELDS, "resolved"):
         out[name] = out[name].astype("boolean")
     return out
+
+
+# [rules] key -> rule -> the fields it reads (any one of them is enough)
+RULE_FIELDS = {
+    "responded": {
+        "answer": ("responded",),
+        "closed": ("closed_at", "resolution_action_at"),
+        "closed_by_due": ("due_at",),
+    },
+    "resolved": {"answer": ("resolved",), "closed": ("closed_at",), "status_closed": ("status",)},
+}
+
+
+def _rule_columns_missing(ctx: _Context) -> None:
+    """One note per rate whose rule reads a column the profile maps but this file lacks (a 311 export without
+    its Due Date column, a 12345 sheet without 是否解决): the rate is unknown for every row, and says why."""
+    rules = {"responded": ctx.profile.response_rule, "resolved": ctx.profile.resolution_rule}
+    for key, rule in rules.items():
+        needed = RULE_FIELDS[key].get(rule, ())
+        mapped = [f for f in needed if f in ctx.profile.columns]
+        if mapped and not any(f in ctx.columns or f in ctx.profile.derive for f in needed):
+            headers = " / ".join(ctx.profile.columns[mapped[0]][:3])
+            ctx.issue("rule_column_missing", INFO, None, rule_key=key, rule=rule, needed=mapped[0], headers=headers)
 
 
 def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series) -> pd.Series:
