@@ -320,3 +320,26 @@ def test_a_close_date_taken_from_another_column_can_carry_the_close_date_rules(t
     del data["columns"]["closed_at"]
     data["derive"] = {"closed_at": {"from": "category", "pattern": r"closed (\S+)"}}
     assert validate_profile("p", data) == []
+
+
+@pytest.mark.parametrize("lang, words", [("en", "How these figures were measured"), ("zh-CN", "本简报数据的计算口径")])
+def test_an_agency_brief_says_how_its_figures_were_measured(tmp_path, lang, words):
+    from dataclasses import replace
+
+    import render_fixtures as fx
+
+    from citistat.render.books import BookRenderer
+    from citistat.render.fonts import find_cjk_font
+    from citistat.workspace import DEFAULT_TEMPLATES_DIR
+
+    def brief(inputs):
+        renderer = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font())
+        return renderer.agency_html(fx.WATER)
+
+    inputs = fx.briefing_inputs(lang=lang)
+    assert words not in brief(inputs)  # the sample's answers need no note
+    casework = {"us-casework": {"responded": "closed", "resolved": "closed", "row_identity": "ticket_id"}}
+    result = replace(inputs.result, definitions={**inputs.result.definitions, "date_precision": "day"})
+    html = brief(replace(inputs, profile_meanings=casework, result=result))
+    note = html[html.index(words) :]
+    assert "us-casework" in note and ("close date counts as resolved" in note or "有办结日期的工单计为已解决" in note)
