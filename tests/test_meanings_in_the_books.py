@@ -343,3 +343,21 @@ def test_an_agency_brief_says_how_its_figures_were_measured(tmp_path, lang, word
     html = brief(replace(inputs, profile_meanings=casework, result=result))
     note = html[html.index(words) :]
     assert "us-casework" in note and ("close date counts as resolved" in note or "有办结日期的工单计为已解决" in note)
+
+
+def test_the_satisfaction_definition_lists_the_answers_the_configuration_counts(tmp_path):
+    from dataclasses import replace
+
+    import render_fixtures as fx
+
+    from citistat.render.books import BookRenderer
+    from citistat.render.fonts import find_cjk_font
+    from citistat.workspace import DEFAULT_TEMPLATES_DIR
+
+    inputs = fx.briefing_inputs(lang="en")
+    definitions = inputs.result.definitions
+    strict = {**definitions, "rates": {**definitions["rates"], "satisfied": ["very_satisfied", "satisfied"]}}
+    inputs = replace(inputs, result=replace(inputs.result, definitions=strict))
+    html = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font()).city_html()
+    text = methods_text(html)
+    assert "satisfied includes very satisfied, satisfied." in text and "basically" not in text.split("Unknown")[0]

@@ -395,6 +395,7 @@ def _methods(inputs: BriefingInputs) -> dict:
         "weights": weight_rows(definitions),
         "settings": setting_rows(definitions),
         "weights_version": result.weights_version,
+        "satisfied_levels": list((definitions.get("rates") or {}).get("satisfied") or []),
         "first_weights": min((w["effective_from"] for w in definitions.get("weights_versions") or []), default=""),
         **weights_and_precision(result.definitions),
         **declared_meanings(inputs),
