@@ -361,3 +361,17 @@ def test_the_satisfaction_definition_lists_the_answers_the_configuration_counts(
     html = BookRenderer(inputs, tmp_path, [DEFAULT_TEMPLATES_DIR], font=find_cjk_font()).city_html()
     text = methods_text(html)
     assert "satisfied includes very satisfied, satisfied." in text and "basically" not in text.split("Unknown")[0]
+
+
+def test_validate_tells_a_new_user_the_dates_carry_no_time_of_day(books):
+    header = "Unique Key,Created Date,Closed Date,Agency,Complaint Type,Status\n"
+    days = books["root"] / "days.csv"
+    days.write_text(header + "1,04/02/2024,04/03/2024,DOT,Noise,Closed\n2,04/02/2024,,DOT,Noise,Open\n", "utf-8")
+    timed = books["root"] / "timed.csv"
+    timed.write_text(header + "1,04/02/2024 09:15:00 AM,04/03/2024,DOT,Noise,Closed\n", "utf-8")
+    notes = {
+        path.name: [i for i in load([path], books["config"], lang="en").issues if i.code == "day_only_dates"]
+        for path in (days, timed, books["root"] / "cases.csv")  # cases.csv: its profile declares day precision
+    }
+    assert len(notes["days.csv"]) == 1 and "no time of day" in notes["days.csv"][0].message
+    assert notes["timed.csv"] == [] and notes["cases.csv"] == []

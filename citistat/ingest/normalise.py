@@ -231,6 +231,7 @@ def parse_table(
     out["status"], status_key = _status(ctx, listed)
     out |= _flags_and_answers(ctx, out, status_key, listed)
     _rule_columns_missing(ctx)
+    _day_only_note(ctx, out, listed)
     out["caller_key"] = (
         _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
     )
@@ -612,6 +613,17 @@ RULE_FIELDS = {
     },
     "resolved": {"answer": ("resolved",), "closed": ("closed_at",), "status_closed": ("status",)},
 }
+
+
+def _day_only_note(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
+    """One note when no creation or close time of the file carries a time of day (and the profile did not say
+    so already): the period's books will measure nothing in minutes, and the user learns it at validate."""
+    if ctx.profile.date_precision != "auto":
+        return
+    stamps = [out[name][live].dropna() for name in ("created_at", "closed_at") if name in out]
+    stamps = [s for s in stamps if len(s)]
+    if stamps and all(bool((s == s.dt.normalize()).all()) for s in stamps):
+        ctx.issue("day_only_dates", INFO, None, count=int(len(stamps[0])))
 
 
 def _rule_columns_missing(ctx: _Context) -> None:
