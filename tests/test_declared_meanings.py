@@ -127,6 +127,9 @@ def test_casework_units_are_ranked_on_the_rates_they_have(tmp_path):
     assert set(effective) == {"response", "resolution"} and sum(effective.values()) == pytest.approx(1)
     assert "no satisfaction in the data: renormalised" in weights_in_force_note(result)
     assert result.definitions["date_precision"] == "day"
+    from citistat.render.context import scoring_gap
+
+    assert scoring_gap(result) is None
 
 
 def test_a_configuration_can_require_every_rate(tmp_path):
@@ -137,6 +140,10 @@ def test_a_configuration_can_require_every_rate(tmp_path):
     config = load_config(open_workspace(ws))
     result = score_from_files(open_workspace(ws), config, [casework_csv(tmp_path / "cases.csv")], "2024-03")
     assert all(u.rank is None and u.score is None for u in result.units)
+    from citistat.render.context import scoring_gap
+
+    assert scoring_gap(result) == "require_all"  # the rankings page says why nobody is ranked
+    assert "not scored (no satisfaction in the data; missing_rates = require_all)" in weights_in_force_note(result)
     assert validate_scoring({"ranking": {"missing_rates": "sometimes"}})
 
 

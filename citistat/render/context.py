@@ -122,13 +122,19 @@ def ranking_view(result: PeriodResult, unit_type: str | None, order: str = "best
 
 def scoring_gap(result: PeriodResult) -> str | None:
     """Why units with tickets have no score, when the reason is the configuration and not their answers:
-    "no_weights" (no [[weights]] version in force for the period) or "no_weighted_rate" (only rates
-    weighted 0 are in the data); None when scoring could run."""
+    "no_weights" (no [[weights]] version in force for the period), "require_all" (a weighted rate is not in
+    the data and [ranking] missing_rates requires every one) or "no_weighted_rate" (only rates weighted 0
+    are in the data); None when scoring could run."""
     if not any(u.n_tickets for u in result.units):
         return None
     if not result.weights_version:
         return "no_weights"
-    effective = (result.definitions or {}).get("weights_effective") or {}
+    definitions = result.definitions or {}
+    if definitions.get("missing_rates") == "require_all":
+        weighted = {m for w in (definitions.get("weights_in_force") or {}).values() if w for m in METRICS if w.get(m)}
+        if any(result.city.rates[m].denominator == 0 for m in weighted if m in result.city.rates):
+            return "require_all"
+    effective = definitions.get("weights_effective") or {}
     with_tickets = {u.unit_type or "—" for u in result.units if u.n_tickets}
     return "no_weighted_rate" if any(effective.get(t) == {} for t in with_tickets) else None
 

@@ -46,6 +46,7 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
         "weights_versions": [asdict(w) for w in scoring.weights],
         "targets": [asdict(t) for t in scoring.targets],
         "min_n": scoring.min_n,
+        "missing_rates": scoring.missing_rates,
         "alpha": scoring.alpha,
         "confidence": scoring.confidence,
         "screens": asdict(scoring.screens),
@@ -70,6 +71,10 @@ def weights_in_force_note(result: PeriodResult) -> str:
             )
             continue
         dropped = [m for m in ("response", "resolution", "satisfaction") if base.get(m, 0) > 0 and m not in used]
+        absent = [m for m in used if m in result.city.rates and result.city.rates[m].denominator == 0]
+        if absent and result.definitions.get("missing_rates") == "require_all":
+            parts.append(f"{unit_type}: not scored (no {'/'.join(absent)} in the data; missing_rates = require_all)")
+            continue
         if used:
             shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items())
             note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
