@@ -147,7 +147,7 @@ def test_the_survey_month_defines_neutral_and_row_identity(books):
     # the starter weighs response and resolution only; the survey has neither: nobody is scored, and it says why
     assert "not scored (no rate with a weight is in the data" in text
     rankings = books["built"]["2024-05"][0]
-    assert "the only rates in this period&#39;s data carry a weight of 0" in rankings.replace("'", "&#39;")
+    assert "whose only rates in this period&#39;s data carry a weight of 0" in rankings.replace("'", "&#39;")
     assert "a ticket with a close date" not in text  # April's profile read no file of May
 
 

@@ -18,6 +18,7 @@ from datetime import date
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
 from ..messages import Messages
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
+from ..score.methods import first_weights_from
 from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
@@ -402,7 +403,7 @@ def _methods(inputs: BriefingInputs) -> dict:
         "settings": setting_rows(definitions),
         "weights_version": result.weights_version,
         "satisfied_levels": list((definitions.get("rates") or {}).get("satisfied") or []),
-        "first_weights": min((w["effective_from"] for w in definitions.get("weights_versions") or []), default=""),
+        "first_weights": first_weights_from(definitions),
         **weights_and_precision(result.definitions),
         **declared_meanings(inputs),
         "min_n": result.min_n,

@@ -56,6 +56,11 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
     }
 
 
+def first_weights_from(definitions: dict) -> str:
+    """The effective_from of the earliest [[weights]] version ("" when none): a period before it is not scored."""
+    return min((w["effective_from"] for w in definitions.get("weights_versions") or []), default="")
+
+
 def weights_in_force_note(result: PeriodResult) -> str:
     """One line for the `metrics` header: the weights each unit type's composite used, and what was left out."""
     effective = result.definitions.get("weights_effective") or {}
@@ -64,7 +69,7 @@ def weights_in_force_note(result: PeriodResult) -> str:
     for unit_type, used in effective.items():
         base = configured.get(unit_type) or configured.get(ANY_UNIT_TYPE) or {}
         if not base:  # no [[weights]] version is in force yet: the period predates every effective_from
-            first = min((w["effective_from"] for w in result.definitions.get("weights_versions") or []), default="")
+            first = first_weights_from(result.definitions)
             parts.append(
                 f"{unit_type}: not scored (no [[weights]] version in force for {result.period}"
                 + (f"; the first starts {first}: add one with an earlier effective_from)" if first else ")")
