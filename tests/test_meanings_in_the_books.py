@@ -127,6 +127,9 @@ def test_the_methods_page_says_a_close_date_meant_responded_and_resolved(books):
     # no satisfaction in a casework export: said beside its definition, not left for the reader to guess
     satisfaction = text[text.index("Satisfaction rate") : text.index("Unknown answers")]
     assert "carry no answer for it" in satisfaction
+    # and the summary's and agencies' satisfaction cells say so instead of "unknown 100 %"
+    html = books["built"]["2024-04"][0]
+    assert html.count("not in this period&#39;s data") == 1 + len(OFFICES)
 
 
 def test_day_only_data_shows_no_minute_setting_as_applied(books):
