@@ -314,6 +314,14 @@ def test_a_file_without_the_column_a_rule_reads_says_which_rate_is_unknown(books
     assert len(notes) == 1 and "no due_at column (Due Date" in notes[0].message
     assert 'responded = "closed_by_due"' in notes[0].message and loaded.tickets["responded"].isna().all()
     assert loaded.tickets["resolved"].tolist() == [True, False]  # status Closed: the other rate is read
+    empty = books["root"] / "nyc-empty-due.csv"
+    empty.write_text(
+        "Unique Key,Created Date,Closed Date,Due Date,Agency,Complaint Type,Status\n"
+        "1,04/02/2024,04/03/2024,,DOT,Noise,Closed\n2,04/02/2024,,,DOT,Noise,Open\n",
+        encoding="utf-8",
+    )
+    notes = [i for i in load([empty], books["config"], lang="en").issues if i.code.startswith("rule_column")]
+    assert [i.code for i in notes] == ["rule_column_empty"] and "'Due Date' is empty in every row" in notes[0].message
 
 
 def test_a_close_date_taken_from_another_column_can_carry_the_close_date_rules(tmp_path):

@@ -230,7 +230,7 @@ def parse_table(
     out |= derived
     out["status"], status_key = _status(ctx, listed)
     out |= _flags_and_answers(ctx, out, status_key, listed)
-    _rule_columns_missing(ctx)
+    _rule_columns_missing(ctx, out, listed)
     _day_only_note(ctx, out, listed)
     out["caller_key"] = (
         _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
@@ -626,9 +626,10 @@ def _day_only_note(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) ->
         ctx.issue("day_only_dates", INFO, None, count=int(len(stamps[0])))
 
 
-def _rule_columns_missing(ctx: _Context) -> None:
+def _rule_columns_missing(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
     """One note per rate whose rule reads a column the profile maps but this file lacks (a 311 export without
-    its Due Date column, a 12345 sheet without 是否解决): the rate is unknown for every row, and says why."""
+    its Due Date column, a 12345 sheet without 是否解决), or a due-date column empty in every row (NYC's
+    exports often are): the rate is unknown for every row, and says why."""
     rules = {"responded": ctx.profile.response_rule, "resolved": ctx.profile.resolution_rule}
     for key, rule in rules.items():
         needed = RULE_FIELDS[key].get(rule, ())
@@ -636,6 +637,8 @@ def _rule_columns_missing(ctx: _Context) -> None:
         if mapped and not any(f in ctx.columns or f in ctx.profile.derive for f in needed):
             headers = " / ".join(ctx.profile.columns[mapped[0]][:3])
             ctx.issue("rule_column_missing", INFO, None, rule_key=key, rule=rule, needed=mapped[0], headers=headers)
+        elif rule == "closed_by_due" and "due_at" in out and live.any() and out["due_at"][live].isna().all():
+            ctx.issue("rule_column_empty", INFO, None, "due_at", rule_key=key, rule=rule, needed="due_at")
 
 
 def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series) -> pd.Series:
