@@ -81,6 +81,9 @@ class BriefingInputs:
     focus: list[FocusAgency] = field(default_factory=list)  # the session's focus agencies (internal edition only)
     followup_minutes: int = 10  # the agenda's slot for the previous session's follow-ups
     ranking_order: str = "best_first"  # "best_first" | "worst_first": how the ranking tables read
+    # profile name -> what it declares a row means (rules.responded, rules.resolved, row_identity), for the
+    # profiles that read the period's files: the methods page says how each rate was measured
+    profile_meanings: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def followups_for(self, agency: str) -> list[FollowUp]:
         return [f for f in self.followups if f.agency == agency]

@@ -165,9 +165,9 @@ def indicator_columns(
     on_time = closed & due_known & (closed_at <= due_at).fillna(False).to_numpy()
     overdue = closed & due_known & (closed_at > due_at).fillna(False).to_numpy()
     minutes_open = (closed_at - created).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan) / 60
-    # A ticket whose created and closed stamps both carry no time of day (day-only exports) was closed
-    # "the same day", never "within N minutes": it is not asked about.
-    timed = ((created != created.dt.normalize()) | (closed_at != closed_at.dt.normalize())).to_numpy(dtype=bool)
+    # Minutes are measured only between two stamps that both carry a time of day: a day-only stamp (midnight)
+    # says "that day", so a ticket created at 23:55 and closed "the next day" was not closed within minutes.
+    timed = ((created != created.dt.normalize()) & (closed_at != closed_at.dt.normalize())).to_numpy(dtype=bool)
     with np.errstate(invalid="ignore"):
         quick = closed & timed & (minutes_open >= 0) & (minutes_open <= quick_close_minutes)
 

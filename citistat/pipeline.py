@@ -91,6 +91,7 @@ class SessionRecord:
     focus: list[FocusAgency]
     followup_minutes: int
     ranking_order: str
+    profile_meanings: dict[str, dict[str, str]]
 
 
 # What each edition writes: the chair's team gets everything; a department head gets a brief of their own;
@@ -507,7 +508,22 @@ def _session_record(archive, config: Config, period: str) -> SessionRecord:
         focus=list(config.focus_for(period)),
         followup_minutes=config.settings.session.followup_minutes,
         ranking_order=config.settings.session.ranking_order,
+        profile_meanings=profile_meanings(files, config),
     )
+
+
+def profile_meanings(files: list[FileReport], config: Config) -> dict[str, dict[str, str]]:
+    """For each profile that read one of `files`: how it turns a row into responded / resolved, and what a row is."""
+    meanings = {}
+    for name in dict.fromkeys(f.profile for f in files if f.profile):
+        profile = config.input_profiles.get(name)
+        if profile is not None:
+            meanings[name] = {
+                "responded": profile.response_rule,
+                "resolved": profile.resolution_rule,
+                "row_identity": profile.row_identity,
+            }
+    return meanings
 
 
 def _briefing_inputs(
@@ -544,6 +560,7 @@ def _briefing_inputs(
         focus=record.focus,
         followup_minutes=record.followup_minutes,
         ranking_order=record.ranking_order,
+        profile_meanings=record.profile_meanings,
     )
 
 

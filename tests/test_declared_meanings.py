@@ -127,15 +127,23 @@ def test_casework_units_are_ranked_on_the_rates_they_have(tmp_path):
     assert set(effective) == {"response", "resolution"} and sum(effective.values()) == pytest.approx(1)
     assert "no satisfaction in the data: renormalised" in weights_in_force_note(result)
     assert result.definitions["date_precision"] == "day"
+    from citistat.render.context import scoring_gap
+
+    assert scoring_gap(result) is None
 
 
 def test_a_configuration_can_require_every_rate(tmp_path):
     scoring = (Path(__file__).parents[1] / "config" / "scoring.toml").read_text(encoding="utf-8")
-    scoring = scoring.replace("[ranking]\n", '[ranking]\nmissing_rates = "require_all"\n', 1)
+    assert 'missing_rates = "renormalise"' in scoring  # the shipped file names the setting
+    scoring = scoring.replace('missing_rates = "renormalise"', 'missing_rates = "require_all"', 1)
     ws = casework_workspace(tmp_path, scoring=scoring)
     config = load_config(open_workspace(ws))
     result = score_from_files(open_workspace(ws), config, [casework_csv(tmp_path / "cases.csv")], "2024-03")
     assert all(u.rank is None and u.score is None for u in result.units)
+    from citistat.render.context import scoring_gap
+
+    assert scoring_gap(result) == "require_all"  # the rankings page says why nobody is ranked
+    assert "not scored (no satisfaction in the data; missing_rates = require_all)" in weights_in_force_note(result)
     assert validate_scoring({"ranking": {"missing_rates": "sometimes"}})
 
 
@@ -302,6 +310,22 @@ def test_the_profile_guide_covers_every_key_and_its_examples_are_valid():
         assert f"`{key}`" in text or f"`{key}." in text, key
     for field in DERIVABLE_FIELDS:
         assert f"`{field}`" in text, field
+    from citistat.ingest import profiles
+    from citistat.tickets import SATISFACTION_LEVELS
+
+    choices = (
+        profiles.MAPPABLE_FIELDS,
+        profiles.RESPONSE_RULES,
+        profiles.RESOLUTION_RULES,
+        profiles.AGENCY_CASES,
+        profiles.DATE_PRECISIONS,
+        profiles.ROW_IDENTITIES,
+        profiles.DATE_ORDERS,
+        profiles.STATUS_KEYS,
+        SATISFACTION_LEVELS,
+    )
+    for value in (v for group in choices for v in group):
+        assert f"`{value}`" in text, value  # every field, rule and level a profile accepts is explained
     examples = re.findall(r"```toml\n(.*?)```", text, re.S)
     assert len(examples) >= 2
     for example in examples:

@@ -24,8 +24,9 @@ DISSATISFIED = ("dissatisfied", "very_dissatisfied")
 
 
 def edge_rows(period: str) -> pd.DataFrame:
-    """Tickets at the edges of every rule: missing keys and times, the quick-close and due limits,
-    a closing time before the call, an answer outside the known levels, a solved ticket that comes back."""
+    """Tickets at the edges of every rule: missing keys and times, the quick-close and due limits (also
+    against a day-only close), a closing time before the call, an answer outside the known levels, a solved
+    ticket that comes back."""
     t0 = pd.Timestamp(f"{period}-10 09:00")
     rows = [
         {
@@ -90,6 +91,11 @@ def edge_rows(period: str) -> pd.DataFrame:
             "agency": "city00-局1",
             "satisfaction": "very_dissatisfied",
         },
+        {
+            "ticket_id": "E8",  # mixed precision: a timed call closed "the next day" (a day-only close)
+            "created_at": t0.normalize() + pd.Timedelta(hours=23, minutes=55),
+            "closed_at": t0.normalize() + pd.Timedelta(days=1),
+        },
     ]
     base = {
         "period": period,
@@ -145,7 +151,7 @@ def check_engine_matches_pandas(engine, root, *, counts=True, windows=(7, 30), b
         assert set(counted) == set(GRAINS)
         for grain in GRAINS:
             assert same_values(counted[grain], reference[grain]), f"{engine.kind}: {grain} counts differ from pandas"
-        assert int(counted["agency"]["n_tickets"].sum()) == len(tickets) == 4_500 + 3 * 7
+        assert int(counted["agency"]["n_tickets"].sum()) == len(tickets) == 4_500 + 3 * 8
     for window in windows:
         expected = repeat.came_back(tickets, "2021-03", window).sort_values("ticket_id").reset_index(drop=True)
         found = engine.came_back(files, "2021-03", window)

@@ -78,3 +78,28 @@ def test_validate_speaks_the_configured_language_first(tmp_path):
     path = unknown_agency_file(tmp_path / "a.csv")
     result = invoke("validate", "-w", tmp_path, path, env={"LANG": "en_US.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""})
     assert "不在单位名录中" in result.output
+
+
+def test_a_message_board_starter_ranks_the_places_its_titles_name(tmp_path):
+    invoke("init", "-w", tmp_path, "--profile", "cn-petition-board", "--lang", "en")
+    config = load_config(open_workspace(tmp_path))
+    assert config.lang == "en" and config.roster == []  # not the sample city's departments
+    weights = config.scoring_rules.weights_for("2012-06", None)  # boards' archives go back years
+    assert (weights.response, weights.resolution, weights.satisfaction) == (1.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("profile", ["nyc-311", "la-311", "open311", "cn-petition-board"])
+def test_a_starter_scores_exports_of_earlier_years(tmp_path, profile):
+    invoke("init", "-w", tmp_path, "--profile", profile)
+    assert load_config(open_workspace(tmp_path)).scoring_rules.weights_for("2012-01", None) is not None
+
+
+def test_a_period_before_every_weights_version_says_why_nobody_is_scored(tmp_path):
+    from citistat.pipeline import score_from_files
+    from citistat.score.methods import weights_in_force_note
+
+    path = unknown_agency_file(tmp_path / "a.csv")
+    path.write_text(path.read_text(encoding="utf-8").replace("2024-03-05", "2019-03-05"), encoding="utf-8")
+    ws = open_workspace(tmp_path)  # the shipped sample city: weights from 2020-01
+    result = score_from_files(ws, load_config(ws), [path], "2019-03")
+    assert "no [[weights]] version in force for 2019-03; the first starts 2020-01" in weights_in_force_note(result)

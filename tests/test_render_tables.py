@@ -13,7 +13,7 @@ from citistat.render import export_tables_xlsx
 def test_sheets_header_and_values(tmp_path):
     path = export_tables_xlsx(fx.briefing_inputs(), tmp_path / "tables.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["全部单位", "排名 委办局", "排名 街乡镇"]
+    assert book.sheetnames == ["全部单位", "排名 委办局", "排名 街乡镇", "实际权重"]
     sheet = book["排名 委办局"]
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["排名", "单位", "单位类型", "工单量", "响应率 %"]

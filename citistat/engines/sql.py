@@ -75,9 +75,9 @@ def count_conditions(quick_close_minutes: int) -> dict[str, str]:
             "closed_on_time": "closed_ns <= due_ns",
             "overdue": "closed_ns > due_ns",
             "reopened": "reopened = TRUE",
-            # Day-only stamps (both at midnight) were closed "the same day", never "within N minutes".
+            # Minutes only between two stamps that both carry a time of day (a day-only stamp is at midnight).
             "quick_closed": f"closed_ns - created_ns BETWEEN 0 AND {int(quick_close_minutes) * NS_PER_MINUTE}"
-            f" AND (created_ns % {NS_PER_DAY} <> 0 OR closed_ns % {NS_PER_DAY} <> 0)",
+            f" AND created_ns % {NS_PER_DAY} <> 0 AND closed_ns % {NS_PER_DAY} <> 0",
         }
     )
     for name in VALID_BASE_COLUMNS:

@@ -230,6 +230,8 @@ def parse_table(
     out |= derived
     out["status"], status_key = _status(ctx, listed)
     out |= _flags_and_answers(ctx, out, status_key, listed)
+    _rule_columns_missing(ctx, out, listed)
+    _day_only_note(ctx, out, listed)
     out["caller_key"] = (
         _caller_keys(ctx, salt) if "caller_phone" in ctx.columns else pd.Series(pd.NA, index=range(n), dtype="string")
     )
@@ -602,6 +604,43 @@ def _flags_and_answers(
     return out
 
 
+# [rules] key -> rule -> the fields it reads (any one of them is enough)
+RULE_FIELDS = {
+    "responded": {
+        "answer": ("responded",),
+        "closed": ("closed_at", "resolution_action_at"),
+        "closed_by_due": ("due_at",),
+    },
+    "resolved": {"answer": ("resolved",), "closed": ("closed_at",), "status_closed": ("status",)},
+}
+
+
+def _day_only_note(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
+    """One note when no creation or close time of the file carries a time of day (and the profile did not say
+    so already): the period's books will measure nothing in minutes, and the user learns it at validate."""
+    if ctx.profile.date_precision != "auto":
+        return
+    stamps = [out[name][live].dropna() for name in ("created_at", "closed_at") if name in out]
+    stamps = [s for s in stamps if len(s)]
+    if stamps and all(bool((s == s.dt.normalize()).all()) for s in stamps):
+        ctx.issue("day_only_dates", INFO, None, count=int(len(stamps[0])))
+
+
+def _rule_columns_missing(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
+    """One note per rate whose rule reads a column the profile maps but this file lacks (a 311 export without
+    its Due Date column, a 12345 sheet without 是否解决), or a due-date column empty in every row (NYC's
+    exports often are): the rate is unknown for every row, and says why."""
+    rules = {"responded": ctx.profile.response_rule, "resolved": ctx.profile.resolution_rule}
+    for key, rule in rules.items():
+        needed = RULE_FIELDS[key].get(rule, ())
+        mapped = [f for f in needed if f in ctx.profile.columns]
+        if mapped and not any(f in ctx.columns or f in ctx.profile.derive for f in needed):
+            headers = " / ".join(ctx.profile.columns[mapped[0]][:3])
+            ctx.issue("rule_column_missing", INFO, None, rule_key=key, rule=rule, needed=mapped[0], headers=headers)
+        elif rule == "closed_by_due" and "due_at" in out and live.any() and out["due_at"][live].isna().all():
+            ctx.issue("rule_column_empty", INFO, None, "due_at", rule_key=key, rule=rule, needed="due_at")
+
+
 def _response_rule(ctx: _Context, out: dict[str, pd.Series], status_key: pd.Series) -> pd.Series:
     """responded by the profile's rule: the call-back answer, a reply on record, or action by the due date."""
     rule = ctx.profile.response_rule
@@ -701,7 +740,11 @@ def _as_written(value: object) -> str | None:
 def _closed_before_created(ctx: _Context, out: dict[str, pd.Series], live: pd.Series) -> None:
     if "closed_at" not in out:
         return
-    early = (out["closed_at"] < out["created_at"]).fillna(False) & live
+    closed, created = out["closed_at"], out["created_at"]
+    # A day-only stamp (midnight) says only "that day": against it, compare days, so a ticket created at 14:00
+    # and closed "the same day" is not early.
+    day_only = (closed == closed.dt.normalize()) | (created == created.dt.normalize())
+    early = ((closed < created) & ~(day_only & (closed.dt.normalize() == created.dt.normalize()))).fillna(False) & live
     for position in ctx.each(early):
         ctx.issue("closed_before_created", CELL, position, "closed_at", out["closed_at"][position])
 

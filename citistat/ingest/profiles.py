@@ -126,7 +126,7 @@ def validate_profile(name: str, data: Mapping) -> list[str]:
     )
     problems += _check_dates(name, data)
     problems += _check_vocabularies(name, data)
-    problems += _check_rules(name, data.get("rules", {}), data.get("columns") or {})
+    problems += _check_rules(name, data.get("rules", {}), {**columns, **derived})  # a derived close date counts
     if "timezone" in data:
         problems += _check_timezone(name, data["timezone"])
     problems += _check_derive(name, data.get("derive", {}), data.get("columns") or {})

@@ -18,6 +18,7 @@ from datetime import date
 from ..briefing import AgencyNotes, BriefingInputs, FollowUp
 from ..messages import Messages
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
+from ..score.methods import first_weights_from
 from .chair_context import chair_context
 from .charts import rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
@@ -120,6 +121,25 @@ def ranking_view(result: PeriodResult, unit_type: str | None, order: str = "best
     return RankingView(unit_type, ranked + rest, apart)
 
 
+def scoring_gap(result: PeriodResult) -> str | None:
+    """Why units with tickets have no score, when the reason is the configuration and not their answers:
+    "no_weights" (no [[weights]] version in force for the period), "require_all" (a weighted rate is not in
+    the data and [ranking] missing_rates requires every one) or "no_weighted_rate" (only rates weighted 0
+    are in the data); None when scoring could run."""
+    if not any(u.n_tickets for u in result.units):
+        return None
+    if not result.weights_version:
+        return "no_weights"
+    definitions = result.definitions or {}
+    if definitions.get("missing_rates") == "require_all":
+        weighted = {m for w in (definitions.get("weights_in_force") or {}).values() if w for m in METRICS if w.get(m)}
+        if any(result.city.rates[m].denominator == 0 for m in weighted if m in result.city.rates):
+            return "require_all"
+    effective = definitions.get("weights_effective") or {}
+    with_tickets = {u.unit_type or "—" for u in result.units if u.n_tickets}
+    return "no_weighted_rate" if any(effective.get(t) == {} for t in with_tickets) else None
+
+
 def ranking_types(result: PeriodResult) -> list[str | None]:
     """Every unit type with a ranking table, in display order; None last for units the roster gives no type
     (a 311 city's agencies, or units not in the roster): they are ranked together and need a table too."""
@@ -162,6 +182,7 @@ def build_context(
         "city_axis": unit_axis(result.city),
         "summary": _summary(inputs, agencies, anchors),
         "rankings": [ranking_view(result, t, inputs.ranking_order) for t in ranking_types(result)],
+        "scoring_gap": scoring_gap(result),
         "agencies": agencies,
         "anchors": anchors,
         "topics": result.topics,
@@ -381,7 +402,10 @@ def _methods(inputs: BriefingInputs) -> dict:
         "weights": weight_rows(definitions),
         "settings": setting_rows(definitions),
         "weights_version": result.weights_version,
+        "satisfied_levels": list((definitions.get("rates") or {}).get("satisfied") or []),
+        "first_weights": first_weights_from(definitions),
         **weights_and_precision(result.definitions),
+        **declared_meanings(inputs),
         "min_n": result.min_n,
         "input_files": inputs.input_files,
         "config_hash": inputs.config_hash,
@@ -401,6 +425,31 @@ def weights_and_precision(definitions: dict) -> dict:
         "renormalised": renormalised,
         "weights_effective": [(t, list(used.items())) for t, used in effective.items()],
         "day_only": definitions.get("date_precision") == "day",
+    }
+
+
+# The rules a profile declares for a rate (docs/profiles.md, [rules]) -> the metric they measure
+RULE_METRICS = {"responded": "response", "resolved": "resolution"}
+
+
+def declared_meanings(inputs: BriefingInputs) -> dict:
+    """What the methods page says the data meant: the rules the profiles measured each rate by (when any is
+    not the plain answer column), the files read row by row, the neutral answer's rule and the rates absent."""
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for key, metric in RULE_METRICS.items():
+        by_rule: dict[str, list[str]] = {}
+        for name, meaning in inputs.profile_meanings.items():
+            by_rule.setdefault(meaning.get(key, "answer"), []).append(name)
+        if set(by_rule) - {"answer"}:
+            rules[metric] = [(rule, ", ".join(names)) for rule, names in by_rule.items()]
+    city = inputs.result.city
+    return {
+        "rules": rules,
+        "row_profiles": ", ".join(n for n, m in inputs.profile_meanings.items() if m.get("row_identity") == "row"),
+        "neutral": (inputs.result.definitions or {}).get("rates", {}).get("neutral", "not_satisfied")
+        if city.counts.get("neutral", 0)
+        else None,
+        "absent": [m for m in METRICS if m in city.rates and city.rates[m].denominator == 0 and city.n_tickets],
     }
 
 
@@ -438,11 +487,17 @@ METHOD_SETTINGS = (
 )
 
 
+# Settings measured in minutes: not applied to dates without a time of day
+MINUTE_SETTINGS = frozenset({"quick_close_minutes", "quick_close_share"})
+
+
 def setting_rows(definitions: dict) -> list[tuple[str, object]]:
-    """(key, value) for each setting of METHOD_SETTINGS that the definitions hold."""
+    """(key, value) for each setting of METHOD_SETTINGS that the definitions hold; None for a minute-based
+    setting when the dates carry no time of day (the page says it was not applied)."""
+    day_only = definitions.get("date_precision") == "day"
     rows = []
     for section, key in METHOD_SETTINGS:
         holder = definitions.get(section) if section else definitions
         if isinstance(holder, dict) and key in holder:
-            rows.append((key, holder[key]))
+            rows.append((key, None if day_only and key in MINUTE_SETTINGS else holder[key]))
     return rows

@@ -59,7 +59,8 @@ def small_sample(
     rates: Mapping[str, RateStat], weights: WeightVersion | None, min_n: int, available: Iterable[str] | None = None
 ) -> bool:
     """True when any weighted rate (of those the data has) rests on fewer than `min_n` answers."""
-    metrics = list(effective_weights(weights, available)) if weights else list(rates)
+    # without a weights version in force nothing is scored: only the rates the unit has answers for are judged
+    metrics = list(effective_weights(weights, available)) if weights else [m for m, r in rates.items() if r.denominator]
     return any(rates[m].denominator < min_n for m in metrics if m in rates)
 
 

@@ -46,6 +46,7 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
         "weights_versions": [asdict(w) for w in scoring.weights],
         "targets": [asdict(t) for t in scoring.targets],
         "min_n": scoring.min_n,
+        "missing_rates": scoring.missing_rates,
         "alpha": scoring.alpha,
         "confidence": scoring.confidence,
         "screens": asdict(scoring.screens),
@@ -55,16 +56,36 @@ def definitions_for(scoring: Scoring, period: str, unit_types: list[str]) -> dic
     }
 
 
+def first_weights_from(definitions: dict) -> str:
+    """The effective_from of the earliest [[weights]] version ("" when none): a period before it is not scored."""
+    return min((w["effective_from"] for w in definitions.get("weights_versions") or []), default="")
+
+
 def weights_in_force_note(result: PeriodResult) -> str:
     """One line for the `metrics` header: the weights each unit type's composite used, and what was left out."""
     effective = result.definitions.get("weights_effective") or {}
     configured = result.definitions.get("weights_in_force") or {}
     parts = []
     for unit_type, used in effective.items():
-        shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items()) or "none (no rate in the data)"
         base = configured.get(unit_type) or configured.get(ANY_UNIT_TYPE) or {}
+        if not base:  # no [[weights]] version is in force yet: the period predates every effective_from
+            first = first_weights_from(result.definitions)
+            parts.append(
+                f"{unit_type}: not scored (no [[weights]] version in force for {result.period}"
+                + (f"; the first starts {first}: add one with an earlier effective_from)" if first else ")")
+            )
+            continue
         dropped = [m for m in ("response", "resolution", "satisfaction") if base.get(m, 0) > 0 and m not in used]
-        note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
+        absent = [m for m in used if m in result.city.rates and result.city.rates[m].denominator == 0]
+        if absent and result.definitions.get("missing_rates") == "require_all":
+            parts.append(f"{unit_type}: not scored (no {'/'.join(absent)} in the data; missing_rates = require_all)")
+            continue
+        if used:
+            shown = ", ".join(f"{metric} {weight:.2f}" for metric, weight in used.items())
+            note = f" (no {'/'.join(dropped)} in the data: renormalised)" if dropped else ""
+        else:  # every rate with a weight is missing: a rate weighted 0 is never promoted to carry the score
+            shown = "not scored"
+            note = f" (no weighted rate in the data: {'/'.join(dropped)} missing)" if dropped else " (no weighted rate)"
         parts.append(f"{unit_type}: {shown}{note}")
     return "; ".join(parts)
 
