@@ -386,3 +386,10 @@ def test_validate_tells_a_new_user_the_dates_carry_no_time_of_day(books):
     }
     assert len(notes["days.csv"]) == 1 and "no time of day" in notes["days.csv"][0].message
     assert notes["timed.csv"] == [] and notes["cases.csv"] == []
+
+
+def test_a_rate_the_exports_never_carry_is_a_dash_beside_the_other_sparklines(books):
+    april, may = (books["built"][p][0] for p in ("2024-04", "2024-05"))
+    said = "a dash stands for a rate the exports do not carry (Satisfaction)"
+    assert april.count(said) == len(OFFICES)  # the casework month: no satisfaction in any period yet
+    assert said not in may  # the survey month carries it

@@ -168,7 +168,8 @@ def sparklines(unit: UnitResult, path: Path, family: str) -> Path:
     """Four small 13-period lines in a row (volume and the three rates).
 
     The three rates share one y range (printed at the left of each), each with its target dashed;
-    the volume line states its lowest and highest count. Titles are in the HTML above them.
+    the volume line states its lowest and highest count; a rate with no value in any period is a dash.
+    Titles are in the HTML above them.
     """
     from matplotlib import rc_context
     from matplotlib.figure import Figure
@@ -180,6 +181,10 @@ def sparklines(unit: UnitResult, path: Path, family: str) -> Path:
         low, high = rate_axis(values)
         for ax, name in zip(axes, ("volume", *METRICS)):
             points = unit.series.get(name, [])
+            if name != "volume" and not has_data(points):  # a rate the exports do not carry: no empty frame
+                ax.axis("off")
+                ax.text(0.5, 0.5, "—", ha="center", va="center", transform=ax.transAxes, color="#666666")
+                continue
             series = [float(p.n) for p in points] if name == "volume" else _values(points)
             ax.plot(range(len(series)), series, linewidth=1.2, color=PALETTE[name])
             if series and not math.isnan(series[-1]):

@@ -20,7 +20,7 @@ from ..messages import Messages
 from ..results import COMPARISONS, METRICS, Delta, PeriodResult, RateStat, UnitResult
 from ..score.methods import first_weights_from
 from .chair_context import chair_context
-from .charts import rate_axis
+from .charts import has_data, rate_axis
 from .editions import INTERNAL, PUBLIC, SMALL_CELL, for_edition
 from .foresight_context import foresight_context
 from .formatting import date_label, points
@@ -100,6 +100,7 @@ class AgencyView:
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> URL relative to the book
     trend: list[TrendRow] = field(default_factory=list)  # newest period first
     axis: tuple[float, float] = (0.0, 100.0)  # the rate sparklines' y range, in percent
+    absent: list[str] = field(default_factory=list)  # rates with no value in any period of the series
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ def _agency_view(
         charts=charts,
         trend=trend_rows(unit),
         axis=unit_axis(unit),
+        absent=[m for m in METRICS if not has_data(unit.series.get(m, []))],
     )
 
 
