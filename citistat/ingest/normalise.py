@@ -605,7 +605,7 @@ def _flags_and_answers(
 
 
 # [rules] key -> rule -> the fields it reads (any one of them is enough)
-RULE_FIELDS = {
+RULE_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     "responded": {
         "answer": ("responded",),
         "closed": ("closed_at", "resolution_action_at"),
