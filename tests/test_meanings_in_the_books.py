@@ -393,3 +393,9 @@ def test_a_rate_the_exports_never_carry_is_a_dash_beside_the_other_sparklines(bo
     said = "a dash stands for a rate the exports do not carry (Satisfaction)"
     assert april.count(said) == len(OFFICES)  # the casework month: no satisfaction in any period yet
     assert said not in may  # the survey month carries it
+
+
+def test_the_sparklines_say_how_many_periods_they_show(books):
+    april, may = (books["built"][p][0] for p in ("2024-04", "2024-05"))
+    assert "Tickets · 1 period<" in april and "13 periods" not in april  # the archive's first month
+    assert "Tickets · 2 periods<" in may

@@ -181,6 +181,7 @@ def build_context(
         "city": result.city,
         "city_charts": charts.get("", {}),
         "city_axis": unit_axis(result.city),
+        "city_periods": len(result.city.series.get("volume", [])),
         "summary": _summary(inputs, agencies, anchors),
         "rankings": [ranking_view(result, t, inputs.ranking_order) for t in ranking_types(result)],
         "scoring_gap": scoring_gap(result),
