@@ -61,3 +61,13 @@ def test_direction_follows_the_printed_value():
     assert (f.direction(tiny_fall), f.arrow(tiny_fall), f.pp(tiny_fall.pp)) == ("flat", "▶", "0.0")
     fall = Delta("previous", "2024-02", 0.9, -0.06, False, 0.9)
     assert (f.direction(fall), f.arrow(fall), f.pp(fall.pp)) == ("down", "▼", "−0.1")
+
+
+def test_chinese_punctuation_takes_no_space_after_it_in_a_zh_book():
+    from citistat.render.formatting import close_cjk_gaps, tidy_for
+
+    assert close_cjk_gaps("未达标：低于临界带。 目标： 响应率") == "未达标：低于临界带。目标：响应率"
+    assert close_cjk_gaps("<strong>内部备注：</strong> 局长出差") == "<strong>内部备注：</strong>局长出差"
+    assert close_cjk_gaps("朝阳区 / 望京街道 委办局") == "朝阳区 / 望京街道 委办局"  # spaces between words stay
+    assert close_cjk_gaps("目标：\n  <td>95%</td>") == "目标：\n  <td>95%</td>"  # layout whitespace stays
+    assert tidy_for("en")("Targets: Response 95%") == "Targets: Response 95%"

@@ -81,6 +81,7 @@ def render_report(
     from ..messages import load_messages
     from ..render.fetcher import RestrictedFetcher
     from ..render.fonts import check_coverage, find_cjk_font, register_with_matplotlib
+    from ..render.formatting import tidy_for
     from ..render.pdf import PdfWriter, check_variant, font_face_css
     from ..render.templating import STATIC_DIR, find_static, make_environment
 
@@ -102,15 +103,17 @@ def render_report(
         generated_on=generated_on or date.today().isoformat(),
         meeting_date=None,
     )
-    html = env.get_template(TEMPLATE).render(
-        lang=report.lang,
-        edition=edition,
-        book=book,
-        report=report,
-        metrics=METRICS,
-        charts=charts,
-        stylesheet=stylesheet,
-        public=edition == "public",
+    html = tidy_for(report.lang)(
+        env.get_template(TEMPLATE).render(
+            lang=report.lang,
+            edition=edition,
+            book=book,
+            report=report,
+            metrics=METRICS,
+            charts=charts,
+            stylesheet=stylesheet,
+            public=edition == "public",
+        )
     )
     html_path = pdf_path = None
     if "html" in formats:

@@ -72,7 +72,7 @@ def _render(lang: str, data: dict, *, other_href: str) -> str:
     import jinja2
 
     from ..messages import load_messages
-    from ..render.formatting import DASH, date_label, num, period_label
+    from ..render.formatting import DASH, date_label, num, period_label, tidy_for
     from ..workspace import DEFAULT_TEMPLATES_DIR
 
     environment = jinja2.Environment(
@@ -89,7 +89,7 @@ def _render(lang: str, data: dict, *, other_href: str) -> str:
         DASH=DASH,
         label=lambda group, key: messages(f"{group}.{key}") if messages.has(f"{group}.{key}") else key,
     )
-    return environment.get_template(INDEX_TEMPLATE).render(lang=lang, other_href=other_href, **data)
+    return tidy_for(lang)(environment.get_template(INDEX_TEMPLATE).render(lang=lang, other_href=other_href, **data))
 
 
 def _index_data(archive) -> dict:

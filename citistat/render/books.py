@@ -32,6 +32,7 @@ from . import reuse
 from .context import AgencyView, agency_order, build_context
 from .file_names import check_distinct, unit_file_stem
 from .fonts import CJKFont, GlyphFallback, find_cjk_font, glyph_fallback, register_with_matplotlib
+from .formatting import tidy_for
 from .maps_context import agency_map_url, draw_maps, map_urls, maps_context
 from .pdf import PdfWriter, check_variant, font_face_css
 from .templating import STATIC_DIR, agency_template, find_static, make_environment
@@ -124,6 +125,7 @@ class BookRenderer:
         self.env = make_environment(self.templates_dirs, self.messages)
         self.fallback = fallback or GlyphFallback()
         self.env.finalize = self.fallback.finalize  # set before any template is compiled
+        self.tidy = tidy_for(inputs.lang)
         self.context = build_context(inputs, self.messages, charts=chart_urls(inputs.result, inputs.lang))
         self.context.update(maps_context(inputs))
         # The HTML book carries its stylesheet inline; a PDF's HTML does not: each process's writer parses it
@@ -144,7 +146,7 @@ class BookRenderer:
         return self._writer
 
     def city_html(self) -> str:
-        return self.env.get_template("book.html").render(self.context)
+        return self.render("book.html", self.context)
 
     def agency_view(self, name: str) -> AgencyView:
         agency = next((a for a in self.context["agencies"] if a.name == name), None)
@@ -156,10 +158,14 @@ class BookRenderer:
         """A brief's HTML; `for_pdf`: without the inline stylesheet, which the writer applies itself."""
         agency = self.agency_view(name)
         context = self.pdf_context if for_pdf else self.context
-        return agency_template(self.env, agency.slug).render({**context, "agency": agency})
+        return self.tidy(agency_template(self.env, agency.slug).render({**context, "agency": agency}))
 
     def memo_html(self) -> str:
-        return self.env.get_template("memo.html").render(self.context)
+        return self.render("memo.html", self.context)
+
+    def render(self, template: str, context: dict) -> str:
+        """A template of the book's templates, rendered and tidied for the book's language."""
+        return self.tidy(self.env.get_template(template).render(context))
 
     def pdf_key(self, html: str, *, attach: bool = False) -> str:
         """What a PDF of `html` is made from, besides the HTML: charts, fonts, variant, attachments."""

@@ -6,6 +6,8 @@ are percentage points with a sign.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date
 
 from ..results import Delta
@@ -135,3 +137,21 @@ def date_label(iso: str | None, lang: str) -> str:
 def short_period(period: str) -> str:
     """ "2024-03" -> "24-03", for chart axes."""
     return period[2:]
+
+
+# Chinese punctuation takes no space after it; a template line that joins a label and a value leaves one
+# ("目标： 响应率", "内部备注：</strong> 局长…"), which the PDF prints as a gap.
+_CJK_GAP = re.compile(r"([。，、；：！？）」』】])((?:</[a-z]+>)?)[ \t]+(?=[^\s<])")
+
+
+def close_cjk_gaps(html: str) -> str:
+    return _CJK_GAP.sub(r"\1\2", html)
+
+
+def tidy_for(lang: str) -> Callable[[str], str]:
+    """What the rendered HTML of a book in `lang` goes through."""
+    return close_cjk_gaps if lang == "zh-CN" else _as_is
+
+
+def _as_is(html: str) -> str:
+    return html

@@ -227,7 +227,7 @@ def write_city_book(
 
 
 def _part_html_and_key(renderer, spec: PartSpec) -> tuple[str, str]:
-    html = part_links(renderer.env.get_template("part.html").render({**renderer.pdf_context, "part": spec.context()}))
+    html = part_links(renderer.render("part.html", {**renderer.pdf_context, "part": spec.context()}))
     charts = [reuse.chart_stamp(renderer.out_dir / src) for src in dict.fromkeys(_CHART.findall(html))]
     attached = [reuse.file_hash(p) for p in renderer.attachments] if spec.opens_book else []
     key = reuse.pdf_key(
@@ -299,7 +299,7 @@ def _contents(
 
 
 def _folio(renderer, pages: int, cache: PartCache, lay_out, infos: dict[str, PartInfo]) -> str:
-    html = renderer.env.get_template("folio.html").render({**renderer.pdf_context, "pages": pages})
+    html = renderer.render("folio.html", {**renderer.pdf_context, "pages": pages})
     key = reuse.pdf_key(
         html, "folio", renderer.stylesheet, __version__, *(reuse.file_stamp(p) for p in renderer.font.files())
     )
