@@ -54,7 +54,8 @@ _CHINESE_WEEKDAY = re.compile(r"[(（]?\s*(?:星期|礼拜|周)[一二三四五�
 _CHINESE_DAY_MARK = re.compile(r"(\d)\s*[日号]\s*")
 _CHINESE_HMS = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?|整|钟)?")
 _CHINESE_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
-_OFFSET_AT_END = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+# A UTC offset after a time: 11:20Z, 11:20:00+08:00, 11:20:00.5+0800, 11:20:00 +08 (never the "-15" of a date)
+_OFFSET_AT_END = re.compile(r":\d{2}(?:[.,]\d+)?\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 
 
 # ---------------------------------------------------------------- cell classes
@@ -315,6 +316,7 @@ def parse_dates(
         result[at] = text_dates.to_numpy(dtype="datetime64[ns]")
         not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
 
+    result = _to_the_second(result)
     sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
     result[sentinel] = _NAT
     bad = (kinds != "blank") & np.isnat(result) & ~sentinel & ~not_a_date
@@ -332,6 +334,15 @@ def parse_dates(
 
 _NAT = np.datetime64("NaT", "ns")
 _LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
+
+
+def _to_the_second(values: np.ndarray) -> np.ndarray:
+    """Text such as 11:20:00.250 is rounded to the second, as date cells and serials are: one canonical precision."""
+    ticks = values.view("i8")
+    fraction = (ticks % 1_000_000_000 != 0) & ~np.isnat(values)
+    if not fraction.any():
+        return values
+    return pd.Series(values).dt.round("s").to_numpy(dtype="datetime64[ns]").copy()
 
 
 def _screen_range(parsed: DateParse, plausible_years: tuple[int, int] | None) -> DateParse:
@@ -602,9 +613,20 @@ def _parse_one_format(text: pd.Series, fmt: str, timezone: str | None) -> pd.Ser
             local = parsed.dt.tz_convert(timezone) if timezone else parsed
             out[aware] = _to_ns(local.dt.tz_localize(None))
         if (~aware).any() and "%z" not in fmt:
-            out[~aware] = _to_ns(pd.to_datetime(text[~aware], format=fmt, errors="coerce"))
+            out[~aware] = _naive_only(text[~aware], fmt)
         return out
     return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
+
+
+def _naive_only(text: pd.Series, fmt: str) -> pd.Series:
+    """Values without a UTC offset; any offset spelling the pattern above misses makes its value bad, never a crash."""
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    except (ValueError, TypeError):  # pandas refuses a column mixing offsets with local times
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if getattr(parsed.dt, "tz", None) is not None:
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return _to_ns(parsed)
 
 
 def _to_ns(values: pd.Series) -> pd.Series:
