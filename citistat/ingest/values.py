@@ -52,8 +52,9 @@ _SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel 
 _CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2})(:\d{2}(?::\d{2})?)")
 _CHINESE_WEEKDAY = re.compile(r"[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天]\s*[)）]?")
 _CHINESE_DAY_MARK = re.compile(r"(\d)\s*[日号]\s*")
-_CHINESE_HMS = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?|整|钟)?")
-_CHINESE_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
+_CHINESE_HALF_DAY_AFTER = re.compile(r"(\d{1,2})(:\d{2}(?::\d{2})?)\s*(上午|早上|凌晨|中午|下午|晚上)")  # 3:05 下午
+_CHINESE_HMS = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*(?:分\s*(?:(\d{1,2})\s*秒)?)?|(半)|整|钟)?")
+_CHINESE_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S.%f")
 # A UTC offset after a time: 11:20Z, 11:20:00+08:00, 11:20:00.5+0800, 11:20:00 +08 (never the "-15" of a date)
 _OFFSET_AT_END = re.compile(r":\d{2}(?:[.,]\d+)?\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 
@@ -483,8 +484,9 @@ def _date_text(value: object) -> str | None:
 
     Chinese exports spell one moment many ways; each is folded to the shape
     "2024年3月5日 15:05[:06]" that the declared (or built-in) formats read:
-    a weekday (星期二, 周二) is dropped, 11时20分30秒 / 9点05分 / 14时 become 11:20:30 / 9:05 / 14:00,
-    日 or 号 is followed by one space, and 上午/下午 (before the time) become a 24-hour clock.
+    a weekday (星期二, 周二) is dropped, 11时20分30秒 / 9点05分 / 9点05 / 3点半 / 14时 become
+    11:20:30 / 9:05 / 9:05 / 3:30 / 14:00, 日 or 号 is followed by one space, and 上午/下午
+    (before or after the time: 下午3:05, 3:05 下午) become a 24-hour clock.
     Only the hour, minute and second are rewritten; the year-month-day order is never touched.
     """
     if value is None:
@@ -495,12 +497,13 @@ def _date_text(value: object) -> str | None:
     text = _CHINESE_WEEKDAY.sub(" ", text)
     text = _CHINESE_HMS.sub(_clock, text)
     text = _CHINESE_DAY_MARK.sub(r"\1日 ", text)
+    text = _CHINESE_HALF_DAY_AFTER.sub(lambda m: f"{m.group(3)}{m.group(1)}{m.group(2)}", text)
     text = _CHINESE_HALF_DAY.sub(_half_day_to_24h, text)
     return " ".join(text.split())
 
 
 def _clock(match: re.Match) -> str:
-    hour, minute, second = match.group(1), match.group(2) or "00", match.group(3)
+    hour, minute, second = match.group(1), "30" if match.group(4) else match.group(2) or "00", match.group(3)
     return f" {int(hour)}:{int(minute):02d}" + (f":{int(second):02d}" if second else "")
 
 
