@@ -105,3 +105,99 @@ def test_311_day_month_order_is_never_guessed(config, profile):
     declared = config.input_profiles[profile]
     parsed = parse_dates(pd.Series(["15/03/2024", "03/15/2024"], dtype=object), declared.date_formats)
     assert parsed.bad.tolist() == [True, False]
+
+
+# ------------------------------------------------------------------ serials however the workbook was written
+
+READERS = Path(__file__).parent / "fixtures" / "readers"
+CREATED = pd.Timestamp("2024-03-26 06:05:00")
+
+
+@pytest.mark.parametrize("name", ["serials_1900.xls", "serials_1904.xls"])
+def test_legacy_xls_serials_use_its_datemode_and_typed_answers_map(tmp_path, config, name):
+    """General-format serials and date cells in BIFF, in either DATEMODE; booleans, 1/0, Y/N and √/× answers."""
+    result = load([READERS / name], config, lang="en")
+    tickets = result.tickets.set_index("ticket_id")
+    assert len(tickets) == 6 and result.reconciliation.balances()
+    assert tickets["created_at"].tolist() == [CREATED + pd.Timedelta(days=d) for d in range(6)]
+    assert tickets.loc["GD1", "closed_at"] == CREATED + pd.Timedelta(hours=12)
+    assert tickets["responded"].tolist() == [True] * 6
+    assert tickets["resolved"].tolist() == [False] * 5 + [True]
+    assert not [i for i in result.issues if i.severity != "info"]
+
+
+def xml_workbook(path: Path, rows: list[list], *, date1904: bool, cell_refs: bool = True) -> Path:
+    """A workbook written by hand, as small export systems write one: inline strings, cells typed
+    n / b / str / d / e, style 1 the built-in date format 22, style 2 a custom date format, and
+    (cell_refs=False) no r attributes at all. A cell is a value (text or number) or (type, value, style)."""
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rels = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+    def cell(ref: str, value: object) -> str:
+        kind, text, style = value if isinstance(value, tuple) else ("s" if isinstance(value, str) else "n", value, None)
+        at = f' r="{ref}"' if cell_refs else ""
+        at += f' s="{style}"' if style is not None else ""
+        if kind == "s":
+            return f'<c{at} t="inlineStr"><is><t>{text}</t></is></c>'
+        return f'<c{at}{"" if kind == "n" else f" t={chr(34)}{kind}{chr(34)}"}><v>{text}</v></c>'
+
+    sheet_rows = "".join(
+        f"<row{f' r={chr(34)}{r}{chr(34)}' if cell_refs else ''}>"
+        + "".join("<c/>" if v is None else cell(f"{chr(65 + c)}{r}", v) for c, v in enumerate(row))
+        + "</row>"
+        for r, row in enumerate(rows, start=1)
+    )
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{package}"><Relationship Id="rId1" Type="{rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rels}"><workbookPr{" date1904=" + chr(34) + "1" + chr(34) if date1904 else ""}/>'
+        '<sheets><sheet name="工单" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{package}">'
+        f'<Relationship Id="rId1" Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rels}/styles" Target="styles.xml"/></Relationships>',
+        "xl/styles.xml": f'<styleSheet xmlns="{main}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy/m/d h:mm"/></numFmts>'
+        '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+        '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/>'
+        '<xf numFmtId="22" applyNumberFormat="1"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs></styleSheet>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{sheet_rows}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + text)
+    return path
+
+
+@pytest.mark.parametrize("date1904", [False, True])
+@pytest.mark.parametrize("cell_refs", [True, False])
+def test_a_hand_written_workbook_reads_every_cell_type(tmp_path, config, date1904, cell_refs):
+    base = 45377.253472222 - (1462 if date1904 else 0)
+    rows = [
+        HEADER,
+        ["GD0", base, "市水务局", base + 1, ("b", 1, None), ("b", 0, None), "满意"],
+        ["GD1", ("n", base + 0.1, 1), "市水务局", ("n", base + 1, 2), ("n", 1, None), ("n", 0, None), "满意"],
+        ["GD2", ("str", "2024-03-26 09:00", None), "市水务局", None, ("str", "是", None), ("str", "否", None), "满意"],
+        ["GD3", ("d", "2024-03-26T10:00:00", None), "市水务局", ("d", "2024-03-27T10:00:00", None), "Y", "N", "满意"],
+        ["GD4", ("n", f"{base:.10E}", None), "市水务局", None, "1.0", "0.0", "满意"],
+        ["GD5", ("e", "#N/A", None), "市水务局", None, "是", "否", "满意"],
+    ]
+    path = xml_workbook(tmp_path / "hand.xlsx", rows, date1904=date1904, cell_refs=cell_refs)
+    result = load([path], config, lang="en")
+    tickets = result.tickets.set_index("ticket_id")
+    assert tickets["created_at"].tolist() == [
+        CREATED,
+        CREATED + pd.Timedelta(minutes=144),
+        pd.Timestamp("2024-03-26 09:00"),
+        pd.Timestamp("2024-03-26 10:00"),
+        CREATED,  # 4.5377253472E+04: exponent notation, rounded to the second
+    ]
+    assert tickets["closed_at"].dropna().tolist() == [CREATED + pd.Timedelta(days=1)] * 2 + [pd.Timestamp("2024-03-27 10:00")]
+    assert tickets["responded"].tolist() == [True] * 5 and tickets["resolved"].tolist() == [False] * 5
+    assert result.rejects["code"].tolist() == ["formula_error"]
+    assert "unknown_answer" not in {i.code for i in result.issues}

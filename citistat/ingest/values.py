@@ -666,13 +666,26 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
     Answer columns hold a handful of distinct values: each is folded and looked up once.
     """
     uniques, codes = distinct_values(raw)
-    keys = [None if (text := cell_text(v)) is None else fold_key(text) for v in uniques]
+    keys = [_answer_key(v) for v in uniques]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
     return VocabParse(
         values=pd.Series(mapped[codes], index=raw.index, dtype=object),
         unrecognised=pd.Series(unknown[codes], index=raw.index),
     )
+
+
+_WHOLE_NUMBER_TEXT = re.compile(r"([+-]?\d+)\.0+")
+
+
+def _answer_key(value: object) -> str | None:
+    """An answer's vocabulary key; "1.0" (a float column written out as text by pandas or a database) is "1"."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    key = fold_key(text)
+    whole = _WHOLE_NUMBER_TEXT.fullmatch(key)
+    return whole.group(1) if whole else key
 
 
 # ---------------------------------------------------------------- caller pseudonyms
