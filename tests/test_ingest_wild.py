@@ -201,3 +201,22 @@ def test_a_hand_written_workbook_reads_every_cell_type(tmp_path, config, date190
     assert tickets["responded"].tolist() == [True] * 5 and tickets["resolved"].tolist() == [False] * 5
     assert result.rejects["code"].tolist() == ["formula_error"]
     assert "unknown_answer" not in {i.code for i in result.issues}
+
+
+@pytest.mark.parametrize("serial", [99999.0, 200000.0, 2958465.0, 3e6, 1e12])
+def test_absurd_serials_are_implausible_dates_never_a_crash(tmp_path, config, serial):
+    """Beyond 2262 a serial does not fit a datetime64[ns]: one such cell once ended the whole load."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(["GD0", 45377.5, "市水务局", serial, "是", "已解决", "满意"])
+    book.active.append(["GD1", serial, "市水务局", 45378.5, "是", "已解决", "满意"])
+    book.save(tmp_path / "absurd.xlsx")
+    result = load([tmp_path / "absurd.xlsx"], config, lang="en")
+    assert result.tickets["ticket_id"].tolist() == ["GD0"] and result.tickets["closed_at"].isna().all()
+    assert {(i.code, i.severity) for i in result.issues if i.severity != "info"} >= {
+        ("implausible_date", "cell"),
+        ("implausible_date", "row"),
+    }
+    assert "bad_date" not in {i.code for i in result.issues}

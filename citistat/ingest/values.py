@@ -303,6 +303,7 @@ def parse_dates(
         not_a_date[numbers] = raw[numbers].astype(float).to_numpy() <= 0
         usable = numbers & ~not_a_date
         result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904).to_numpy(dtype="datetime64[ns]")
+        beyond = usable & np.isnat(result)  # 200000 or 1e12: a number, but no date a hotline could hold
 
     texts_at = np.flatnonzero(kinds == "text")
     if len(texts_at):
@@ -321,7 +322,7 @@ def parse_dates(
     sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
     result[sentinel] = _NAT
     bad = (kinds != "blank") & np.isnat(result) & ~sentinel & ~not_a_date
-    return _screen_range(
+    parsed = _screen_range(
         DateParse(
             values=pd.Series(result, index=raw.index),
             bad=pd.Series(bad, index=raw.index),
@@ -331,6 +332,10 @@ def parse_dates(
         ),
         plausible_years,
     )
+    if numbers.any() and beyond.any():  # said as a date out of range, not as text no format fits
+        parsed.bad &= ~beyond
+        parsed.implausible |= beyond
+    return parsed
 
 
 _NAT = np.datetime64("NaT", "ns")
@@ -376,7 +381,9 @@ def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
     `<workbookPr date1904="1"/>`) counts from 1904-01-01.
     """
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-    in_range = (serials > 0) & (serials <= _LARGEST_SERIAL)
+    # the last serial a datetime64[ns] holds (2262-04-11): beyond it a cell is no hotline date (see serial_beyond)
+    last = min(_LARGEST_SERIAL, (date(2262, 4, 10) - epoch.date()).days)
+    in_range = (serials > 0) & (serials <= last)
     # Round to the second: Excel stores times as binary fractions of a day.
     seconds = (serials.where(in_range) * 86400).round()
     return (epoch + pd.to_timedelta(seconds, unit="s")).astype("datetime64[ns]")
