@@ -220,3 +220,27 @@ def test_absurd_serials_are_implausible_dates_never_a_crash(tmp_path, config, se
         ("implausible_date", "row"),
     }
     assert "bad_date" not in {i.code for i in result.issues}
+
+
+def test_date_cells_after_2262_are_implausible_not_silently_blank(tmp_path, config):
+    """A date-formatted cell holding 200000 or 2958465 (9999-12-31) reads as a date no datetime64[ns] holds."""
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    closes = [200000, 45378, 2958465, dt.datetime(2500, 1, 1)]
+    for i, closed in enumerate(closes):
+        book.active.append([f"GD{i}", 45377.5, "市水务局", closed, "是", "已解决", "满意"])
+        book.active.cell(row=i + 2, column=4).number_format = "yyyy-mm-dd hh:mm"
+    book.save(tmp_path / "typed.xlsx")
+    mixed = tmp_path / "mixed.xlsx"  # the same, with one text cell: the column is no longer typed as dates
+    book.active.append(["GD9", 45377.5, "市水务局", "2024-03-27 10:00", "是", "已解决", "满意"])
+    book.save(mixed)
+    for path in (tmp_path / "typed.xlsx", mixed):
+        result = load([path], config, lang="en")
+        # a mixed column comes as text ("2447-07-30 00:00:00"): a bad date then, still said with its raw value
+        flagged = sorted(i.row for i in result.issues if i.code in ("implausible_date", "bad_optional_date"))
+        assert flagged == [2, 4, 5], path.name
+        assert result.tickets["closed_at"].notna().sum() == len(result.tickets) - 3

@@ -287,7 +287,10 @@ def parse_dates(
     formats = tuple(formats)
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         parsed = _typed_dates(raw, sentinels, formats)
-        return _screen_range(parsed, plausible_years)
+        beyond = raw.notna() & parsed.values.isna() & ~parsed.sentinel  # after 2262: no datetime64[ns] holds it
+        parsed = _screen_range(parsed, plausible_years)
+        parsed.implausible |= beyond
+        return parsed
     # Positions, not labels: numpy masks over the column, so a million rows take no index look-ups.
     result = np.full(len(raw), _NAT, dtype="datetime64[ns]")
     kinds = _date_kinds(raw)
@@ -297,13 +300,14 @@ def parse_dates(
     native = kinds == "datetime"
     if native.any():
         result[native] = _native_datetimes(raw[native]).to_numpy(dtype="datetime64[ns]")
+    beyond = native & np.isnat(result)  # a date cell after 2262, or a number no hotline date could be (below)
 
     numbers = kinds == "number"
     if numbers.any():
         not_a_date[numbers] = raw[numbers].astype(float).to_numpy() <= 0
         usable = numbers & ~not_a_date
         result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904).to_numpy(dtype="datetime64[ns]")
-        beyond = usable & np.isnat(result)  # 200000 or 1e12: a number, but no date a hotline could hold
+        beyond |= usable & np.isnat(result)  # 200000 or 1e12
 
     texts_at = np.flatnonzero(kinds == "text")
     if len(texts_at):
@@ -332,7 +336,7 @@ def parse_dates(
         ),
         plausible_years,
     )
-    if numbers.any() and beyond.any():  # said as a date out of range, not as text no format fits
+    if beyond.any():  # said as a date out of range, not as text no format fits
         parsed.bad &= ~beyond
         parsed.implausible |= beyond
     return parsed
