@@ -244,3 +244,21 @@ def test_date_cells_after_2262_are_implausible_not_silently_blank(tmp_path, conf
         flagged = sorted(i.row for i in result.issues if i.code in ("implausible_date", "bad_optional_date"))
         assert flagged == [2, 4, 5], path.name
         assert result.tickets["closed_at"].notna().sum() == len(result.tickets) - 3
+
+
+# ------------------------------------------------------------------ headers as templates write them
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["工单编号(必填)", "来电时间（yyyy-mm-dd hh:mm）", "承办单位", "是否响应（是/否）", "是否解决[是/否]", "满意度评价"],
+        ["工单编号", "来电时间", "承办单位", "回访情况/是否响应(是/否)", "解决结果", "回访满意度"],
+    ],
+)
+def test_headers_with_a_note_in_brackets_and_more_synonyms_are_mapped(tmp_path, config, header):
+    rows = [["GD1", "2024-03-05 10:00", "市水务局", "是", "否", "基本满意"]]
+    result = load([write_csv(tmp_path / "notes.csv", rows, header)], config, lang="en")
+    ticket = result.tickets.iloc[0]
+    assert result.files[0].profile == "cn-12345"
+    assert (ticket["responded"], ticket["resolved"], ticket["satisfaction"]) == (True, False, "basically_satisfied")

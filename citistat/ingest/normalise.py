@@ -29,7 +29,7 @@ from ..privacy import Scrubber
 from ..quality import CELL, FILE, INFO, ROW, DataIssue, as_text
 from ..safe_io import neutralise_cell
 from .agencies import AgencyTable
-from .profiles import Profile, fold_label
+from .profiles import Profile, fold_label, label_variants
 from .scrub import clean_names, scrub_column, scrub_table
 from .values import (
     blank_mask,
@@ -175,16 +175,15 @@ def map_columns(columns: list[str], profile: Profile) -> dict[str, int]:
     """canonical field -> position of the file column whose header is one of its synonyms.
 
     A two-level header reads "回访情况/是否满意": the whole name is tried first,
-    then the leaf after the last "/". Earlier synonyms win over later ones.
+    then the leaf after the last "/", then both without a trailing note in brackets
+    (templates write "是否响应（是/否）", "来电时间(yyyy-mm-dd)"). Earlier synonyms win over later ones.
     """
-    whole = [fold_label(c) for c in columns]
-    leaves = [fold_label(str(c).rsplit("/", 1)[-1]) for c in columns]
+    levels = list(zip(*(label_variants(c) for c in columns))) if columns else []
     found: dict[str, int] = {}
     for field_name, synonyms in profile.columns.items():
         for synonym in synonyms:
             key = fold_label(synonym)
-            position = _first(whole, key)
-            position = _first(leaves, key) if position is None else position
+            position = next((p for labels in levels if (p := _first(list(labels), key)) is not None), None)
             if position is not None and position not in found.values():
                 found[field_name] = position
                 break

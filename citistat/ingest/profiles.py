@@ -74,6 +74,22 @@ def fold_label(text: str) -> str:
     return "".join(ch for ch in folded if not ch.isspace() and ch not in "\u200b\u200c\u200d\u2060\ufeff").lower()
 
 
+_TRAILING_NOTE = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+
+
+def label_variants(header: str) -> tuple[str, str, str, str]:
+    """A header's folded names, most literal first: the whole label; the leaf of a two-level header
+    ("回访情况/是否满意"); and both without a trailing note in brackets, as templates write
+    "是否响应（是/否）" or "来电时间(yyyy-mm-dd)"."""
+    bare = _TRAILING_NOTE.sub("", str(header))
+    return (
+        fold_label(header),
+        fold_label(str(header).rsplit("/", 1)[-1]),
+        fold_label(bare),
+        fold_label(bare.rsplit("/", 1)[-1]),
+    )
+
+
 @dataclass(frozen=True)
 class Profile:
     """A validated profile, ready for the loader."""
@@ -249,10 +265,10 @@ def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapp
     place is ambiguous and raises ProfileChoiceError listing the candidates.
     """
     columns = [str(c) for c in columns]
-    headers = {fold_label(c): c for c in columns}
-    headers.update(
-        {fold_label(c.rsplit("/", 1)[-1]): c for c in columns if fold_label(c.rsplit("/", 1)[-1]) not in headers}
-    )
+    headers: dict[str, str] = {}
+    for level in range(4):  # whole labels first, so a leaf or a bare label never hides a whole one
+        for c in columns:
+            headers.setdefault(label_variants(c)[level], c)
     scores: dict[str, int] = {}
     near: list[tuple[int, str, dict[str, str], list[str]]] = []
     for name, profile in profiles.items():

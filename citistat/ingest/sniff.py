@@ -49,17 +49,31 @@ def sniff_format(path: str) -> Sniffed:
     if head.startswith(OLE2_MAGIC):
         return Sniffed(_ole2_kind(file), misnamed=suffix != ".xls")
     start = _text_start(head)
-    if start.startswith(("<!doctype html", "<html", "<table", "<meta", "<head", "<body")) or (
-        start.startswith("<?xml") and "<html" in start
-    ):
+    if _is_html(start):
         return Sniffed("html", misnamed=suffix not in (".html", ".htm"))
     if start.startswith(("{", "[")):
         return Sniffed("json", misnamed=suffix != ".json")
     return Sniffed("text", misnamed=suffix in (".xls", ".xlsx"))
 
 
+_HTML_STARTS = ("<!doctype html", "<html", "<table", "<meta", "<head", "<body")
+
+
+def _is_html(start: str) -> bool:
+    """A page, whatever precedes its <html>: an XML declaration, a comment, a <style> block (Excel's own
+    "save as web page" and many report servers write those first)."""
+    if start.startswith(_HTML_STARTS):
+        return True
+    return start.startswith(("<?xml", "<!--", "<style", "<title", "<link", "<script")) and (
+        "<html" in start or "<table" in start
+    )
+
+
 def _text_start(head: bytes) -> str:
     """The first characters of a text file, lower-cased, BOM and leading blanks removed."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (or UTF-32) with a BOM: Excel's "Unicode" saves
+        wide = "utf-32" if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
+        return head.decode(wide, errors="ignore").lstrip("\ufeff \t\r\n").lower()
     for encoding in ("utf-8-sig", "gb18030", "latin-1"):
         try:
             return head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
