@@ -262,3 +262,47 @@ def test_headers_with_a_note_in_brackets_and_more_synonyms_are_mapped(tmp_path, 
     ticket = result.tickets.iloc[0]
     assert result.files[0].profile == "cn-12345"
     assert (ticket["responded"], ticket["resolved"], ticket["satisfaction"]) == (True, False, "basically_satisfied")
+
+
+# ------------------------------------------------------------------ web pages saved as .xls
+
+NYC_HEADER = ["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Status"]
+
+
+def html_page(header: list[str], rows: list[list[str]], *, before: str = "", charset: str = "utf-8") -> str:
+    cells = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    head = "".join(f"<th>{h}</th>" for h in header)
+    return (
+        f'{before}<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>'
+        f"<body><table><tr>{head}</tr>{cells}</table></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "before, encoding",
+    [
+        ("<!-- exported by the report server -->\r\n", "utf-8"),
+        ('<style>td {mso-number-format:"\\@";}</style>\n', "utf-8"),
+        ('<?xml version="1.0" encoding="gb2312"?>\n<!DOCTYPE html>', "gb18030"),
+        ("", "utf-16"),  # a BOM, then UTF-16
+    ],
+)
+def test_a_web_page_named_xls_is_read_as_html_whatever_comes_first(tmp_path, config, before, encoding):
+    rows = [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"] for i in range(3)]
+    path = tmp_path / "export.xls"
+    path.write_bytes(html_page(HEADER, rows, before=before).encode(encoding))
+    result = load([path], config, lang="en")
+    assert result.files[0].format == "html" and len(result.tickets) == 3
+    assert result.tickets["agency"].tolist() == ["市水务局"] * 3
+    assert any(i.code == "html_table" and ".xls" in i.message for i in result.issues)
+
+
+@pytest.mark.parametrize("charset, text", [("windows-1252", "Café – noise"), ("big5", "臺北市 噪音")])
+def test_a_web_page_in_the_charset_its_meta_declares(tmp_path, config, charset, text):
+    """Not UTF-8, not GB: the declared charset, not GB18030 (which accepts any bytes and makes mojibake)."""
+    path = tmp_path / "export.xls"
+    rows = [["1", "03/05/2024 10:00:00 AM", "", "DSNY", text, "Closed"]]
+    path.write_bytes(html_page(NYC_HEADER, rows, charset=charset).encode(charset))
+    result = load([path], config, lang="en")
+    assert result.tickets["category"].tolist() == [text]
+    assert result.files[0].encoding == {"windows-1252": "cp1252"}.get(charset, charset)

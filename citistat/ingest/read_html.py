@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -74,9 +76,34 @@ class _TableCollector(HTMLParser):
             self._cell.append(data)
 
 
+_META_CHARSET = re.compile(rb"<meta[^>]*charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_TRIED_ANYWAY = {"utf-8", "gb2312", "gbk", "gb18030"}  # decode_text tries UTF-8, then GB18030, for every file
+
+
+def _declared_text(raw: bytes) -> tuple[str, str] | None:
+    """The page in the charset its <meta> declares (Big5, windows-1252, Shift_JIS...), when every byte fits it.
+
+    UTF-8 and the GB family are left to decode_text: pages often declare gb2312 and hold UTF-8,
+    and GB18030 accepts almost any bytes, so only a strict UTF-8 failure may send a page there.
+    """
+    if raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None  # a byte-order mark says more than a <meta>
+    declared = _META_CHARSET.search(raw[:4096])
+    if declared is None:
+        return None
+    try:
+        encoding = codecs.lookup(declared.group(1).decode("ascii")).name
+        if encoding in _TRIED_ANYWAY or encoding.startswith(("utf-16", "utf-32")):
+            return None
+        return raw.decode(encoding), encoding
+    except (LookupError, UnicodeDecodeError, UnicodeError):
+        return None
+
+
 def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed: bool = False) -> RawTable:
     file = str(path)
-    text, encoding = _decoded_text(read_bounded(path), file)
+    raw = read_bounded(path)
+    text, encoding = _declared_text(raw) or _decoded_text(raw, file)
     collector = _TableCollector(file, limits)
     collector.feed(text)
     collector.close()
