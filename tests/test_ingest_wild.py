@@ -306,3 +306,66 @@ def test_a_web_page_in_the_charset_its_meta_declares(tmp_path, config, charset, 
     result = load([path], config, lang="en")
     assert result.tickets["category"].tolist() == [text]
     assert result.files[0].encoding == {"windows-1252": "cp1252"}.get(charset, charset)
+
+
+# ------------------------------------------------------------------ Excel 2003 XML named .xls
+
+
+def spreadsheetml(rows: str, *, encoding: str = "UTF-8", extra_sheets: str = "") -> str:
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:html="http://www.w3.org/TR/REC-html40">'
+        f'{extra_sheets}<Worksheet ss:Name="工单明细"><Table>{rows}</Table></Worksheet></Workbook>'
+    )
+
+
+def xml_cell(value: str, kind: str = "String", attributes: str = "") -> str:
+    return f'<Cell{attributes}><Data ss:Type="{kind}">{value}</Data></Cell>'
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_excel_2003_xml_named_xls_is_read_as_what_it_is(tmp_path, config, encoding):
+    title = '<Row><Cell ss:MergeAcross="6"><Data ss:Type="String">示例市12345工单明细</Data></Cell></Row>'
+    header = "<Row>" + "".join(xml_cell(h) for h in HEADER) + "</Row>"
+    rows = [
+        # a date typed DateTime, a General serial, booleans, an answer in rich text
+        xml_cell("GD1") + xml_cell("2024-03-05T10:00:00.000", "DateTime") + xml_cell("市水务局")
+        + xml_cell("45356.5", "Number") + xml_cell("1", "Boolean") + xml_cell("0", "Boolean")
+        + '<Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><Font>满意</Font></ss:Data></Cell>',
+        # ss:Index skips the empty 办结时间 cell
+        xml_cell("GD2") + xml_cell("2024/3/6 9:00") + xml_cell("市水务局")
+        + xml_cell("是", attributes=' ss:Index="5"') + xml_cell("否") + xml_cell("不满意"),
+        xml_cell("GD3") + xml_cell("#N/A", "Error") + xml_cell("市水务局"),
+    ]
+    body = title + header + "".join(f"<Row>{r}</Row>" for r in rows)
+    hidden = (
+        '<Worksheet ss:Name="字典"><Table><Row>' + xml_cell("x") + "</Row></Table>"
+        '<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible>'
+        "</WorksheetOptions></Worksheet>"
+    )
+    path = tmp_path / "export.xls"
+    declared = "GB2312" if encoding == "gb18030" else "UTF-8"
+    path.write_bytes(spreadsheetml(body, encoding=declared, extra_sheets=hidden).encode(encoding))
+    result = load([path], config, lang="en")
+    report = result.files[0]
+    assert (report.format, report.sheet, report.header_rows) == ("xml", "工单明细", [2])
+    tickets = result.tickets.set_index("ticket_id")
+    assert tickets["created_at"].tolist() == [pd.Timestamp("2024-03-05 10:00"), pd.Timestamp("2024-03-06 09:00")]
+    assert tickets.loc["GD1", "closed_at"] == pd.Timestamp("2024-03-05 12:00")
+    assert tickets["responded"].tolist() == [True, True] and tickets["resolved"].tolist() == [False, False]
+    assert tickets["satisfaction"].astype(str).tolist() == ["satisfied", "dissatisfied"]
+    assert result.rejects.set_index("row").loc[5, "code"] == "formula_error"
+    codes_ = {i.code for i in result.issues}
+    assert {"misnamed_file", "hidden_sheet_ignored"} <= codes_
+    assert next(i for i in result.issues if i.code == "misnamed_file").severity == "info"
+
+
+def test_excel_2003_xml_with_an_entity_is_refused(tmp_path, config):
+    body = "<Row>" + xml_cell("&big;") + "</Row>"
+    text = spreadsheetml(body).replace("?>\n<?mso", '?>\n<!DOCTYPE Workbook [<!ENTITY big "xxxx">]>\n<?mso', 1)
+    path = tmp_path / "bomb.xls"
+    path.write_text(text, encoding="utf-8")
+    result = load([path], config, lang="en")
+    assert result.files[0].status == "failed" and result.files[0].reason == "corrupt_file"

@@ -22,7 +22,7 @@ import pandas as pd
 from ..config import IngestSettings
 from ..quality import FILE, DataIssue, file_issue
 
-FileFormat = Literal["xlsx", "xls", "csv", "tsv", "html", "json"]
+FileFormat = Literal["xlsx", "xls", "csv", "tsv", "html", "json", "xml"]
 
 SETTINGS_HINT = "config/citistat.toml, section [ingest]"
 MB = 1024 * 1024

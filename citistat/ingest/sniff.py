@@ -26,7 +26,7 @@ DELIMITERS = (",", "\t", ";", "|")
 
 @dataclass(frozen=True)
 class Sniffed:
-    format: str  # "xlsx" | "xls" | "text" | "html" | "json"
+    format: str  # "xlsx" | "xls" | "text" | "html" | "json" | "xml" (Excel 2003 XML)
     misnamed: bool = False  # the extension promises another format
 
 
@@ -49,11 +49,21 @@ def sniff_format(path: str) -> Sniffed:
     if head.startswith(OLE2_MAGIC):
         return Sniffed(_ole2_kind(file), misnamed=suffix != ".xls")
     start = _text_start(head)
+    if is_spreadsheetml(start):
+        return Sniffed("xml", misnamed=suffix != ".xml")
     if _is_html(start):
         return Sniffed("html", misnamed=suffix not in (".html", ".htm"))
     if start.startswith(("{", "[")):
         return Sniffed("json", misnamed=suffix != ".json")
     return Sniffed("text", misnamed=suffix in (".xls", ".xlsx"))
+
+
+SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"  # Excel 2003 XML
+
+
+def is_spreadsheetml(start: str) -> bool:
+    """Excel 2003 XML ("XML Spreadsheet 2003"): `start` is the file's first characters, lower-cased."""
+    return start.startswith("<?xml") and (SPREADSHEET_NS in start or 'progid="excel.sheet"' in start)
 
 
 _HTML_STARTS = ("<!doctype html", "<html", "<table", "<meta", "<head", "<body")
