@@ -369,3 +369,88 @@ def test_excel_2003_xml_with_an_entity_is_refused(tmp_path, config):
     path.write_text(text, encoding="utf-8")
     result = load([path], config, lang="en")
     assert result.files[0].status == "failed" and result.files[0].reason == "corrupt_file"
+
+
+# ------------------------------------------------------------------ declared meanings met in the wild
+
+SURVEY = """
+required = ["created_at", "agency"]
+row_identity = "row"
+date_formats = ["%Y-%m-%d", "%Y-%m-%d %H:%M"]
+
+[columns]
+created_at = ["回访日期"]
+agency = ["被评价单位"]
+satisfaction = ["评价结果"]
+
+[derive.title]
+from = "created_at"
+pattern = "^(\\\\d{4}-\\\\d{2})"
+
+[satisfaction]
+satisfied = ["满意"]
+neutral = ["一般"]
+"""
+
+
+def survey_config(tmp_path: Path):
+    from citistat.workspace import open_workspace
+
+    profiles = tmp_path / "config" / "profiles"
+    profiles.mkdir(parents=True)
+    (profiles / "survey.toml").write_text(SURVEY, encoding="utf-8")
+    return load_config(open_workspace(tmp_path))
+
+
+def test_files_of_one_name_without_ticket_ids_never_merge(tmp_path):
+    """east/survey.csv and west/survey.csv once made the same row ids, and one district's rows were dropped
+    as duplicates of the other's; the same file given twice still collapses."""
+    config = survey_config(tmp_path)
+    paths = []
+    for district in ("east", "west"):
+        (tmp_path / district).mkdir()
+        path = tmp_path / district / "survey.csv"
+        path.write_text(f"回访日期,被评价单位,评价结果\n2024-03-05,{district}水务所,满意\n2024-03-06,{district}水务所,一般\n", encoding="utf-8")
+        paths.append(path)
+    result = load(paths, config, lang="en")
+    assert len(result.tickets) == 4 and result.reconciliation.duplicates == 0
+    twice = load([paths[0], paths[0]], config, lang="en")
+    assert len(twice.tickets) == 2 and twice.reconciliation.duplicates == 2 and twice.reconciliation.balances()
+
+
+def test_a_file_given_twice_still_balances(tmp_path, config):
+    """Rows were counted per path: both copies claimed the accepted rows and the duplicates (read 4 = 4 + 4)."""
+    path = write_csv(tmp_path / "march.csv", [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"] for i in range(3)])
+    result = load([path, path], config, lang="en")
+    assert result.reconciliation.balances() and len(result.tickets) == 3
+    assert all(f.reconciliation.balances() for f in result.files)
+    assert [f.reconciliation.duplicates for f in result.files] == [3, 0]
+
+
+def test_a_workbook_date_column_mixing_cells_reads_under_any_profile(tmp_path):
+    """xlsx hands a column mixing date cells, numbers and text over as text ("2024-03-05 10:00:00", "45356.25"):
+    those are the reader's renderings, read whatever formats and serial setting the profile declares;
+    a [derive] rule reads such cells as their date, not as "45356.25"."""
+    import datetime as dt
+
+    import openpyxl
+
+    config = survey_config(tmp_path)
+    book = openpyxl.Workbook()
+    book.active.append(["回访日期", "被评价单位", "评价结果"])
+    for when in (dt.datetime(2024, 3, 5, 10, 0, 7), 45356.25, "2024-03-05"):
+        book.active.append([when, "市水务局", "满意"])
+    book.save(tmp_path / "mixed.xlsx")
+    typed = openpyxl.Workbook()
+    typed.active.append(["回访日期", "被评价单位", "评价结果"])
+    typed.active.append([dt.datetime(2024, 4, 5, 10, 0), "市水务局", "满意"])
+    typed.save(tmp_path / "typed.xlsx")
+    result = load([tmp_path / "mixed.xlsx", tmp_path / "typed.xlsx"], config, lang="en")
+    assert result.tickets["created_at"].tolist() == [
+        pd.Timestamp("2024-03-05 10:00:07"),
+        pd.Timestamp("2024-03-05 06:00"),
+        pd.Timestamp("2024-03-05"),
+        pd.Timestamp("2024-04-05 10:00"),
+    ]
+    assert result.tickets["title"].tolist() == ["2024-03"] * 3 + ["2024-04"]
+    assert not [i for i in result.issues if i.severity != "info"]

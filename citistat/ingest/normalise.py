@@ -32,6 +32,7 @@ from .agencies import AgencyTable
 from .profiles import Profile, fold_label, label_variants
 from .scrub import clean_names, scrub_column, scrub_table
 from .values import (
+    SERIAL_TEXT,
     blank_mask,
     caller_keys,
     cell_text,
@@ -45,6 +46,7 @@ from .values import (
     parse_ids,
     parse_text,
     parse_vocab,
+    string_series,
     text_mask,
 )
 
@@ -392,14 +394,22 @@ def _blank_or_keyword(raw: pd.Series) -> np.ndarray:
 
 
 def _row_ids(ctx: _Context) -> pd.Series:
-    """A file without ticket ids (row_identity = "row"): each row is one ticket, named by file, sheet and row.
+    """A file without ticket ids (row_identity = "row"): each row is one ticket, named by file, sheet and row,
+    and by the first 8 hex digits of the file's SHA-256 (survey.csv@1a2b3c4d#2).
 
     Nothing can tell two rows about one request apart, so nothing is deduplicated; the report says so.
+    The digest keeps two files of one name (east/survey.csv, west/survey.csv, or March's and April's)
+    apart, while the same file given twice still collapses as identical copies.
     """
     from pathlib import Path
 
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     where = Path(str(ctx.raw.file)).name + (f"!{ctx.raw.sheet}" if ctx.raw.sheet else "")
-    ids = pd.Series([f"{where}#{row}" for row in np.asarray(ctx.raw.row_numbers)], dtype="string")
+    where += f"@{ctx.raw.sha256[:8]}" if ctx.raw.sha256 else ""
+    rows = pa.array(np.asarray(ctx.raw.row_numbers, dtype=np.int64)).cast(pa.string())
+    ids = string_series(pc.binary_join_element_wise(f"{where}#", rows, ""), None)
     ctx.issue("row_identity", INFO, None, count=len(ids))
     return ids
 
@@ -443,15 +453,27 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     return parsed.values
 
 
+WORKBOOK_FORMATS = ("xlsx", "xls", "xml")
+# How the xlsx reader writes a date cell of a column that mixes kinds (RawTable): not a spelling to guess at
+_READER_DATE_RENDERING = "%Y-%m-%d %H:%M:%S"
+
+
 def _parse_date_cells(ctx: _Context, cells: pd.Series):
+    """The profile's formats; in a workbook also what the reader made of a mixed column's cells: a date
+    cell written "2024-03-05 09:10:00" and a number written "45356.25" (a serial, whatever the profile says
+    of serials in text files)."""
     profile = ctx.profile
+    workbook = getattr(ctx.raw, "format", None) in WORKBOOK_FORMATS
+    formats = profile.date_formats
+    if workbook and _READER_DATE_RENDERING not in formats:
+        formats = (*formats, _READER_DATE_RENDERING)
     return parse_dates(
         cells,
-        profile.date_formats,
+        formats,
         date1904=bool(getattr(ctx.raw, "date1904", False)),
         sentinels=profile.sentinels,
         timezone=profile.timezone,
-        serial_text=profile.serial_dates,
+        serial_text=profile.serial_dates or workbook,
         plausible_years=profile.plausible_years,
     )
 
@@ -498,7 +520,7 @@ def _derive(ctx: _Context, columns: dict[str, pd.Series], live: pd.Series) -> di
     for target, rule in ctx.profile.derive.items():
         source = out.get(rule["from"], columns.get(rule["from"]))
         if (source is None or not _is_text(source)) and rule["from"] in ctx.columns:
-            source = parse_text(ctx.cells(rule["from"]))  # a date column: the pattern reads the cell as written
+            source = _date_cells_as_text(ctx, rule["from"], source)
         if source is None:
             continue
         found = source.str.extract(rule["pattern"], expand=True)[0].astype("string")
@@ -511,6 +533,30 @@ def _derive(ctx: _Context, columns: dict[str, pd.Series], live: pd.Series) -> di
         else:
             out[target] = found
     return out
+
+
+def _date_cells_as_text(ctx: _Context, name: str, parsed: pd.Series | None) -> pd.Series:
+    """A date column as a [derive] pattern reads it: a text cell as written ("03/05/2024"); a date cell or
+    a serial, where nothing was written, as its date: "2024-03-05 09:10:00" (Arrow formats them, no row loop)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    raw = ctx.cells(name)
+    text = parse_text(raw)
+    if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+        return text
+    typed = raw.notna().to_numpy(dtype=bool) & parsed.notna().to_numpy(dtype=bool)
+    if not pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        written = text_mask(raw).to_numpy(dtype=bool).copy()
+        if ctx.raw.format in WORKBOOK_FORMATS:  # a number cell the reader wrote out as text ("45356.25")
+            written &= ~text.str.fullmatch(SERIAL_TEXT).fillna(False).to_numpy(dtype=bool)
+        typed &= ~written
+    if not typed.any():
+        return text
+    rendered = pc.strftime(pa.array(parsed.to_numpy()[typed]), format="%Y-%m-%d %H:%M:%S")
+    text = text.copy()
+    text.iloc[np.flatnonzero(typed)] = rendered.to_pylist() if typed.sum() < 1000 else pd.array(rendered, dtype="string")
+    return text
 
 
 def _is_text(column: pd.Series) -> bool:

@@ -47,7 +47,7 @@ EXCEL_EPOCH_1904 = pd.Timestamp("1904-01-01")
 _LARGEST_SERIAL = 2958465  # 9999-12-31
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel → CSV): 45377 or 45377.253472222
+SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel → CSV): 45377 or 45377.253472222
 # Chinese spellings, folded to one canonical shape before the declared formats see them (see _date_text).
 _CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2})(:\d{2}(?::\d{2})?)")
 _CHINESE_WEEKDAY = re.compile(r"[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天]\s*[)）]?")
@@ -583,14 +583,14 @@ def _take(out: np.ndarray, todo: np.ndarray, at: np.ndarray, parsed: np.ndarray)
 
 def _looks_like_serials(text: pd.Series) -> bool:
     sample = text.head(500).dropna().head(50)  # a look at the top, not a copy of a million cells
-    return bool(len(sample)) and bool(sample.str.fullmatch(_SERIAL_TEXT).mean() > 0.5)
+    return bool(len(sample)) and bool(sample.str.fullmatch(SERIAL_TEXT).mean() > 0.5)
 
 
 def _take_serials(text: pd.Series, todo: np.ndarray, out: np.ndarray, non_positive: np.ndarray, date1904: bool) -> None:
     """Serials written as text: "45377.253472222" → 2024-03-26 06:05:00; "0" and "-3" are no dates."""
     at = np.flatnonzero(todo)
     candidates = text.iloc[at]
-    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool).to_numpy(dtype=bool)
+    signed = candidates.str.fullmatch("[-+]?" + SERIAL_TEXT).fillna(False).astype(bool).to_numpy(dtype=bool)
     if not signed.any():
         return
     numbers = candidates[signed].astype(float).to_numpy()
