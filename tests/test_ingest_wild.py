@@ -454,3 +454,30 @@ def test_a_workbook_date_column_mixing_cells_reads_under_any_profile(tmp_path):
     ]
     assert result.tickets["title"].tolist() == ["2024-03"] * 3 + ["2024-04"]
     assert not [i for i in result.issues if i.severity != "info"]
+
+
+# ------------------------------------------------------------------ packages that are not xlsx
+
+
+@pytest.mark.parametrize(
+    "parts, words",
+    [
+        ({"[Content_Types].xml": "<Types/>", "xl/workbook.bin": "\x00"}, "Excel binary workbook (.xlsb)"),
+        (
+            {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<office:document/>"},
+            "OpenDocument spreadsheet (.ods)",
+        ),
+        ({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"}, "OpenDocument document"),
+        ({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"}, "Word document"),
+    ],
+)
+def test_a_package_that_is_another_format_says_which(tmp_path, config, parts, words):
+    import zipfile
+
+    path = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    result = load([path], config, lang="en")
+    assert result.files[0].status == "failed" and result.files[0].reason == "not_a_workbook"
+    assert words in next(i for i in result.issues if i.severity == "file").message

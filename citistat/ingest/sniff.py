@@ -96,10 +96,33 @@ def _check_workbook_zip(file: str) -> None:
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
+            mimetype = _small_part(archive, "mimetype")
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise FileFailure.of("corrupt_file.truncated", file, detail=exc) from None
-    if "xl/workbook.xml" not in names:
-        raise FileFailure.of("not_a_workbook.zip", file)
+    if "xl/workbook.xml" in names:
+        return
+    # Say what the package is, so the fix is plain: another spreadsheet format, or no spreadsheet at all
+    if "xl/workbook.bin" in names:
+        raise FileFailure.of("not_a_workbook.xlsb", file)
+    if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+        raise FileFailure.of("not_a_workbook.ods", file)
+    if mimetype.startswith("application/vnd.oasis.opendocument."):
+        raise FileFailure.of("not_a_workbook.document", file, kind="OpenDocument")
+    for part, kind in (("word/document.xml", "Word"), ("ppt/presentation.xml", "PowerPoint")):
+        if part in names:
+            raise FileFailure.of("not_a_workbook.document", file, kind=kind)
+    raise FileFailure.of("not_a_workbook.zip", file)
+
+
+def _small_part(archive: zipfile.ZipFile, name: str) -> str:
+    """A short text part (an ODF mimetype), or "" when absent or not short: never inflate much to sniff."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return ""
+    if info.file_size > 200:
+        return ""
+    return archive.read(info)[:200].decode("ascii", errors="replace").strip()
 
 
 def _ole2_kind(file: str) -> str:
