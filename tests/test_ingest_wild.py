@@ -481,3 +481,15 @@ def test_a_package_that_is_another_format_says_which(tmp_path, config, parts, wo
     result = load([path], config, lang="en")
     assert result.files[0].status == "failed" and result.files[0].reason == "not_a_workbook"
     assert words in next(i for i in result.issues if i.severity == "file").message
+
+
+@pytest.mark.parametrize("profile", ["cn-12345", "cn-petition-board", "nyc-311", "la-311", "open311"])
+def test_every_shipped_profile_reads_java_timestamps_and_offsets(config, profile):
+    """A Java export writes 2024-03-15 11:20:00.0 (Timestamp.toString); an API writes an offset."""
+    declared = config.input_profiles[profile]
+    parsed = parse_dates(
+        pd.Series(["2024-03-15 11:20:00.0", "2024-03-15T03:20:00Z"], dtype=object),
+        declared.date_formats,
+        timezone=declared.timezone,
+    )
+    assert parsed.values[0] == pd.Timestamp("2024-03-15 11:20:00") and parsed.values.notna().all()
