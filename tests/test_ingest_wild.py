@@ -493,3 +493,13 @@ def test_every_shipped_profile_reads_java_timestamps_and_offsets(config, profile
         timezone=declared.timezone,
     )
     assert parsed.values[0] == pd.Timestamp("2024-03-15 11:20:00") and parsed.values.notna().all()
+
+
+def test_a_sentinel_no_declared_format_reads_is_reported_at_load(config):
+    from citistat.ingest.profiles import validate_profile
+
+    nyc = dict(config.profiles["nyc-311"])
+    problems = validate_profile("p", {**nyc, "sentinels": ["1 Jan 1900", "01/01/1900", 0]})
+    assert problems == ["profile 'p': sentinel '1 Jan 1900' fits none of date_formats; write it as the export writes it"]
+    assert validate_profile("p", {**nyc, "sentinels": [True]})  # a boolean is no sentinel
+    assert not any(validate_profile(name, data) for name, data in config.profiles.items())

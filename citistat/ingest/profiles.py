@@ -428,9 +428,30 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
                 "a profile declares one order so ambiguous dates are never guessed"
             )
     sentinels = data.get("sentinels", [])
-    if not isinstance(sentinels, list) or not all(isinstance(s, (str, int, float)) for s in sentinels):
+    if not isinstance(sentinels, list) or not all(
+        isinstance(s, (str, int, float)) and not isinstance(s, bool) for s in sentinels
+    ):
         problems.append(f"profile {name!r}: sentinels must be a list of texts or numbers")
+    elif not problems:
+        problems += _unreadable_sentinels(name, formats, sentinels)
     return problems
+
+
+def _unreadable_sentinels(name: str, formats: list[str], sentinels: list) -> list[str]:
+    """A sentinel no declared format reads would never match a cell: its placeholder dates would load as dates."""
+    import pandas as pd
+
+    from .values import parse_dates  # values imports this module: import on use
+
+    texts = [s for s in sentinels if isinstance(s, str)]
+    if not texts:
+        return []
+    parsed = parse_dates(pd.Series(texts, dtype=object), formats)
+    return [
+        f"profile {name!r}: sentinel {text!r} fits none of date_formats; write it as the export writes it"
+        for text, bad in zip(texts, parsed.bad.tolist())
+        if bad
+    ]
 
 
 def _bad_directive(fmt: str) -> str | None:
