@@ -503,3 +503,12 @@ def test_a_sentinel_no_declared_format_reads_is_reported_at_load(config):
     assert problems == ["profile 'p': sentinel '1 Jan 1900' fits none of date_formats; write it as the export writes it"]
     assert validate_profile("p", {**nyc, "sentinels": [True]})  # a boolean is no sentinel
     assert not any(validate_profile(name, data) for name, data in config.profiles.items())
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_a_byte_order_mark_is_read(tmp_path, config, encoding):
+    rows = [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"] for i in range(3)]
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("\r\n".join("\t".join(r) for r in [HEADER, *rows]).encode(encoding))
+    result = load([path], config, lang="en")
+    assert len(result.tickets) == 3 and result.files[0].encoding == encoding

@@ -169,6 +169,12 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise FileFailure.of("unknown_encoding.utf16", file, detail=exc.start) from None
+    wide = _bomless_utf16(raw)
+    if wide is not None:
+        try:
+            return raw.decode(wide), wide
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: the checks below say what it is
     failures = []
     for encoding in TEXT_ENCODINGS:
         try:
@@ -184,6 +190,21 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
     else:
         raise FileFailure.of("unknown_encoding", file, detail="; ".join(failures))
     raise FileFailure.of("unknown_format", file)
+
+
+def _bomless_utf16(raw: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text saved without a byte-order mark, judged by where its NULs fall:
+    a delimiter, a digit or a Latin letter is one byte and a NUL, always on the same side. None otherwise."""
+    head = raw[:4096]
+    if b"\x00" not in head or len(head) < 16:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd > 0.2 * half and even < 0.01 * half:
+        return "utf-16-le"
+    if even > 0.2 * half and odd < 0.01 * half:
+        return "utf-16-be"
+    return None
 
 
 def sniff_delimiter(lines: list[str]) -> str:
