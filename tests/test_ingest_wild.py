@@ -512,3 +512,31 @@ def test_utf16_text_without_a_byte_order_mark_is_read(tmp_path, config, encoding
     path.write_bytes("\r\n".join("\t".join(r) for r in [HEADER, *rows]).encode(encoding))
     result = load([path], config, lang="en")
     assert len(result.tickets) == 3 and result.files[0].encoding == encoding
+
+
+@pytest.mark.parametrize("name", ["export.csv", "export.txt", "export", "export.XLS"])
+def test_a_workbook_under_any_name_is_read_and_the_mismatch_said(tmp_path, config, name):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(["GD1", 45377.25, "市水务局", None, "是", "已解决", "满意"])
+    path = tmp_path / name
+    book.save(path)
+    result = load([path], config, lang="en")
+    assert result.files[0].format == "xlsx" and result.tickets["created_at"].tolist() == [pd.Timestamp("2024-03-26 06:00")]
+    note = next(i for i in result.issues if i.code == "misnamed_file")
+    assert note.severity == "info" and "xlsx" in note.message
+
+
+def test_serials_in_a_csv_whose_profile_does_not_declare_them_get_a_hint_that_says_so(tmp_path):
+    """Still rejected (a profile decides), but the hint names the setting instead of listing formats."""
+    config = survey_config(tmp_path)
+    path = tmp_path / "saved_from_excel.csv"
+    path.write_text("回访日期,被评价单位,评价结果\n45377.25,市水务局,满意\n2024-03-26,市水务局,满意\n", encoding="utf-8")
+    result = load([path], config, lang="en")
+    assert result.rejects["code"].tolist() == ["bad_date"]
+    issue = next(i for i in result.issues if i.code == "bad_date")
+    assert "serial_dates = true" in issue.hint and "Excel serial" in issue.message
+    zh = load([path], config, lang="zh-CN")
+    assert "serial_dates = true" in next(i for i in zh.issues if i.code == "bad_date").hint

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..messages import load_messages
+from ..messages import load_messages, reason_code
 from ..privacy import Scrubber
 from ..quality import CELL, FILE, INFO, ROW, DataIssue, as_text
 from ..safe_io import neutralise_cell
@@ -126,7 +126,7 @@ class _Context:
         letters = getattr(self.raw, "column_letters", None) or []
         index = self.columns.get(field_name) if field_name else None
         found = DataIssue(
-            code=code,
+            code=reason_code(code),  # a key may be a code and a wording: "bad_date.serial"
             severity=severity,
             message=text,
             hint=hint,
@@ -438,10 +438,12 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     formats = _format_list(ctx.profile.date_formats)
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", severity, position, name, raw[position])
-    for position in ctx.each(parsed.bad & live):
-        ctx.issue(
-            "bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats
-        )
+    bad = parsed.bad & live
+    serials = _serials_not_declared(ctx, raw, bad)
+    for position in ctx.each(bad):
+        key = "bad_date" if required else "bad_optional_date"
+        key += ".serial" if serials[position] else ""
+        ctx.issue(key, severity, position, name, raw[position], formats=formats)
     _out_of_range_dates(ctx, name, raw, parsed, severity, live)
     if required:
         missing = parsed.values.isna() & ~parsed.bad & ~errors & ~parsed.not_a_date & ~parsed.implausible & live
@@ -456,6 +458,16 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
 WORKBOOK_FORMATS = ("xlsx", "xls", "xml")
 # How the xlsx reader writes a date cell of a column that mixes kinds (RawTable): not a spelling to guess at
 _READER_DATE_RENDERING = "%Y-%m-%d %H:%M:%S"
+
+
+def _serials_not_declared(ctx: _Context, raw: pd.Series, bad: pd.Series) -> pd.Series:
+    """Bad dates that look like Excel serials (45377.25) in a text file whose profile does not declare
+    serial_dates: their hint says how to read them."""
+    if ctx.profile.serial_dates or not bad.any():
+        return pd.Series(False, index=raw.index)
+    texts = parse_text(raw[bad.to_numpy()])
+    looks = texts.str.fullmatch(SERIAL_TEXT).fillna(False).astype(bool)
+    return looks.reindex(raw.index, fill_value=False)
 
 
 def _parse_date_cells(ctx: _Context, cells: pd.Series):
