@@ -47,7 +47,9 @@ def cn_formats(config) -> list[str]:
     ],
 )
 def test_every_offset_spelling_is_converted_to_local_time(config, text, expected):
-    parsed = parse_dates(pd.Series(["2024-03-15 09:00:00", text], dtype=object), cn_formats(config), timezone="Asia/Shanghai")
+    parsed = parse_dates(
+        pd.Series(["2024-03-15 09:00:00", text], dtype=object), cn_formats(config), timezone="Asia/Shanghai"
+    )
     assert parsed.values[1] == pd.Timestamp(expected) and not parsed.bad.any()
     assert parsed.values[0] == pd.Timestamp("2024-03-15 09:00:00")
 
@@ -142,7 +144,7 @@ def xml_workbook(path: Path, rows: list[list], *, date1904: bool, cell_refs: boo
         at += f' s="{style}"' if style is not None else ""
         if kind == "s":
             return f'<c{at} t="inlineStr"><is><t>{text}</t></is></c>'
-        return f'<c{at}{"" if kind == "n" else f" t={chr(34)}{kind}{chr(34)}"}><v>{text}</v></c>'
+        return f"<c{at}{'' if kind == 'n' else f' t={chr(34)}{kind}{chr(34)}'}><v>{text}</v></c>"
 
     sheet_rows = "".join(
         f"<row{f' r={chr(34)}{r}{chr(34)}' if cell_refs else ''}>"
@@ -197,7 +199,9 @@ def test_a_hand_written_workbook_reads_every_cell_type(tmp_path, config, date190
         pd.Timestamp("2024-03-26 10:00"),
         CREATED,  # 4.5377253472E+04: exponent notation, rounded to the second
     ]
-    assert tickets["closed_at"].dropna().tolist() == [CREATED + pd.Timedelta(days=1)] * 2 + [pd.Timestamp("2024-03-27 10:00")]
+    assert tickets["closed_at"].dropna().tolist() == [CREATED + pd.Timedelta(days=1)] * 2 + [
+        pd.Timestamp("2024-03-27 10:00")
+    ]
     assert tickets["responded"].tolist() == [True] * 5 and tickets["resolved"].tolist() == [False] * 5
     assert result.rejects["code"].tolist() == ["formula_error"]
     assert "unknown_answer" not in {i.code for i in result.issues}
@@ -252,7 +256,14 @@ def test_date_cells_after_2262_are_implausible_not_silently_blank(tmp_path, conf
 @pytest.mark.parametrize(
     "header",
     [
-        ["工单编号(必填)", "来电时间（yyyy-mm-dd hh:mm）", "承办单位", "是否响应（是/否）", "是否解决[是/否]", "满意度评价"],
+        [
+            "工单编号(必填)",
+            "来电时间（yyyy-mm-dd hh:mm）",
+            "承办单位",
+            "是否响应（是/否）",
+            "是否解决[是/否]",
+            "满意度评价",
+        ],
         ["工单编号", "来电时间", "承办单位", "回访情况/是否响应(是/否)", "解决结果", "回访满意度"],
     ],
 )
@@ -331,12 +342,20 @@ def test_excel_2003_xml_named_xls_is_read_as_what_it_is(tmp_path, config, encodi
     header = "<Row>" + "".join(xml_cell(h) for h in HEADER) + "</Row>"
     rows = [
         # a date typed DateTime, a General serial, booleans, an answer in rich text
-        xml_cell("GD1") + xml_cell("2024-03-05T10:00:00.000", "DateTime") + xml_cell("市水务局")
-        + xml_cell("45356.5", "Number") + xml_cell("1", "Boolean") + xml_cell("0", "Boolean")
+        xml_cell("GD1")
+        + xml_cell("2024-03-05T10:00:00.000", "DateTime")
+        + xml_cell("市水务局")
+        + xml_cell("45356.5", "Number")
+        + xml_cell("1", "Boolean")
+        + xml_cell("0", "Boolean")
         + '<Cell><ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><Font>满意</Font></ss:Data></Cell>',
         # ss:Index skips the empty 办结时间 cell
-        xml_cell("GD2") + xml_cell("2024/3/6 9:00") + xml_cell("市水务局")
-        + xml_cell("是", attributes=' ss:Index="5"') + xml_cell("否") + xml_cell("不满意"),
+        xml_cell("GD2")
+        + xml_cell("2024/3/6 9:00")
+        + xml_cell("市水务局")
+        + xml_cell("是", attributes=' ss:Index="5"')
+        + xml_cell("否")
+        + xml_cell("不满意"),
         xml_cell("GD3") + xml_cell("#N/A", "Error") + xml_cell("市水务局"),
     ]
     body = title + header + "".join(f"<Row>{r}</Row>" for r in rows)
@@ -410,7 +429,10 @@ def test_files_of_one_name_without_ticket_ids_never_merge(tmp_path):
     for district in ("east", "west"):
         (tmp_path / district).mkdir()
         path = tmp_path / district / "survey.csv"
-        path.write_text(f"回访日期,被评价单位,评价结果\n2024-03-05,{district}水务所,满意\n2024-03-06,{district}水务所,一般\n", encoding="utf-8")
+        path.write_text(
+            f"回访日期,被评价单位,评价结果\n2024-03-05,{district}水务所,满意\n2024-03-06,{district}水务所,一般\n",
+            encoding="utf-8",
+        )
         paths.append(path)
     result = load(paths, config, lang="en")
     assert len(result.tickets) == 4 and result.reconciliation.duplicates == 0
@@ -420,7 +442,10 @@ def test_files_of_one_name_without_ticket_ids_never_merge(tmp_path):
 
 def test_a_file_given_twice_still_balances(tmp_path, config):
     """Rows were counted per path: both copies claimed the accepted rows and the duplicates (read 4 = 4 + 4)."""
-    path = write_csv(tmp_path / "march.csv", [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"] for i in range(3)])
+    path = write_csv(
+        tmp_path / "march.csv",
+        [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"] for i in range(3)],
+    )
     result = load([path, path], config, lang="en")
     assert result.reconciliation.balances() and len(result.tickets) == 3
     assert all(f.reconciliation.balances() for f in result.files)
@@ -500,7 +525,9 @@ def test_a_sentinel_no_declared_format_reads_is_reported_at_load(config):
 
     nyc = dict(config.profiles["nyc-311"])
     problems = validate_profile("p", {**nyc, "sentinels": ["1 Jan 1900", "01/01/1900", 0]})
-    assert problems == ["profile 'p': sentinel '1 Jan 1900' fits none of date_formats; write it as the export writes it"]
+    assert problems == [
+        "profile 'p': sentinel '1 Jan 1900' fits none of date_formats; write it as the export writes it"
+    ]
     assert validate_profile("p", {**nyc, "sentinels": [True]})  # a boolean is no sentinel
     assert not any(validate_profile(name, data) for name, data in config.profiles.items())
 
@@ -524,7 +551,9 @@ def test_a_workbook_under_any_name_is_read_and_the_mismatch_said(tmp_path, confi
     path = tmp_path / name
     book.save(path)
     result = load([path], config, lang="en")
-    assert result.files[0].format == "xlsx" and result.tickets["created_at"].tolist() == [pd.Timestamp("2024-03-26 06:00")]
+    assert result.files[0].format == "xlsx" and result.tickets["created_at"].tolist() == [
+        pd.Timestamp("2024-03-26 06:00")
+    ]
     note = next(i for i in result.issues if i.code == "misnamed_file")
     assert note.severity == "info" and "xlsx" in note.message
 
@@ -533,7 +562,9 @@ def test_serials_in_a_csv_whose_profile_does_not_declare_them_get_a_hint_that_sa
     """Still rejected (a profile decides), but the hint names the setting instead of listing formats."""
     config = survey_config(tmp_path)
     path = tmp_path / "saved_from_excel.csv"
-    path.write_text("回访日期,被评价单位,评价结果\n45377.25,市水务局,满意\n2024-03-26,市水务局,满意\n", encoding="utf-8")
+    path.write_text(
+        "回访日期,被评价单位,评价结果\n45377.25,市水务局,满意\n2024-03-26,市水务局,满意\n", encoding="utf-8"
+    )
     result = load([path], config, lang="en")
     assert result.rejects["code"].tolist() == ["bad_date"]
     issue = next(i for i in result.issues if i.code == "bad_date")

@@ -567,7 +567,9 @@ def _date_cells_as_text(ctx: _Context, name: str, parsed: pd.Series | None) -> p
         return text
     rendered = pc.strftime(pa.array(parsed.to_numpy()[typed]), format="%Y-%m-%d %H:%M:%S")
     text = text.copy()
-    text.iloc[np.flatnonzero(typed)] = rendered.to_pylist() if typed.sum() < 1000 else pd.array(rendered, dtype="string")
+    text.iloc[np.flatnonzero(typed)] = (
+        rendered.to_pylist() if typed.sum() < 1000 else pd.array(rendered, dtype="string")
+    )
     return text
 
 

@@ -46,7 +46,8 @@ def read_spreadsheetml(path: str, synonyms: set[str] | None, limits: Limits) -> 
         root = fromstring(_DECLARATION.sub("", text.lstrip("\ufeff"), count=1))
     except (ParseError, DefusedXmlException, ValueError) as exc:
         raise FileFailure.of("corrupt_file.xml", file, detail=f"{type(exc).__name__}: {exc}"[:200]) from None
-    issues, candidates = [], []
+    issues: list = []
+    candidates: list[_Candidate] = []
     for sheet in root.iter(_SS + "Worksheet"):
         name = sheet.get(_SS + "Name") or f"Sheet{len(candidates) + 1}"
         state = _visibility(sheet)

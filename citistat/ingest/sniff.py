@@ -193,7 +193,7 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
 
 
 def _bomless_utf16(raw: bytes) -> str | None:
-    """"utf-16-le" or "utf-16-be" for UTF-16 text saved without a byte-order mark, judged by where its NULs fall:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text saved without a byte-order mark, judged by where its NULs fall:
     a delimiter, a digit or a Latin letter is one byte and a NUL, always on the same side. None otherwise."""
     head = raw[:4096]
     if b"\x00" not in head or len(head) < 16:
