@@ -571,3 +571,29 @@ def test_serials_in_a_csv_whose_profile_does_not_declare_them_get_a_hint_that_sa
     assert "serial_dates = true" in issue.hint and "Excel serial" in issue.message
     zh = load([path], config, lang="zh-CN")
     assert "serial_dates = true" in next(i for i in zh.issues if i.code == "bad_date").hint
+
+
+@pytest.mark.parametrize("transfer", ["quoted-printable", "base64"])
+def test_a_single_file_web_page_named_xls_is_read_as_its_html(tmp_path, config, transfer):
+    """Excel's "Single File Web Page" (.mht): MIME multipart/related around the HTML, often named .xls."""
+    import base64
+    import quopri
+
+    rows = [[f"GD{i}", "2024-03-05 10:00", "市水务局", "", "是", "已解决", "满意"] for i in range(3)]
+    page = html_page(HEADER, rows, charset="gb2312").encode("gb18030")
+    body = quopri.encodestring(page) if transfer == "quoted-printable" else base64.encodebytes(page)
+    mime = (
+        b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="----=_NextPart_01"\r\n\r\n'
+        b"This document is a Single File Web Page, also known as a Web Archive file.\r\n\r\n"
+        b"------=_NextPart_01\r\nContent-Location: file:///C:/export.htm\r\n"
+        b"Content-Transfer-Encoding: "
+        + transfer.encode()
+        + b'\r\nContent-Type: text/html; charset="gb2312"\r\n\r\n'
+        + body
+        + b"\r\n------=_NextPart_01--\r\n"
+    )
+    path = tmp_path / "export.xls"
+    path.write_bytes(mime)
+    result = load([path], config, lang="en")
+    assert result.files[0].format == "html" and result.tickets["agency"].tolist() == ["市水务局"] * 3
+    assert any(i.code == "html_table" and ".xls" in i.message for i in result.issues)

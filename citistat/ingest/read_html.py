@@ -100,10 +100,29 @@ def _declared_text(raw: bytes) -> tuple[str, str] | None:
         return None
 
 
-def read_html(path: str, synonyms: set[str] | None, limits: Limits, *, misnamed: bool = False) -> RawTable:
+def _web_archive_page(raw: bytes, file: str) -> tuple[str, str]:
+    """The HTML part of a single-file web page (.mht, MIME multipart/related), decoded from its transfer
+    encoding (quoted-printable, base64) and its charset: what Excel writes for "Single File Web Page"."""
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(raw, policy=policy.default)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            try:
+                return str(part.get_content()), f"mht/{part.get_content_charset() or 'us-ascii'}"
+            except (LookupError, UnicodeError, ValueError) as exc:
+                raise FileFailure.of("unknown_encoding", file, detail=f"{type(exc).__name__}: {exc}"[:200]) from None
+    raise FileFailure.of("no_sheet.table", file)
+
+
+def read_html(
+    path: str, synonyms: set[str] | None, limits: Limits, *, misnamed: bool = False, archive: bool = False
+) -> RawTable:
+    """An HTML page's ticket table; `archive`: the page is inside a single-file web archive (.mht)."""
     file = str(path)
     raw = read_bounded(path)
-    text, encoding = _declared_text(raw) or _decoded_text(raw, file)
+    text, encoding = _web_archive_page(raw, file) if archive else (_declared_text(raw) or _decoded_text(raw, file))
     collector = _TableCollector(file, limits)
     collector.feed(text)
     collector.close()

@@ -49,16 +49,16 @@ def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -
     """Sniff the file's real format and read its ticket table."""
     check_regular_file(path)
     sniffed = sniff_format(path)
-    if sniffed.format in ("text", "html", "json", "xml"):
-        _check_text_size(path, limits, TEXT_MEMORY_FACTOR[sniffed.format])
+    if sniffed.format in ("text", "html", "mht", "json", "xml"):
+        _check_text_size(path, limits, TEXT_MEMORY_FACTOR["html" if sniffed.format == "mht" else sniffed.format])
     if sniffed.format in ("xlsx", "xls"):
         reader = read_xlsx if sniffed.format == "xlsx" else read_xls
         table = reader(path, header_synonyms, limits)
         if sniffed.misnamed:
             table.issues.insert(0, _info("misnamed_file", table.file, None, format=sniffed.format))
         return table
-    if sniffed.format == "html":
-        return read_html(path, header_synonyms, limits, misnamed=sniffed.misnamed)
+    if sniffed.format in ("html", "mht"):
+        return read_html(path, header_synonyms, limits, misnamed=sniffed.misnamed, archive=sniffed.format == "mht")
     if sniffed.format == "json":
         return read_json(path, limits)
     if sniffed.format == "xml":

@@ -26,7 +26,7 @@ DELIMITERS = (",", "\t", ";", "|")
 
 @dataclass(frozen=True)
 class Sniffed:
-    format: str  # "xlsx" | "xls" | "text" | "html" | "json" | "xml" (Excel 2003 XML)
+    format: str  # "xlsx" | "xls" | "text" | "html" | "mht" (a web archive) | "json" | "xml" (Excel 2003 XML)
     misnamed: bool = False  # the extension promises another format
 
 
@@ -53,6 +53,8 @@ def sniff_format(path: str) -> Sniffed:
         return Sniffed("xml", misnamed=suffix != ".xml")
     if _is_html(start):
         return Sniffed("html", misnamed=suffix not in (".html", ".htm"))
+    if start.startswith("mime-version:") and "multipart/related" in start:  # a single-file web page
+        return Sniffed("mht", misnamed=suffix not in (".mht", ".mhtml"))
     if start.startswith(("{", "[")):
         return Sniffed("json", misnamed=suffix != ".json")
     return Sniffed("text", misnamed=suffix in (".xls", ".xlsx"))
