@@ -597,3 +597,18 @@ def test_a_single_file_web_page_named_xls_is_read_as_its_html(tmp_path, config, 
     result = load([path], config, lang="en")
     assert result.files[0].format == "html" and result.tickets["agency"].tolist() == ["市水务局"] * 3
     assert any(i.code == "html_table" and ".xls" in i.message for i in result.issues)
+
+
+def test_an_optional_date_column_of_durations_is_one_warning_per_value(tmp_path, config):
+    """办理时限 written as "3个工作日": once a warning per row (a million lines, minutes of work); now one per value."""
+    header = ["工单编号", "来电时间", "承办单位", "办理时限"]
+    rows = [[f"GD{i}", f"2024-03-{1 + i % 28:02d}", "市水务局", "3个工作日" if i % 3 else "5个工作日"] for i in range(3000)]
+    rows[7][3] = "2024-03-20 18:00"
+    result = load([write_csv(tmp_path / "deadlines.csv", rows, header)], config, lang="en")
+    warnings = sorted((i.raw_value, i.row) for i in result.issues if i.code == "bad_optional_date")
+    assert warnings == [("3个工作日", 3), ("5个工作日", 2)]
+    counts = {i.raw_value: i.fields["count"] for i in result.issues if i.code == "bad_optional_date"}
+    assert counts == {"3个工作日": "1999", "5个工作日": "1000"}
+    tickets = result.tickets.set_index("ticket_id")
+    assert tickets["due_at"].notna().sum() == 1 and tickets.loc["GD7", "due_at"] == pd.Timestamp("2024-03-20 18:00")
+    assert tickets.loc["GD29", "created_at"] == pd.Timestamp("2024-03-02")  # day-only dates, parsed once per value

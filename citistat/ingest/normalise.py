@@ -440,10 +440,19 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
         ctx.issue("formula_error", severity, position, name, raw[position])
     bad = parsed.bad & live
     serials = _serials_not_declared(ctx, raw, bad)
-    for position in ctx.each(bad):
-        key = "bad_date" if required else "bad_optional_date"
-        key += ".serial" if serials[position] else ""
-        ctx.issue(key, severity, position, name, raw[position], formats=formats)
+    if required:  # each row is rejected: each is listed
+        for position in ctx.each(bad):
+            ctx.issue(
+                "bad_date.serial" if serials[position] else "bad_date",
+                ROW,
+                position,
+                name,
+                raw[position],
+                formats=formats,
+            )
+    else:  # the row is kept: once per value, so a column of "3个工作日" is one line, not a million
+        _once_per_value(ctx, "bad_optional_date", CELL, name, raw, bad & ~serials, formats=formats)
+        _once_per_value(ctx, "bad_optional_date.serial", CELL, name, raw, bad & serials, formats=formats)
     _out_of_range_dates(ctx, name, raw, parsed, severity, live)
     if required:
         missing = parsed.values.isna() & ~parsed.bad & ~errors & ~parsed.not_a_date & ~parsed.implausible & live
@@ -580,10 +589,8 @@ def _is_text(column: pd.Series) -> bool:
 def _derived_dates(ctx: _Context, target: str, found: pd.Series, live: pd.Series) -> pd.Series:
     """A date field derived from another column's text, read with the profile's date formats."""
     parsed = _parse_date_cells(ctx, found)
-    for position in ctx.each(parsed.bad & live):
-        ctx.issue(
-            "bad_optional_date", CELL, position, None, found[position], formats=_format_list(ctx.profile.date_formats)
-        )
+    formats = _format_list(ctx.profile.date_formats)
+    _once_per_value(ctx, "bad_optional_date", CELL, None, found, parsed.bad & live, formats=formats)
     return parsed.values
 
 
@@ -620,7 +627,9 @@ def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.
     return parsed.values
 
 
-def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: pd.Series, mask: pd.Series) -> None:
+def _once_per_value(
+    ctx: _Context, code: str, severity: str, name: str | None, cells: pd.Series, mask: pd.Series, **fields: object
+) -> None:
     """One issue per distinct value, at its first row, with how many rows hold it (not one per row)."""
     if not mask.any():
         return
@@ -628,7 +637,7 @@ def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: p
     firsts = flagged.groupby(flagged.astype(object).fillna(""), sort=False).head(1)
     counts = flagged.value_counts(dropna=False)
     for position, value in zip(firsts.index.tolist(), firsts.tolist()):
-        ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
+        ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)), **fields)
 
 
 def _flags_and_answers(

@@ -311,16 +311,20 @@ def parse_dates(
 
     texts_at = np.flatnonzero(kinds == "text")
     if len(texts_at):
-        text = _date_texts(raw if len(texts_at) == len(raw) else raw.iloc[texts_at])
-        sentinel_text = {_date_text(str(s)) for s in sentinels}
-        is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
-        sentinel[texts_at[is_sentinel]] = True
-        text_dates, serial_zero_or_less = _parse_text_dates(
-            text[~is_sentinel], formats, timezone, serial_text=serial_text, date1904=date1904
+        cells = raw if len(texts_at) == len(raw) else raw.iloc[texts_at]
+        repeated = False  # day-only dates, a deadline like "3个工作日": parse each value once
+        if _may_repeat(cells):
+            uniques, codes = distinct_values(cells)
+            repeated = len(uniques) * 2 < len(cells)
+        source = pd.Series(uniques, dtype=object) if repeated else cells
+        dates, is_sentinel, below_one = _text_column_dates(
+            source, formats, sentinels, timezone, serial_text=serial_text, date1904=date1904
         )
-        at = texts_at[~is_sentinel]
-        result[at] = text_dates.to_numpy(dtype="datetime64[ns]")
-        not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
+        if repeated:
+            dates, is_sentinel, below_one = dates[codes], is_sentinel[codes], below_one[codes]
+        result[texts_at] = dates
+        sentinel[texts_at] = is_sentinel
+        not_a_date[texts_at] = below_one
 
     result = _to_the_second(result)
     sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
@@ -343,6 +347,40 @@ def parse_dates(
 
 
 _NAT = np.datetime64("NaT", "ns")
+
+
+def _may_repeat(cells: pd.Series) -> bool:
+    """False when a sample of a long column is mostly distinct values (timestamps to the second):
+    encoding a million distinct texts to parse each once would cost more than it saves."""
+    if len(cells) <= 20_000:
+        return True
+    sample = cells.iloc[:: len(cells) // 2000]
+    return sample.nunique(dropna=True) * 2 < len(sample)
+
+
+def _text_column_dates(
+    cells: pd.Series,
+    formats: tuple[str, ...],
+    sentinels: Iterable[object],
+    timezone: str | None,
+    *,
+    serial_text: bool,
+    date1904: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dates, sentinel, serial ≤ 0) for text cells, as numpy arrays in the cells' order."""
+    text = _date_texts(cells)
+    sentinel_text = {_date_text(str(s)) for s in sentinels}
+    is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
+    dates = np.full(len(text), _NAT, dtype="datetime64[ns]")
+    below_one = np.zeros(len(text), dtype=bool)
+    parsed, serial_zero_or_less = _parse_text_dates(
+        text[~is_sentinel], formats, timezone, serial_text=serial_text, date1904=date1904
+    )
+    dates[~is_sentinel] = parsed.to_numpy(dtype="datetime64[ns]")
+    below_one[~is_sentinel] = serial_zero_or_less.to_numpy(dtype=bool)
+    return dates, is_sentinel, below_one
+
+
 _LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
 
 
@@ -483,10 +521,10 @@ def _naive(value: object) -> object:
 
 def _date_texts(raw: pd.Series) -> pd.Series:
     """`_date_text` for a column, vectorised for the common plain-ASCII case."""
-    text = raw.str.strip().str.lstrip("'")
+    text = raw.astype("string").str.strip().str.lstrip("'")
     plain = text.str.isascii().fillna(False).astype(bool)
     if (~plain).any():
-        text[~plain] = raw[~plain].map(_date_text)
+        text[~plain] = map_distinct(raw[~plain], _date_text).astype("string")
     return text
 
 
