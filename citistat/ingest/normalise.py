@@ -424,9 +424,35 @@ def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
         ctx.issue("formula_error", ROW, position, "ticket_id", raw[position])
     for position in ctx.each(parsed.missing & live):
         ctx.issue("missing_required", ROW, position, "ticket_id")
-    for position in ctx.each(parsed.precision_lost & live):
-        ctx.issue("id_precision", CELL, position, "ticket_id", raw[position])
-    return parsed.ids.where(~errors, pd.NA)
+    ids = parsed.ids.where(~errors, pd.NA)
+    lost = (parsed.precision_lost & live).to_numpy(dtype=bool)
+    if lost.any():
+        ids = _rounded_ids(ctx, ids, lost)
+    return ids
+
+
+def _rounded_ids(ctx: _Context, ids: pd.Series, lost: np.ndarray) -> pd.Series:
+    """Ids that are numbers longer than Excel's 15 digits, said once for the file with a count.
+
+    Excel rounded them, so different tickets can come to share one (202403050000000001 and …003 are
+    one double): rows of this file sharing such an id are kept apart as id#row, never collapsed as
+    duplicates of each other. Identical copies across files still collapse.
+    """
+    first = int(np.flatnonzero(lost)[0])
+    ctx.issue("id_precision", CELL, first, "ticket_id", ids.iloc[first], count=int(lost.sum()))
+    shared = lost & ids.duplicated(keep=False).to_numpy(dtype=bool)
+    if not shared.any():
+        return ids
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    at = np.flatnonzero(shared)
+    rows = pa.array(np.asarray(ctx.raw.row_numbers, dtype=np.int64)[at]).cast(pa.string())
+    renamed = pc.binary_join_element_wise(pa.array(ids.iloc[at].astype(object), type=pa.string()), rows, "#")
+    ids = ids.copy()
+    ids.iloc[at] = pd.array(renamed, dtype="string")
+    ctx.issue("id_precision.shared", CELL, int(at[0]), "ticket_id", ids.iloc[int(at[0])], count=len(at))
+    return ids
 
 
 def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:

@@ -212,16 +212,27 @@ def parse_ids(raw: pd.Series) -> IdParse:
     others = ~texts & raw.notna()
     if not others.any():  # every id is text (a CSV, a text column of a sheet): one pass over the column
         ids = _clean_id_texts(raw.astype("string"))
-        return IdParse(ids=ids, missing=ids.isna(), precision_lost=pd.Series(False, index=raw.index))
+        return IdParse(ids=ids, missing=ids.isna(), precision_lost=_scientific(ids))
     ids = pd.Series(pd.NA, index=raw.index, dtype="string")
     if texts.any():
         ids[texts] = _clean_id_texts(raw[texts].astype("string"))
     if others.any():
         ids[others] = map_distinct(raw[others], _id_text).astype("string")
-    precision_lost = pd.Series(False, index=raw.index)
+    precision_lost = _scientific(ids)
     if others.any():
         precision_lost[others] = map_distinct(raw[others], _id_lost_digits).astype(bool)
     return IdParse(ids=ids, missing=ids.isna(), precision_lost=precision_lost)
+
+
+_SCIENTIFIC_ID = r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+"
+
+
+def _scientific(ids: pd.Series) -> pd.Series:
+    """Ids Excel wrote in scientific notation ("2.02403E+17": a CSV opened and saved again): digits lost."""
+    hits = ids.str.contains("e+", case=False, regex=False).fillna(False).astype(bool)
+    if hits.any():
+        hits &= ids.str.fullmatch(_SCIENTIFIC_ID).fillna(False).astype(bool)
+    return hits
 
 
 def _clean_id_texts(text: pd.Series) -> pd.Series:
