@@ -647,3 +647,13 @@ def test_ids_excel_wrote_in_scientific_notation_are_kept_apart(tmp_path, config)
     result = load([write_csv(tmp_path / "resaved.csv", rows)], config, lang="en")
     assert len(result.tickets) == 5 and result.reconciliation.duplicates == 1
     assert {i.code for i in result.issues} >= {"id_precision"}
+
+
+def test_placeholder_close_dates_are_one_warning_per_value(tmp_path, config):
+    """A system writing 1970-01-01 08:00:00 (the Unix epoch in Beijing time) for "not closed yet"."""
+    rows = [[f"GD{i}", "2024-03-05 10:00", "市水务局", "1970-01-01 08:00:00", "是", "已解决", "满意"] for i in range(400)]
+    rows[5][3] = "2024-03-06 10:00"
+    result = load([write_csv(tmp_path / "epoch.csv", rows)], config, lang="en")
+    notes = [i for i in result.issues if i.code == "implausible_date"]
+    assert len(notes) == 1 and notes[0].fields["count"] == "399" and notes[0].row == 2
+    assert result.tickets["closed_at"].notna().sum() == 1 and len(result.tickets) == 400

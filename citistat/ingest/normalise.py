@@ -528,6 +528,12 @@ def _parse_date_cells(ctx: _Context, cells: pd.Series):
 def _out_of_range_dates(ctx: _Context, name: str, raw: pd.Series, parsed, severity: str, live: pd.Series) -> None:
     """Serials ≤ 0 and dates outside the plausible years: missing, with a warning (a rejected row when required)."""
     first, last = ctx.profile.plausible_years
+    if severity == CELL:  # the row is kept: once per value (a column of 1900-01-01 placeholders is one line)
+        _once_per_value(ctx, "serial_not_a_date.rows", CELL, name, raw, parsed.not_a_date & live)
+        _once_per_value(
+            ctx, "implausible_date.rows", CELL, name, raw, parsed.implausible & live, first=first, last=last
+        )
+        return
     for position in ctx.each(parsed.not_a_date & live):
         ctx.issue("serial_not_a_date", severity, position, name, _serial_shown(raw[position]))
     for position in ctx.each(parsed.implausible & live):
