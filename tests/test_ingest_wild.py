@@ -657,3 +657,15 @@ def test_placeholder_close_dates_are_one_warning_per_value(tmp_path, config):
     notes = [i for i in result.issues if i.code == "implausible_date"]
     assert len(notes) == 1 and notes[0].fields["count"] == "399" and notes[0].row == 2
     assert result.tickets["closed_at"].notna().sum() == 1 and len(result.tickets) == 400
+
+
+@pytest.mark.parametrize("name", ["export.xls", "export.xlsx", "export.csv"])
+def test_a_password_protected_workbook_under_any_name_says_so(tmp_path, config, name):
+    """An encrypted xlsx is an OLE2 container like a legacy .xls: its streams tell them apart, whatever the name."""
+    import shutil
+
+    path = tmp_path / name
+    shutil.copy(READERS / "encrypted.xlsx", path)
+    result = load([path], config, lang="en")
+    assert result.files[0].status == "failed" and result.files[0].reason == "encrypted_file"
+    assert "password" in next(i for i in result.issues if i.severity == "file").message
