@@ -651,7 +651,9 @@ def test_ids_excel_wrote_in_scientific_notation_are_kept_apart(tmp_path, config)
 
 def test_placeholder_close_dates_are_one_warning_per_value(tmp_path, config):
     """A system writing 1970-01-01 08:00:00 (the Unix epoch in Beijing time) for "not closed yet"."""
-    rows = [[f"GD{i}", "2024-03-05 10:00", "市水务局", "1970-01-01 08:00:00", "是", "已解决", "满意"] for i in range(400)]
+    rows = [
+        [f"GD{i}", "2024-03-05 10:00", "市水务局", "1970-01-01 08:00:00", "是", "已解决", "满意"] for i in range(400)
+    ]
     rows[5][3] = "2024-03-06 10:00"
     result = load([write_csv(tmp_path / "epoch.csv", rows)], config, lang="en")
     notes = [i for i in result.issues if i.code == "implausible_date"]
@@ -669,3 +671,29 @@ def test_a_password_protected_workbook_under_any_name_says_so(tmp_path, config, 
     result = load([path], config, lang="en")
     assert result.files[0].status == "failed" and result.files[0].reason == "encrypted_file"
     assert "password" in next(i for i in result.issues if i.severity == "file").message
+
+
+def test_a_web_page_with_cells_merged_down_reads_each_row_as_the_page_shows_it(tmp_path, config):
+    """An agency merged down its tickets (rowspan) once shifted every later cell of those rows one column left."""
+    page = (
+        "<table><tr><th>工单编号</th><th>来电时间</th><th>承办单位</th><th>满意度</th></tr>"
+        '<tr><td>A1</td><td rowspan="3">2024-03-05 10:00</td><td rowspan="2">市水务局</td><td>满意</td></tr>'
+        "<tr><td>A2</td><td>不满意</td></tr>"
+        '<tr><td>A3</td><td>市城管委</td><td rowspan="2">满意</td></tr>'
+        "<tr><td>A4</td><td>2024-03-06 09:00</td><td>市城管委</td></tr>"
+        "<tr><td>A5</td><td>2024-03-07 09:00</td><td>市城管委</td><td>一般</td></tr></table>"
+    )
+    path = tmp_path / "merged.xls"
+    path.write_text(page, encoding="utf-8")
+    result = load([path], config, lang="en")
+    tickets = result.tickets.set_index("ticket_id")
+    assert tickets["agency"].tolist() == ["市水务局", "市水务局", "市城管委", "市城管委", "市城管委"]
+    assert tickets["created_at"].dt.day.tolist() == [5, 5, 5, 6, 7]
+    assert tickets["satisfaction"].astype(str).tolist() == [
+        "satisfied",
+        "dissatisfied",
+        "satisfied",
+        "satisfied",
+        "neutral",
+    ]
+    assert result.reconciliation.rejected == 0

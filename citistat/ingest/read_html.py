@@ -27,7 +27,8 @@ from .safety import read_bounded
 
 
 class _TableCollector(HTMLParser):
-    """Every <table> in a page as rows of cell texts; colspan cells repeat as blanks to keep columns aligned."""
+    """Every <table> in a page as rows of cell texts; colspan cells repeat as blanks to keep columns aligned,
+    and a rowspan cell (an agency merged down its tickets) is repeated in the rows it spans, as the page shows it."""
 
     def __init__(self, file: str, limits: Limits) -> None:
         super().__init__(convert_charrefs=True)
@@ -35,45 +36,89 @@ class _TableCollector(HTMLParser):
         self.cells = 0  # every cell kept, blanks of a colspan included: bounded by max_cells
         self.tables: list[list[list[str | None]]] = []
         self._stack: list[list[list[str | None]]] = []
+        self._spans: list[dict[int, list]] = []  # per open table: column -> [rows still covered, text]
         self._cell: list[str] | None = None
         self._span = 1
+        self._rowspan = 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self._stack.append([])
+            self._spans.append({})
         elif tag == "tr" and self._stack:
+            self._close_row()
             self._stack[-1].append([])
         elif tag in ("td", "th") and self._stack:
             if not self._stack[-1]:
                 self._stack[-1].append([])
             self._cell = []
-            span = dict(attrs).get("colspan") or "1"
-            self._span = int(span) if span.isdigit() and 0 < int(span) < 1000 else 1
+            found = dict(attrs)
+            self._span = _span(found.get("colspan"), 1000)
+            self._rowspan = _span(found.get("rowspan"), 100_000)
         elif tag == "br" and self._cell is not None:
             self._cell.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None and self._stack:
-            text = "".join(self._cell).strip()
+            text = "".join(self._cell).strip() or None
             row = self._stack[-1][-1]
-            _check_width(len(row) + self._span, self.file, self.limits)
-            self.cells += self._span
-            if self.cells > self.limits.max_cells:
-                raise FileFailure.of(
-                    "too_many_cells.html",
-                    self.file,
-                    count=f"{self.cells:,}",
-                    limit=f"{self.limits.max_cells:,}",
-                    settings=SETTINGS_HINT,
-                )
-            row.extend([text or None] + [None] * (self._span - 1))
+            self._carry_spans(row)
+            if self._rowspan > 1:
+                for offset in range(self._span):
+                    self._spans[-1][len(row) + offset] = [self._rowspan - 1, text if offset == 0 else None]
+            self._add(row, [text] + [None] * (self._span - 1))
+            self._carry_spans(row)
             self._cell = None
+        elif tag == "tr" and self._stack:
+            self._close_row()
         elif tag == "table" and self._stack:
+            self._close_row()
             self.tables.append(self._stack.pop())
+            self._spans.pop()
 
     def handle_data(self, data: str) -> None:
         if self._cell is not None:
             self._cell.append(data)
+
+    def _close_row(self) -> None:
+        """Cells spanned down from above at the end of the current row (or in a row with no cell of its own)."""
+        if self._stack and self._stack[-1]:
+            self._carry_spans(self._stack[-1][-1], to_end=True)
+
+    def _carry_spans(self, row: list[str | None], *, to_end: bool = False) -> None:
+        spans = self._spans[-1]
+        while spans:
+            column = len(row)
+            if column not in spans:
+                if not to_end or column > max(spans):
+                    return
+                self._add(row, [None])  # a gap before a spanned column further right
+                continue
+            left, text = spans[column]
+            self._add(row, [text])
+            if left <= 1:
+                del spans[column]
+            else:
+                spans[column][0] = left - 1
+
+    def _add(self, row: list[str | None], values: list[str | None]) -> None:
+        _check_width(len(row) + len(values), self.file, self.limits)
+        self.cells += len(values)
+        if self.cells > self.limits.max_cells:
+            raise FileFailure.of(
+                "too_many_cells.html",
+                self.file,
+                count=f"{self.cells:,}",
+                limit=f"{self.limits.max_cells:,}",
+                settings=SETTINGS_HINT,
+            )
+        row.extend(values)
+
+
+def _span(value: str | None, limit: int) -> int:
+    """A colspan or rowspan attribute; anything but a whole number in 1..limit is 1."""
+    text = (value or "1").strip()
+    return int(text) if text.isdigit() and 0 < int(text) < limit else 1
 
 
 _META_CHARSET = re.compile(rb"<meta[^>]*charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
