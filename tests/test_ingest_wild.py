@@ -720,3 +720,26 @@ def test_a_workbook_cell_merged_down_its_tickets_names_each_of_them(tmp_path, co
     book.save(tmp_path / "merged.xlsx")
     result = load([tmp_path / "merged.xlsx"], config, lang="en")
     assert result.tickets["agency"].tolist() == ["市水务局", "市水务局", "市水务局", "市城管委"]
+
+
+def test_excel_2003_xml_cells_merged_down_name_each_row(tmp_path, config):
+    header = "<Row>" + "".join(xml_cell(h) for h in ["工单编号", "来电时间", "承办单位", "满意度"]) + "</Row>"
+    rows = [
+        xml_cell("A1")
+        + xml_cell("2024-03-05 10:00")
+        + xml_cell("市水务局", attributes=' ss:MergeDown="2"')
+        + xml_cell("满意"),
+        xml_cell("A2") + xml_cell("2024-03-05 11:00") + xml_cell("不满意", attributes=' ss:Index="4"'),
+        xml_cell("A3") + xml_cell("2024-03-05 12:00") + xml_cell("满意", attributes=' ss:Index="4"'),
+        xml_cell("A4") + xml_cell("2024-03-05 13:00") + xml_cell("市城管委") + xml_cell("满意"),
+    ]
+    path = tmp_path / "merged.xls"
+    path.write_text(spreadsheetml(header + "".join(f"<Row>{r}</Row>" for r in rows)), encoding="utf-8")
+    result = load([path], config, lang="en")
+    assert result.tickets["agency"].tolist() == ["市水务局", "市水务局", "市水务局", "市城管委"]
+    assert result.tickets["satisfaction"].astype(str).tolist() == [
+        "satisfied",
+        "dissatisfied",
+        "satisfied",
+        "satisfied",
+    ]

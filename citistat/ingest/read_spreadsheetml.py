@@ -91,6 +91,7 @@ def _rows(table: Any, file: str, limits: Limits, sheet: str) -> list[tuple[int, 
     """(sheet row number, cell values) of every row, columns placed by ss:Index and ss:MergeAcross."""
     rows: list[tuple[int, list[Any]]] = []
     number, cells = 0, 0
+    down: dict[int, list] = {}  # column -> [rows still covered, value]: a cell merged down (ss:MergeDown)
     for row in table.iter(_SS + "Row"):
         number = _index(row, number + 1)
         values: list[Any] = []
@@ -101,12 +102,31 @@ def _rows(table: Any, file: str, limits: Limits, sheet: str) -> list[tuple[int, 
             values.append(_value(cell))
             span = _index(cell, 0, "MergeAcross")
             _check_width(len(values) + span, file, limits, sheet)
+            if _index(cell, 0, "MergeDown"):
+                down[len(values) - 1] = [_index(cell, 0, "MergeDown") + 1, values[-1]]  # this row counts too
             values.extend([None] * span)
+        _fill_merged_down(values, down, number)
         cells += len(values)
         rows.append((number, values))
         _check_rows(len(rows), file, limits, sheet)
         _check_cells(1, cells, file, limits, sheet)
     return rows
+
+
+def _fill_merged_down(values: list[Any], down: dict[int, list], number: int) -> None:
+    """The value of a cell merged down, in each row it covers (the page shows it there; a row is one ticket)."""
+    for column in sorted(down):
+        left, value = down[column]
+        if left <= 0:
+            continue
+        if column >= len(values):
+            values.extend([None] * (column + 1 - len(values)))
+        if values[column] is None:
+            values[column] = value
+    for column in list(down):
+        down[column][0] -= 1
+        if down[column][0] < 0:
+            del down[column]
 
 
 def _index(element: Any, default: int, attribute: str = "Index") -> int:
