@@ -14,12 +14,12 @@ so this module imports nothing heavy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from ..tickets import CANONICAL_COLUMNS, SATISFACTION_LEVELS
+from .labels import fold_label
 
 # Fields a profile may map: the canonical columns a file can supply, plus the
 # personal fields read only to hash (caller_phone) or to drop (caller_name).
@@ -66,12 +66,6 @@ TOP_LEVEL_KEYS = frozenset(
     }
 )
 _DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
-
-
-def fold_label(text: str) -> str:
-    """A header label folded for matching: NFKC, no spaces of any kind, lower case."""
-    folded = unicodedata.normalize("NFKC", str(text))
-    return "".join(ch for ch in folded if not ch.isspace() and ch not in "\u200b\u200c\u200d\u2060\ufeff").lower()
 
 
 _TRAILING_NOTE = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")

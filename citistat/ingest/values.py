@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .profiles import fold_label
+from .labels import fold_label
 
 FORMULA_ERRORS = frozenset(
     {
