@@ -743,3 +743,19 @@ def test_excel_2003_xml_cells_merged_down_name_each_row(tmp_path, config):
         "satisfied",
         "satisfied",
     ]
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_excel_text_formulas_in_a_csv_are_their_text(tmp_path, config, ragged):
+    """="202403050001" keeps Excel from turning an id into 2.02403E+11 or a date into a serial: it is that text."""
+    lines = [",".join(HEADER)]
+    lines += [f'="20240305000{i}",="2024-03-05 10:0{i}",市水务局,,是,已解决,满意' for i in range(3)]
+    if ragged:  # a quoted line break sends the file to the row-by-row parser
+        lines.append('GD9,2024-03-05 11:00,市水务局,,是,已解决,"满意\n（电话回访）"')
+    path = tmp_path / "forced_text.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = load([path], config, lang="en")
+    tickets = result.tickets.set_index("ticket_id")
+    assert tickets.index[:3].tolist() == ["202403050000", "202403050001", "202403050002"]
+    assert tickets["created_at"].iloc[:3].tolist() == [pd.Timestamp(f"2024-03-05 10:0{i}") for i in range(3)]
+    assert result.reconciliation.rejected == 0
