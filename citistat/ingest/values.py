@@ -434,7 +434,7 @@ def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
     `<workbookPr date1904="1"/>`) counts from 1904-01-01.
     """
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-    # the last serial a datetime64[ns] holds (2262-04-11): beyond it a cell is no hotline date (see serial_beyond)
+    # the last serial a datetime64[ns] holds (2262-04-11): beyond it NaT, which parse_dates calls implausible
     last = min(_LARGEST_SERIAL, (date(2262, 4, 10) - epoch.date()).days)
     in_range = (serials > 0) & (serials <= last)
     # Round to the second: Excel stores times as binary fractions of a day.
