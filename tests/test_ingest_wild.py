@@ -759,3 +759,19 @@ def test_excel_text_formulas_in_a_csv_are_their_text(tmp_path, config, ragged):
     assert tickets.index[:3].tolist() == ["202403050000", "202403050001", "202403050002"]
     assert tickets["created_at"].iloc[:3].tolist() == [pd.Timestamp(f"2024-03-05 10:0{i}") for i in range(3)]
     assert result.reconciliation.rejected == 0
+
+
+def test_a_day_first_profile_may_declare_year_first_formats_too(config):
+    """05/03/2024 is 5 March for the whole column; 2024-03-05 is never ambiguous, so dmy may list it."""
+    from citistat.ingest.profiles import build_profile, validate_profile
+
+    data = {
+        "date_order": "dmy",
+        "date_formats": ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"],
+        "columns": {"ticket_id": ["Ref"], "created_at": ["Reported"], "agency": ["Department"]},
+    }
+    assert validate_profile("uk", data) == []
+    assert validate_profile("uk", {**data, "date_formats": ["%m/%d/%Y"]})  # month first still contradicts dmy
+    profile = build_profile("uk", data)
+    parsed = parse_dates(pd.Series(["05/03/2024 10:00", "2024-03-06 09:00:00", "13/03/2024"]), profile.date_formats)
+    assert parsed.values.dt.strftime("%m-%d").tolist() == ["03-05", "03-06", "03-13"]

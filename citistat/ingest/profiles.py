@@ -460,10 +460,16 @@ def _bad_directive(fmt: str) -> str | None:
 
 
 def _format_follows_order(fmt: str, order: str) -> bool:
-    """True when the day and month directives of `fmt` appear in the declared order."""
+    """True when the day and month directives of `fmt` appear in the declared order.
+
+    A year-first format (2024-03-05, 2024/3/5) is never read day first anywhere: a day-month
+    profile may declare it next to its own (a UK export with ISO dates in another column)."""
     day = fmt.find("%d")
     month = min((i for i in (fmt.find("%m"), fmt.find("%b"), fmt.find("%B")) if i >= 0), default=-1)
     if day < 0 or month < 0:
+        return True
+    year = fmt.find("%Y")
+    if 0 <= year < min(day, month) and month < day:
         return True
     return (month < day) if order in ("ymd", "mdy") else (day < month)
 
