@@ -775,3 +775,22 @@ def test_a_day_first_profile_may_declare_year_first_formats_too(config):
     profile = build_profile("uk", data)
     parsed = parse_dates(pd.Series(["05/03/2024 10:00", "2024-03-06 09:00:00", "13/03/2024"]), profile.date_formats)
     assert parsed.values.dt.strftime("%m-%d").tolist() == ["03-05", "03-06", "03-13"]
+
+
+def test_more_chinese_survey_and_status_answers_are_in_the_vocabulary(tmp_path, config):
+    header = ["工单编号", "来电时间", "承办单位", "满意度", "工单状态"]
+    answers = [
+        ("很满意", "已归档"),
+        ("很不满意", "已派单"),
+        ("未评价", "已签收"),
+        ("拒评", "已退单"),
+        ("未接通", "已回访"),
+    ]
+    rows = [[f"GD{i}", "2024-03-05 10:00", "市水务局", a, s] for i, (a, s) in enumerate(answers)]
+    result = load([write_csv(tmp_path / "survey.csv", rows, header)], config, lang="en")
+    tickets = result.tickets
+    assert tickets["satisfaction"].astype(str).tolist() == [
+        "very_satisfied", "very_dissatisfied", "not_surveyed", "refused", "unreachable",
+    ]  # fmt: skip
+    assert tickets["status"].tolist() == ["closed", "in_progress", "in_progress", "returned", "closed"]
+    assert not {"unknown_answer", "unknown_status"} & {i.code for i in result.issues}
