@@ -794,3 +794,18 @@ def test_more_chinese_survey_and_status_answers_are_in_the_vocabulary(tmp_path, 
     ]  # fmt: skip
     assert tickets["status"].tolist() == ["closed", "in_progress", "in_progress", "returned", "closed"]
     assert not {"unknown_answer", "unknown_status"} & {i.code for i in result.issues}
+
+
+def test_a_csv_column_mixing_serials_and_text_dates_reads_both(tmp_path, config):
+    """Rows pasted from two sources into one sheet, saved as CSV: serials and text dates in one column."""
+    cells = ["2024-03-05 10:00", "45377.253472222", "2024年3月6日 下午3点", "45378", "0", "2024/3/7 9:05"]
+    rows = [[f"GD{i}", cell, "市水务局", "", "是", "已解决", "满意"] for i, cell in enumerate(cells)]
+    result = load([write_csv(tmp_path / "pasted.csv", rows)], config, lang="en")
+    assert result.tickets["created_at"].tolist() == [
+        pd.Timestamp("2024-03-05 10:00"),
+        pd.Timestamp("2024-03-26 06:05"),
+        pd.Timestamp("2024-03-06 15:00"),
+        pd.Timestamp("2024-03-27"),
+        pd.Timestamp("2024-03-07 09:05"),
+    ]
+    assert result.rejects["code"].tolist() == ["serial_not_a_date"]
