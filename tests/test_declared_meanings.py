@@ -275,7 +275,7 @@ def survey_load(tmp_path: Path):
 def test_a_file_without_ticket_ids_counts_every_row_once_and_says_so(tmp_path):
     result = survey_load(tmp_path)
     assert len(result.tickets) == 5 and result.tickets["ticket_id"].is_unique  # two identical rows both kept
-    assert result.tickets["ticket_id"].iloc[0] == "survey.csv#2"
+    assert result.tickets["ticket_id"].str.fullmatch(r"survey\.csv@[0-9a-f]{8}#2").iloc[0]
     assert result.reconciliation.balances() and result.reconciliation.skipped == 1  # the 合计 line
     notes = [i for i in result.issues if i.code == "row_identity"]
     assert len(notes) == 1 and "no duplicate check" in notes[0].message

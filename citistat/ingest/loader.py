@@ -165,6 +165,7 @@ def _load_file(
     finally:
         result.read_s = time.perf_counter() - started
     raw.file = path  # every record of this file names it as the user wrote it
+    raw.sha256 = report.sha256
     result.issues += [_private(dataclasses.replace(issue, file=path), scrubber, lang) for issue in raw.issues]
     report.format, report.encoding, report.sheet, report.header_rows = (
         raw.format,
@@ -318,13 +319,17 @@ def _reconcile(
     lang: str,
     period: str | None,
 ) -> None:
-    """Fill each file's reconciliation and status from where its rows ended up."""
+    """Fill each file's reconciliation and status from where its rows ended up.
+
+    Rows are told apart by the position of their file in the batch, not by its path: a file given
+    twice (a glob that overlaps another) is two loads whose second copy is all duplicates.
+    """
     per_file = {
-        "excluded": excluded["source_file"].value_counts() if not excluded.empty else pd.Series(dtype=int),
-        "duplicates": dropped["source_file"].value_counts() if not dropped.empty else pd.Series(dtype=int),
-        "accepted": tickets["source_file"].value_counts() if not tickets.empty else pd.Series(dtype=int),
+        "excluded": excluded["load_order"].value_counts() if not excluded.empty else pd.Series(dtype=int),
+        "duplicates": dropped["load_order"].value_counts() if not dropped.empty else pd.Series(dtype=int),
+        "accepted": tickets["load_order"].value_counts() if not tickets.empty else pd.Series(dtype=int),
     }
-    for load_ in loads:
+    for order, load_ in enumerate(loads):
         report, parsed = load_.report, load_.parsed
         if parsed is None:
             continue
@@ -332,7 +337,7 @@ def _reconcile(
             read=parsed.read,
             rejected=len(parsed.rejects),
             skipped=len(parsed.skipped),
-            **{key: int(series.get(report.path, 0)) for key, series in per_file.items()},
+            **{key: int(series.get(order, 0)) for key, series in per_file.items()},
         )
         report.reconciliation = counts
         if counts.excluded:

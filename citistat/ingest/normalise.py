@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..messages import load_messages
+from ..messages import load_messages, reason_code
 from ..privacy import Scrubber
 from ..quality import CELL, FILE, INFO, ROW, DataIssue, as_text
 from ..safe_io import neutralise_cell
 from .agencies import AgencyTable
-from .profiles import Profile, fold_label
+from .profiles import Profile, fold_label, label_variants
 from .scrub import clean_names, scrub_column, scrub_table
 from .values import (
+    SERIAL_TEXT,
     blank_mask,
     caller_keys,
     cell_text,
@@ -45,6 +46,7 @@ from .values import (
     parse_ids,
     parse_text,
     parse_vocab,
+    string_series,
     text_mask,
 )
 
@@ -124,7 +126,7 @@ class _Context:
         letters = getattr(self.raw, "column_letters", None) or []
         index = self.columns.get(field_name) if field_name else None
         found = DataIssue(
-            code=code,
+            code=reason_code(code),  # a key may be a code and a wording: "bad_date.serial"
             severity=severity,
             message=text,
             hint=hint,
@@ -175,16 +177,15 @@ def map_columns(columns: list[str], profile: Profile) -> dict[str, int]:
     """canonical field -> position of the file column whose header is one of its synonyms.
 
     A two-level header reads "回访情况/是否满意": the whole name is tried first,
-    then the leaf after the last "/". Earlier synonyms win over later ones.
+    then the leaf after the last "/", then both without a trailing note in brackets
+    (templates write "是否响应（是/否）", "来电时间(yyyy-mm-dd)"). Earlier synonyms win over later ones.
     """
-    whole = [fold_label(c) for c in columns]
-    leaves = [fold_label(str(c).rsplit("/", 1)[-1]) for c in columns]
+    levels = list(zip(*(label_variants(c) for c in columns))) if columns else []
     found: dict[str, int] = {}
     for field_name, synonyms in profile.columns.items():
         for synonym in synonyms:
             key = fold_label(synonym)
-            position = _first(whole, key)
-            position = _first(leaves, key) if position is None else position
+            position = next((p for labels in levels if (p := _first(list(labels), key)) is not None), None)
             if position is not None and position not in found.values():
                 found[field_name] = position
                 break
@@ -395,14 +396,22 @@ def _blank_or_keyword(raw: pd.Series) -> np.ndarray:
 
 
 def _row_ids(ctx: _Context) -> pd.Series:
-    """A file without ticket ids (row_identity = "row"): each row is one ticket, named by file, sheet and row.
+    """A file without ticket ids (row_identity = "row"): each row is one ticket, named by file, sheet and row,
+    and by the first 8 hex digits of the file's SHA-256 (survey.csv@1a2b3c4d#2).
 
     Nothing can tell two rows about one request apart, so nothing is deduplicated; the report says so.
+    The digest keeps two files of one name (east/survey.csv, west/survey.csv, or March's and April's)
+    apart, while the same file given twice still collapses as identical copies.
     """
     from pathlib import Path
 
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     where = Path(str(ctx.raw.file)).name + (f"!{ctx.raw.sheet}" if ctx.raw.sheet else "")
-    ids = pd.Series([f"{where}#{row}" for row in np.asarray(ctx.raw.row_numbers)], dtype="string")
+    where += f"@{ctx.raw.sha256[:8]}" if ctx.raw.sha256 else ""
+    rows = pa.array(np.asarray(ctx.raw.row_numbers, dtype=np.int64)).cast(pa.string())
+    ids = string_series(pc.binary_join_element_wise(f"{where}#", rows, ""), None)
     ctx.issue("row_identity", INFO, None, count=len(ids))
     return ids
 
@@ -417,9 +426,35 @@ def _ticket_ids(ctx: _Context, live: pd.Series) -> pd.Series:
         ctx.issue("formula_error", ROW, position, "ticket_id", raw[position])
     for position in ctx.each(parsed.missing & live):
         ctx.issue("missing_required", ROW, position, "ticket_id")
-    for position in ctx.each(parsed.precision_lost & live):
-        ctx.issue("id_precision", CELL, position, "ticket_id", raw[position])
-    return parsed.ids.where(~errors, pd.NA)
+    ids = parsed.ids.where(~errors, pd.NA)
+    lost = (parsed.precision_lost & live).to_numpy(dtype=bool)
+    if lost.any():
+        ids = _rounded_ids(ctx, ids, lost)
+    return ids
+
+
+def _rounded_ids(ctx: _Context, ids: pd.Series, lost: np.ndarray) -> pd.Series:
+    """Ids that are numbers longer than Excel's 15 digits, said once for the file with a count.
+
+    Excel rounded them, so different tickets can come to share one (202403050000000001 and …003 are
+    one double): rows of this file sharing such an id are kept apart as id#row, never collapsed as
+    duplicates of each other. Identical copies across files still collapse.
+    """
+    first = int(np.flatnonzero(lost)[0])
+    ctx.issue("id_precision", CELL, first, "ticket_id", ids.iloc[first], count=int(lost.sum()))
+    shared = lost & ids.duplicated(keep=False).to_numpy(dtype=bool)
+    if not shared.any():
+        return ids
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    at = np.flatnonzero(shared)
+    rows = pa.array(np.asarray(ctx.raw.row_numbers, dtype=np.int64)[at]).cast(pa.string())
+    renamed = pc.binary_join_element_wise(pa.array(ids.iloc[at].astype(object), type=pa.string()), rows, "#")
+    ids = ids.copy()
+    ids.iloc[at] = pd.array(renamed, dtype="string")
+    ctx.issue("id_precision.shared", CELL, int(at[0]), "ticket_id", ids.iloc[int(at[0])], count=len(at))
+    return ids
 
 
 def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
@@ -431,10 +466,21 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     formats = _format_list(ctx.profile.date_formats)
     for position in ctx.each(errors & live):
         ctx.issue("formula_error", severity, position, name, raw[position])
-    for position in ctx.each(parsed.bad & live):
-        ctx.issue(
-            "bad_date" if required else "bad_optional_date", severity, position, name, raw[position], formats=formats
-        )
+    bad = parsed.bad & live
+    serials = _serials_not_declared(ctx, raw, bad)
+    if required:  # each row is rejected: each is listed
+        for position in ctx.each(bad):
+            ctx.issue(
+                "bad_date.serial" if serials[position] else "bad_date",
+                ROW,
+                position,
+                name,
+                raw[position],
+                formats=formats,
+            )
+    else:  # the row is kept: once per value, so a column of "3个工作日" is one line, not a million
+        _once_per_value(ctx, "bad_optional_date", CELL, name, raw, bad & ~serials, formats=formats)
+        _once_per_value(ctx, "bad_optional_date.serial", CELL, name, raw, bad & serials, formats=formats)
     _out_of_range_dates(ctx, name, raw, parsed, severity, live)
     if required:
         missing = parsed.values.isna() & ~parsed.bad & ~errors & ~parsed.not_a_date & ~parsed.implausible & live
@@ -446,15 +492,37 @@ def _dates(ctx: _Context, name: str, live: pd.Series) -> pd.Series:
     return parsed.values
 
 
+WORKBOOK_FORMATS = ("xlsx", "xls", "xml")
+# How the xlsx reader writes a date cell of a column that mixes kinds (RawTable): not a spelling to guess at
+_READER_DATE_RENDERING = "%Y-%m-%d %H:%M:%S"
+
+
+def _serials_not_declared(ctx: _Context, raw: pd.Series, bad: pd.Series) -> pd.Series:
+    """Bad dates that look like Excel serials (45377.25) in a text file whose profile does not declare
+    serial_dates: their hint says how to read them."""
+    if ctx.profile.serial_dates or not bad.any():
+        return pd.Series(False, index=raw.index)
+    texts = parse_text(raw[bad.to_numpy()])
+    looks = texts.str.fullmatch(SERIAL_TEXT).fillna(False).astype(bool)
+    return looks.reindex(raw.index, fill_value=False)
+
+
 def _parse_date_cells(ctx: _Context, cells: pd.Series):
+    """The profile's formats; in a workbook also what the reader made of a mixed column's cells: a date
+    cell written "2024-03-05 09:10:00" and a number written "45356.25" (a serial, whatever the profile says
+    of serials in text files)."""
     profile = ctx.profile
+    workbook = getattr(ctx.raw, "format", None) in WORKBOOK_FORMATS
+    formats = profile.date_formats
+    if workbook and _READER_DATE_RENDERING not in formats:
+        formats = (*formats, _READER_DATE_RENDERING)
     return parse_dates(
         cells,
-        profile.date_formats,
+        formats,
         date1904=bool(getattr(ctx.raw, "date1904", False)),
         sentinels=profile.sentinels,
         timezone=profile.timezone,
-        serial_text=profile.serial_dates,
+        serial_text=profile.serial_dates or workbook,
         plausible_years=profile.plausible_years,
     )
 
@@ -462,6 +530,12 @@ def _parse_date_cells(ctx: _Context, cells: pd.Series):
 def _out_of_range_dates(ctx: _Context, name: str, raw: pd.Series, parsed, severity: str, live: pd.Series) -> None:
     """Serials ≤ 0 and dates outside the plausible years: missing, with a warning (a rejected row when required)."""
     first, last = ctx.profile.plausible_years
+    if severity == CELL:  # the row is kept: once per value (a column of 1900-01-01 placeholders is one line)
+        _once_per_value(ctx, "serial_not_a_date.rows", CELL, name, raw, parsed.not_a_date & live)
+        _once_per_value(
+            ctx, "implausible_date.rows", CELL, name, raw, parsed.implausible & live, first=first, last=last
+        )
+        return
     for position in ctx.each(parsed.not_a_date & live):
         ctx.issue("serial_not_a_date", severity, position, name, _serial_shown(raw[position]))
     for position in ctx.each(parsed.implausible & live):
@@ -501,7 +575,7 @@ def _derive(ctx: _Context, columns: dict[str, pd.Series], live: pd.Series) -> di
     for target, rule in ctx.profile.derive.items():
         source = out.get(rule["from"], columns.get(rule["from"]))
         if (source is None or not _is_text(source)) and rule["from"] in ctx.columns:
-            source = parse_text(ctx.cells(rule["from"]))  # a date column: the pattern reads the cell as written
+            source = _date_cells_as_text(ctx, rule["from"], source)
         if source is None:
             continue
         found = source.str.extract(rule["pattern"], expand=True)[0].astype("string")
@@ -516,6 +590,32 @@ def _derive(ctx: _Context, columns: dict[str, pd.Series], live: pd.Series) -> di
     return out
 
 
+def _date_cells_as_text(ctx: _Context, name: str, parsed: pd.Series | None) -> pd.Series:
+    """A date column as a [derive] pattern reads it: a text cell as written ("03/05/2024"); a date cell or
+    a serial, where nothing was written, as its date: "2024-03-05 09:10:00" (Arrow formats them, no row loop)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    raw = ctx.cells(name)
+    text = parse_text(raw)
+    if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
+        return text
+    typed = raw.notna().to_numpy(dtype=bool) & parsed.notna().to_numpy(dtype=bool)
+    if not pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        written = text_mask(raw).to_numpy(dtype=bool).copy()
+        if ctx.raw.format in WORKBOOK_FORMATS:  # a number cell the reader wrote out as text ("45356.25")
+            written &= ~text.str.fullmatch(SERIAL_TEXT).fillna(False).to_numpy(dtype=bool)
+        typed &= ~written
+    if not typed.any():
+        return text
+    rendered = pc.strftime(pa.array(parsed.to_numpy()[typed]), format="%Y-%m-%d %H:%M:%S")
+    text = text.copy()
+    text.iloc[np.flatnonzero(typed)] = (
+        rendered.to_pylist() if typed.sum() < 1000 else pd.array(rendered, dtype="string")
+    )
+    return text
+
+
 def _is_text(column: pd.Series) -> bool:
     return isinstance(column.dtype, pd.StringDtype) or column.dtype == object
 
@@ -523,10 +623,8 @@ def _is_text(column: pd.Series) -> bool:
 def _derived_dates(ctx: _Context, target: str, found: pd.Series, live: pd.Series) -> pd.Series:
     """A date field derived from another column's text, read with the profile's date formats."""
     parsed = _parse_date_cells(ctx, found)
-    for position in ctx.each(parsed.bad & live):
-        ctx.issue(
-            "bad_optional_date", CELL, position, None, found[position], formats=_format_list(ctx.profile.date_formats)
-        )
+    formats = _format_list(ctx.profile.date_formats)
+    _once_per_value(ctx, "bad_optional_date", CELL, None, found, parsed.bad & live, formats=formats)
     return parsed.values
 
 
@@ -563,7 +661,9 @@ def _answers(ctx: _Context, name: str, vocabulary: dict, live: pd.Series) -> pd.
     return parsed.values
 
 
-def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: pd.Series, mask: pd.Series) -> None:
+def _once_per_value(
+    ctx: _Context, code: str, severity: str, name: str | None, cells: pd.Series, mask: pd.Series, **fields: object
+) -> None:
     """One issue per distinct value, at its first row, with how many rows hold it (not one per row)."""
     if not mask.any():
         return
@@ -571,7 +671,7 @@ def _once_per_value(ctx: _Context, code: str, severity: str, name: str, cells: p
     firsts = flagged.groupby(flagged.astype(object).fillna(""), sort=False).head(1)
     counts = flagged.value_counts(dropna=False)
     for position, value in zip(firsts.index.tolist(), firsts.tolist()):
-        ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)))
+        ctx.issue(code, severity, int(position), name, value, count=int(counts.get(value, 1)), **fields)
 
 
 def _flags_and_answers(

@@ -14,12 +14,12 @@ so this module imports nothing heavy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from ..tickets import CANONICAL_COLUMNS, SATISFACTION_LEVELS
+from .labels import fold_label
 
 # Fields a profile may map: the canonical columns a file can supply, plus the
 # personal fields read only to hash (caller_phone) or to drop (caller_name).
@@ -68,10 +68,20 @@ TOP_LEVEL_KEYS = frozenset(
 _DATE_DIRECTIVE = re.compile(r"%[a-zA-Z]")
 
 
-def fold_label(text: str) -> str:
-    """A header label folded for matching: NFKC, no spaces of any kind, lower case."""
-    folded = unicodedata.normalize("NFKC", str(text))
-    return "".join(ch for ch in folded if not ch.isspace() and ch not in "\u200b\u200c\u200d\u2060\ufeff").lower()
+_TRAILING_NOTE = re.compile(r"\s*[(（\[【][^()（）\[\]【】]*[)）\]】]\s*$")
+
+
+def label_variants(header: str) -> tuple[str, str, str, str]:
+    """A header's folded names, most literal first: the whole label; the leaf of a two-level header
+    ("回访情况/是否满意"); and both without a trailing note in brackets, as templates write
+    "是否响应（是/否）" or "来电时间(yyyy-mm-dd)"."""
+    bare = _TRAILING_NOTE.sub("", str(header))
+    return (
+        fold_label(header),
+        fold_label(str(header).rsplit("/", 1)[-1]),
+        fold_label(bare),
+        fold_label(bare.rsplit("/", 1)[-1]),
+    )
 
 
 @dataclass(frozen=True)
@@ -249,10 +259,10 @@ def detect_profile(columns: Iterable[str], profiles: Mapping[str, Profile | Mapp
     place is ambiguous and raises ProfileChoiceError listing the candidates.
     """
     columns = [str(c) for c in columns]
-    headers = {fold_label(c): c for c in columns}
-    headers.update(
-        {fold_label(c.rsplit("/", 1)[-1]): c for c in columns if fold_label(c.rsplit("/", 1)[-1]) not in headers}
-    )
+    headers: dict[str, str] = {}
+    for level in range(4):  # whole labels first, so a leaf or a bare label never hides a whole one
+        for c in columns:
+            headers.setdefault(label_variants(c)[level], c)
     scores: dict[str, int] = {}
     near: list[tuple[int, str, dict[str, str], list[str]]] = []
     for name, profile in profiles.items():
@@ -412,9 +422,30 @@ def _check_dates(name: str, data: Mapping) -> list[str]:
                 "a profile declares one order so ambiguous dates are never guessed"
             )
     sentinels = data.get("sentinels", [])
-    if not isinstance(sentinels, list) or not all(isinstance(s, (str, int, float)) for s in sentinels):
+    if not isinstance(sentinels, list) or not all(
+        isinstance(s, (str, int, float)) and not isinstance(s, bool) for s in sentinels
+    ):
         problems.append(f"profile {name!r}: sentinels must be a list of texts or numbers")
+    elif not problems:
+        problems += _unreadable_sentinels(name, formats, sentinels)
     return problems
+
+
+def _unreadable_sentinels(name: str, formats: list[str], sentinels: list) -> list[str]:
+    """A sentinel no declared format reads would never match a cell: its placeholder dates would load as dates."""
+    import pandas as pd
+
+    from .values import parse_dates  # values imports this module: import on use
+
+    texts = [s for s in sentinels if isinstance(s, str)]
+    if not texts:
+        return []
+    parsed = parse_dates(pd.Series(texts, dtype=object), formats)
+    return [
+        f"profile {name!r}: sentinel {text!r} fits none of date_formats; write it as the export writes it"
+        for text, bad in zip(texts, parsed.bad.tolist())
+        if bad
+    ]
 
 
 def _bad_directive(fmt: str) -> str | None:
@@ -429,10 +460,16 @@ def _bad_directive(fmt: str) -> str | None:
 
 
 def _format_follows_order(fmt: str, order: str) -> bool:
-    """True when the day and month directives of `fmt` appear in the declared order."""
+    """True when the day and month directives of `fmt` appear in the declared order.
+
+    A year-first format (2024-03-05, 2024/3/5) is never read day first anywhere: a day-month
+    profile may declare it next to its own (a UK export with ISO dates in another column)."""
     day = fmt.find("%d")
     month = min((i for i in (fmt.find("%m"), fmt.find("%b"), fmt.find("%B")) if i >= 0), default=-1)
     if day < 0 or month < 0:
+        return True
+    year = fmt.find("%Y")
+    if 0 <= year < min(day, month) and month < day:
         return True
     return (month < day) if order in ("ymd", "mdy") else (day < month)
 

@@ -22,7 +22,7 @@ import pandas as pd
 from ..config import IngestSettings
 from ..quality import FILE, DataIssue, file_issue
 
-FileFormat = Literal["xlsx", "xls", "csv", "tsv", "html", "json"]
+FileFormat = Literal["xlsx", "xls", "csv", "tsv", "html", "json", "xml"]
 
 SETTINGS_HINT = "config/citistat.toml, section [ingest]"
 MB = 1024 * 1024
@@ -113,6 +113,7 @@ class RawTable:
     row_numbers: np.ndarray  # per data row: the row a user sees in Excel, or the physical CSV line
     date1904: bool = False
     issues: list[DataIssue] = field(default_factory=list)
+    sha256: str | None = None  # of the file's bytes, set by the loader: names the rows of a file without ticket ids
 
     def __post_init__(self) -> None:
         if len(self.columns) != self.data.shape[1] or len(self.column_letters) != len(self.columns):

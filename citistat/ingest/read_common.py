@@ -22,7 +22,7 @@ AMBIGUITY_SHARE = 0.8  # a second sheet scoring this close to the best one makes
 # Peak memory of reading a text format, in multiples of the file's size (bytes, decoded text, parsed
 # table): a 170 MB CSV of 1M tickets peaks about 1.0 GB above the interpreter, 6x; 7 leaves a margin.
 # JSON and HTML build a Python object per cell.
-TEXT_MEMORY_FACTOR = {"text": 7.0, "json": 12.0, "html": 12.0}
+TEXT_MEMORY_FACTOR = {"text": 7.0, "json": 12.0, "html": 12.0, "xml": 12.0}
 
 
 @dataclass

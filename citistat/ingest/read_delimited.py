@@ -58,6 +58,7 @@ def read_delimited(path: str, synonyms: set[str] | None, limits: Limits, *, misn
     may_hold_long = partial(_may_hold_long_cells, rest, len(frame), limits.max_cell_chars)  # only asked when needed
     issues += _cut_long_cells(frame, numbers, file, limits, may_hold_long)
     del may_hold_long
+    _unwrap_text_formulas(frame)
     del rest
     return RawTable(
         file=file,
@@ -92,6 +93,30 @@ def _longest_line(data: bytes, chunk: int = 1 << 24) -> int:
             longest = max(longest, int(ends[0]) - line_start, int(np.diff(ends).max(initial=0)) - 1)
             line_start = int(ends[-1]) + 1
     return max(longest, len(data) - line_start)
+
+
+_TEXT_FORMULA = r'^="(.*)"$'
+
+
+def _unwrap_text_formulas(frame: pd.DataFrame) -> None:
+    """="202403050001" is how exports keep Excel from reading an id or a date as a number: the text inside.
+
+    A column is looked at once (does any cell start with =" ?) before anything is replaced.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            array = pa.array(column.array)
+            if pc.any(pc.starts_with(array, '="')).as_py():
+                unwrapped = pc.replace_substring_regex(array, _TEXT_FORMULA, r"\1")
+                frame[name] = pd.Series(pd.arrays.ArrowStringArray(unwrapped), index=frame.index, dtype=column.dtype)
+        elif column.dtype == object:
+            starts = column.str.startswith('="').fillna(False).astype(bool)
+            if starts.any():
+                frame[name] = column.where(~starts, column.str.replace(_TEXT_FORMULA, r"\1", regex=True))
 
 
 def _cut_long_cells(

@@ -5,6 +5,7 @@
     read_delimited.py  CSV and TSV (UTF-8, else GB18030), by pyarrow on every core or pandas' C parser
     read_html.py       the tables of an HTML page saved as .xls
     read_json.py       Open311 GeoReport v2 and lists of records (NYC Open Data, Socrata rows.json)
+    read_spreadsheetml.py  Excel 2003 XML ("XML Spreadsheet 2003"), often named .xls
     read_common.py     what they share: choosing the sheet, header issues, size bounds, column names
 
 Every reader refuses a table wider than `max_columns` or larger than `max_cells` before building it,
@@ -24,6 +25,7 @@ from .read_common import TEXT_MEMORY_FACTOR, _check_text_size, _info
 from .read_delimited import read_delimited
 from .read_html import read_html
 from .read_json import read_json
+from .read_spreadsheetml import read_spreadsheetml
 from .read_xls import _XLS_STATES, read_xls, read_xls_in_process
 from .read_xlsx import _read_workbook_info, read_xlsx
 from .safety import check_regular_file, check_xml_parts, check_zip
@@ -47,18 +49,23 @@ def read_table(path: str, *, header_synonyms: set[str] | None, limits: Limits) -
     """Sniff the file's real format and read its ticket table."""
     check_regular_file(path)
     sniffed = sniff_format(path)
-    if sniffed.format in ("text", "html", "json"):
-        _check_text_size(path, limits, TEXT_MEMORY_FACTOR[sniffed.format])
+    if sniffed.format in ("text", "html", "mht", "json", "xml"):
+        _check_text_size(path, limits, TEXT_MEMORY_FACTOR["html" if sniffed.format == "mht" else sniffed.format])
     if sniffed.format in ("xlsx", "xls"):
         reader = read_xlsx if sniffed.format == "xlsx" else read_xls
         table = reader(path, header_synonyms, limits)
         if sniffed.misnamed:
             table.issues.insert(0, _info("misnamed_file", table.file, None, format=sniffed.format))
         return table
-    if sniffed.format == "html":
-        return read_html(path, header_synonyms, limits, misnamed=sniffed.misnamed)
+    if sniffed.format in ("html", "mht"):
+        return read_html(path, header_synonyms, limits, misnamed=sniffed.misnamed, archive=sniffed.format == "mht")
     if sniffed.format == "json":
         return read_json(path, limits)
+    if sniffed.format == "xml":
+        table = read_spreadsheetml(path, header_synonyms, limits)
+        if sniffed.misnamed:
+            table.issues.insert(0, _info("misnamed_file.xml", table.file, None))
+        return table
     return read_delimited(path, header_synonyms, limits, misnamed=sniffed.misnamed)
 
 

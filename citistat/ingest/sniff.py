@@ -26,7 +26,7 @@ DELIMITERS = (",", "\t", ";", "|")
 
 @dataclass(frozen=True)
 class Sniffed:
-    format: str  # "xlsx" | "xls" | "text" | "html" | "json"
+    format: str  # "xlsx" | "xls" | "text" | "html" | "mht" (a web archive) | "json" | "xml" (Excel 2003 XML)
     misnamed: bool = False  # the extension promises another format
 
 
@@ -49,17 +49,43 @@ def sniff_format(path: str) -> Sniffed:
     if head.startswith(OLE2_MAGIC):
         return Sniffed(_ole2_kind(file), misnamed=suffix != ".xls")
     start = _text_start(head)
-    if start.startswith(("<!doctype html", "<html", "<table", "<meta", "<head", "<body")) or (
-        start.startswith("<?xml") and "<html" in start
-    ):
+    if is_spreadsheetml(start):
+        return Sniffed("xml", misnamed=suffix != ".xml")
+    if _is_html(start):
         return Sniffed("html", misnamed=suffix not in (".html", ".htm"))
+    if start.startswith("mime-version:") and "multipart/related" in start:  # a single-file web page
+        return Sniffed("mht", misnamed=suffix not in (".mht", ".mhtml"))
     if start.startswith(("{", "[")):
         return Sniffed("json", misnamed=suffix != ".json")
     return Sniffed("text", misnamed=suffix in (".xls", ".xlsx"))
 
 
+SPREADSHEET_NS = "urn:schemas-microsoft-com:office:spreadsheet"  # Excel 2003 XML
+
+
+def is_spreadsheetml(start: str) -> bool:
+    """Excel 2003 XML ("XML Spreadsheet 2003"): `start` is the file's first characters, lower-cased."""
+    return start.startswith("<?xml") and (SPREADSHEET_NS in start or 'progid="excel.sheet"' in start)
+
+
+_HTML_STARTS = ("<!doctype html", "<html", "<table", "<meta", "<head", "<body")
+
+
+def _is_html(start: str) -> bool:
+    """A page, whatever precedes its <html>: an XML declaration, a comment, a <style> block (Excel's own
+    "save as web page" and many report servers write those first)."""
+    if start.startswith(_HTML_STARTS):
+        return True
+    return start.startswith(("<?xml", "<!--", "<style", "<title", "<link", "<script")) and (
+        "<html" in start or "<table" in start
+    )
+
+
 def _text_start(head: bytes) -> str:
     """The first characters of a text file, lower-cased, BOM and leading blanks removed."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (or UTF-32) with a BOM: Excel's "Unicode" saves
+        wide = "utf-32" if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
+        return head.decode(wide, errors="ignore").lstrip("\ufeff \t\r\n").lower()
     for encoding in ("utf-8-sig", "gb18030", "latin-1"):
         try:
             return head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
@@ -72,10 +98,33 @@ def _check_workbook_zip(file: str) -> None:
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
+            mimetype = _small_part(archive, "mimetype")
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise FileFailure.of("corrupt_file.truncated", file, detail=exc) from None
-    if "xl/workbook.xml" not in names:
-        raise FileFailure.of("not_a_workbook.zip", file)
+    if "xl/workbook.xml" in names:
+        return
+    # Say what the package is, so the fix is plain: another spreadsheet format, or no spreadsheet at all
+    if "xl/workbook.bin" in names:
+        raise FileFailure.of("not_a_workbook.xlsb", file)
+    if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+        raise FileFailure.of("not_a_workbook.ods", file)
+    if mimetype.startswith("application/vnd.oasis.opendocument."):
+        raise FileFailure.of("not_a_workbook.document", file, kind="OpenDocument")
+    for part, kind in (("word/document.xml", "Word"), ("ppt/presentation.xml", "PowerPoint")):
+        if part in names:
+            raise FileFailure.of("not_a_workbook.document", file, kind=kind)
+    raise FileFailure.of("not_a_workbook.zip", file)
+
+
+def _small_part(archive: zipfile.ZipFile, name: str) -> str:
+    """A short text part (an ODF mimetype), or "" when absent or not short: never inflate much to sniff."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return ""
+    if info.file_size > 200:
+        return ""
+    return archive.read(info)[:200].decode("ascii", errors="replace").strip()
 
 
 def _ole2_kind(file: str) -> str:
@@ -122,6 +171,12 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise FileFailure.of("unknown_encoding.utf16", file, detail=exc.start) from None
+    wide = _bomless_utf16(raw)
+    if wide is not None:
+        try:
+            return raw.decode(wide), wide
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: the checks below say what it is
     failures = []
     for encoding in TEXT_ENCODINGS:
         try:
@@ -137,6 +192,21 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
     else:
         raise FileFailure.of("unknown_encoding", file, detail="; ".join(failures))
     raise FileFailure.of("unknown_format", file)
+
+
+def _bomless_utf16(raw: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" for UTF-16 text saved without a byte-order mark, judged by where its NULs fall:
+    a delimiter, a digit or a Latin letter is one byte and a NUL, always on the same side. None otherwise."""
+    head = raw[:4096]
+    if b"\x00" not in head or len(head) < 16:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd > 0.2 * half and even < 0.01 * half:
+        return "utf-16-le"
+    if even > 0.2 * half and odd < 0.01 * half:
+        return "utf-16-be"
+    return None
 
 
 def sniff_delimiter(lines: list[str]) -> str:

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .profiles import fold_label
+from .labels import fold_label
 
 FORMULA_ERRORS = frozenset(
     {
@@ -47,14 +47,16 @@ EXCEL_EPOCH_1904 = pd.Timestamp("1904-01-01")
 _LARGEST_SERIAL = 2958465  # 9999-12-31
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel → CSV): 45377 or 45377.253472222
+SERIAL_TEXT = r"\d{1,7}(?:\.\d+)?"  # an Excel day number saved as text (Excel → CSV): 45377 or 45377.253472222
 # Chinese spellings, folded to one canonical shape before the declared formats see them (see _date_text).
 _CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2})(:\d{2}(?::\d{2})?)")
 _CHINESE_WEEKDAY = re.compile(r"[(（]?\s*(?:星期|礼拜|周)[一二三四五六日天]\s*[)）]?")
 _CHINESE_DAY_MARK = re.compile(r"(\d)\s*[日号]\s*")
-_CHINESE_HMS = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?|整|钟)?")
-_CHINESE_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
-_OFFSET_AT_END = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_CHINESE_HALF_DAY_AFTER = re.compile(r"(\d{1,2})(:\d{2}(?::\d{2})?)\s*(上午|早上|凌晨|中午|下午|晚上)")  # 3:05 下午
+_CHINESE_HMS = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*(?:分\s*(?:(\d{1,2})\s*秒)?)?|(半)|整|钟)?")
+_CHINESE_DATE_FORMATS = ("%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S.%f")
+# A UTC offset after a time: 11:20Z, 11:20:00+08:00, 11:20:00.5+0800, 11:20:00 +08 (never the "-15" of a date)
+_OFFSET_AT_END = re.compile(r":\d{2}(?:[.,]\d+)?\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
 
 
 # ---------------------------------------------------------------- cell classes
@@ -210,16 +212,27 @@ def parse_ids(raw: pd.Series) -> IdParse:
     others = ~texts & raw.notna()
     if not others.any():  # every id is text (a CSV, a text column of a sheet): one pass over the column
         ids = _clean_id_texts(raw.astype("string"))
-        return IdParse(ids=ids, missing=ids.isna(), precision_lost=pd.Series(False, index=raw.index))
+        return IdParse(ids=ids, missing=ids.isna(), precision_lost=_scientific(ids))
     ids = pd.Series(pd.NA, index=raw.index, dtype="string")
     if texts.any():
         ids[texts] = _clean_id_texts(raw[texts].astype("string"))
     if others.any():
         ids[others] = map_distinct(raw[others], _id_text).astype("string")
-    precision_lost = pd.Series(False, index=raw.index)
+    precision_lost = _scientific(ids)
     if others.any():
         precision_lost[others] = map_distinct(raw[others], _id_lost_digits).astype(bool)
     return IdParse(ids=ids, missing=ids.isna(), precision_lost=precision_lost)
+
+
+_SCIENTIFIC_ID = r"[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+"
+
+
+def _scientific(ids: pd.Series) -> pd.Series:
+    """Ids Excel wrote in scientific notation ("2.02403E+17": a CSV opened and saved again): digits lost."""
+    hits = ids.str.contains("e+", case=False, regex=False).fillna(False).astype(bool)
+    if hits.any():
+        hits &= ids.str.fullmatch(_SCIENTIFIC_ID).fillna(False).astype(bool)
+    return hits
 
 
 def _clean_id_texts(text: pd.Series) -> pd.Series:
@@ -285,7 +298,10 @@ def parse_dates(
     formats = tuple(formats)
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         parsed = _typed_dates(raw, sentinels, formats)
-        return _screen_range(parsed, plausible_years)
+        beyond = raw.notna() & parsed.values.isna() & ~parsed.sentinel  # after 2262: no datetime64[ns] holds it
+        parsed = _screen_range(parsed, plausible_years)
+        parsed.implausible |= beyond
+        return parsed
     # Positions, not labels: numpy masks over the column, so a million rows take no index look-ups.
     result = np.full(len(raw), _NAT, dtype="datetime64[ns]")
     kinds = _date_kinds(raw)
@@ -295,30 +311,37 @@ def parse_dates(
     native = kinds == "datetime"
     if native.any():
         result[native] = _native_datetimes(raw[native]).to_numpy(dtype="datetime64[ns]")
+    beyond = native & np.isnat(result)  # a date cell after 2262, or a number no hotline date could be (below)
 
     numbers = kinds == "number"
     if numbers.any():
         not_a_date[numbers] = raw[numbers].astype(float).to_numpy() <= 0
         usable = numbers & ~not_a_date
         result[usable] = excel_serial_to_datetime(raw[usable].astype(float), date1904).to_numpy(dtype="datetime64[ns]")
+        beyond |= usable & np.isnat(result)  # 200000 or 1e12
 
     texts_at = np.flatnonzero(kinds == "text")
     if len(texts_at):
-        text = _date_texts(raw if len(texts_at) == len(raw) else raw.iloc[texts_at])
-        sentinel_text = {_date_text(str(s)) for s in sentinels}
-        is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
-        sentinel[texts_at[is_sentinel]] = True
-        text_dates, serial_zero_or_less = _parse_text_dates(
-            text[~is_sentinel], formats, timezone, serial_text=serial_text, date1904=date1904
+        cells = raw if len(texts_at) == len(raw) else raw.iloc[texts_at]
+        repeated = False  # day-only dates, a deadline like "3个工作日": parse each value once
+        if _may_repeat(cells):
+            uniques, codes = distinct_values(cells)
+            repeated = len(uniques) * 2 < len(cells)
+        source = pd.Series(uniques, dtype=object) if repeated else cells
+        dates, is_sentinel, below_one = _text_column_dates(
+            source, formats, sentinels, timezone, serial_text=serial_text, date1904=date1904
         )
-        at = texts_at[~is_sentinel]
-        result[at] = text_dates.to_numpy(dtype="datetime64[ns]")
-        not_a_date[at[serial_zero_or_less.to_numpy(dtype=bool)]] = True
+        if repeated:
+            dates, is_sentinel, below_one = dates[codes], is_sentinel[codes], below_one[codes]
+        result[texts_at] = dates
+        sentinel[texts_at] = is_sentinel
+        not_a_date[texts_at] = below_one
 
+    result = _to_the_second(result)
     sentinel |= _sentinel_dates(pd.Series(result, index=raw.index), sentinels, formats).to_numpy(dtype=bool)
     result[sentinel] = _NAT
     bad = (kinds != "blank") & np.isnat(result) & ~sentinel & ~not_a_date
-    return _screen_range(
+    parsed = _screen_range(
         DateParse(
             values=pd.Series(result, index=raw.index),
             bad=pd.Series(bad, index=raw.index),
@@ -328,10 +351,57 @@ def parse_dates(
         ),
         plausible_years,
     )
+    if beyond.any():  # said as a date out of range, not as text no format fits
+        parsed.bad &= ~beyond
+        parsed.implausible |= beyond
+    return parsed
 
 
 _NAT = np.datetime64("NaT", "ns")
+
+
+def _may_repeat(cells: pd.Series) -> bool:
+    """False when a sample of a long column is mostly distinct values (timestamps to the second):
+    encoding a million distinct texts to parse each once would cost more than it saves."""
+    if len(cells) <= 20_000:
+        return True
+    sample = cells.iloc[:: len(cells) // 2000]
+    return sample.nunique(dropna=True) * 2 < len(sample)
+
+
+def _text_column_dates(
+    cells: pd.Series,
+    formats: tuple[str, ...],
+    sentinels: Iterable[object],
+    timezone: str | None,
+    *,
+    serial_text: bool,
+    date1904: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dates, sentinel, serial ≤ 0) for text cells, as numpy arrays in the cells' order."""
+    text = _date_texts(cells)
+    sentinel_text = {_date_text(str(s)) for s in sentinels}
+    is_sentinel = text.isin(sentinel_text).to_numpy(dtype=bool)
+    dates = np.full(len(text), _NAT, dtype="datetime64[ns]")
+    below_one = np.zeros(len(text), dtype=bool)
+    parsed, serial_zero_or_less = _parse_text_dates(
+        text[~is_sentinel], formats, timezone, serial_text=serial_text, date1904=date1904
+    )
+    dates[~is_sentinel] = parsed.to_numpy(dtype="datetime64[ns]")
+    below_one[~is_sentinel] = serial_zero_or_less.to_numpy(dtype=bool)
+    return dates, is_sentinel, below_one
+
+
 _LAST_NON_DATE = pd.Timestamp("1899-12-31 23:59:59")  # serial 1 is 1900-01-01: anything earlier is serial 0 or below
+
+
+def _to_the_second(values: np.ndarray) -> np.ndarray:
+    """Text such as 11:20:00.250 is rounded to the second, as date cells and serials are: one canonical precision."""
+    ticks = values.view("i8")
+    fraction = (ticks % 1_000_000_000 != 0) & ~np.isnat(values)
+    if not fraction.any():
+        return values
+    return pd.Series(values).dt.round("s").to_numpy(dtype="datetime64[ns]").copy()
 
 
 def _screen_range(parsed: DateParse, plausible_years: tuple[int, int] | None) -> DateParse:
@@ -364,7 +434,9 @@ def excel_serial_to_datetime(serials: pd.Series, date1904: bool) -> pd.Series:
     `<workbookPr date1904="1"/>`) counts from 1904-01-01.
     """
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
-    in_range = (serials > 0) & (serials <= _LARGEST_SERIAL)
+    # the last serial a datetime64[ns] holds (2262-04-11): beyond it NaT, which parse_dates calls implausible
+    last = min(_LARGEST_SERIAL, (date(2262, 4, 10) - epoch.date()).days)
+    in_range = (serials > 0) & (serials <= last)
     # Round to the second: Excel stores times as binary fractions of a day.
     seconds = (serials.where(in_range) * 86400).round()
     return (epoch + pd.to_timedelta(seconds, unit="s")).astype("datetime64[ns]")
@@ -460,10 +532,10 @@ def _naive(value: object) -> object:
 
 def _date_texts(raw: pd.Series) -> pd.Series:
     """`_date_text` for a column, vectorised for the common plain-ASCII case."""
-    text = raw.str.strip().str.lstrip("'")
+    text = raw.astype("string").str.strip().str.lstrip("'")
     plain = text.str.isascii().fillna(False).astype(bool)
     if (~plain).any():
-        text[~plain] = raw[~plain].map(_date_text)
+        text[~plain] = map_distinct(raw[~plain], _date_text).astype("string")
     return text
 
 
@@ -472,8 +544,9 @@ def _date_text(value: object) -> str | None:
 
     Chinese exports spell one moment many ways; each is folded to the shape
     "2024年3月5日 15:05[:06]" that the declared (or built-in) formats read:
-    a weekday (星期二, 周二) is dropped, 11时20分30秒 / 9点05分 / 14时 become 11:20:30 / 9:05 / 14:00,
-    日 or 号 is followed by one space, and 上午/下午 (before the time) become a 24-hour clock.
+    a weekday (星期二, 周二) is dropped, 11时20分30秒 / 9点05分 / 9点05 / 3点半 / 14时 become
+    11:20:30 / 9:05 / 9:05 / 3:30 / 14:00, 日 or 号 is followed by one space, and 上午/下午
+    (before or after the time: 下午3:05, 3:05 下午) become a 24-hour clock.
     Only the hour, minute and second are rewritten; the year-month-day order is never touched.
     """
     if value is None:
@@ -484,12 +557,13 @@ def _date_text(value: object) -> str | None:
     text = _CHINESE_WEEKDAY.sub(" ", text)
     text = _CHINESE_HMS.sub(_clock, text)
     text = _CHINESE_DAY_MARK.sub(r"\1日 ", text)
+    text = _CHINESE_HALF_DAY_AFTER.sub(lambda m: f"{m.group(3)}{m.group(1)}{m.group(2)}", text)
     text = _CHINESE_HALF_DAY.sub(_half_day_to_24h, text)
     return " ".join(text.split())
 
 
 def _clock(match: re.Match) -> str:
-    hour, minute, second = match.group(1), match.group(2) or "00", match.group(3)
+    hour, minute, second = match.group(1), "30" if match.group(4) else match.group(2) or "00", match.group(3)
     return f" {int(hour)}:{int(minute):02d}" + (f":{int(second):02d}" if second else "")
 
 
@@ -558,14 +632,14 @@ def _take(out: np.ndarray, todo: np.ndarray, at: np.ndarray, parsed: np.ndarray)
 
 def _looks_like_serials(text: pd.Series) -> bool:
     sample = text.head(500).dropna().head(50)  # a look at the top, not a copy of a million cells
-    return bool(len(sample)) and bool(sample.str.fullmatch(_SERIAL_TEXT).mean() > 0.5)
+    return bool(len(sample)) and bool(sample.str.fullmatch(SERIAL_TEXT).mean() > 0.5)
 
 
 def _take_serials(text: pd.Series, todo: np.ndarray, out: np.ndarray, non_positive: np.ndarray, date1904: bool) -> None:
     """Serials written as text: "45377.253472222" → 2024-03-26 06:05:00; "0" and "-3" are no dates."""
     at = np.flatnonzero(todo)
     candidates = text.iloc[at]
-    signed = candidates.str.fullmatch("[-+]?" + _SERIAL_TEXT).fillna(False).astype(bool).to_numpy(dtype=bool)
+    signed = candidates.str.fullmatch("[-+]?" + SERIAL_TEXT).fillna(False).astype(bool).to_numpy(dtype=bool)
     if not signed.any():
         return
     numbers = candidates[signed].astype(float).to_numpy()
@@ -602,9 +676,20 @@ def _parse_one_format(text: pd.Series, fmt: str, timezone: str | None) -> pd.Ser
             local = parsed.dt.tz_convert(timezone) if timezone else parsed
             out[aware] = _to_ns(local.dt.tz_localize(None))
         if (~aware).any() and "%z" not in fmt:
-            out[~aware] = _to_ns(pd.to_datetime(text[~aware], format=fmt, errors="coerce"))
+            out[~aware] = _naive_only(text[~aware], fmt)
         return out
     return _to_ns(pd.to_datetime(text, format=fmt, errors="coerce"))
+
+
+def _naive_only(text: pd.Series, fmt: str) -> pd.Series:
+    """Values without a UTC offset; any offset spelling the pattern above misses makes its value bad, never a crash."""
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+    except (ValueError, TypeError):  # pandas refuses a column mixing offsets with local times
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if getattr(parsed.dt, "tz", None) is not None:
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return _to_ns(parsed)
 
 
 def _to_ns(values: pd.Series) -> pd.Series:
@@ -641,13 +726,26 @@ def parse_vocab(raw: pd.Series, vocabulary: Mapping[str, object]) -> VocabParse:
     Answer columns hold a handful of distinct values: each is folded and looked up once.
     """
     uniques, codes = distinct_values(raw)
-    keys = [None if (text := cell_text(v)) is None else fold_key(text) for v in uniques]
+    keys = [_answer_key(v) for v in uniques]
     mapped = np.array([vocabulary.get(k) if k is not None else None for k in keys] + [None], dtype=object)
     unknown = np.array([k is not None and vocabulary.get(k) is None for k in keys] + [False], dtype=bool)
     return VocabParse(
         values=pd.Series(mapped[codes], index=raw.index, dtype=object),
         unrecognised=pd.Series(unknown[codes], index=raw.index),
     )
+
+
+_WHOLE_NUMBER_TEXT = re.compile(r"([+-]?\d+)\.0+")
+
+
+def _answer_key(value: object) -> str | None:
+    """An answer's vocabulary key; "1.0" (a float column written out as text by pandas or a database) is "1"."""
+    text = cell_text(value)
+    if text is None:
+        return None
+    key = fold_key(text)
+    whole = _WHOLE_NUMBER_TEXT.fullmatch(key)
+    return whole.group(1) if whole else key
 
 
 # ---------------------------------------------------------------- caller pseudonyms
