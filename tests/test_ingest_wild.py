@@ -699,13 +699,6 @@ def test_a_web_page_with_cells_merged_down_reads_each_row_as_the_page_shows_it(t
     assert result.reconciliation.rejected == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_xlsx hands a cell merged down the data rows (an agency merged over its tickets) over as "
-    "blanks below its first row, so those rows are rejected as missing the agency; the merged ranges are "
-    "read only for two-level headers (read_xlsx._read_merges, ~0.7 s per million rows), so the fill belongs "
-    "to the xlsx read path",
-)
 def test_a_workbook_cell_merged_down_its_tickets_names_each_of_them(tmp_path, config):
     import openpyxl
 
@@ -717,9 +710,14 @@ def test_a_workbook_cell_merged_down_its_tickets_names_each_of_them(tmp_path, co
     sheet.append(["A3", "2024-03-05 12:00", None, "满意"])
     sheet.append(["A4", "2024-03-05 12:00", "市城管委", "满意"])
     sheet.merge_cells("C2:C4")
+    sheet.merge_cells("A6:B6")  # a merge with nothing in it changes nothing
+    sheet.append([])
     book.save(tmp_path / "merged.xlsx")
     result = load([tmp_path / "merged.xlsx"], config, lang="en")
     assert result.tickets["agency"].tolist() == ["市水务局", "市水务局", "市水务局", "市城管委"]
+    assert result.reconciliation.rejected == 0
+    [note] = [i for i in result.issues if i.code == "merged_cells_filled"]
+    assert note.fields["count"] == "1" and "as Excel shows it" in note.message
 
 
 def test_excel_2003_xml_cells_merged_down_name_each_row(tmp_path, config):

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from .header import HeaderGuess, MergedRange, column_letter, find_header
 from .rawtable import SETTINGS_HINT, FileFailure, Limits, RawTable
 from .read_common import PROBE_ROWS, _Candidate, _check_rows, _check_width, _choose, _header_issues, _info, _names_for
-from .safety import check_xml_parts, check_zip, count_inflated
+from .safety import Tail, check_xml_parts, check_zip, count_inflated
 from .sheet_worker import CELLS_FILE, TABLE_FILE, read_in_child
 from .values import arrow_text, string_series
 
@@ -287,10 +287,7 @@ def _read_merges(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, in
                 after.append(window[match.end() :] or b" ")
             else:
                 carry = window[-64:]  # an end tag split across two chunks
-    return [
-        (int(r1), _column_index(c1.decode()), int(r2), _column_index(c2.decode()))
-        for c1, r1, c2, r2 in _MERGE.findall(b"".join(after))
-    ]
+    return _merges_in(b"".join(after))
 
 
 # ---------------------------------------------------------------- xlsx: reading
@@ -327,8 +324,12 @@ def read_xlsx(path: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
     data_start = header_rows[-1] + 1
     if probe.declared_last_row is not None:
         _check_rows(probe.declared_last_row - header_rows[-1], file, limits, chosen.name)
-    frame, indexes = _load_in_child(file, chosen.name, data_start - 1, limits)
+    part = next(s.part for s in info.sheets if s.name == chosen.name)
+    frame, indexes, merges = _load_in_child(file, chosen.name, part, data_start - 1, limits)
     _check_rows(len(frame), file, limits, chosen.name)
+    filled = _fill_merged(frame, indexes, merges, data_start)
+    if filled:
+        issues.append(_info("merged_cells_filled", file, chosen.name, count=filled))
     names = _names_for(guess, indexes)
     frame.columns = names
     return RawTable(
@@ -365,16 +366,21 @@ def _with_merges(archive: zipfile.ZipFile, chosen: _Candidate, synonyms: set[str
     return find_header(probe.rows, synonyms, merges=merges) if merges else chosen.guess
 
 
-def _load_in_child(file: str, sheet: str, skip: int, limits: Limits) -> tuple[pd.DataFrame, list[int]]:
+def _load_in_child(
+    file: str, sheet: str, part: str, skip: int, limits: Limits
+) -> tuple[pd.DataFrame, list[int], list[tuple[int, int, int, int]]]:
     """The data rows below the header, read by calamine in a bounded child (sheet_worker) while this
     process counts the bytes the package really inflates to; formula errors and odd cells restored.
+    The count also keeps the sheet's merged ranges, which follow its cell data (`_merges_in`).
 
     Without a header row, fastexcel counts `skip_rows` from the sheet's row 1,
     not from its first value, so `skip` is the 0-based row where data starts.
     """
 
+    tail = Tail(part, _SHEET_DATA_END)
+
     def count(child_failed: Callable[[], bool]) -> None:
-        inflated = count_inflated(file, limits, should_stop=child_failed)
+        inflated = count_inflated(file, limits, should_stop=child_failed, tail=tail)
         if inflated * XLSX_MEMORY_FACTOR > limits.max_reader_memory_bytes:  # hopeless: stop the child now
             raise FileFailure.of(
                 "reader_limit.estimate_xlsx",
@@ -397,7 +403,45 @@ def _load_in_child(file: str, sheet: str, skip: int, limits: Limits) -> tuple[pd
     frame.columns = range(frame.shape[1])
     _check_width(len(indexes), file, limits, sheet)
     _restore_cells(frame, cells)
-    return frame, indexes
+    return frame, indexes, _merges_in(tail.found or b"")
+
+
+def _merges_in(after_cells: bytes) -> list[tuple[int, int, int, int]]:
+    """Merged ranges (1-based rows, 0-based columns) in what follows a worksheet's cell data."""
+    return [
+        (int(r1), _column_index(c1.decode()), int(r2), _column_index(c2.decode()))
+        for c1, r1, c2, r2 in _MERGE.findall(after_cells)
+    ]
+
+
+def _fill_merged(frame: pd.DataFrame, indexes: list[int], merges: list[tuple[int, int, int, int]], first: int) -> int:
+    """Give each blank cell of a range merged over the data rows its first cell's value, as Excel shows it:
+    an agency merged down over its tickets names each of them. `first` is the sheet row of frame row 0.
+    Returns how many ranges filled a cell (header merges are the header's business)."""
+    position = {column: i for i, column in enumerate(indexes)}
+    last = len(frame) - 1
+    fills: dict[int, dict[int, Any]] = {}  # frame column -> {frame row: value}
+    ranges: list[set[tuple[int, int]]] = []
+    for r1, c1, r2, c2 in merges:
+        top = r1 - first
+        if top < 0 or top > last or c1 not in position:
+            continue
+        value: Any = frame.iat[top, position[c1]]
+        if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+            continue
+        cells = {(row, position[c]) for row in range(top, min(r2 - first, last) + 1) for c in range(c1, c2 + 1)}
+        cells -= {(top, position[c1])}
+        for row, column in cells:
+            fills.setdefault(column, {})[row] = value
+        ranges.append(cells)
+    filled: set[tuple[int, int]] = set()
+    for column, values in fills.items():
+        blank = frame[column].isna().to_numpy()
+        values_at = sorted((row, value) for row, value in values.items() if blank[row])
+        if values_at:
+            frame[column] = _with_cells(frame[column], values_at)
+            filled.update((row, column) for row, _ in values_at)
+    return sum(1 for cells in ranges if cells & filled)
 
 
 def _restore_cells(frame: pd.DataFrame, cells: Iterable[Sequence[Any]]) -> None:

@@ -119,7 +119,9 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, ext
 _DEFLATED_WINDOW = -15  # raw deflate stream, as zip stores it
 
 
-def count_inflated(path: str, limits: Limits, should_stop: Callable[[], bool] = lambda: False) -> int:
+def count_inflated(
+    path: str, limits: Limits, should_stop: Callable[[], bool] = lambda: False, *, tail: Tail | None = None
+) -> int:
     """Inflate every part of the package, counting the bytes it really produces, and stop at the limits.
 
     The central directory's sizes are what check_zip saw; a bomb declares small
@@ -127,20 +129,56 @@ def count_inflated(path: str, limits: Limits, should_stop: Callable[[], bool] = 
     every reader locates them the same way) are inflated in chunks and thrown away;
     the count is checked against `max_uncompressed_mb` and, for parts over 1 MB, the
     compression ratio. `should_stop` lets a caller end the count early (its reader
-    failed anyway). Returns the total inflated.
+    failed anyway). `tail` keeps what follows a marker in one part (a worksheet's
+    merged ranges come after its cell data), for free: the part is inflated here anyway.
+    Returns the total inflated.
     """
     file = str(path)
     total = 0
     with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
         for entry in archive.infolist():
             produced = 0
-            for size in _inflated_chunks(raw, entry, file):
-                produced += size
-                total += size
+            watch = tail if tail is not None and entry.filename == tail.part else None
+            for chunk in _inflated_chunks(raw, entry, file):
+                produced += len(chunk)
+                total += len(chunk)
                 _check_inflated(file, entry, produced, total, limits)
+                if watch is not None:
+                    watch.feed(chunk)
                 if should_stop():
                     return total
     return total
+
+
+class Tail:
+    """The bytes of one part after the first match of `marker` (bounded: a tail is small metadata)."""
+
+    LIMIT = 16 << 20
+
+    def __init__(self, part: str, marker: re.Pattern[bytes]):
+        self.part, self.marker = part, marker
+        self._carry = b""
+        self._after: list[bytes] | None = None
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self._after is not None:
+            if self._size < self.LIMIT:
+                self._after.append(chunk)
+                self._size += len(chunk)
+            return
+        window = self._carry + chunk
+        found = self.marker.search(window)
+        if found:
+            self._after = [window[found.end() :]]
+            self._size = len(self._after[0])
+        else:
+            self._carry = window[-64:]  # a marker split across two chunks
+
+    @property
+    def found(self) -> bytes | None:
+        """The bytes after the marker; None when the part had none (or was not inflated)."""
+        return None if self._after is None else b"".join(self._after)
 
 
 def _check_inflated(file: str, entry: zipfile.ZipInfo, produced: int, total: int, limits: Limits) -> None:
@@ -164,12 +202,11 @@ def _check_inflated(file: str, entry: zipfile.ZipInfo, produced: int, total: int
         )
 
 
-def _inflated_chunks(raw, entry: zipfile.ZipInfo, file: str) -> Iterator[int]:
-    """Sizes of the successive chunks one part inflates to (stored parts: their stored size)."""
+def _inflated_chunks(raw, entry: zipfile.ZipInfo, file: str) -> Iterator[bytes]:
+    """The successive chunks one part inflates to (stored parts: as stored)."""
     compressed = _compressed_bytes(raw, entry, file)
     if entry.compress_type == zipfile.ZIP_STORED:
-        for chunk in compressed:
-            yield len(chunk)
+        yield from compressed
         return
     if entry.compress_type != zipfile.ZIP_DEFLATED:
         return  # no reader here inflates other methods: they fail on their own
@@ -178,7 +215,7 @@ def _inflated_chunks(raw, entry: zipfile.ZipInfo, file: str) -> Iterator[int]:
         for chunk in compressed:
             pending = chunk
             while pending and not inflater.eof:
-                yield len(inflater.decompress(pending, INFLATE_CHUNK))
+                yield inflater.decompress(pending, INFLATE_CHUNK)
                 pending = inflater.unconsumed_tail
             if inflater.eof:
                 return
