@@ -132,3 +132,16 @@ def test_missing_file():
     with pytest.raises(FileFailure) as caught:
         open_table("/nonexistent/tickets.xlsx")
     assert caught.value.code == "file_not_found"
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 65, 2000])
+def test_the_count_keeps_what_follows_a_marker_however_the_part_is_chunked(size):
+    import re
+
+    from citistat.ingest.safety import Tail
+
+    data = b"x" * 1000 + b'<row/></sheetData><mergeCells><mergeCell ref="A1:B2"/></mergeCells>'
+    tail = Tail("xl/worksheets/sheet1.xml", re.compile(rb"</(?:\w+:)?sheetData>"))
+    for start in range(0, len(data), size):
+        tail.feed(data[start : start + size])
+    assert tail.found == b'<mergeCells><mergeCell ref="A1:B2"/></mergeCells>'

@@ -167,13 +167,16 @@ class Tail:
                 self._after.append(chunk)
                 self._size += len(chunk)
             return
-        window = self._carry + chunk
-        found = self.marker.search(window)
+        boundary = self._carry + chunk[:64]  # a marker split across two chunks; no copy of the whole chunk
+        found = self.marker.search(boundary)
         if found:
-            self._after = [window[found.end() :]]
-            self._size = len(self._after[0])
+            self._after = [boundary[found.end() :], chunk[64:]]
+        elif found := self.marker.search(chunk):
+            self._after = [chunk[found.end() :]]
         else:
-            self._carry = window[-64:]  # a marker split across two chunks
+            self._carry = (self._carry + chunk[-64:])[-64:]
+            return
+        self._size = sum(len(b) for b in self._after)
 
     @property
     def found(self) -> bytes | None:
