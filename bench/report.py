@@ -81,9 +81,14 @@ def markdown(results: dict) -> str:
         "",
         "## End to end",
         "",
-        "| size | format | agencies | tool | runs | wall s (median) | peak RSS MiB | tree RSS MiB | stages (s, median) |",
-        "|---|---|---|---|---|---|---|---|---|",
     ]
+    if results["entries"]:
+        lines += [
+            "| size | format | agencies | tool | runs | wall s (median) | peak RSS MiB | tree RSS MiB | stages (s, median) |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines.append("Not run (`--ingest-only`).")
     for entry in results["entries"]:
         tool = entry["tool"] + (f" from {entry['extrapolated_from']}" if entry.get("extrapolated_from") else "")
         runs = f"{entry.get('ok', 0)}/{entry.get('runs', 0)}"

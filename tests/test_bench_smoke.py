@@ -168,7 +168,8 @@ def test_ingest_only_runs_just_the_ingestion_rows(tmp_path, capsys):
     assert results["entries"] == [] and results["rebuilds"] == [] and results["scaling"] == []
     [ingestion] = results["ingestion"]
     assert ingestion["format"] == "csv" and ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1
-    assert "## Ingestion beside the bare reader" in capsys.readouterr().out
+    table = capsys.readouterr().out
+    assert "## Ingestion beside the bare reader" in table and "Not run (`--ingest-only`)." in table
 
 
 def test_bare_reader_reads_every_row_of_both_formats(tmp_path):
