@@ -78,35 +78,19 @@ def test_widening_moves_half_of_a_street_office_to_its_twin():
     assert (wide.loc[moved, "所属区"] == frame.loc[moved, "所属区"]).all()  # twins sit in the same district
 
 
-def test_benchmark_runs_end_to_end(tmp_path, capsys):
+def run_tiny(tmp_path, *options: str) -> dict:
+    """The benchmark at a tiny size in `tmp_path`; the results it wrote."""
     code = main(
-        [
-            "run",
-            "--sizes",
-            "2k",
-            "--formats",
-            "xlsx",
-            "--repeat",
-            "1",
-            "--naive-sizes",
-            "2k",
-            "--agencies",
-            "4",
-            "--history-tickets",
-            "300",
-            "--scaling-agencies",
-            "0",
-            "--ingest-sizes",
-            "2k",
-            "--work-dir",
-            str(tmp_path / "work"),
-            "--results-dir",
-            str(tmp_path / "results"),
-        ]
+        ["run", "--sizes", "2k", "--repeat", "1", "--agencies", "4", "--history-tickets", "300", "--ingest-sizes", "2k"]
+        + [*options, "--work-dir", str(tmp_path / "work"), "--results-dir", str(tmp_path / "results")]
     )
     assert code == 0
     [json_path] = (tmp_path / "results").glob("*.json")
-    results = json.loads(json_path.read_text(encoding="utf-8"))
+    return json.loads(json_path.read_text(encoding="utf-8"))
+
+
+def test_benchmark_runs_end_to_end(tmp_path, capsys):
+    results = run_tiny(tmp_path, "--formats", "xlsx", "--naive-sizes", "2k", "--scaling-agencies", "0")
     by_tool = {entry["tool"]: entry for entry in results["entries"]}
     ours, naive = by_tool["citistat"], by_tool["naive"]
     assert (ours["ok"], ours["runs"]) == (1, 1), ours["failures"]
@@ -140,31 +124,7 @@ def test_benchmark_runs_end_to_end(tmp_path, capsys):
 
 def test_ingest_only_runs_just_the_ingestion_rows(tmp_path, capsys):
     # `--ingest-only`: the ingestion rows (what loading a month costs) without an hour of book building
-    code = main(
-        [
-            "run",
-            "--sizes",
-            "2k",
-            "--formats",
-            "csv",
-            "--repeat",
-            "1",
-            "--agencies",
-            "4",
-            "--history-tickets",
-            "300",
-            "--ingest-sizes",
-            "2k",
-            "--ingest-only",
-            "--work-dir",
-            str(tmp_path / "work"),
-            "--results-dir",
-            str(tmp_path / "results"),
-        ]
-    )
-    assert code == 0
-    [json_path] = (tmp_path / "results").glob("*.json")
-    results = json.loads(json_path.read_text(encoding="utf-8"))
+    results = run_tiny(tmp_path, "--formats", "csv", "--ingest-only")
     assert results["entries"] == [] and results["rebuilds"] == [] and results["scaling"] == []
     [ingestion] = results["ingestion"]
     assert ingestion["format"] == "csv" and ingestion["ok"] == 1 and ingestion["bare_read"]["ok"] == 1
