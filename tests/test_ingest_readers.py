@@ -392,3 +392,11 @@ def test_real_exports(name, synonyms, first_column, rows):
     table = open_table(str(REAL / name), header_synonyms=synonyms)
     assert table.header_rows == [1] and table.columns[0] == first_column
     assert len(table.data) == rows and table.row_numbers[0] == 2
+
+
+def test_a_legacy_workbook_has_its_two_level_header_read_with_its_merged_ranges():
+    # As two_level.xlsx: without the merge C1:D1 a parent would run on over the blank E1 ("回访情况/备注").
+    table = read("two_level.xls")
+    assert table.header_rows == [1, 2]
+    assert table.columns == ["工单编号", "承办单位", "回访情况/是否满意", "回访情况/是否解决", "备注"]
+    assert table.data["回访情况/是否解决"].tolist() == ["已解决", "未解决"]

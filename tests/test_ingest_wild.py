@@ -807,3 +807,10 @@ def test_a_csv_column_mixing_serials_and_text_dates_reads_both(tmp_path, config)
         pd.Timestamp("2024-03-07 09:05"),
     ]
     assert result.rejects["code"].tolist() == ["serial_not_a_date"]
+
+
+def test_a_legacy_workbook_cell_merged_down_its_tickets_names_each_of_them(config):
+    result = load([READERS / "merged_down.xls"], config, lang="en")
+    assert result.tickets["agency"].tolist() == ["市水务局", "市水务局", "市水务局", "市城管委"]
+    assert result.reconciliation.rejected == 0
+    assert [i.fields["count"] for i in result.issues if i.code == "merged_cells_filled"] == ["1"]

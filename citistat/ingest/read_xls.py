@@ -63,7 +63,10 @@ def read_xls_in_process(path: str, synonyms: set[str] | None, limits: Limits) ->
 def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawTable:
     import xlrd
 
-    book = xlrd.open_workbook(file, on_demand=True)
+    try:  # formatting records hold the merged ranges; xlrd reads them only from BIFF 5 on
+        book = xlrd.open_workbook(file, on_demand=True, formatting_info=True)
+    except NotImplementedError:
+        book = xlrd.open_workbook(file, on_demand=True)
     try:
         issues, candidates = [], []
         for index, name in enumerate(book.sheet_names()):
@@ -77,17 +80,26 @@ def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawT
             if first is None:
                 continue
             probe = [_xls_row(sheet, r, book.datemode) for r in range(first, min(first + PROBE_ROWS, sheet.nrows))]
-            candidates.append(_Candidate(name, find_header(probe, synonyms), (sheet, first)))
+            merges = [  # as find_header takes them: inclusive, rows counted from the probe's first
+                (rlo - first, clo, rhi - 1 - first, chi - 1)
+                for rlo, rhi, clo, chi in getattr(sheet, "merged_cells", [])
+                if 0 <= rlo - first < len(probe)
+            ]
+            candidates.append(_Candidate(name, find_header(probe, synonyms, merges=merges), (sheet, first)))
         chosen, choice_issues = _choose(candidates, file, synonyms)
         sheet, first = chosen.context
         _check_rows(sheet.nrows - first, file, limits, chosen.name)
         _check_width(sheet.ncols, file, limits, chosen.name)
         _check_cells(sheet.nrows - first, sheet.ncols, file, limits, chosen.name)
         rows = [_xls_row(sheet, r, book.datemode) for r in range(first, sheet.nrows)]
+        merges = list(getattr(sheet, "merged_cells", []))
     finally:
         book.release_resources()
     guess = chosen.guess
     header_rows = [first + 1 + i for i in guess.row_indices]
+    filled = _fill_merged(rows, merges, first, data_from=first + max(guess.row_indices) + 1)
+    if filled:
+        issues.append(_info("merged_cells_filled", file, chosen.name, count=filled))
     return _rows_table(
         rows,
         range(first + 1, first + 1 + len(rows)),
@@ -101,6 +113,29 @@ def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawT
         date1904=book.datemode == 1,
         issues=issues + choice_issues + _header_issues(guess, header_rows, file, chosen.name, synonyms),
     )
+
+
+def _fill_merged(rows: list[list[Any]], merges: list[tuple[int, int, int, int]], first: int, data_from: int) -> int:
+    """Give each blank cell of a range merged over the data rows its first cell's value, as Excel shows it (an
+    agency merged down over its tickets names each of them). `rows[i]` is sheet row `first + i`; ranges are
+    xlrd's (rlo, rhi, clo, chi), 0-based and half-open. Returns how many ranges filled a cell."""
+    used = 0
+    for rlo, rhi, clo, chi in merges:
+        if rlo < data_from or rlo - first >= len(rows):
+            continue  # header merges are the header's business
+        top = rows[rlo - first]
+        value = top[clo] if clo < len(top) else None
+        if value in (None, ""):
+            continue
+        filled = False
+        for r in range(rlo, min(rhi, first + len(rows))):
+            row = rows[r - first]
+            for c in range(clo, chi):
+                if (r, c) != (rlo, clo) and c < len(row) and row[c] in (None, ""):
+                    row[c] = value
+                    filled = True
+        used += filled
+    return used
 
 
 def _xls_first_row(sheet: Any) -> int | None:
