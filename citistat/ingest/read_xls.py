@@ -97,7 +97,7 @@ def _read_xls_book(file: str, synonyms: set[str] | None, limits: Limits) -> RawT
         book.release_resources()
     guess = chosen.guess
     header_rows = [first + 1 + i for i in guess.row_indices]
-    filled = _fill_merged(rows, merges, first, data_from=first + max(guess.row_indices) + 1)
+    filled = _fill_merged(rows, merges, first, data_from=first + guess.last_row_index + 1)
     if filled:
         issues.append(_info("merged_cells_filled", file, chosen.name, count=filled))
     return _rows_table(

@@ -273,21 +273,14 @@ def _read_merges(archive: zipfile.ZipFile, part: str) -> list[tuple[int, int, in
 
     They follow <sheetData>, and a deflated part cannot be entered in the
     middle, so the part is inflated once and only what follows the end of the
-    cell data is kept (about 0.7 s for a million rows; done only for two-level headers).
+    cell data is kept (about 0.7 s for a million rows; done only for two-level headers,
+    which need them before the data is read; the data rows' merges come with the safety count).
     """
-    carry, after = b"", list[bytes]()
+    tail = Tail(part, _SHEET_DATA_END)
     with archive.open(part) as stream:
         while chunk := stream.read(1 << 20):
-            if after:
-                after.append(chunk)
-                continue
-            window = carry + chunk
-            match = _SHEET_DATA_END.search(window)
-            if match:
-                after.append(window[match.end() :] or b" ")
-            else:
-                carry = window[-64:]  # an end tag split across two chunks
-    return _merges_in(b"".join(after))
+            tail.feed(chunk)
+    return _merges_in(tail.found or b"")
 
 
 # ---------------------------------------------------------------- xlsx: reading

@@ -93,17 +93,7 @@ def check_zip(archive: zipfile.ZipFile, file: str, limits: Limits) -> None:
     total = 0
     for entry in entries:
         total += entry.file_size
-        if entry.file_size >= RATIO_CHECK_MIN_BYTES:
-            ratio = entry.file_size / max(entry.compress_size, 1)
-            if ratio > limits.max_compression_ratio:
-                raise FileFailure.of(
-                    "zip_bomb.ratio",
-                    file,
-                    part=entry.filename,
-                    ratio=f"{ratio:,.0f}",
-                    limit=f"{limits.max_compression_ratio:g}",
-                    settings=SETTINGS_HINT,
-                )
+        _check_ratio(file, entry, entry.file_size, limits)  # as declared
     if total > limits.max_uncompressed_bytes:
         raise FileFailure.of(
             "zip_bomb.size",
@@ -194,12 +184,18 @@ def _check_inflated(file: str, entry: zipfile.ZipInfo, produced: int, total: int
             limit=f"{limits.max_uncompressed_bytes / 2**20:,.0f}",
             settings=SETTINGS_HINT,
         )
-    if produced >= RATIO_CHECK_MIN_BYTES and produced / max(entry.compress_size, 1) > limits.max_compression_ratio:
+    _check_ratio(file, entry, produced, limits)  # as inflated so far
+
+
+def _check_ratio(file: str, entry: zipfile.ZipInfo, size: int, limits: Limits) -> None:
+    """Refuse a part of at least 1 MB whose `size` over its compressed size passes the ratio limit."""
+    ratio = size / max(entry.compress_size, 1)
+    if size >= RATIO_CHECK_MIN_BYTES and ratio > limits.max_compression_ratio:
         raise FileFailure.of(
             "zip_bomb.ratio",
             file,
             part=entry.filename,
-            ratio=f"{produced / max(entry.compress_size, 1):,.0f}",
+            ratio=f"{ratio:,.0f}",
             limit=f"{limits.max_compression_ratio:g}",
             settings=SETTINGS_HINT,
         )
