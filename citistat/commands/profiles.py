@@ -66,6 +66,7 @@ def draft(file, name, to_stdout, force, workspace):
     try it with `citistat validate --profile NAME FILE`.
     """
     from ..ingest.draft import draft_profile, render_toml
+    from ..ingest.loader import header_synonyms
     from ..ingest.rawtable import FileFailure
     from ..ingest.readers import open_table
     from ..safe_io import atomic_write_text
@@ -76,9 +77,8 @@ def draft(file, name, to_stdout, force, workspace):
     target = ws.config_dir / "profiles" / f"{name}.toml"
     if not to_stdout and target.exists() and not force:
         raise click.UsageError(f"{target} exists; pass --force to replace it, or --name to draft another")
-    synonyms = {s for profile in config.input_profiles.values() for names in profile.columns.values() for s in names}
     try:
-        raw = open_table(str(file), header_synonyms=synonyms, lang=config.lang)
+        raw = open_table(str(file), header_synonyms=header_synonyms(config.input_profiles), lang=config.lang)
     except FileFailure as failure:
         raise click.UsageError(failure.issue.message) from None
     reader = _profile_that_reads(raw.columns, config.input_profiles)

@@ -12,7 +12,7 @@ the TOML, which `citistat validate` then tries on the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,11 +205,7 @@ def _values_fit(wanted: str, values: pd.Series) -> tuple[bool, str]:
 def _date_share(values: pd.Series) -> float:
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return 1.0
-    texts = values.astype(str).str.strip()
-    parsed = pd.Series(False, index=texts.index)
-    for fmt in UNAMBIGUOUS_FORMATS + MONTH_FIRST + DAY_FIRST:
-        parsed |= pd.to_datetime(texts, format=fmt, errors="coerce").notna()
-    return float(parsed.mean())
+    return float(_read_by(values.astype(str).str.strip(), UNAMBIGUOUS_FORMATS + MONTH_FIRST + DAY_FIRST).mean())
 
 
 def _dates(draft: Draft, columns: Mapping[str, pd.Series]) -> None:
@@ -253,10 +249,15 @@ def _reads_some(text: pd.Series, fmt: str) -> bool:
 
 
 def _reads_all(text: pd.Series, formats: list[str]) -> bool:
+    return bool(_read_by(text, formats).all())
+
+
+def _read_by(text: pd.Series, formats: Sequence[str]) -> pd.Series:
+    """True where one of `formats` reads the text."""
     read = pd.Series(False, index=text.index)
     for fmt in formats:
         read |= pd.to_datetime(text, format=fmt, errors="coerce").notna()
-    return bool(read.all())
+    return read
 
 
 def _statuses(draft: Draft, columns: Mapping[str, pd.Series], profiles: Mapping[str, Profile]) -> None:

@@ -154,7 +154,7 @@ def _load_file(
 
     report = FileReport(path=path, sha256=_sha256(path))
     result = _FileLoad(report)
-    synonyms = _synonyms(profiles if chosen is None else {k: v for k, v in profiles.items() if k == chosen})
+    synonyms = header_synonyms(profiles if chosen is None else {k: v for k, v in profiles.items() if k == chosen})
     started = time.perf_counter()
     try:
         raw = open_table(path, header_synonyms=synonyms, limits=limits, lang=lang)
@@ -236,7 +236,7 @@ def _internal_error(path: str, exc: BaseException, lang: str) -> DataIssue:
     return _plain_issue("internal_error", FILE, lang, file=path, detail=detail)
 
 
-def _synonyms(profiles: dict[str, Profile]) -> set[str]:
+def header_synonyms(profiles: dict[str, Profile]) -> set[str]:
     """Every header name the profiles know: the reader uses them to find the header row."""
     return {synonym for profile in profiles.values() for synonyms in profile.columns.values() for synonym in synonyms}
 
